@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Compiles src/ into dist/ (incremental, so `npm start` only pays for what changed) and records
+# the git revision for jobstack_exporter_build_info.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p tsconfig.json --incremental --tsBuildInfoFile dist/.tsbuildinfo
+rev=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+printf '{"revision":"%s"}\n' "$rev" > dist/build-info.json
+chmod +x dist/cli.js

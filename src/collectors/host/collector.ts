@@ -1,0 +1,102 @@
+import { readFile, readdir, statfs } from 'node:fs/promises';
+import os from 'node:os';
+import type { Collector, CollectContext } from '../types';
+import type { MetricBatch } from '../../metrics/batch';
+import type { Config } from '../../config/schema';
+import { hostMetrics as m } from './metrics';
+import { CPU_MODES, parseDiskstats, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from './procfs';
+import { collectWithSysteminformation } from './fallback';
+
+export type HostConfig = Config['collectors']['host'];
+
+/** Where /proc is; tests point it at fixtures. */
+export interface HostOptions {
+  readonly procPath?: string;
+  /** Use systeminformation instead of /proc (automatic off Linux). */
+  readonly useSysteminformation?: boolean;
+}
+
+export class HostCollector implements Collector {
+  readonly name = 'host';
+  readonly metrics = Object.values(m);
+  private readonly proc: string;
+  private readonly fsTypesExclude: RegExp;
+  private readonly mountPointsExclude: RegExp;
+  private readonly useSi: boolean;
+
+  constructor(config: HostConfig, options: HostOptions = {}) {
+    this.proc = options.procPath ?? '/proc';
+    this.fsTypesExclude = new RegExp(config.fsTypesExclude);
+    this.mountPointsExclude = new RegExp(config.mountPointsExclude);
+    this.useSi = options.useSysteminformation ?? process.platform !== 'linux';
+  }
+
+  async collect({ out, signal }: CollectContext): Promise<void> {
+    out.set(m.unameInfo, 1, { sysname: os.type(), release: os.release(), machine: os.machine(), nodename: os.hostname() });
+    if (this.useSi) return collectWithSysteminformation(out, this.fsTypesExclude, this.mountPointsExclude);
+    const read = (file: string) => readFile(`${this.proc}/${file}`, { encoding: 'utf8', signal });
+    await Promise.all([
+      read('stat').then((text) => this.setStat(out, text)),
+      read('loadavg').then((text) => {
+        const [l1, l5, l15] = parseLoadavg(text);
+        out.set(m.load1, l1);
+        out.set(m.load5, l5);
+        out.set(m.load15, l15);
+      }),
+      read('meminfo').then((text) => this.setMemory(out, text)),
+      read('diskstats').then((text) => {
+        for (const d of parseDiskstats(text)) {
+          const labels = { device: d.device };
+          out.set(m.diskReads, d.reads, labels);
+          out.set(m.diskReadBytes, d.readBytes, labels);
+          out.set(m.diskWrites, d.writes, labels);
+          out.set(m.diskWrittenBytes, d.writtenBytes, labels);
+        }
+      }),
+      read('net/dev').then((text) => {
+        for (const n of parseNetDev(text)) {
+          const labels = { device: n.device };
+          out.set(m.netReceiveBytes, n.receiveBytes, labels);
+          out.set(m.netTransmitBytes, n.transmitBytes, labels);
+          out.set(m.netReceiveErrors, n.receiveErrors, labels);
+          out.set(m.netTransmitErrors, n.transmitErrors, labels);
+        }
+      }),
+      read('self/mounts').then((text) => this.setFilesystems(out, text)),
+      readdir(this.proc).then((names) => out.set(m.processes, names.filter((n) => /^\d+$/.test(n)).length)),
+    ]);
+  }
+
+  private setStat(out: MetricBatch, text: string): void {
+    const stat = parseProcStat(text);
+    for (const [cpu, times] of stat.cpus) for (const mode of CPU_MODES) out.set(m.cpuSeconds, times[mode], { cpu, mode });
+    if (stat.bootTime !== undefined) out.set(m.bootTime, stat.bootTime);
+    if (stat.procsRunning !== undefined) out.set(m.procsRunning, stat.procsRunning);
+    if (stat.procsBlocked !== undefined) out.set(m.procsBlocked, stat.procsBlocked);
+  }
+
+  private setMemory(out: MetricBatch, text: string): void {
+    const mem = parseMeminfo(text);
+    const total = mem.get('MemTotal') ?? NaN;
+    const available = mem.get('MemAvailable') ?? NaN;
+    out.set(m.memoryTotal, total);
+    out.set(m.memoryAvailable, available);
+    out.set(m.memoryUsed, total - available);
+    out.set(m.swapTotal, mem.get('SwapTotal') ?? 0);
+    out.set(m.swapFree, mem.get('SwapFree') ?? 0);
+  }
+
+  /** statfs per mount; one unreadable mount (stale NFS, permissions) drops only its own series. */
+  private async setFilesystems(out: MetricBatch, text: string): Promise<void> {
+    const mounts = parseMounts(text, this.fsTypesExclude, this.mountPointsExclude);
+    await Promise.all(
+      mounts.map(async (mount) => {
+        const st = await statfs(mount.mountpoint).catch(() => undefined);
+        if (!st) return;
+        out.set(m.fsSize, st.blocks * st.bsize, { ...mount });
+        out.set(m.fsFree, st.bfree * st.bsize, { ...mount });
+        out.set(m.fsAvail, st.bavail * st.bsize, { ...mount });
+      }),
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import type { MetricBatch } from '../metrics/batch';
+import type { MetricDef } from '../metrics/define';
+import type { Logger } from '../log/logger';
+
+export interface CollectContext {
+  /** Aborted when the deadline passes: pass it to every I/O call that accepts one. */
+  readonly signal: AbortSignal;
+  /** Epoch milliseconds by which the collector must be done. */
+  readonly deadline: number;
+  /** Where the collector writes this collection's samples. */
+  readonly out: MetricBatch;
+  readonly log: Logger;
+}
+
+/**
+ * A collector fetches, parses and sets. It throws when its dependency cannot be read; the
+ * runner then publishes only its `up` metric at 0, never the partial batch.
+ */
+export interface Collector {
+  readonly name: string;
+  /** Every metric the collector may emit (README and mixin are generated from these). */
+  readonly metrics: readonly MetricDef[];
+  /** Gauge without labels set to 1 on success and 0 when the collector fails or times out. */
+  readonly up?: MetricDef<never, 'gauge'>;
+  collect(ctx: CollectContext): Promise<void>;
+  /** Releases clients and timers at shutdown. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { ZodIssue } from 'zod';
+import { configSchema, COLLECTOR_NAMES, type Config } from './schema';
+import { AWS_SECRET_VARS, ENV_VARS, convert, readEnvSecret } from './sources';
+import type { CliArgs } from './args';
+import { registerSecret } from '../log/redact';
+
+/** Startup stops with exit code 2 and one line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: Readonly<Config>;
+  readonly file?: string;
+  /** Config path -> where its value came from, for messages ("env REDIS_URL"). */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = tree;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function readYaml(file: string, problems: string[]): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`config file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return {};
+  }
+  if (text.trim() === '') {
+    problems.push(`config file ${file}: is empty (remove --config, or give at least one setting)`);
+    return {};
+  }
+  try {
+    const doc: unknown = parseYaml(text, { prettyErrors: false });
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+      problems.push(`config file ${file}: top level must be a mapping of settings`);
+      return {};
+    }
+    return doc as Tree;
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    const reason = err instanceof YAMLParseError ? err.code : 'unreadable';
+    problems.push(`config file ${file}: YAML syntax error${where} (${reason})`);
+    return {};
+  }
+}
+
+function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): string[] {
+  const path = issue.path.join('.');
+  const from = (p: string) => (sources.has(p) ? ` (from ${sources.get(p)})` : '');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const full = path ? `${path}.${key}` : key;
+      return `${full}: unknown setting${from(full)}`;
+    });
+  }
+  return [`${path || '(top level)'}: ${issue.message}${from(path)}`];
+}
+
+/** Registers every secret the config holds so no log line or answer can echo it. */
+function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv): void {
+  for (const value of [config.redis.url, config.postgres.url]) {
+    if (!value) continue;
+    try {
+      const u = new URL(value);
+      registerSecret(decodeURIComponent(u.password));
+      registerSecret(u.password);
+    } catch {
+      /* validated already */
+    }
+  }
+  registerSecret(config.redis.password);
+  registerSecret(config.postgres.password);
+  for (const name of AWS_SECRET_VARS.slice(1)) registerSecret(env[name]);
+}
+
+/**
+ * Builds the effective config: defaults < YAML file < environment < flags, validated once.
+ * AWS `_FILE` variables are read into the environment the SDK's default chain looks at.
+ */
+export function loadConfig(args: CliArgs, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const problems: string[] = [];
+  const sources = new Map<string, string>();
+  const file = args.configFile ?? env.JOBSTACK_CONFIG;
+  const raw: Tree = file ? readYaml(file, problems) : {};
+  if (file) for (const key of Object.keys(raw)) sources.set(key, `config file`);
+
+  for (const v of ENV_VARS) {
+    const { value, problem } = v.secret ? readEnvSecret(env, v.name) : { value: env[v.name] };
+    if (problem) problems.push(`${v.path}: ${problem}`);
+    if (value === undefined || value === '') continue;
+    setPath(raw, v.path, convert(v.kind, value));
+    sources.set(v.path, `env ${v.name}${v.secret && env[`${v.name}_FILE`] ? '_FILE' : ''}`);
+  }
+  for (const name of AWS_SECRET_VARS) {
+    const { value, problem } = readEnvSecret(env, name);
+    if (problem) problems.push(`storage.s3: ${problem}`);
+    else if (value !== undefined && env[name] === undefined) env[name] = value;
+  }
+  for (const o of args.overrides) {
+    setPath(raw, o.path, o.value);
+    sources.set(o.path, o.source);
+  }
+  for (const t of args.collectorToggles) {
+    if (!(COLLECTOR_NAMES as string[]).includes(t.name)) {
+      problems.push(`collectors.${t.name}: unknown collector in ${t.source} (known: ${COLLECTOR_NAMES.join(', ')})`);
+      continue;
+    }
+    setPath(raw, `collectors.${t.name}.enabled`, t.enabled);
+    sources.set(`collectors.${t.name}.enabled`, t.source);
+  }
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, sources)));
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  registerConfigSecrets(parsed.data, env);
+  return { config: deepFreeze(parsed.data), file, sources };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,39 @@
+import { stringify } from 'yaml';
+import type { Config } from './schema';
+import { formatDuration } from './duration';
+
+/** Setting names (last path segment) whose values are always durations in the parsed config. */
+const DURATION_KEYS = /(?:timeout|Timeout|Interval|interval|Offset|maxAge)$/;
+const SECRET_KEYS = /(?:password|secret|token|key)$/i;
+
+/**
+ * The effective config as YAML for `--check-config` and the landing page: passwords in URLs and
+ * secret fields replaced by `***`, durations written back as text.
+ */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const walk = (value: unknown, key: string): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v, key));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    }
+    if (typeof value === 'string' && SECRET_KEYS.test(key)) return '***';
+    if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return redactUrl(value);
+    if (typeof value === 'number' && DURATION_KEYS.test(key)) return formatDuration(value);
+    return value;
+  };
+  return walk(config, '') as Record<string, unknown>;
+}
+
+export function redactUrl(text: string): string {
+  try {
+    const u = new URL(text);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '***';
+  }
+}
+
+export function redactedConfigYaml(config: Config): string {
+  return stringify(redactedConfig(config));
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import { LOG_LEVELS, type LogLevel } from '../log/logger';
+
+/** A duration string (`10s`) within bounds, parsed to milliseconds. */
+export function duration(minMs: number, maxMs: number) {
+  return z.string({ invalid_type_error: 'expected a duration such as "10s"' }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${text}" is not a duration (use e.g. 500ms, 10s, 5m)` });
+      return z.NEVER;
+    }
+    if (ms < minMs || ms > maxMs) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${text} is out of range (${minMs}ms to ${maxMs / 1000}s)` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/** A URL with one of the given schemes; the message never repeats the URL (it may hold a password). */
+export function url(schemes: readonly string[]) {
+  return z.string().superRefine((text, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(text);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid URL (expected ${schemes.map((s) => `${s}://`).join(' or ')}...)` });
+      return;
+    }
+    if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `scheme must be ${schemes.join(' or ')}, not ${parsed.protocol.replace(/:$/, '')}` });
+    } else if (!parsed.hostname && !parsed.searchParams.get('host')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'URL has no host' });
+    }
+  });
+}
+
+/** A regular expression given as a string. */
+const regex = z.string().superRefine((text, ctx) => {
+  try {
+    new RegExp(text);
+  } catch {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'not a valid regular expression' });
+  }
+});
+
+const listenAddress = z.string().superRefine((text, ctx) => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*):(\d+)$/.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !(port >= 0 && port <= 65535)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${text}" is not host:port with a port from 0 to 65535` });
+  }
+});
+
+/** Settings every collector has. `enabled` absent means: on when its dependency is configured. */
+function collectorSection<S extends z.ZodRawShape>(defaultTimeout: string, extra: S) {
+  return z
+    .object({ enabled: z.boolean().optional(), timeout: duration(100, 120_000).default(defaultTimeout), ...extra })
+    .strict()
+    .default({} as never); // every field has a default; zod cannot see that through the generic
+}
+
+/** One section per collector; a new collector adds one line here and one in src/collectors/index.ts. */
+export const collectorsSchema = z
+  .object({
+    host: collectorSection('5s', {
+      /** Filesystem types skipped (pseudo and overlay filesystems), as node_exporter does. */
+      fsTypesExclude: regex.default('^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\.lxcfs|nfsd|ramfs)$'),
+      mountPointsExclude: regex.default('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)'),
+    }),
+  })
+  .strict()
+  .default({});
+
+export const COLLECTOR_NAMES = Object.keys(collectorsSchema._def.innerType.shape) as (keyof z.output<typeof collectorsSchema>)[];
+export type CollectorName = (typeof COLLECTOR_NAMES)[number];
+
+export const configSchema = z
+  .object({
+    listen: listenAddress.default('0.0.0.0:9478'),
+    logLevel: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('info'),
+    scrape: z
+      .object({
+        /** Assumed scraper timeout when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds. */
+        defaultTimeout: duration(500, 300_000).default('10s'),
+        /** Kept back from the scraper's timeout so the answer arrives before it gives up. */
+        timeoutOffset: duration(0, 5_000).default('500ms'),
+      })
+      .strict()
+      .default({}),
+    redis: z.object({ url: url(['redis', 'rediss']).optional(), password: z.string().optional() }).strict().default({}),
+    bullmq: z
+      .object({
+        prefix: z.string().min(1).max(200).default('bull'),
+        /** Empty: discover queues under the prefix. */
+        queues: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({}),
+    postgres: z.object({ url: url(['postgres', 'postgresql']).optional(), password: z.string().optional() }).strict().default({}),
+    storage: z
+      .object({
+        path: z.string().min(1).optional(),
+        s3: z
+          .object({
+            bucket: z.string().min(3).max(255).optional(),
+            endpoint: url(['http', 'https']).optional(),
+            region: z.string().min(1).default('us-east-1'),
+            forcePathStyle: z.boolean().default(false),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({}),
+    collectors: collectorsSchema,
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type CollectorsConfig = Config['collectors'];

@@ -1,0 +1,66 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Config } from '../config/schema';
+import type { Logger } from '../log/logger';
+import { errorMessage } from '../log/redact';
+import { contentTypeOf, negotiateFormat } from '../metrics/render';
+import type { ScrapeRunner } from '../runner/runner';
+import { SCRAPE_TIMEOUT_HEADER, scrapeBudgetMs } from '../runner/deadline';
+import type { BuildInfo } from '../version';
+import { expose, type ExtraFamilies } from './exposition';
+import { landingPage } from './landing';
+
+export interface AppDeps {
+  readonly config: Readonly<Config>;
+  readonly runner: ScrapeRunner;
+  readonly collectorNames: readonly string[];
+  readonly build: BuildInfo;
+  readonly log: Logger;
+  /** Families rendered after the collectors' (prom-client's process metrics). */
+  readonly extraFamilies?: readonly ExtraFamilies[];
+}
+
+/** The Koa app; it never opens a port, so tests drive `app.callback()` directly. */
+export function createApp(deps: AppDeps): Koa {
+  const { config, runner, build, log } = deps;
+  const app = new Koa();
+  const router = new Router();
+
+  // Errors are handled here, once: logged redacted, answered without internals.
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } catch (err) {
+      log.error('request failed', { path: ctx.path, error: errorMessage(err) });
+      ctx.status = 500;
+      ctx.type = 'text/plain';
+      ctx.body = 'internal error\n';
+    }
+    log.debug('request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
+  });
+
+  router.get('/metrics', async (ctx) => {
+    const budget = scrapeBudgetMs(ctx.get(SCRAPE_TIMEOUT_HEADER) || undefined, {
+      defaultTimeoutMs: config.scrape.defaultTimeout,
+      offsetMs: config.scrape.timeoutOffset,
+    });
+    const format = negotiateFormat(ctx.get('accept'));
+    const collection = await runner.collect(budget);
+    ctx.type = contentTypeOf(format);
+    ctx.body = await expose(collection, runner.collectionCount, build, deps.extraFamilies ?? [], format);
+  });
+
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get('/', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = landingPage(build, deps.collectorNames, runner.latest());
+  });
+
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,20 @@
+import { MetricBatch } from '../metrics/batch';
+import { render, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
+import { selfMetrics } from '../metrics/self';
+import type { Collection } from '../runner/runner';
+import type { BuildInfo } from '../version';
+
+export interface ExtraFamilies {
+  families(): Promise<ExpositionFamily[]>;
+}
+
+/** One exposition from a collection: self metrics, each collector's batch, then process metrics. */
+export async function expose(collection: Collection, collections: number, build: BuildInfo, extra: readonly ExtraFamilies[], format: ExpositionFormat): Promise<string> {
+  const all = new MetricBatch();
+  all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
+  all.set(selfMetrics.collections, collections);
+  for (const outcome of collection.outcomes) all.merge(outcome.batch);
+  const families = [...all.families.values()].map(toExpositionFamily);
+  for (const source of extra) families.push(...(await source.families()));
+  return render(families, format);
+}

@@ -1,0 +1,111 @@
+import http from 'node:http';
+import { parseArgs, type CliArgs } from './config/args';
+import { ConfigError, loadConfig, type LoadedConfig } from './config/load';
+import { redactedConfigYaml } from './config/redacted';
+import { createCollectors } from './collectors';
+import { createApp } from './http/app';
+import { createLogger, type Logger } from './log/logger';
+import { errorMessage } from './log/redact';
+import { ProcessMetrics } from './metrics/process';
+import { ScrapeRunner } from './runner/runner';
+import { buildInfo } from './version';
+import { helpText } from './help';
+
+/** Exit codes: 0 ok, 1 runtime failure (port in use), 2 bad configuration. */
+export const EXIT_CONFIG = 2;
+
+export interface Running {
+  readonly server: http.Server;
+  readonly runner: ScrapeRunner;
+  /** Closes the server and every client; resolves when done or after the grace period. */
+  stop(): Promise<void>;
+}
+
+/** Wires config -> collectors -> runner -> app -> listen. */
+export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running> {
+  const { config } = loaded;
+  const build = buildInfo();
+  const enabled = createCollectors(config, log);
+  const runner = new ScrapeRunner(enabled, log);
+  const app = createApp({
+    config,
+    runner,
+    build,
+    log,
+    collectorNames: enabled.map((e) => e.collector.name),
+    extraFamilies: [new ProcessMetrics()],
+  });
+  const server = http.createServer(app.callback());
+  const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.listen)!;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(port), host || undefined, () => resolve());
+  });
+  const address = server.address();
+  log.info('listening', {
+    address: typeof address === 'object' && address ? `${address.address}:${address.port}` : config.listen,
+    version: build.version,
+    collectors: enabled.map((e) => e.collector.name),
+    configFile: loaded.file,
+  });
+  const stop = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await runner.close();
+    server.closeAllConnections();
+    await closed;
+  };
+  return { server, runner, stop };
+}
+
+/** Runs the CLI; resolves with an exit code for one-shot modes, or keeps serving. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  let args: CliArgs;
+  let loaded: LoadedConfig;
+  try {
+    args = parseArgs(argv);
+    if (args.help) {
+      process.stdout.write(helpText());
+      return 0;
+    }
+    if (args.version) {
+      const b = buildInfo();
+      process.stdout.write(`jobstack-exporter ${b.version} (revision ${b.revision}, node ${b.nodejs})\n`);
+      return 0;
+    }
+    loaded = loadConfig(args, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
+    return EXIT_CONFIG;
+  }
+  if (args.checkConfig) {
+    process.stdout.write(`# configuration is valid${loaded.file ? ` (file ${loaded.file})` : ''}\n${redactedConfigYaml(loaded.config)}`);
+    return 0;
+  }
+
+  const log = createLogger(loaded.config.logLevel);
+  let running: Running;
+  try {
+    running = await serve(loaded, log);
+  } catch (err) {
+    log.error('cannot start', { error: errorMessage(err) });
+    return 1;
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    // Exit within a few seconds even if a client refuses to close.
+    setTimeout(() => process.exit(0), 4000).unref();
+    void running.stop().then(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: errorMessage(reason) }));
+  return undefined;
+}

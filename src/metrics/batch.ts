@@ -1,0 +1,90 @@
+import type { MetricDef, MetricType } from './define';
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface Sample {
+  readonly labels: Labels;
+  readonly value: number;
+}
+
+/** Cumulative histogram state for one label set, as exposed. */
+export interface HistogramValue {
+  /** Cumulative counts per bucket, same order as the definition's buckets. */
+  readonly bucketCounts: readonly number[];
+  readonly count: number;
+  readonly sum: number;
+}
+
+export interface FamilySamples {
+  readonly def: MetricDef;
+  /** Keyed by the serialized label set, so a duplicate label set replaces instead of repeating. */
+  readonly samples: Map<string, Sample>;
+  readonly histograms: Map<string, { labels: Labels; value: HistogramValue }>;
+}
+
+function labelKey(def: MetricDef, labels: Labels): string {
+  return def.labels.map((name) => labels[name] ?? '').join('\u0000');
+}
+
+function checkLabels(def: MetricDef, labels: Labels): void {
+  for (const name of def.labels) {
+    if (typeof labels[name] !== 'string') throw new Error(`${def.name}: label ${name} missing`);
+  }
+}
+
+type GaugeLike = MetricDef<string, Exclude<MetricType, 'histogram'>>;
+type HistogramDef = MetricDef<string, 'histogram'>;
+type LabelArg<D> = D extends MetricDef<infer L, MetricType> ? ([L] extends [never] ? [labels?: Record<string, never>] : [labels: Record<L, string>]) : never;
+
+/**
+ * The samples one collector produced in one collection. The runner publishes a batch only
+ * when its collector finished in time, so a late or failed collector can never leave stale
+ * or half-written series behind.
+ */
+export class MetricBatch {
+  readonly families = new Map<string, FamilySamples>();
+
+  private family(def: MetricDef): FamilySamples {
+    let family = this.families.get(def.name);
+    if (!family) {
+      family = { def, samples: new Map(), histograms: new Map() };
+      this.families.set(def.name, family);
+    } else if (family.def !== def) {
+      throw new Error(`two definitions share the name ${def.name}`);
+    }
+    return family;
+  }
+
+  /** Sets a gauge, counter (an externally kept total) or info sample. NaN is kept; it is valid exposition. */
+  set<D extends GaugeLike>(def: D, value: number, ...[labels]: LabelArg<D>): void {
+    const l: Labels = labels ?? {};
+    checkLabels(def, l);
+    this.family(def).samples.set(labelKey(def, l), { labels: l, value });
+  }
+
+  /** Publishes the current state of a histogram the collector accumulates itself. */
+  setHistogram<D extends HistogramDef>(def: D, value: HistogramValue, ...[labels]: LabelArg<D>): void {
+    const l: Labels = labels ?? {};
+    checkLabels(def, l);
+    this.family(def).histograms.set(labelKey(def, l), { labels: l, value });
+  }
+
+  /** Copies another batch's families in (used to merge collectors for rendering). */
+  merge(other: MetricBatch): void {
+    for (const source of other.families.values()) {
+      const target = this.family(source.def);
+      for (const [key, sample] of source.samples) target.samples.set(key, sample);
+      for (const [key, hist] of source.histograms) target.histograms.set(key, hist);
+    }
+  }
+
+  /** Value of one sample, for tests and the JSON endpoints. */
+  get<D extends MetricDef>(def: D, ...[labels]: LabelArg<D>): number | undefined {
+    return this.families.get(def.name)?.samples.get(labelKey(def, labels ?? {}))?.value;
+  }
+
+  /** All samples of one family. */
+  samples(def: MetricDef): Sample[] {
+    return [...(this.families.get(def.name)?.samples.values() ?? [])];
+  }
+}

@@ -1,0 +1,114 @@
+import { MetricBatch } from '../metrics/batch';
+import type { Collector } from '../collectors/types';
+import type { Logger } from '../log/logger';
+import { selfMetrics } from '../metrics/self';
+import { errorMessage } from '../log/redact';
+
+export interface CollectorOutcome {
+  readonly name: string;
+  readonly success: boolean;
+  readonly durationSeconds: number;
+  /** Sanitized, one line; absent on success. */
+  readonly error?: string;
+  readonly batch: MetricBatch;
+  readonly finishedAt: number;
+}
+
+export interface Collection {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly outcomes: readonly CollectorOutcome[];
+}
+
+export interface RunnerEntry {
+  readonly collector: Collector;
+  /** Upper bound on this collector's time, whatever the scraper allows. */
+  readonly timeoutMs: number;
+}
+
+class DeadlineError extends Error {}
+
+/**
+ * Runs every collector concurrently under a deadline, publishes each one's batch only if it
+ * finished in time, and lets concurrent scrapes share one collection in flight.
+ */
+export class ScrapeRunner {
+  private inFlight?: Promise<Collection>;
+  private last?: Collection;
+  /** Collectors whose previous run has not settled: they are not started again (no pile-up). */
+  private readonly busy = new Map<string, Promise<unknown>>();
+  private collections = 0;
+
+  constructor(
+    private readonly entries: readonly RunnerEntry[],
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Number of collections started since startup (coalesced scrapes do not start one). */
+  get collectionCount(): number {
+    return this.collections;
+  }
+
+  /** The latest finished collection, if any. */
+  latest(): Collection | undefined {
+    return this.last;
+  }
+
+  /** Collects within `budgetMs`, or joins the collection already running. */
+  collect(budgetMs: number): Promise<Collection> {
+    if (!this.inFlight) {
+      this.inFlight = this.run(budgetMs).finally(() => {
+        this.inFlight = undefined;
+      });
+    }
+    return this.inFlight;
+  }
+
+  private async run(budgetMs: number): Promise<Collection> {
+    this.collections++;
+    const startedAt = this.now();
+    const outcomes = await Promise.all(this.entries.map((entry) => this.runOne(entry, startedAt + budgetMs)));
+    this.last = { startedAt, finishedAt: this.now(), outcomes };
+    return this.last;
+  }
+
+  private async runOne({ collector, timeoutMs }: RunnerEntry, scrapeDeadline: number): Promise<CollectorOutcome> {
+    const started = this.now();
+    const deadline = Math.min(scrapeDeadline, started + timeoutMs);
+    const out = new MetricBatch();
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let error: string | undefined;
+    try {
+      if (this.busy.has(collector.name)) throw new Error('previous collection still running');
+      const work = collector.collect({ signal: controller.signal, deadline, out, log: this.log.child({ collector: collector.name }) });
+      const settled = work.catch(() => undefined).finally(() => this.busy.delete(collector.name));
+      this.busy.set(collector.name, settled);
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DeadlineError(`timed out after ${((deadline - started) / 1000).toFixed(1)}s`)), Math.max(0, deadline - started));
+      });
+      await Promise.race([work, expired]);
+    } catch (err) {
+      error = errorMessage(err);
+      controller.abort();
+    } finally {
+      clearTimeout(timer);
+    }
+    const finishedAt = this.now();
+    const durationSeconds = (finishedAt - started) / 1000;
+    const batch = error === undefined ? out : new MetricBatch();
+    if (collector.up) batch.set(collector.up, error === undefined ? 1 : 0);
+    batch.set(selfMetrics.collectorDuration, durationSeconds, { collector: collector.name });
+    batch.set(selfMetrics.collectorSuccess, error === undefined ? 1 : 0, { collector: collector.name });
+    if (error !== undefined) this.log.warn('collector failed', { collector: collector.name, error, durationSeconds });
+    return { name: collector.name, success: error === undefined, durationSeconds, error, batch, finishedAt };
+  }
+
+  /** Waits (bounded) for collectors still running, then closes them. */
+  async close(graceMs = 2000): Promise<void> {
+    const pending = Promise.allSettled([...this.busy.values()]);
+    await Promise.race([pending, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await Promise.allSettled(this.entries.map((e) => e.collector.close?.()));
+  }
+}

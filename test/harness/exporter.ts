@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { Child, freePort, waitFor } from './process';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const CLI = path.join(ROOT, 'dist/cli.js');
+
+export interface ExporterProcess {
+  readonly url: string;
+  readonly child: Child;
+  scrape(headers?: Record<string, string>): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Runs the built CLI once (for --check-config, --help, bad config) and returns what it printed. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 20_000 });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Starts the built exporter on a free port with only the given environment. */
+export async function startExporter(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ExporterProcess> {
+  const port = await freePort();
+  const child = Child.start(process.execPath, [CLI, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { PATH: process.env.PATH, ...env } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('exporter listening', async () => {
+    if (!child.running) throw new Error(child.log());
+    return (await fetch(`${url}/health`)).ok;
+  });
+  return {
+    url,
+    child,
+    async scrape(headers = {}) {
+      const res = await fetch(`${url}/metrics`, { headers });
+      if (!res.ok) throw new Error(`scrape: HTTP ${res.status}`);
+      return res.text();
+    },
+    stop: () => child.stop(),
+  };
+}
+
+/** `promtool check metrics` on exposition text: returns its findings (empty when clean). */
+export function promtoolCheckMetrics(text: string): string {
+  const res = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return `${res.stdout}${res.stderr}`.trim() + (res.status === 0 ? '' : `\n(exit ${res.status})`);
+}

@@ -1,0 +1,5 @@
+import { ensureDebianPackages } from './debian';
+
+export default function globalSetup(): void {
+  ensureDebianPackages();
+}

@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Child, freePort, tempDir, waitFor } from './process';
+
+export interface PromServer {
+  readonly port: number;
+  readonly url: string;
+  readonly dir: string;
+  /** Instant query through the HTTP API; returns the result vector/scalar. */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  stop(): Promise<void>;
+}
+
+/** A real Prometheus with the given config (and extra files) in a temp dir, on a free port. */
+export async function startPrometheus(configYaml: string, files: Record<string, string> = {}): Promise<PromServer> {
+  const port = await freePort();
+  const tmp = tempDir('prom');
+  const configFile = path.join(tmp.dir, 'prometheus.yml');
+  writeFileSync(configFile, configYaml);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(tmp.dir, name), text);
+  const child = Child.start('prometheus', [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${path.join(tmp.dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.enable-lifecycle',
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('prometheus ready', async () => {
+    if (!child.running) throw new Error(child.log());
+    return (await fetch(`${url}/-/ready`)).ok;
+  }, 30_000, 200);
+  return {
+    port,
+    url,
+    dir: tmp.dir,
+    async query(expr) {
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await res.json()) as { status: string; error?: string; data: { result: never[] } };
+      if (body.status !== 'success') throw new Error(`query ${expr}: ${body.error}`);
+      return body.data.result;
+    },
+    stop: async () => {
+      await child.stop();
+      tmp.remove();
+    },
+  };
+}
