@@ -1,18 +1,22 @@
 import type { Config, CollectorName } from '../config/schema';
 import type { Collector } from './types';
 import type { Logger } from '../log/logger';
+import type { MetricDef } from '../metrics/define';
 import { HostCollector } from './host/collector';
+import { hostMetrics } from './host/metrics';
 
 export interface CollectorSpec {
   readonly name: CollectorName;
-  /** On unless the config says otherwise, or only when its dependency is configured. */
+  /** Every metric the collector may emit: the README reference and the mixin read these. */
+  readonly metrics: readonly MetricDef[];
+  /** Whether it runs: the config's `enabled`, else on by default or when its dependency is configured. */
   readonly enabled: (config: Config) => boolean;
   readonly create: (config: Config, log: Logger) => Collector;
 }
 
-/** Every collector, in output order. Adding one is a folder and a line here. */
+/** Every collector, in output order. Adding one is a folder, a line here and a config section. */
 export const COLLECTORS: readonly CollectorSpec[] = [
-  { name: 'host', enabled: (c) => c.collectors.host.enabled ?? true, create: (c) => new HostCollector(c.collectors.host) },
+  { name: 'host', metrics: Object.values(hostMetrics), enabled: (c) => c.collectors.host.enabled ?? true, create: (c) => new HostCollector(c.collectors.host) },
 ];
 
 export interface EnabledCollector {

@@ -18,8 +18,6 @@ export interface CollectContext {
  */
 export interface Collector {
   readonly name: string;
-  /** Every metric the collector may emit (README and mixin are generated from these). */
-  readonly metrics: readonly MetricDef[];
   /** Gauge without labels set to 1 on success and 0 when the collector fails or times out. */
   readonly up?: MetricDef<never, 'gauge'>;
   collect(ctx: CollectContext): Promise<void>;

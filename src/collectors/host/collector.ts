@@ -18,7 +18,6 @@ export interface HostOptions {
 
 export class HostCollector implements Collector {
   readonly name = 'host';
-  readonly metrics = Object.values(m);
   private readonly proc: string;
   private readonly fsTypesExclude: RegExp;
   private readonly mountPointsExclude: RegExp;
