@@ -52,7 +52,8 @@ function readYaml(file: string, problems: string[]): Tree {
     }
     return doc as Tree;
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    // Only the line and the error code: the parser's own message quotes the source, which may hold a secret.
+    const where = err instanceof YAMLParseError ? ` at line ${text.slice(0, err.pos[0]).split('\n').length}` : '';
     const reason = err instanceof YAMLParseError ? err.code : 'unreadable';
     problems.push(`config file ${file}: YAML syntax error${where} (${reason})`);
     return {};

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { HostCollector } from '../../../src/collectors/host/collector';
+import { hostMetrics as m } from '../../../src/collectors/host/metrics';
+import { configSchema } from '../../../src/config/schema';
+import { silentLogger } from '../../../src/log/logger';
+import { MetricBatch } from '../../../src/metrics/batch';
+import { render, toExpositionFamily } from '../../../src/metrics/render';
+import { promtoolCheckMetrics } from '../../harness/exporter';
+
+const hostConfig = configSchema.parse({}).collectors.host;
+
+async function collect(collector: HostCollector): Promise<MetricBatch> {
+  const out = new MetricBatch();
+  await collector.collect({ out, signal: new AbortController().signal, deadline: Date.now() + 5000, log: silentLogger });
+  return out;
+}
+
+const exposition = (batch: MetricBatch) => render([...batch.families.values()].map(toExpositionFamily), 'prometheus');
+
+describe('host collector', () => {
+  test('maps fixture /proc files to metrics', async () => {
+    const out = await collect(new HostCollector(hostConfig, { procPath: path.join(__dirname, '../../fixtures/proc') }));
+    expect(out.get(m.cpuSeconds, { cpu: '0', mode: 'idle' })).toBe(459.18);
+    expect(out.samples(m.cpuSeconds)).toHaveLength(2 * 8);
+    expect(out.get(m.load5)).toBe(0.34);
+    expect(out.get(m.memoryTotal)).toBe(24631632 * 1024);
+    expect(out.get(m.memoryUsed)).toBe((24631632 - 23000000) * 1024);
+    expect(out.get(m.swapFree)).toBe(2000000 * 1024);
+    expect(out.get(m.diskWrittenBytes, { device: 'vda' })).toBe(1600000 * 512);
+    expect(out.get(m.diskReads, { device: 'vda1' })).toBeUndefined();
+    expect(out.get(m.netReceiveErrors, { device: 'eth0' })).toBe(3);
+    expect(out.get(m.bootTime)).toBe(1795940000);
+    expect(out.get(m.procsBlocked)).toBe(1);
+    expect(out.get(m.processes)).toBe(2);
+    // statfs runs on the real paths the fixture names: / exists, "/mnt/with space" does not.
+    const mountpoints = out.samples(m.fsSize).map((s) => s.labels.mountpoint).sort();
+    expect(mountpoints).toEqual(['/', '/tmp']);
+    expect(out.samples(m.fsSize).find((s) => s.labels.mountpoint === '/tmp')?.labels.fstype).toBe('xfs');
+    expect(promtoolCheckMetrics(exposition(out))).toBe('');
+  });
+
+  test('fails (and so reports up 0) when /proc cannot be read', async () => {
+    await expect(collect(new HostCollector(hostConfig, { procPath: '/nonexistent/proc' }))).rejects.toThrow(/ENOENT/);
+  });
+
+  test.each([
+    ['/proc', false],
+    ['systeminformation', true],
+  ])('live via %s: plausible values and lint-clean exposition', async (_name, useSi) => {
+    const out = await collect(new HostCollector(hostConfig, { useSysteminformation: useSi }));
+    const total = out.get(m.memoryTotal)!;
+    expect(total).toBeGreaterThan(100 * 2 ** 20);
+    expect(out.get(m.memoryAvailable)!).toBeLessThanOrEqual(total);
+    expect(out.samples(m.cpuSeconds).length).toBeGreaterThan(0);
+    const root = out.samples(m.fsSize).find((s) => s.labels.mountpoint === '/');
+    expect(root?.value).toBeGreaterThan(0);
+    expect(out.get(m.bootTime)!).toBeLessThan(Date.now() / 1000);
+    expect(promtoolCheckMetrics(exposition(out))).toBe('');
+  });
+});

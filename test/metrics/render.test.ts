@@ -1,0 +1,81 @@
+import { MetricBatch } from '../../src/metrics/batch';
+import { defineMetric } from '../../src/metrics/define';
+import { HistogramState } from '../../src/metrics/histogram';
+import { negotiateFormat, render, toExpositionFamily } from '../../src/metrics/render';
+import { promtoolCheckMetrics } from '../harness/exporter';
+
+const jobs = defineMetric({ name: 'demo_jobs', help: 'Jobs "by" queue\\state\nsecond line.', type: 'gauge', labels: ['queue', 'state'] });
+const done = defineMetric({ name: 'demo_done_total', help: 'Done.', type: 'counter', labels: ['queue'] });
+const info = defineMetric({ name: 'demo_info', help: 'Info.', type: 'info', labels: ['version'] });
+const wait = defineMetric({ name: 'demo_wait_seconds', help: 'Wait.', type: 'histogram', labels: ['queue'], buckets: [0.1, 1, 10] });
+
+function sample(): MetricBatch {
+  const b = new MetricBatch();
+  b.set(jobs, 3, { queue: 'emails', state: 'waiting' });
+  b.set(jobs, 1, { queue: 'quo"te\\back\nline ünï 🚀', state: 'active' });
+  b.set(done, 12, { queue: 'emails' });
+  b.set(info, 1, { version: '7.0.15' });
+  const h = new HistogramState(wait.buckets!);
+  for (const v of [0.05, 0.5, 5, 50]) h.observe(v);
+  b.setHistogram(wait, h.value, { queue: 'emails' });
+  return b;
+}
+
+const families = (b: MetricBatch) => [...b.families.values()].map(toExpositionFamily);
+
+describe('exposition', () => {
+  test('Prometheus text: escaping, types, histogram series, lint-clean', () => {
+    const text = render(families(sample()), 'prometheus');
+    expect(text).toContain('# HELP demo_jobs Jobs "by" queue\\\\state\\nsecond line.');
+    expect(text).toContain('demo_jobs{queue="quo\\"te\\\\back\\nline ünï 🚀",state="active"} 1');
+    expect(text).toContain('# TYPE demo_done_total counter\ndemo_done_total{queue="emails"} 12');
+    expect(text).toContain('# TYPE demo_info gauge');
+    expect(text).toContain('demo_wait_seconds_bucket{queue="emails",le="1"} 2');
+    expect(text).toContain('demo_wait_seconds_bucket{queue="emails",le="+Inf"} 4');
+    expect(text).toContain('demo_wait_seconds_sum{queue="emails"} 55.55');
+    expect(text).toContain('demo_wait_seconds_count{queue="emails"} 4');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(promtoolCheckMetrics(text)).toBe('');
+  });
+
+  test('OpenMetrics: counter and info families drop their suffix, HELP escapes quotes, ends with # EOF', () => {
+    const text = render(families(sample()), 'openmetrics');
+    expect(text).toContain('# TYPE demo_done counter\ndemo_done_total{queue="emails"} 12');
+    expect(text).toContain('# TYPE demo info\ndemo_info{version="7.0.15"} 1');
+    expect(text).toContain('# HELP demo_jobs Jobs \\"by\\" queue');
+    expect(text.endsWith('# EOF\n')).toBe(true);
+  });
+
+  test('a duplicate label set replaces the earlier sample instead of repeating the series', () => {
+    const b = new MetricBatch();
+    b.set(done, 1, { queue: 'a' });
+    b.set(done, 2, { queue: 'a' });
+    expect(render(families(b), 'prometheus').match(/demo_done_total\{/g)).toHaveLength(1);
+  });
+
+  test('special values', () => {
+    const b = new MetricBatch();
+    b.set(jobs, NaN, { queue: 'a', state: 'x' });
+    b.set(jobs, Infinity, { queue: 'b', state: 'x' });
+    b.set(jobs, -Infinity, { queue: 'c', state: 'x' });
+    const text = render(families(b), 'prometheus');
+    expect(text).toMatch(/"a",state="x"} NaN/);
+    expect(text).toMatch(/"b",state="x"} \+Inf/);
+    expect(text).toMatch(/"c",state="x"} -Inf/);
+    expect(promtoolCheckMetrics(text)).toBe('');
+  });
+
+  test('content negotiation follows the Accept header', () => {
+    expect(negotiateFormat('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')).toBe('openmetrics');
+    expect(negotiateFormat('text/plain')).toBe('prometheus');
+    expect(negotiateFormat(undefined)).toBe('prometheus');
+  });
+
+  test('definitions enforce naming conventions', () => {
+    expect(() => defineMetric({ name: 'x_count', help: '', type: 'counter', labels: [] })).toThrow(/_total/);
+    expect(() => defineMetric({ name: 'x_total', help: '', type: 'gauge', labels: [] })).toThrow(/_total/);
+    expect(() => defineMetric({ name: 'x', help: '', type: 'info', labels: [] })).toThrow(/_info/);
+    expect(() => defineMetric({ name: 'bad-name', help: '', type: 'gauge', labels: [] })).toThrow(/invalid metric name/);
+    expect(() => defineMetric({ name: 'x', help: '', type: 'gauge', labels: ['__reserved'] })).toThrow(/invalid label/);
+  });
+});
