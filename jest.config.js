@@ -4,9 +4,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.(ts|js)$': swc },
-  // cookie 2 (under light-my-request) ships ESM only; jest on Node 20 needs it compiled to CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  transform: { '^.+\\.ts$': swc },
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   testTimeout: 60000,
   maxWorkers: 2,

@@ -3,7 +3,7 @@
 # starts its own servers and writes its results file under bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 bash scripts/build.sh
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(bench/*.ts)

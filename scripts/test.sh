@@ -4,8 +4,11 @@
 # (test/harness/debian.ts) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: it honours the lockfile too, and unlike `npm ci` it does not
+# insist on lockfile entries for other platforms' optional binaries (@swc/core-darwin-*, ...),
+# which a registry mirror without those packages cannot provide.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund
 fi
 bash scripts/build.sh
 npx tsc -p tsconfig.test.json

@@ -1,8 +1,11 @@
 import http from 'node:http';
+import https from 'node:https';
+import { SERVER_LIMITS } from './http/security/limits';
 import { parseArgs, type CliArgs } from './config/args';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load';
 import { redactedConfigYaml } from './config/redacted';
 import { createCollectors } from './collectors';
+import type { Collector } from './collectors/types';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './log/logger';
 import { errorMessage } from './log/redact';
@@ -15,7 +18,7 @@ import { helpText } from './help';
 export const EXIT_CONFIG = 2;
 
 export interface Running {
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
   readonly runner: ScrapeRunner;
   /** Closes the server and every client; resolves when done or after the grace period. */
   stop(): Promise<void>;
@@ -26,6 +29,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
   const { config } = loaded;
   const build = buildInfo();
   const enabled = createCollectors(config, log);
+  await validateCollectors(enabled.map((e) => e.collector), config.scrape.defaultTimeout);
   const runner = new ScrapeRunner(enabled, log);
   const app = createApp({
     config,
@@ -34,8 +38,10 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     log,
     collectorNames: enabled.map((e) => e.collector.name),
     extraFamilies: [new ProcessMetrics()],
+    security: loaded.security,
   });
-  const server = http.createServer(app.callback());
+  const tls = loaded.security.tls;
+  const server = tls ? https.createServer({ ...SERVER_LIMITS, ...tls }, app.callback()) : http.createServer(SERVER_LIMITS, app.callback());
   const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.listen)!;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -47,6 +53,8 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     version: build.version,
     collectors: enabled.map((e) => e.collector.name),
     configFile: loaded.file,
+    tls: tls !== undefined,
+    auth: loaded.security.users.size > 0 ? 'basic' : loaded.security.bearerToken ? 'bearer' : 'none',
   });
   const stop = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -56,6 +64,16 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     await closed;
   };
   return { server, runner, stop };
+}
+
+/** Runs the collectors' startup checks (bounded); any problem stops startup as a config error. */
+async function validateCollectors(collectors: readonly Collector[], timeoutMs: number): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const problems = (await Promise.all(collectors.map((c) => c.validate?.(signal) ?? []))).flat();
+  if (problems.length) {
+    await Promise.allSettled(collectors.map((c) => c.close?.()));
+    throw new ConfigError(problems);
+  }
 }
 
 /** Runs the CLI; resolves with an exit code for one-shot modes, or keeps serving. */
@@ -89,6 +107,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   try {
     running = await serve(loaded, log);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
+      return EXIT_CONFIG;
+    }
     log.error('cannot start', { error: errorMessage(err) });
     return 1;
   }

@@ -18,9 +18,17 @@ export interface CollectContext {
  */
 export interface Collector {
   readonly name: string;
-  /** Gauge without labels set to 1 on success and 0 when the collector fails or times out. */
+  /**
+   * Gauge without labels set to 1 on success and 0 when the collector fails or times out. A
+   * collector may set it itself (to 0 for a dependency it reports rather than throws on).
+   */
   readonly up?: MetricDef<never, 'gauge'>;
   collect(ctx: CollectContext): Promise<void>;
+  /**
+   * Startup checks that need the dependency (e.g. that custom SQL returns the configured
+   * columns): config problems to stop startup with exit 2. Skipped when it cannot be reached.
+   */
+  validate?(signal: AbortSignal): Promise<readonly string[]>;
   /** Releases clients and timers at shutdown. */
   close?(): Promise<void>;
 }

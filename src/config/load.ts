@@ -5,6 +5,7 @@ import { configSchema, COLLECTOR_NAMES, type Config } from './schema';
 import { AWS_SECRET_VARS, ENV_VARS, convert, readEnvSecret } from './sources';
 import type { CliArgs } from './args';
 import { registerSecret } from '../log/redact';
+import { loadWebSecurity, type WebSecurity } from '../http/security/web-config';
 
 /** Startup stops with exit code 2 and one line per problem. */
 export class ConfigError extends Error {
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   readonly file?: string;
   /** Config path -> where its value came from, for messages ("env REDIS_URL"). */
   readonly sources: ReadonlyMap<string, string>;
+  /** TLS, users and token from the web config file and JOBSTACK_BEARER_TOKEN. */
+  readonly security: WebSecurity;
 }
 
 type Tree = Record<string, unknown>;
@@ -85,6 +88,7 @@ function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv): void {
     }
   }
   registerSecret(config.redis.password);
+  registerSecret(config.web.bearerToken);
   registerSecret(config.postgres.password);
   for (const name of AWS_SECRET_VARS.slice(1)) registerSecret(env[name]);
 }
@@ -128,8 +132,10 @@ export function loadConfig(args: CliArgs, env: NodeJS.ProcessEnv = process.env):
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, sources)));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const web = loadWebSecurity(parsed.data.web.configFile, parsed.data.web.bearerToken);
+  if (!web.security) throw new ConfigError(web.problems);
   registerConfigSecrets(parsed.data, env);
-  return { config: deepFreeze(parsed.data), file, sources };
+  return { config: deepFreeze(parsed.data), file, sources, security: web.security };
 }
 
 function deepFreeze<T>(value: T): T {

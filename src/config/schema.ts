@@ -80,6 +80,17 @@ export const configSchema = z
   .object({
     listen: listenAddress.default('0.0.0.0:9478'),
     logLevel: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]).default('info'),
+    web: z
+      .object({
+        /** Prometheus exporter-toolkit web config: TLS and bcrypt basic auth (see docs/security.md). */
+        configFile: z.string().min(1).optional(),
+        /** Alternative to basic auth: `Authorization: Bearer <token>`. */
+        bearerToken: z.string().min(16, 'use at least 16 characters').optional(),
+        /** Concurrent /metrics requests served; more get 503 at once (node_exporter's --web.max-requests). */
+        maxRequests: z.number().int().min(1).max(1000).default(10),
+      })
+      .strict()
+      .default({}),
     scrape: z
       .object({
         /** Assumed scraper timeout when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds. */

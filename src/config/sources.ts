@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * Where each setting can come from besides the YAML file: environment variables and flags,
  * as tables from name to config path. Secret-bearing variables also accept `<NAME>_FILE`.
  */
-export type ValueKind = 'string' | 'boolean' | 'list';
+export type ValueKind = 'string' | 'boolean' | 'list' | 'number';
 
 export interface EnvVar {
   readonly name: string;
@@ -17,6 +17,8 @@ export interface EnvVar {
 export const ENV_VARS: readonly EnvVar[] = [
   { name: 'JOBSTACK_LISTEN', path: 'listen', kind: 'string', description: 'Address to serve on (host:port).' },
   { name: 'JOBSTACK_LOG_LEVEL', path: 'logLevel', kind: 'string', description: 'debug, info, warn or error.' },
+  { name: 'JOBSTACK_WEB_CONFIG', path: 'web.configFile', kind: 'string', description: 'Web config file (TLS, basic auth), the format Prometheus exporters use.' },
+  { name: 'JOBSTACK_BEARER_TOKEN', path: 'web.bearerToken', kind: 'string', secret: true, description: 'Require `Authorization: Bearer <token>` on every endpoint but /health.' },
   { name: 'REDIS_URL', path: 'redis.url', kind: 'string', secret: true, description: 'redis:// or rediss:// URL, with user, password and database number if needed.' },
   { name: 'REDIS_PASSWORD', path: 'redis.password', kind: 'string', secret: true, description: 'Redis password, overriding any in REDIS_URL.' },
   { name: 'BULLMQ_PREFIX', path: 'bullmq.prefix', kind: 'string', description: 'BullMQ key prefix.' },
@@ -43,6 +45,8 @@ export interface Flag {
 export const FLAGS: readonly Flag[] = [
   { flag: 'web.listen-address', path: 'listen', kind: 'string', description: 'Address to serve on (host:port).' },
   { flag: 'log.level', path: 'logLevel', kind: 'string', description: 'debug, info, warn or error.' },
+  { flag: 'web.config.file', path: 'web.configFile', kind: 'string', description: 'Web config file (TLS, basic auth).' },
+  { flag: 'web.max-requests', path: 'web.maxRequests', kind: 'number', description: 'Concurrent /metrics requests served; more get 503.' },
   { flag: 'scrape.default-timeout', path: 'scrape.defaultTimeout', kind: 'string', description: 'Scrape timeout assumed when Prometheus sends none.' },
   { flag: 'scrape.timeout-offset', path: 'scrape.timeoutOffset', kind: 'string', description: 'Time kept back from the scrape timeout.' },
   { flag: 'bullmq.prefix', path: 'bullmq.prefix', kind: 'string', description: 'BullMQ key prefix.' },
@@ -57,6 +61,7 @@ export const FLAGS: readonly Flag[] = [
 /** Converts a raw string by kind; a bad boolean is passed on as text so validation names the field. */
 export function convert(kind: ValueKind, raw: string): unknown {
   if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'number' && /^-?\d+(\.\d+)?$/.test(raw.trim())) return Number(raw);
   if (kind === 'boolean') {
     const lower = raw.trim().toLowerCase();
     if (['true', '1', 'yes', 'on'].includes(lower)) return true;

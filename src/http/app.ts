@@ -9,6 +9,9 @@ import { SCRAPE_TIMEOUT_HEADER, scrapeBudgetMs } from '../runner/deadline';
 import type { BuildInfo } from '../version';
 import { expose, type ExtraFamilies } from './exposition';
 import { landingPage } from './landing';
+import { authMiddleware } from './security/auth';
+import { bodyLimit, concurrencyCap, securityHeaders } from './security/limits';
+import type { WebSecurity } from './security/web-config';
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -18,6 +21,8 @@ export interface AppDeps {
   readonly log: Logger;
   /** Families rendered after the collectors' (prom-client's process metrics). */
   readonly extraFamilies?: readonly ExtraFamilies[];
+  /** TLS, basic auth and bearer token settings; none when absent. */
+  readonly security?: WebSecurity;
 }
 
 /** The Koa app; it never opens a port, so tests drive `app.callback()` directly. */
@@ -39,6 +44,11 @@ export function createApp(deps: AppDeps): Koa {
     }
     log.debug('request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
   });
+  const security: WebSecurity = deps.security ?? { users: new Map(), headers: {} };
+  app.use(securityHeaders(security.headers, security.tls !== undefined));
+  app.use(bodyLimit());
+  app.use(authMiddleware(security));
+  app.use(concurrencyCap(config.web.maxRequests));
 
   router.get('/metrics', async (ctx) => {
     const budget = scrapeBudgetMs(ctx.get(SCRAPE_TIMEOUT_HEADER) || undefined, {

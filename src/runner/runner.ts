@@ -98,7 +98,9 @@ export class ScrapeRunner {
     const finishedAt = this.now();
     const durationSeconds = (finishedAt - started) / 1000;
     const batch = error === undefined ? out : new MetricBatch();
-    if (collector.up) batch.set(collector.up, error === undefined ? 1 : 0);
+    // A collector may set its own `up` to 0 on success (a storage path that vanished is reported,
+    // not thrown); the runner only fills it in when the collector did not.
+    if (collector.up && (error !== undefined || batch.get(collector.up) === undefined)) batch.set(collector.up, error === undefined ? 1 : 0);
     batch.set(selfMetrics.collectorDuration, durationSeconds, { collector: collector.name });
     batch.set(selfMetrics.collectorSuccess, error === undefined ? 1 : 0, { collector: collector.name });
     if (error !== undefined) this.log.warn('collector failed', { collector: collector.name, error, durationSeconds });

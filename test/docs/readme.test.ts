@@ -18,7 +18,7 @@ describe('README', () => {
   test('gives one run command and one test command, and .ci/run calls exactly that test command', () => {
     const run = /^Run: `([^`]+)`$/m.exec(readme)?.[1];
     const testCmd = /^Test: `([^`]+)`$/m.exec(readme)?.[1];
-    expect(run).toBe('npm ci && npm start');
+    expect(run).toBe('npm install && npm start');
     expect(testCmd).toBeDefined();
     const ci = readFileSync(path.join(root, '.ci/run'), 'utf8');
     expect(ci.split('\n').filter((l) => l.trim() === testCmd)).toHaveLength(1);
