@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { Child, freePort, waitFor } from './process';
+import { Child, canConnect, freePort, waitFor } from './process';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
@@ -19,13 +19,13 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { 
 }
 
 /** Starts the built exporter on a free port with only the given environment. */
-export async function startExporter(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ExporterProcess> {
+export async function startExporter(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, scheme: 'http' | 'https' = 'http'): Promise<ExporterProcess> {
   const port = await freePort();
   const child = Child.start(process.execPath, [CLI, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { PATH: process.env.PATH, ...env } });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${scheme}://127.0.0.1:${port}`;
   await waitFor('exporter listening', async () => {
     if (!child.running) throw new Error(child.log());
-    return (await fetch(`${url}/health`)).ok;
+    return scheme === 'http' ? (await fetch(`${url}/health`)).ok : canConnect(port);
   });
   return {
     url,
