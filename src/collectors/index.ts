@@ -4,6 +4,8 @@ import type { Logger } from '../log/logger';
 import type { MetricDef } from '../metrics/define';
 import { HostCollector } from './host/collector';
 import { hostMetrics } from './host/metrics';
+import { PostgresCollector } from './postgres/collector';
+import { postgresMetrics } from './postgres/metrics';
 
 export interface CollectorSpec {
   readonly name: CollectorName;
@@ -17,6 +19,7 @@ export interface CollectorSpec {
 /** Every collector, in output order. Adding one is a folder, a line here and a config section. */
 export const COLLECTORS: readonly CollectorSpec[] = [
   { name: 'host', metrics: Object.values(hostMetrics), enabled: (c) => c.collectors.host.enabled ?? true, create: (c) => new HostCollector(c.collectors.host) },
+  { name: 'postgres', metrics: Object.values(postgresMetrics), enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined, create: (c, log) => new PostgresCollector(c.collectors.postgres, c.postgres, log) },
 ];
 
 export interface EnabledCollector {

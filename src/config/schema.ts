@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { LOG_LEVELS, type LogLevel } from '../log/logger';
+import { customQueriesSchema } from '../collectors/postgres/custom-config';
+import { probeTargetsSchema } from '../collectors/probes/config';
 
 /** A duration string (`10s`) within bounds, parsed to milliseconds. */
 export function duration(minMs: number, maxMs: number) {
@@ -68,6 +70,30 @@ export const collectorsSchema = z
       /** Filesystem types skipped (pseudo and overlay filesystems), as node_exporter does. */
       fsTypesExclude: regex.default('^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\.lxcfs|nfsd|ramfs)$'),
       mountPointsExclude: regex.default('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)'),
+    }),
+    /** Server statistics plus the application's own SQL metrics; on when postgres.url is set. */
+    postgres: collectorSection('5s', { queries: customQueriesSchema(duration) }),
+    /** storage.s3.bucket: HeadBucket each scrape, object count and bytes from a background listing. */
+    s3: collectorSection('5s', {
+      /** Prefixes counted separately; '' is the whole bucket. */
+      prefixes: z.array(z.string().max(1024)).min(1).max(20).default(['']),
+      /** Time between listings; a listing that takes longer than this is aborted. */
+      listInterval: duration(10_000, 7 * 86_400_000).default('5m'),
+      /** Objects listed per prefix at most; beyond it the figures are lower bounds (s3_listing_truncated). */
+      maxObjects: z.number().int().min(1).max(100_000_000).default(100_000),
+    }),
+    /** storage.path: exists/readable and its filesystem each scrape, files and bytes from a background walk. */
+    localstorage: collectorSection('5s', {
+      /** Time between walks; a walk that takes longer than this is aborted. */
+      walkInterval: duration(10_000, 7 * 86_400_000).default('5m'),
+      /** Entries visited per walk at most; beyond it the figures are lower bounds. */
+      maxFiles: z.number().int().min(1).max(100_000_000).default(1_000_000),
+    }),
+    /** HTTP(S) health endpoints of the application; on when targets are listed. */
+    probes: collectorSection('5s', {
+      targets: probeTargetsSchema(duration, url),
+      /** Probes in flight at once. */
+      concurrency: z.number().int().min(1).max(64).default(4),
     }),
   })
   .strict()

@@ -21,6 +21,8 @@ export interface PostgresServer {
 export interface PostgresOptions {
   /** Password for the `postgres` superuser; TCP logins then need it (scram-sha-256). */
   readonly password?: string;
+  /** Start a streaming-replication standby of this server (pg_basebackup -R) instead of a new cluster. */
+  readonly replicaOf?: PostgresServer;
 }
 
 /**
@@ -49,7 +51,13 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   } else {
     initArgs.push('--auth=trust');
   }
-  execFileSync(`${bin}/initdb`, initArgs, { stdio: 'pipe', cwd: tmp.dir, ...ids });
+  if (options.replicaOf) {
+    const backupArgs = ['-h', '127.0.0.1', '-p', String(options.replicaOf.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast'];
+    const env = { ...process.env, ...(options.password ? { PGPASSWORD: options.password } : {}) };
+    execFileSync(`${bin}/pg_basebackup`, backupArgs, { stdio: 'pipe', cwd: tmp.dir, env, ...ids });
+  } else {
+    execFileSync(`${bin}/initdb`, initArgs, { stdio: 'pipe', cwd: tmp.dir, ...ids });
+  }
 
   let child: Child | undefined;
   const start = async () => {
