@@ -6,6 +6,8 @@ import { HostCollector } from './host/collector';
 import { hostMetrics } from './host/metrics';
 import { PostgresCollector } from './postgres/collector';
 import { postgresMetrics } from './postgres/metrics';
+import { S3Collector } from './s3/collector';
+import { s3Metrics } from './s3/metrics';
 
 export interface CollectorSpec {
   readonly name: CollectorName;
@@ -20,6 +22,7 @@ export interface CollectorSpec {
 export const COLLECTORS: readonly CollectorSpec[] = [
   { name: 'host', metrics: Object.values(hostMetrics), enabled: (c) => c.collectors.host.enabled ?? true, create: (c) => new HostCollector(c.collectors.host) },
   { name: 'postgres', metrics: Object.values(postgresMetrics), enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined, create: (c, log) => new PostgresCollector(c.collectors.postgres, c.postgres, log) },
+  { name: 's3', metrics: Object.values(s3Metrics), enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined, create: (c, log) => new S3Collector(c.collectors.s3, c.storage.s3, log) },
 ];
 
 export interface EnabledCollector {
