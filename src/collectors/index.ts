@@ -8,6 +8,8 @@ import { PostgresCollector } from './postgres/collector';
 import { postgresMetrics } from './postgres/metrics';
 import { S3Collector } from './s3/collector';
 import { s3Metrics } from './s3/metrics';
+import { LocalStorageCollector } from './localstorage/collector';
+import { localStorageMetrics } from './localstorage/metrics';
 
 export interface CollectorSpec {
   readonly name: CollectorName;
@@ -23,6 +25,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   { name: 'host', metrics: Object.values(hostMetrics), enabled: (c) => c.collectors.host.enabled ?? true, create: (c) => new HostCollector(c.collectors.host) },
   { name: 'postgres', metrics: Object.values(postgresMetrics), enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined, create: (c, log) => new PostgresCollector(c.collectors.postgres, c.postgres, log) },
   { name: 's3', metrics: Object.values(s3Metrics), enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined, create: (c, log) => new S3Collector(c.collectors.s3, c.storage.s3, log) },
+  { name: 'localstorage', metrics: Object.values(localStorageMetrics), enabled: (c) => c.collectors.localstorage.enabled ?? c.storage.path !== undefined, create: (c, log) => new LocalStorageCollector(c.collectors.localstorage, c.storage.path, log) },
 ];
 
 export interface EnabledCollector {
