@@ -10,6 +10,8 @@ import { S3Collector } from './s3/collector';
 import { s3Metrics } from './s3/metrics';
 import { LocalStorageCollector } from './localstorage/collector';
 import { localStorageMetrics } from './localstorage/metrics';
+import { ProbesCollector } from './probes/collector';
+import { probeMetrics } from './probes/metrics';
 
 export interface CollectorSpec {
   readonly name: CollectorName;
@@ -26,6 +28,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   { name: 'postgres', metrics: Object.values(postgresMetrics), enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined, create: (c, log) => new PostgresCollector(c.collectors.postgres, c.postgres, log) },
   { name: 's3', metrics: Object.values(s3Metrics), enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined, create: (c, log) => new S3Collector(c.collectors.s3, c.storage.s3, log) },
   { name: 'localstorage', metrics: Object.values(localStorageMetrics), enabled: (c) => c.collectors.localstorage.enabled ?? c.storage.path !== undefined, create: (c, log) => new LocalStorageCollector(c.collectors.localstorage, c.storage.path, log) },
+  { name: 'probes', metrics: Object.values(probeMetrics), enabled: (c) => c.collectors.probes.enabled ?? c.collectors.probes.targets.length > 0, create: (c) => new ProbesCollector(c.collectors.probes) },
 ];
 
 export interface EnabledCollector {
