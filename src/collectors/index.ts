@@ -5,6 +5,10 @@ import type { MetricDef } from '../metrics/define';
 import { HostCollector } from './host/collector';
 import { hostMetrics } from './host/metrics';
 import { PostgresCollector } from './postgres/collector';
+import { RedisCollector } from './redis/collector';
+import { redisMetrics } from './redis/metrics';
+import { BullmqCollector } from './bullmq/collector';
+import { bullmqMetrics } from './bullmq/metrics';
 import { postgresMetrics } from './postgres/metrics';
 import { S3Collector } from './s3/collector';
 import { s3Metrics } from './s3/metrics';
@@ -25,6 +29,8 @@ export interface CollectorSpec {
 /** Every collector, in output order. Adding one is a folder, a line here and a config section. */
 export const COLLECTORS: readonly CollectorSpec[] = [
   { name: 'host', metrics: Object.values(hostMetrics), enabled: (c) => c.collectors.host.enabled ?? true, create: (c) => new HostCollector(c.collectors.host) },
+  { name: 'redis', metrics: Object.values(redisMetrics), enabled: (c) => c.collectors.redis.enabled ?? c.redis.url !== undefined, create: (c, log) => new RedisCollector(c.redis, log) },
+  { name: 'bullmq', metrics: Object.values(bullmqMetrics), enabled: (c) => c.collectors.bullmq.enabled ?? c.redis.url !== undefined, create: (c, log) => new BullmqCollector(c.collectors.bullmq, c.redis, c.bullmq, log) },
   { name: 'postgres', metrics: Object.values(postgresMetrics), enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined, create: (c, log) => new PostgresCollector(c.collectors.postgres, c.postgres, log) },
   { name: 's3', metrics: Object.values(s3Metrics), enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined, create: (c, log) => new S3Collector(c.collectors.s3, c.storage.s3, log) },
   { name: 'localstorage', metrics: Object.values(localStorageMetrics), enabled: (c) => c.collectors.localstorage.enabled ?? c.storage.path !== undefined, create: (c, log) => new LocalStorageCollector(c.collectors.localstorage, c.storage.path, log) },

@@ -3,6 +3,7 @@ import { parseDuration } from './duration';
 import { LOG_LEVELS, type LogLevel } from '../log/logger';
 import { customQueriesSchema } from '../collectors/postgres/custom-config';
 import { probeTargetsSchema } from '../collectors/probes/config';
+import { DEFAULT_DURATION_BUCKETS } from '../collectors/bullmq/metrics';
 
 /** A duration string (`10s`) within bounds, parsed to milliseconds. */
 export function duration(minMs: number, maxMs: number) {
@@ -70,6 +71,27 @@ export const collectorsSchema = z
       /** Filesystem types skipped (pseudo and overlay filesystems), as node_exporter does. */
       fsTypesExclude: regex.default('^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\.lxcfs|nfsd|ramfs)$'),
       mountPointsExclude: regex.default('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)'),
+    }),
+    /** Redis health and INFO; on when redis.url is set (or with --collector.redis: redis://127.0.0.1:6379). */
+    redis: collectorSection('5s', {}),
+    /** BullMQ queues under bullmq.prefix on the same Redis; on when redis.url is set. */
+    bullmq: collectorSection('5s', {
+      /** Time between SCANs for `<prefix>:*:meta` when bullmq.queues is empty. */
+      discoveryInterval: duration(1_000, 86_400_000).default('60s'),
+      /** Queues read at most (first by name); the rest are counted in bullmq_queues_left_out. */
+      maxQueues: z.number().int().min(1).max(100_000).default(1000),
+      /** Queues read per Redis script call: bounds how long one call holds Redis. */
+      queuesPerCall: z.number().int().min(1).max(1000).default(50),
+      /** Finished jobs sampled per queue and state in one scrape for the histograms; the rest wait for the next. */
+      sampleLimit: z.number().int().min(1).max(100_000).default(1000),
+      /** Failed jobs remembered per queue (id, name, reason, attempts) for the JSON endpoints. */
+      failedJobsKept: z.number().int().min(0).max(1000).default(20),
+      /** Upper bounds of the wait and processing time histograms, in seconds; [] turns them off. */
+      histogramBuckets: z
+        .array(z.number().positive().finite())
+        .max(40)
+        .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), 'bucket bounds must be ascending')
+        .default([...DEFAULT_DURATION_BUCKETS]),
     }),
     /** Server statistics plus the application's own SQL metrics; on when postgres.url is set. */
     postgres: collectorSection('5s', { queries: customQueriesSchema(duration) }),

@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import Redis, { type RedisOptions } from 'ioredis';
+import type { Logger } from '../log/logger';
+import { errorMessage, registerSecret } from '../log/redact';
+
+/**
+ * The exporter's Redis connections. Each collector that reads Redis owns one `RedisClient`
+ * (so the redis collector's PING is never queued behind the queue collector's batch), and
+ * every client follows the same rules:
+ *
+ * - Connect on demand, at most one attempt per `reconnectIntervalMs`: ioredis' own reconnect
+ *   loop is off, so a Redis that is down sees one connection attempt per scrape, never a storm.
+ * - No offline queue and no retries: a command sent while disconnected fails at once.
+ * - Every call is bounded by the scrape deadline. A call still unanswered at the deadline (a
+ *   frozen Redis) drops the connection, so unanswered commands never pile up on the socket.
+ * - State changes (up -> down, down -> up) are logged once; failures in between only at debug.
+ */
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** Our connections carry this name in CLIENT LIST; it can never look like a BullMQ worker. */
+export const CLIENT_NAME_PREFIX = 'jobstack-exporter';
+
+export interface RedisTarget {
+  /** redis:// or rediss:// URL with optional user, password and /db; default redis://127.0.0.1:6379. */
+  readonly url?: string;
+  /** Overrides any password in the URL. */
+  readonly password?: string;
+}
+
+/** ioredis options for a URL: host, port, ACL user, password, database number and TLS for rediss://. */
+export function connectionOptions(target: RedisTarget, tls?: ConnectionOptions): RedisOptions {
+  const u = new URL(target.url ?? DEFAULT_REDIS_URL);
+  const scheme = u.protocol.replace(/:$/, '');
+  if (scheme !== 'redis' && scheme !== 'rediss') throw new Error(`Redis URL scheme must be redis or rediss, not ${scheme}`);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  const path = u.pathname.replace(/^\/+/, '');
+  if (path !== '' && !/^\d{1,5}$/.test(path)) throw new Error('Redis URL path must be a database number (redis://host:6379/0)');
+  const username = decodeURIComponent(u.username) || undefined;
+  const password = target.password ?? (decodeURIComponent(u.password) || undefined);
+  registerSecret(password);
+  const options: RedisOptions = { host, port: u.port ? Number(u.port) : 6379, db: path === '' ? 0 : Number(path) };
+  if (username !== undefined) options.username = username;
+  if (password !== undefined) options.password = password;
+  // SNI only for names: Node refuses an IP address as servername.
+  if (scheme === 'rediss') options.tls = { ...(isIP(host) ? {} : { servername: host }), ...tls };
+  return options;
+}
+
+export interface RedisClientOptions {
+  /** Connection name suffix: CLIENT LIST shows `jobstack-exporter:<name>`. */
+  readonly name: string;
+  readonly log: Logger;
+  /** Minimum time between connection attempts after a failed one. */
+  readonly reconnectIntervalMs?: number;
+  /** Extra TLS options for rediss:// (a private CA); NODE_EXTRA_CA_CERTS works too. */
+  readonly tls?: ConnectionOptions;
+}
+
+/** A command as sent: name then arguments. */
+export type RedisCommand = readonly [name: string, ...args: (string | number)[]];
+
+/** One command's outcome in a batch: a Redis error for one command does not fail the others. */
+export type Reply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };
+
+/** What this client sent since it was created; the benchmark and tests read it. */
+export interface RedisStats {
+  /** Batches sent: each waits for one network round trip, however many pipelines it holds. */
+  roundTrips: number;
+  /** Pipelines written (a batch is split into pipelines of at most `chunk` commands). */
+  pipelines: number;
+  /** Commands sent by the client (a script call is one; the commands it runs are not counted). */
+  commands: number;
+  /** Connection attempts, successful or not. */
+  connectAttempts: number;
+  /** Longest single pipeline, from write to last reply, in ms. */
+  longestPipelineMs: number;
+}
+
+type Health = 'unknown' | 'up' | 'down';
+
+export class RedisClient {
+  readonly redis: Redis;
+  readonly stats: RedisStats = { roundTrips: 0, pipelines: 0, commands: 0, connectAttempts: 0, longestPipelineMs: 0 };
+  /** Seconds the latest successful connection took (TCP, TLS, AUTH, SELECT, ready check). */
+  lastConnectSeconds?: number;
+  private connecting?: Promise<void>;
+  private lastAttemptAt = -Infinity;
+  private lastError = 'not connected yet';
+  private health: Health = 'unknown';
+  private readonly scripts = new Map<string, string>();
+  private readonly reconnectIntervalMs: number;
+
+  constructor(target: RedisTarget, private readonly options: RedisClientOptions) {
+    this.reconnectIntervalMs = options.reconnectIntervalMs ?? 1000;
+    this.redis = new Redis({
+      ...connectionOptions(target, options.tls),
+      connectionName: `${CLIENT_NAME_PREFIX}:${options.name}`,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      autoResendUnfulfilledCommands: false,
+      // RESP2: works with every Redis and proxy BullMQ runs on; replies are the same for what we read.
+      protocol: 2,
+      disableClientInfo: true,
+      // Backstops only: every call is raced against the scrape deadline below.
+      connectTimeout: 10_000,
+      commandTimeout: 30_000,
+    });
+    // Without a listener ioredis prints every error to the console; failures surface through calls.
+    this.redis.on('error', (err: Error) => {
+      this.lastError = errorMessage(err);
+    });
+  }
+
+  /** Whether a connection is open and ready right now. */
+  get connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Registers a Lua script; returns its SHA1 for `['evalsha', sha, ...]` commands in a batch. */
+  script(lua: string): string {
+    const sha = createHash('sha1').update(lua).digest('hex');
+    this.scripts.set(sha, lua);
+    return sha;
+  }
+
+  /**
+   * Sends `commands` as pipelines of at most `chunk` commands, all written at once (one round
+   * trip), and resolves with one reply per command, before `deadline` or not at all.
+   */
+  async batch(deadline: number, commands: readonly RedisCommand[], chunk = 1000, signal?: AbortSignal): Promise<Reply[]> {
+    await this.ready(deadline, signal);
+    let replies = await this.bounded(deadline, signal, this.send(commands, chunk));
+    if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
+      // Redis restarted or SCRIPT FLUSH: load our scripts and send the batch once more.
+      await this.bounded(deadline, signal, this.send([...this.scripts.values()].map((lua) => ['script', 'load', lua] as const), chunk));
+      replies = await this.bounded(deadline, signal, this.send(commands, chunk));
+    }
+    this.markUp();
+    return replies;
+  }
+
+  /** One command; throws its Redis error. */
+  async call(deadline: number, command: RedisCommand, signal?: AbortSignal): Promise<unknown> {
+    const [reply] = await this.batch(deadline, [command], 1, signal);
+    if (!reply!.ok) throw reply!.error;
+    return reply!.value;
+  }
+
+  private async send(commands: readonly RedisCommand[], chunk: number): Promise<Reply[]> {
+    this.stats.roundTrips++;
+    this.stats.commands += commands.length;
+    const pipelines: Promise<Reply[]>[] = [];
+    for (let i = 0; i < commands.length; i += chunk) {
+      const part = commands.slice(i, i + chunk);
+      this.stats.pipelines++;
+      const started = performance.now();
+      pipelines.push(
+        this.redis
+          .pipeline(part.map((c) => [...c]))
+          .exec()
+          .then((results) => {
+            this.stats.longestPipelineMs = Math.max(this.stats.longestPipelineMs, performance.now() - started);
+            if (!results) throw new Error('Redis pipeline was discarded');
+            return results.map(([error, value]): Reply => (error ? { ok: false, error } : { ok: true, value }));
+          }),
+      );
+    }
+    return (await Promise.all(pipelines)).flat();
+  }
+
+  /** Connects if needed, at most once per interval, joining an attempt already under way. */
+  async ready(deadline: number, signal?: AbortSignal): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    if (!this.connecting) {
+      const wait = this.lastAttemptAt + this.reconnectIntervalMs - Date.now();
+      if (wait > 0) throw new Error(`Redis unavailable (${this.lastError}); next connection attempt in ${Math.ceil(wait)}ms`);
+      this.connecting = this.connect().finally(() => {
+        this.connecting = undefined;
+      });
+    }
+    await this.bounded(deadline, signal, this.connecting);
+  }
+
+  private async connect(): Promise<void> {
+    this.lastAttemptAt = Date.now();
+    this.stats.connectAttempts++;
+    // A connection half-open from an earlier attempt is dropped first: connect() refuses otherwise.
+    if (this.redis.status !== 'wait' && this.redis.status !== 'end') await this.dropConnection();
+    this.lastError = 'connection closed during the handshake';
+    const started = performance.now();
+    try {
+      await this.redis.connect();
+      this.lastConnectSeconds = (performance.now() - started) / 1000;
+    } catch (err) {
+      // ioredis reports an AUTH or SELECT failure as "Connection is closed"; the cause came as an error event.
+      const reason = err instanceof Error && /Connection is closed/.test(err.message) ? this.lastError : errorMessage(err);
+      this.markDown(reason);
+      throw new Error(`cannot connect to Redis: ${reason}`);
+    }
+  }
+
+  /** Races `work` against the deadline and the abort signal; on either, drops the connection. */
+  private async bounded<T>(deadline: number, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const giveUp = new Promise<never>((_, reject) => {
+      const fail = (why: string) => reject(new Error(why));
+      timer = setTimeout(() => fail('Redis did not answer before the scrape deadline'), Math.max(0, deadline - Date.now()));
+      onAbort = () => fail('Redis call aborted at the scrape deadline');
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    // The losing side settles later (rejected by the disconnect below); nobody else awaits it.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, giveUp]);
+    } catch (err) {
+      if (this.redis.status === 'ready' || this.redis.status === 'connect' || this.redis.status === 'connecting') {
+        if (err instanceof Error && /scrape deadline/.test(err.message)) void this.dropConnection();
+      }
+      this.markDown(err);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Closes the socket at once, failing whatever is still waiting on it. */
+  private async dropConnection(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.redis.once('end', () => resolve()));
+    this.redis.disconnect();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
+  }
+
+  private markUp(): void {
+    if (this.health !== 'up') this.options.log.info('Redis connection established', { client: this.options.name });
+    this.health = 'up';
+  }
+
+  private markDown(err: unknown): void {
+    const error = errorMessage(err);
+    this.lastError = error;
+    if (this.health === 'down') {
+      this.options.log.debug('Redis still unavailable', { client: this.options.name, error });
+      return;
+    }
+    this.options.log.warn(this.health === 'up' ? 'Redis connection lost' : 'Redis unavailable', { client: this.options.name, error });
+    this.health = 'down';
+  }
+
+  /** Closes the connection (QUIT when it is healthy, else at once). */
+  async close(): Promise<void> {
+    if (this.redis.status === 'ready') {
+      await Promise.race([this.redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+    }
+    if (this.redis.status !== 'end' && this.redis.status !== 'wait') this.redis.disconnect();
+  }
+}

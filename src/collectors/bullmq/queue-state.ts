@@ -1,0 +1,144 @@
+import { QUEUE_FIELDS } from './scripts';
+
+/** Job states as BullMQ's getJobCounts() names them, plus the legacy `paused` list. */
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'paused'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** BullMQ's queue.rateLimit(ms) sets the limiter to this value, whatever the configured max. */
+export const MANUAL_RATE_LIMIT = 9007199254740991;
+
+/** A finished job id with its score (finishedOn, ms) from the completed or failed set. */
+export interface Finished {
+  readonly id: string;
+  readonly score: number;
+}
+
+/** One queue as QUEUE_STATE_LUA read it, decoded but not interpreted. */
+export interface RawQueueState {
+  readonly counts: Readonly<Record<JobState, number>>;
+  readonly oldestWaiting?: { readonly id: string; readonly timestamp?: number; readonly delay?: number; readonly processedOn?: number };
+  readonly oldestActiveProcessedOn?: number;
+  readonly meta: { readonly paused: boolean; readonly concurrency?: number; readonly max?: number; readonly duration?: number };
+  readonly metricsCompleted?: number;
+  readonly metricsFailed?: number;
+  readonly added: number;
+  readonly limiterTtlMs: number;
+  readonly limiterValue?: number;
+  readonly nextDelayedScore?: number;
+  readonly newCompleted: readonly Finished[];
+  readonly newFailed: readonly Finished[];
+}
+
+const num = (v: unknown): number | undefined => {
+  if (v === null || v === undefined || v === false || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+function pairs(v: unknown): Finished[] {
+  if (!Array.isArray(v)) return [];
+  const out: Finished[] = [];
+  for (let i = 0; i + 1 < v.length; i += 2) {
+    const score = num(v[i + 1]);
+    if (score !== undefined) out.push({ id: String(v[i]), score });
+  }
+  return out;
+}
+
+/** Decodes one queue's array from QUEUE_STATE_LUA; throws on a reply of the wrong shape. */
+export function decodeQueueState(reply: unknown): RawQueueState {
+  if (!Array.isArray(reply) || reply.length < QUEUE_FIELDS.length) throw new Error('unexpected reply shape from the queue state script');
+  const f = Object.fromEntries(QUEUE_FIELDS.map((name, i) => [name, reply[i]])) as Record<(typeof QUEUE_FIELDS)[number], unknown>;
+  const meta = Array.isArray(f.meta) ? f.meta : [];
+  const oldest = Array.isArray(f.oldestWaiting) ? f.oldestWaiting : undefined;
+  return {
+    counts: {
+      waiting: num(f.waiting) ?? 0,
+      active: num(f.active) ?? 0,
+      delayed: num(f.delayed) ?? 0,
+      prioritized: num(f.prioritized) ?? 0,
+      'waiting-children': num(f.waitingChildren) ?? 0,
+      completed: num(f.completed) ?? 0,
+      failed: num(f.failed) ?? 0,
+      paused: num(f.paused) ?? 0,
+    },
+    oldestWaiting: oldest && { id: String(oldest[0]), timestamp: num(oldest[1]), delay: num(oldest[2]), processedOn: num(oldest[3]) },
+    oldestActiveProcessedOn: num(f.oldestActiveProcessedOn),
+    meta: { paused: meta[0] === '1', concurrency: num(meta[1]), max: num(meta[2]), duration: num(meta[3]) },
+    metricsCompleted: num(f.metricsCompleted),
+    metricsFailed: num(f.metricsFailed),
+    added: num(f.added) ?? 0,
+    limiterTtlMs: num(f.limiterTtl) ?? -2,
+    limiterValue: num(f.limiterValue),
+    nextDelayedScore: num(f.nextDelayedScore),
+    newCompleted: pairs(f.newCompleted),
+    newFailed: pairs(f.newFailed),
+  };
+}
+
+/** Per-queue figures from the latest collection, for /metrics and the JSON endpoints. */
+export interface QueueSummary {
+  readonly queue: string;
+  readonly counts: Readonly<Record<JobState, number>>;
+  readonly paused: boolean;
+  /** Workers connected (CLIENT LIST); undefined when the exporter may not list clients. */
+  readonly workers?: number;
+  /** Age of the job at the tail of the wait list (the next to run): 0 when none waits, undefined when unreadable. */
+  readonly oldestWaitingAgeSeconds?: number;
+  /** Time the longest-running active job has been running: 0 when none is active, undefined when unreadable. */
+  readonly oldestActiveAgeSeconds?: number;
+  /** When the next delayed job is due, epoch seconds; undefined when none is delayed. */
+  readonly nextDelayedDueSeconds?: number;
+  /** Add attempts since the queue was created (BullMQ's `id` counter). */
+  readonly jobsAdded: number;
+  /** All-time totals kept by workers with `metrics` enabled; undefined when not kept. */
+  readonly completedTotal?: number;
+  readonly failedTotal?: number;
+  readonly globalConcurrency?: number;
+  readonly globalRateLimit?: { readonly max: number; readonly durationSeconds: number };
+  /** Whether a queue-wide rate limit holds the queue now; undefined when none is set. */
+  readonly rateLimited?: boolean;
+  /** When this was read, epoch seconds. */
+  readonly collectedAt: number;
+}
+
+/** Delayed scores are due time * 4096 + a sequence number (BullMQ's getDelayedScore). */
+export const delayedDueMs = (score: number): number => Math.floor(score / 0x1000);
+
+/**
+ * When the oldest waiting job became runnable: added + its delay, or, after a retry, no earlier
+ * than its last attempt started (BullMQ records no "entered wait" time, so this is a lower bound).
+ */
+export function waitingSinceMs(job: RawQueueState['oldestWaiting']): number | undefined {
+  if (!job || job.timestamp === undefined) return undefined;
+  return Math.max(job.timestamp + (job.delay ?? 0), job.processedOn ?? 0);
+}
+
+/** Seconds since `since`; 0 when nothing is in the state, undefined when the job could not be read. */
+function age(count: number, since: number | undefined, nowMs: number): number | undefined {
+  if (count === 0) return 0;
+  return since === undefined ? undefined : Math.max(0, (nowMs - since) / 1000);
+}
+
+/** Interprets a decoded queue state; `workers` comes from CLIENT LIST, read separately. */
+export function summarize(queue: string, raw: RawQueueState, workers: number | undefined, nowMs: number): QueueSummary {
+  const { meta } = raw;
+  const limitSet = meta.max !== undefined || raw.limiterTtlMs > 0;
+  const limited = raw.limiterTtlMs > 0 && raw.limiterValue !== undefined && raw.limiterValue >= (meta.max ?? MANUAL_RATE_LIMIT);
+  return {
+    queue,
+    counts: raw.counts,
+    paused: meta.paused,
+    workers,
+    oldestWaitingAgeSeconds: age(raw.counts.waiting, waitingSinceMs(raw.oldestWaiting), nowMs),
+    oldestActiveAgeSeconds: age(raw.counts.active, raw.oldestActiveProcessedOn, nowMs),
+    nextDelayedDueSeconds: raw.nextDelayedScore === undefined ? undefined : delayedDueMs(raw.nextDelayedScore) / 1000,
+    jobsAdded: raw.added,
+    completedTotal: raw.metricsCompleted,
+    failedTotal: raw.metricsFailed,
+    globalConcurrency: meta.concurrency,
+    globalRateLimit: meta.max !== undefined && meta.duration !== undefined ? { max: meta.max, durationSeconds: meta.duration / 1000 } : undefined,
+    rateLimited: limitSet ? limited : undefined,
+    collectedAt: nowMs / 1000,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Workers per queue from CLIENT LIST. BullMQ names each Worker's blocking connection
+ * `<prefix>:<base64(queue)>` or `<prefix>:<base64(queue)>:w:<worker name>` (one per Worker);
+ * QueueEvents use `...:qe` and are not workers. This is the rule Queue.getWorkers() applies.
+ */
+
+/** Client names from CLIENT LIST output (`id=.. addr=.. name=<name> ...` per line). */
+export function clientNames(clientList: string): string[] {
+  const names: string[] = [];
+  for (const line of clientList.split(/\r?\n/)) {
+    // Client names cannot contain spaces, so the field ends at the next space.
+    const match = /(?:^| )name=(\S*)/.exec(line);
+    if (match && match[1]) names.push(match[1]);
+  }
+  return names;
+}
+
+/** The connection name BullMQ gives a queue's workers, without the optional `:w:<name>`. */
+export const workerClientName = (prefix: string, queue: string): string => `${prefix}:${Buffer.from(queue).toString('base64')}`;
+
+/** Workers connected per queue, for the given queues only (0 for a queue without any). */
+export function countWorkers(names: readonly string[], prefix: string, queues: readonly string[]): Map<string, number> {
+  const byName = new Map<string, string>();
+  for (const queue of queues) byName.set(workerClientName(prefix, queue), queue);
+  const counts = new Map<string, number>(queues.map((q) => [q, 0]));
+  for (const name of names) {
+    const named = name.indexOf(':w:', prefix.length + 1);
+    const queue = byName.get(named < 0 ? name : name.slice(0, named));
+    if (queue !== undefined) counts.set(queue, counts.get(queue)! + 1);
+  }
+  return counts;
+}

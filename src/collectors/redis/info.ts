@@ -1,0 +1,82 @@
+import type { MetricBatch } from '../../metrics/batch';
+import type { MetricDef } from '../../metrics/define';
+import { redisMetrics as m } from './metrics';
+
+/** INFO as field -> raw value (sections flattened; Redis field names are unique across sections). */
+export function parseInfo(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    if (line === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+export interface KeyspaceEntry {
+  readonly db: string;
+  readonly keys: number;
+  readonly expires: number;
+}
+
+/** `db0:keys=12,expires=3,avg_ttl=0` lines of the Keyspace section. */
+export function parseKeyspace(fields: ReadonlyMap<string, string>): KeyspaceEntry[] {
+  const out: KeyspaceEntry[] = [];
+  for (const [field, value] of fields) {
+    const db = /^db(\d+)$/.exec(field);
+    if (!db) continue;
+    const parts = new Map(value.split(',').map((kv) => kv.split('=') as [string, string]));
+    out.push({ db: db[1]!, keys: Number(parts.get('keys') ?? NaN), expires: Number(parts.get('expires') ?? NaN) });
+  }
+  return out;
+}
+
+type Gauge = MetricDef<never, 'gauge' | 'counter'>;
+
+/** INFO field -> metric, as redis_exporter maps them; a field missing from INFO is skipped. */
+export const INFO_METRICS: readonly (readonly [field: string, def: Gauge, convert?: (raw: string) => number])[] = [
+  ['uptime_in_seconds', m.uptime],
+  ['connected_clients', m.connectedClients],
+  ['blocked_clients', m.blockedClients],
+  ['used_memory', m.memoryUsed],
+  ['used_memory_peak', m.memoryPeak],
+  ['used_memory_rss', m.memoryRss],
+  ['maxmemory', m.memoryMax],
+  ['mem_fragmentation_ratio', m.fragmentation],
+  ['connected_slaves', m.connectedReplicas],
+  // Only replicas report master_link_status.
+  ['master_link_status', m.masterLinkUp, (raw) => (raw === 'up' ? 1 : 0)],
+  ['rdb_last_save_time', m.rdbLastSave],
+  ['rdb_last_bgsave_status', m.rdbLastBgsaveOk, (raw) => (raw === 'ok' ? 1 : 0)],
+  ['total_connections_received', m.connectionsReceived],
+  ['rejected_connections', m.rejectedConnections],
+  ['total_commands_processed', m.commandsProcessed],
+  ['keyspace_hits', m.keyspaceHits],
+  ['keyspace_misses', m.keyspaceMisses],
+  ['evicted_keys', m.evictedKeys],
+  ['expired_keys', m.expiredKeys],
+  ['total_net_input_bytes', m.netInput],
+  ['total_net_output_bytes', m.netOutput],
+  ['used_cpu_sys', m.cpuSys],
+  ['used_cpu_user', m.cpuUser],
+];
+
+/** Writes every mapped INFO field, the keyspace and the instance info into `out`. */
+export function setInfoMetrics(out: MetricBatch, fields: ReadonlyMap<string, string>): void {
+  for (const [field, def, convert] of INFO_METRICS) {
+    const raw = fields.get(field);
+    if (raw === undefined) continue;
+    const value = convert ? convert(raw) : Number(raw);
+    if (!Number.isNaN(value)) out.set(def, value);
+  }
+  for (const { db, keys, expires } of parseKeyspace(fields)) {
+    out.set(m.dbKeys, keys, { db });
+    out.set(m.dbKeysExpiring, expires, { db });
+  }
+  out.set(m.instanceInfo, 1, {
+    redis_version: fields.get('redis_version') ?? '',
+    role: fields.get('role') ?? '',
+    mode: fields.get('redis_mode') ?? '',
+    maxmemory_policy: fields.get('maxmemory_policy') ?? '',
+  });
+}
