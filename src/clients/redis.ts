@@ -80,13 +80,24 @@ export interface RedisStats {
 
 type Health = 'unknown' | 'up' | 'down';
 
+/** ioredis' messages for a command that never reached Redis or never got an answer. */
+const CONNECTION_LOST = /^(Stream isn't writeable|Connection is closed|Command timed out)/;
+
+/**
+ * Time kept back from the scrape deadline, so a collector fails with its own error and settles
+ * before the runner gives up on it (as the postgres collector does).
+ */
+export function deadlineMargin(remainingMs: number): number {
+  return Math.min(250, Math.max(20, remainingMs * 0.1));
+}
+
 export class RedisClient {
   readonly redis: Redis;
   readonly stats: RedisStats = { roundTrips: 0, pipelines: 0, commands: 0, connectAttempts: 0, longestPipelineMs: 0 };
   /** Seconds the latest successful connection took (TCP, TLS, AUTH, SELECT, ready check). */
   lastConnectSeconds?: number;
   private connecting?: Promise<void>;
-  private lastAttemptAt = -Infinity;
+  private lastFailureAt = -Infinity;
   private lastError = 'not connected yet';
   private health: Health = 'unknown';
   private readonly scripts = new Map<string, string>();
@@ -139,6 +150,12 @@ export class RedisClient {
       await this.bounded(deadline, signal, this.send([...this.scripts.values()].map((lua) => ['script', 'load', lua] as const), chunk));
       replies = await this.bounded(deadline, signal, this.send(commands, chunk));
     }
+    // ioredis resolves a pipeline on a dead socket with one error per command: that is no answer.
+    const lost = replies.find((r) => !r.ok && CONNECTION_LOST.test(r.error.message));
+    if (lost && !lost.ok) {
+      this.markDown(lost.error);
+      throw lost.error;
+    }
     this.markUp();
     return replies;
   }
@@ -176,7 +193,7 @@ export class RedisClient {
   async ready(deadline: number, signal?: AbortSignal): Promise<void> {
     if (this.redis.status === 'ready') return;
     if (!this.connecting) {
-      const wait = this.lastAttemptAt + this.reconnectIntervalMs - Date.now();
+      const wait = this.lastFailureAt + this.reconnectIntervalMs - Date.now();
       if (wait > 0) throw new Error(`Redis unavailable (${this.lastError}); next connection attempt in ${Math.ceil(wait)}ms`);
       this.connecting = this.connect().finally(() => {
         this.connecting = undefined;
@@ -186,7 +203,6 @@ export class RedisClient {
   }
 
   private async connect(): Promise<void> {
-    this.lastAttemptAt = Date.now();
     this.stats.connectAttempts++;
     // A connection half-open from an earlier attempt is dropped first: connect() refuses otherwise.
     if (this.redis.status !== 'wait' && this.redis.status !== 'end') await this.dropConnection();
@@ -198,6 +214,7 @@ export class RedisClient {
     } catch (err) {
       // ioredis reports an AUTH or SELECT failure as "Connection is closed"; the cause came as an error event.
       const reason = err instanceof Error && /Connection is closed/.test(err.message) ? this.lastError : errorMessage(err);
+      this.lastFailureAt = Date.now();
       this.markDown(reason);
       throw new Error(`cannot connect to Redis: ${reason}`);
     }
@@ -209,7 +226,8 @@ export class RedisClient {
     let onAbort: (() => void) | undefined;
     const giveUp = new Promise<never>((_, reject) => {
       const fail = (why: string) => reject(new Error(why));
-      timer = setTimeout(() => fail('Redis did not answer before the scrape deadline'), Math.max(0, deadline - Date.now()));
+      const remaining = deadline - Date.now();
+      timer = setTimeout(() => fail('Redis did not answer before the scrape deadline'), Math.max(0, remaining - deadlineMargin(remaining)));
       onAbort = () => fail('Redis call aborted at the scrape deadline');
       if (signal?.aborted) onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -234,6 +252,8 @@ export class RedisClient {
   private async dropConnection(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.redis.once('end', () => resolve()));
     this.redis.disconnect();
+    // disconnect() only half-closes; a frozen Redis never closes its side, so destroy the socket.
+    this.redis.stream?.destroy();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 

@@ -4,7 +4,7 @@ import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { errorMessage } from '../../log/redact';
-import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
+import { RedisClient, deadlineMargin, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
 import { JOB_STATES, decodeQueueState, summarize, type QueueSummary, type RawQueueState } from './queue-state';
@@ -132,7 +132,8 @@ export class BullmqCollector implements Collector {
     if (!this.discovery) return { queues: [...new Set(this.source.queues)], leftOut: 0 };
     if (!this.discovery.latest) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.discovery.refresh(), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+      const remaining = deadline - Date.now();
+      await Promise.race([this.discovery.refresh(), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, remaining - deadlineMargin(remaining)))))]);
       clearTimeout(timer);
       if (!this.discovery.latest) throw new Error('queue discovery has not succeeded yet');
     }
