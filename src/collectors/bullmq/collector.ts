@@ -190,6 +190,8 @@ export class BullmqCollector implements Collector {
       if (this.histograms && jobs) {
         out.setHistogram(this.histograms.wait, jobs.wait.value, queue);
         out.setHistogram(this.histograms.processing, jobs.processing.value, queue);
+        out.set(m.finished, jobs.observed.completed, { queue: s.queue, status: 'completed' });
+        out.set(m.finished, jobs.observed.failed, { queue: s.queue, status: 'failed' });
       }
     }
     out.set(m.queues, selection.queues.length);

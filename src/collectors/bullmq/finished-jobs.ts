@@ -76,6 +76,8 @@ export class FinishedJobs {
   readonly processing: HistogramState;
   private readonly marks: Partial<Record<FinishedState, Watermark>> = {};
   private failures: FailedJob[] = [];
+  /** Jobs observed finishing since the exporter started, per set. */
+  readonly observed: Record<FinishedState, number> = { completed: 0, failed: 0 };
 
   constructor(
     buckets: readonly number[],
@@ -119,6 +121,7 @@ export class FinishedJobs {
     for (const [request, job] of jobs) {
       if (!job) continue; // removed before we read it: nothing to record, never a 0
       if (request.observe) {
+        this.observed[state]++;
         if (job.processedOn !== undefined && job.timestamp !== undefined) this.wait.observe(Math.max(0, job.processedOn - job.timestamp) / 1000);
         if (job.finishedOn !== undefined && job.processedOn !== undefined) this.processing.observe(Math.max(0, job.finishedOn - job.processedOn) / 1000);
       }

@@ -26,6 +26,12 @@ export const bullmqMetrics = defineMetrics({
   }),
   completedTotal: defineMetric({ name: 'bullmq_job_completed_total', help: 'Jobs completed since the queue was created, as counted by workers started with the metrics option; absent when no worker keeps this count.', type: 'counter', labels: queue }),
   failedTotal: defineMetric({ name: 'bullmq_job_failed_total', help: 'Jobs failed for good (retries exhausted) since the queue was created, as counted by workers started with the metrics option; absent when no worker keeps this count.', type: 'counter', labels: queue }),
+  finished: defineMetric({
+    name: 'bullmq_jobs_finished_total',
+    help: `Jobs the exporter saw finish, by status (completed, or failed for good), counted from the same sampling as the duration histograms, so available without BullMQ's metrics option. ${SAMPLING}`,
+    type: 'counter',
+    labels: ['queue', 'status'],
+  }),
   addedTotal: defineMetric({ name: 'bullmq_job_added_total', help: "Jobs added since the queue was created (BullMQ's id counter: every add counts, including a duplicate custom jobId).", type: 'counter', labels: queue }),
   paused: defineMetric({ name: 'bullmq_queue_paused', help: 'Whether the queue is paused (1) or not (0).', type: 'gauge', labels: queue }),
   workers: defineMetric({ name: 'bullmq_queue_workers', help: 'Workers connected to the queue (Redis CLIENT LIST connection names); absent when the exporter may not run CLIENT LIST.', type: 'gauge', labels: queue }),

@@ -162,6 +162,10 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   expect(histogramCount(m.processingDuration, 'emails')).toBe(30);
   expect(histogramCount(m.waitDuration, 'ephemeral')).toBe(0);
   expect(histogramCount(m.waitDuration, HOSTILE[0]!)).toBe(1);
+  // The sampled finished counter splits the same jobs by outcome, with or without BullMQ's metrics option.
+  expect(value(batch, m.finished, { queue: 'emails', status: 'completed' })).toBe(emailCounts.completed);
+  expect(value(batch, m.finished, { queue: 'emails', status: 'failed' })).toBe(emailCounts.failed);
+  expect(value(batch, m.finished, { queue: 'ephemeral', status: 'completed' })).toBe(0);
 
   // A second collection with nothing new finished observes nothing more.
   const again = await collectOnce(collector);
