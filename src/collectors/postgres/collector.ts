@@ -11,6 +11,9 @@ import { Lease, acquire, connectionStillUsable, createPool, runQuery, statementB
 
 export type PostgresCollectorConfig = Config['collectors']['postgres'];
 
+/** A connect still pending this close to the deadline is given up, so the collector reports its own error. */
+const CONNECT_MARGIN_MS = 50;
+
 /**
  * PostgreSQL server statistics and the application's own SQL metrics. Each scrape takes two
  * fresh connections at most (server statistics on one, custom queries in turn on the other),
@@ -48,7 +51,7 @@ export class PostgresCollector implements Collector {
   }
 
   private async collectServer(out: MetricBatch, deadline: number, signal: AbortSignal): Promise<void> {
-    const lease = await acquire(this.pool, deadline, signal, this.log);
+    const lease = await acquire(this.pool, deadline - CONNECT_MARGIN_MS, signal, this.log);
     const abort = () => lease.release();
     signal.addEventListener('abort', abort, { once: true });
     try {
@@ -65,6 +68,8 @@ export class PostgresCollector implements Collector {
   /** Runs the custom queries in turn on one connection; a connection broken by one is replaced. */
   private async collectCustom(out: MetricBatch, deadline: number, signal: AbortSignal, log: Logger): Promise<void> {
     let lease: Lease | undefined;
+    // One failed connect fails the remaining queries too, rather than trying again each time.
+    let connectError: unknown;
     const abort = () => lease?.release();
     signal.addEventListener('abort', abort, { once: true });
     try {
@@ -72,9 +77,13 @@ export class PostgresCollector implements Collector {
         const labels = { query: query.config.name };
         const started = performance.now();
         try {
-          const budget = needBudget(deadline, query.config.timeout);
           if (signal.aborted) throw new Error('scrape deadline passed');
-          lease ??= await acquire(this.pool, Date.now() + budget.clientMs, signal, this.log);
+          // Connect first: the statement's budget is what is left after it.
+          if (connectError) throw connectError;
+          lease ??= await acquire(this.pool, deadline - CONNECT_MARGIN_MS, signal, this.log).catch((err: unknown) => {
+            throw (connectError = err);
+          });
+          const budget = needBudget(deadline, query.config.timeout);
           const result = await this.runCustom(lease, query.sql, budget);
           const mapped = mapRows(query, result.fields.map((f) => f.name), result.rows);
           for (const s of mapped.samples) out.set(s.def, s.value, s.labels);
