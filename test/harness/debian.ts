@@ -7,6 +7,7 @@ export const DEBIAN_PACKAGES: readonly { pkg: string; binary: string }[] = [
   { pkg: 'postgresql', binary: 'postgresql-bin' },
   { pkg: 'prometheus', binary: 'promtool' },
   { pkg: 'prometheus-alertmanager', binary: 'amtool' },
+  { pkg: 'openssl', binary: 'openssl' },
 ];
 
 export function which(binary: string): string | undefined {
