@@ -7,6 +7,7 @@ export const DEBIAN_PACKAGES: readonly { pkg: string; binary: string }[] = [
   { pkg: 'postgresql', binary: 'postgresql-bin' },
   { pkg: 'prometheus', binary: 'promtool' },
   { pkg: 'prometheus-alertmanager', binary: 'amtool' },
+  { pkg: 'docker-compose', binary: 'docker-compose' },
   { pkg: 'openssl', binary: 'openssl' },
 ];
 

@@ -1,0 +1,99 @@
+import { HEALTH_THRESHOLDS } from '../src/health/penalties';
+
+/**
+ * The mixin's knobs: selectors, thresholds, `for` durations and windows, each with the reason for
+ * its value. Rules, alerts and the dashboard are functions of this object, so a test can build
+ * them with short `for` durations and an installation can override thresholds (also per queue).
+ */
+export interface QueueThresholds {
+  /** Waiting + prioritized + delayed jobs above which the queue is backed up. */
+  readonly backlog: number;
+  /** Age in seconds of the oldest waiting job above which the queue is stuck. */
+  readonly oldestWaitingSeconds: number;
+  /** p95 processing time in seconds above which jobs are too slow. */
+  readonly processingP95Seconds: number;
+  /** Failure ratios (0-1) for the warning and critical alerts. */
+  readonly failureRatioWarning: number;
+  readonly failureRatioCritical: number;
+}
+
+export interface MixinConfig {
+  /** Selects the exporter's series; matches the job name in prometheus/prometheus.yml. */
+  readonly selector: string;
+  /** Job name Prometheus uses for the exporter. */
+  readonly job: string;
+  /** Rate window: 4x the 15 s scrape interval at least, so one missed scrape does not blank a rate. */
+  readonly rateWindow: string;
+  /** How often Prometheus evaluates rules; 15 s keeps the `for` clocks accurate to a scrape. */
+  readonly evaluationInterval: string;
+  readonly scrapeInterval: string;
+  /** Where each alert's runbook section lives (anchors are the alert names in lower case). */
+  readonly runbookBase: string;
+  readonly queues: QueueThresholds & {
+    /** Per-queue overrides, e.g. a batch queue that may hold 100k jobs. */
+    readonly overrides: Readonly<Record<string, Partial<QueueThresholds>>>;
+  };
+  readonly for: {
+    /** *Down alerts wait 2 minutes: one failed scrape or a restart is not an incident. */
+    readonly down: string;
+    /** Backlog with no worker: 3 minutes plus the rate window catches it within ~5 minutes. */
+    readonly noWorkers: string;
+    /** Backlog and slowness must persist: bursts are normal for queues. */
+    readonly backlog: string;
+    readonly failureRatio: string;
+    readonly resource: string;
+    readonly collector: string;
+  };
+  readonly redis: { readonly memoryWarning: number; readonly memoryCritical: number };
+  readonly postgres: { readonly connectionsWarning: number; readonly longTransactionSeconds: number };
+  readonly storage: {
+    /** Fraction of space left below which storage is almost full. */
+    readonly freeWarning: number;
+    readonly freeCritical: number;
+    /** predict_linear looks back this far and forward `fillHorizonHours`. */
+    readonly fillLookback: string;
+    readonly fillHorizonHours: number;
+  };
+  readonly host: { readonly cpuWarning: number; readonly memoryWarning: number };
+  /** Health score (0-100) below which the stack needs a look. */
+  readonly healthScoreWarning: number;
+}
+
+export const defaultConfig: MixinConfig = {
+  selector: 'job="jobstack"',
+  job: 'jobstack',
+  rateWindow: '5m',
+  evaluationInterval: '15s',
+  scrapeInterval: '15s',
+  runbookBase: 'https://github.com/jobstack/jobstack-exporter/blob/main/docs/runbooks.md',
+  queues: {
+    // 1,000 jobs waiting is minutes of work for a typical worker pool; tune per queue.
+    backlog: 1000,
+    // Ten minutes without the oldest job starting means workers are stuck or starved.
+    oldestWaitingSeconds: HEALTH_THRESHOLDS.oldestWaitingSeconds,
+    // Five minutes at p95 is slow for interactive work (images, e-mails); batch queues override it.
+    processingP95Seconds: 300,
+    // 5% failures is the celery-mixin's line for "something is off"; 25% is an outage.
+    failureRatioWarning: HEALTH_THRESHOLDS.failureRatioWarning,
+    failureRatioCritical: HEALTH_THRESHOLDS.failureRatioCritical,
+    overrides: {},
+  },
+  for: { down: '2m', noWorkers: '3m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m' },
+  // Redis evicts or refuses writes at maxmemory; 90% leaves time to act, 95% is urgent.
+  redis: { memoryWarning: 0.9, memoryCritical: 0.95 },
+  // New connections fail at max_connections; long transactions hold locks and block vacuum.
+  postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900 },
+  storage: { freeWarning: HEALTH_THRESHOLDS.freeRatioWarning, freeCritical: 0.05, fillLookback: '6h', fillHorizonHours: 4 },
+  host: { cpuWarning: 0.9, memoryWarning: 0.9 },
+  healthScoreWarning: 70,
+};
+
+/** A config with some parts replaced (tests shorten `for`, installs change thresholds). */
+export function withOverrides(overrides: { [K in keyof MixinConfig]?: Partial<MixinConfig[K]> }, base: MixinConfig = defaultConfig): MixinConfig {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = (base as unknown as Record<string, unknown>)[key];
+    merged[key] = typeof current === "object" && current !== null ? { ...current, ...(value as object) } : value;
+  }
+  return merged as unknown as MixinConfig;
+}

@@ -1,0 +1,65 @@
+import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
+import { hostMetrics as h } from '../../src/collectors/host/metrics';
+import { localStorageMetrics as ls } from '../../src/collectors/localstorage/metrics';
+import { postgresMetrics as p } from '../../src/collectors/postgres/metrics';
+import { probeMetrics as pr } from '../../src/collectors/probes/metrics';
+import { redisMetrics as r } from '../../src/collectors/redis/metrics';
+import { s3Metrics as s3 } from '../../src/collectors/s3/metrics';
+import { HEALTH_PENALTIES as P } from '../../src/health/penalties';
+import { selfMetrics } from '../../src/metrics/self';
+import type { MixinConfig } from '../config';
+import { sel } from '../promql';
+import { Q } from './queues';
+import { STORAGE_AVAIL_RATIO } from './storage-probes';
+import type { AlertRule, RecordingRule } from './types';
+
+export const HEALTH_SCORE = 'jobstack:health_score';
+
+/**
+ * jobstack:health_score per exporter instance: 100 minus the penalties of src/health/penalties.ts
+ * (the table the built-in dashboard uses too), at least 0, and 0 while the exporter is down.
+ * Each penalty reads 0 when its metrics are absent (a collector not configured).
+ */
+export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
+  const base = `max by (instance) (up{${cfg.selector}})`;
+  const term = (points: string) => `((${points}) or on (instance) (0 * ${base}))`;
+  const flag = (points: number, cond: string) => term(`${points} * (count by (instance) (${cond}) > bool 0)`);
+  const capped = (each: number, max: number, cond: string) => term(`clamp_max(${each} * count by (instance) (${cond}), ${max})`);
+  const worstFailure = `max by (instance) (${Q.failureRatio})`;
+  const penalties = [
+    flag(P.redisDown, `${sel(cfg, r.up)} == 0`),
+    flag(P.postgresDown, `${sel(cfg, p.up)} == 0`),
+    flag(P.storageDown, `${sel(cfg, s3.up)} == 0 or ${sel(cfg, ls.up)} == 0`),
+    flag(P.queueWithoutWorkers, `${Q.backlog} > 0 and on (instance, queue) ${sel(cfg, b.workers)} == 0`),
+    flag(P.stuckJobs, `${sel(cfg, b.oldestWaitingAge)} > ${cfg.queues.oldestWaitingSeconds}`),
+    // Critical and warning do not add up: 10 for warning, 25 in all for critical.
+    term(`${P.failureRatioWarning} * (${worstFailure} > bool ${cfg.queues.failureRatioWarning}) + ${P.failureRatioCritical - P.failureRatioWarning} * (${worstFailure} > bool ${cfg.queues.failureRatioCritical})`),
+    flag(P.storageNearlyFull, `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`),
+    capped(P.probeFailing, P.probeFailingMax, `${sel(cfg, pr.success)} == 0`),
+    capped(P.collectorFailing, P.collectorFailingMax, `${sel(cfg, selfMetrics.collectorSuccess)} == 0`),
+  ];
+  return [{ record: HEALTH_SCORE, expr: `clamp_min(100 - ${penalties.join(' - ')}, 0) * ${base}` }];
+}
+
+export function healthAlerts(cfg: MixinConfig): AlertRule[] {
+  return [
+    {
+      alert: 'JobstackHealthScoreLow',
+      expr: `${HEALTH_SCORE} < ${cfg.healthScoreWarning}`,
+      for: '10m',
+      severity: 'warning',
+      component: 'exporter',
+      summary: 'Job stack health score low',
+      description: `The health score of {{ $labels.instance }} is {{ $value }} (below ${cfg.healthScoreWarning}); several things are wrong at once.`,
+      runbook: {
+        meaning: 'Several problems add up (see README "Health score" for the penalties): a dependency down, queues without workers, stuck or failing jobs, full storage, failing probes or collectors.',
+        checks: [
+          'The built-in dashboard (`/dashboard`) lists the reasons behind the score.',
+          'The other alerts firing for the same instance.',
+          'The "Components up" panel.',
+        ],
+        fix: 'Fix the individual causes; the score recovers by itself.',
+      },
+    },
+  ];
+}

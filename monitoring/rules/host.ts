@@ -1,0 +1,96 @@
+import { hostMetrics as h } from '../../src/collectors/host/metrics';
+import type { MixinConfig } from '../config';
+import { rate, sel } from '../promql';
+import type { AlertRule, RecordingRule } from './types';
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+export function hostRecordingRules(cfg: MixinConfig): RecordingRule[] {
+  return [
+    // Busy = not idle and not waiting on I/O, averaged over CPUs.
+    { record: 'instance:host_cpu_utilisation:ratio', expr: `1 - avg by (instance) (${rate(cfg, h.cpuSeconds, cfg.rateWindow, 'mode=~"idle|iowait"')})` },
+    { record: 'instance:host_memory_utilisation:ratio', expr: `1 - ${sel(cfg, h.memoryAvailable)} / ${sel(cfg, h.memoryTotal)}` },
+    { record: 'instance_mountpoint:host_filesystem_avail:ratio', expr: `${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0)` },
+  ];
+}
+
+export function hostAlerts(cfg: MixinConfig): AlertRule[] {
+  const diskRunbook = {
+    meaning: 'A filesystem on the exporter host is running out of space. Writes (uploads, logs, Redis/PostgreSQL files) will start failing when it is full.',
+    checks: [
+      'Which mountpoint: the alert labels, and `df -h` on the host.',
+      'What grew: `du -xh --max-depth=2 <mountpoint> | sort -h | tail` (logs, uploads, database WAL, Redis dumps).',
+      'Whether the growth is steady (panel "Host") or a sudden jump from one job.',
+    ] as const,
+    fix: 'Delete or rotate what is not needed (old logs, orphaned uploads), move data to object storage, or grow the volume. Make sure the cause is fixed, not just the symptom.',
+  };
+  const avail = 'instance_mountpoint:host_filesystem_avail:ratio';
+  return [
+    {
+      alert: 'HostDiskAlmostFull',
+      expr: `${avail} < ${cfg.storage.freeWarning}`,
+      for: cfg.for.resource,
+      severity: 'warning',
+      component: 'host',
+      summary: 'Filesystem almost full',
+      description: `{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} space left (below ${pct(cfg.storage.freeWarning)}).`,
+      runbook: diskRunbook,
+    },
+    {
+      alert: 'HostDiskAlmostFull',
+      expr: `${avail} < ${cfg.storage.freeCritical}`,
+      for: cfg.for.resource,
+      severity: 'critical',
+      component: 'host',
+      summary: 'Filesystem almost full',
+      description: `{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} space left (below ${pct(cfg.storage.freeCritical)}).`,
+      runbook: diskRunbook,
+    },
+    {
+      alert: 'HostDiskWillFillSoon',
+      expr: `predict_linear(${sel(cfg, h.fsAvail)}[${cfg.storage.fillLookback}], ${cfg.storage.fillHorizonHours} * 3600) < 0 and ${avail} < 0.4`,
+      for: '30m',
+      severity: 'warning',
+      component: 'host',
+      summary: `Filesystem predicted to fill within ${cfg.storage.fillHorizonHours} hours`,
+      description: `At the rate of the last ${cfg.storage.fillLookback}, {{ $labels.mountpoint }} on {{ $labels.instance }} fills within ${cfg.storage.fillHorizonHours} hours.`,
+      runbook: {
+        meaning: `Free space on a filesystem has been falling steadily; a linear prediction over the last ${cfg.storage.fillLookback} reaches zero within ${cfg.storage.fillHorizonHours} hours.`,
+        checks: [
+          'The growth rate in the "Host" panel: steady or a step?',
+          'What is writing: `du`, application logs, database WAL or Redis dumps.',
+          'Whether a job is stuck in a loop producing files.',
+        ],
+        fix: 'Stop the runaway writer if there is one; otherwise free space or grow the volume before it fills.',
+      },
+    },
+    {
+      alert: 'HostCpuHigh',
+      expr: `instance:host_cpu_utilisation:ratio > ${cfg.host.cpuWarning}`,
+      for: cfg.for.resource,
+      severity: 'warning',
+      component: 'host',
+      summary: 'Host CPU busy',
+      description: `CPU on {{ $labels.instance }} is {{ $value | humanizePercentage }} busy (above ${pct(cfg.host.cpuWarning)}).`,
+      runbook: {
+        meaning: 'The host has been nearly out of CPU for a while. Jobs slow down, queues back up, latency rises.',
+        checks: ['`top` / `pidstat 5`: which process?', 'Queue throughput and processing time panels: is it job load?', 'Host load average vs CPU count.'],
+        fix: 'Lower worker concurrency or move workers to more hosts; fix a runaway process; add CPU.',
+      },
+    },
+    {
+      alert: 'HostMemoryHigh',
+      expr: `instance:host_memory_utilisation:ratio > ${cfg.host.memoryWarning}`,
+      for: cfg.for.resource,
+      severity: 'warning',
+      component: 'host',
+      summary: 'Host memory nearly used up',
+      description: `{{ $labels.instance }} uses {{ $value | humanizePercentage }} of its memory (above ${pct(cfg.host.memoryWarning)}).`,
+      runbook: {
+        meaning: 'Little memory is available; the kernel will soon swap or kill processes (OOM), workers included.',
+        checks: ['`ps aux --sort=-rss | head`: who holds it?', 'Worker memory over time: a leak grows steadily.', '`dmesg | grep -i oom` for kills already done.'],
+        fix: 'Restart or fix the leaking process, lower worker concurrency, or add memory.',
+      },
+    },
+  ];
+}

@@ -1,0 +1,23 @@
+import type { MixinConfig } from '../config';
+
+export interface PrometheusOptions {
+  /** host:port of the exporter as Prometheus reaches it. */
+  readonly exporterTarget: string;
+  /** host:port of Alertmanager. */
+  readonly alertmanagerTarget: string;
+  /** Where the rule files are, as Prometheus sees them. */
+  readonly ruleFiles: readonly string[];
+}
+
+/** prometheus/prometheus.yml: scrape the exporter, load the rules, send alerts to Alertmanager. */
+export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Record<string, unknown> {
+  return {
+    global: { scrape_interval: cfg.scrapeInterval, scrape_timeout: '10s', evaluation_interval: cfg.evaluationInterval },
+    rule_files: [...opts.ruleFiles],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [opts.alertmanagerTarget] }] }] },
+    scrape_configs: [
+      { job_name: cfg.job, static_configs: [{ targets: [opts.exporterTarget] }] },
+      { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
+    ],
+  };
+}

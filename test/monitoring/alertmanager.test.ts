@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { alertmanagerConfig } from '../../monitoring/stack/alertmanager';
+import { startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
+import { tempDir, waitFor } from '../harness/process';
+
+const tmp = tempDir('am-config');
+afterAll(() => tmp.remove());
+const committed = path.resolve(__dirname, '../../alertmanager/alertmanager.yml');
+
+function amtool(...args: string[]): { status: number | null; out: string } {
+  const res = spawnSync('amtool', args, { encoding: 'utf8' });
+  return { status: res.status, out: `${res.stdout}${res.stderr}`.trim() };
+}
+
+describe('alertmanager.yml', () => {
+  test('amtool check-config accepts the committed file', () => {
+    const res = amtool('check-config', committed);
+    expect(res.out).toContain('SUCCESS');
+    expect(res.status).toBe(0);
+  });
+
+  test.each([
+    [['severity=critical', 'alertname=RedisDown'], 'critical'],
+    [['severity=warning', 'alertname=QueueBacklogHigh', 'queue=images'], 'warning'],
+    [['severity=info', 'alertname=Something'], 'warning'],
+    [['alertname=NoSeverity'], 'warning'],
+  ])('routes %j to %s', (labels, receiver) => {
+    const res = amtool('config', 'routes', 'test', `--config.file=${committed}`, `--verify.receivers=${receiver}`, ...labels);
+    expect(res.out).toBe(receiver);
+    expect(res.status).toBe(0);
+  });
+});
+
+describe('inhibitions, in a real Alertmanager', () => {
+  let am: AlertmanagerServer;
+  beforeAll(async () => {
+    am = await startAlertmanager(stringify(alertmanagerConfig({ webhookUrl: 'http://127.0.0.1:9/unused', groupWait: '1s', groupInterval: '1s' })));
+  });
+  afterAll(() => am?.stop());
+
+  type Alert = { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
+  const post = async (alerts: Record<string, string>[]) => {
+    const res = await fetch(`${am.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts.map((labels) => ({ labels, annotations: {}, startsAt: new Date().toISOString() }))),
+    });
+    expect(res.ok).toBe(true);
+  };
+  const stateOf = async (match: Record<string, string>): Promise<string | undefined> => {
+    const alerts = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as Alert[];
+    return alerts.find((a) => Object.entries(match).every(([k, v]) => a.labels[k] === v))?.status.state;
+  };
+  const expectState = (match: Record<string, string>, state: string) =>
+    waitFor(`${JSON.stringify(match)} ${state}`, async () => (await stateOf(match)) === state, 10_000, 200);
+
+  test('RedisDown silences queue alerts of the same instance only', async () => {
+    await post([
+      { alertname: 'RedisDown', severity: 'critical', component: 'redis', instance: 'a:9478' },
+      { alertname: 'QueueNoWorkers', severity: 'critical', component: 'queue', instance: 'a:9478', queue: 'images' },
+      { alertname: 'QueueNoWorkers', severity: 'critical', component: 'queue', instance: 'b:9478', queue: 'images' },
+      { alertname: 'PostgresDown', severity: 'critical', component: 'postgres', instance: 'a:9478' },
+    ]);
+    await expectState({ alertname: 'QueueNoWorkers', instance: 'a:9478' }, 'suppressed');
+    await expectState({ alertname: 'QueueNoWorkers', instance: 'b:9478' }, 'active');
+    await expectState({ alertname: 'PostgresDown', instance: 'a:9478' }, 'active');
+    await expectState({ alertname: 'RedisDown', instance: 'a:9478' }, 'active');
+  });
+
+  test('exporter down silences everything from that exporter', async () => {
+    await post([
+      { alertname: 'JobstackExporterDown', severity: 'critical', component: 'exporter', instance: 'c:9478' },
+      { alertname: 'HostCpuHigh', severity: 'warning', component: 'host', instance: 'c:9478' },
+      { alertname: 'StorageDown', severity: 'critical', component: 'storage', instance: 'c:9478' },
+    ]);
+    await expectState({ alertname: 'HostCpuHigh', instance: 'c:9478' }, 'suppressed');
+    await expectState({ alertname: 'StorageDown', instance: 'c:9478' }, 'suppressed');
+    await expectState({ alertname: 'JobstackExporterDown', instance: 'c:9478' }, 'active');
+  });
+
+  test('a critical silences its warning twin, not other queues', async () => {
+    await post([
+      { alertname: 'QueueFailureRatioHigh', severity: 'critical', component: 'queue', instance: 'd:9478', queue: 'emails' },
+      { alertname: 'QueueFailureRatioHigh', severity: 'warning', component: 'queue', instance: 'd:9478', queue: 'emails' },
+      { alertname: 'QueueFailureRatioHigh', severity: 'warning', component: 'queue', instance: 'd:9478', queue: 'images' },
+    ]);
+    await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'warning', queue: 'emails' }, 'suppressed');
+    await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'warning', queue: 'images' }, 'active');
+    await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'critical', queue: 'emails' }, 'active');
+  });
+});

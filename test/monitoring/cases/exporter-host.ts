@@ -1,0 +1,82 @@
+import { EXP, EXP_LABELS, type RuleCase } from './types';
+
+export const exporterHostCases: RuleCase[] = [
+  {
+    name: 'exporter down for 2 minutes fires, a short gap does not',
+    series: [
+      { series: `up{${EXP}}`, values: '1 1 0 0 0 0 0 0 0 0 0 0 0 0' },
+      { series: `up{job="jobstack",instance="other:9478"}`, values: '1 0 0 0 0 0 1 1 1 1 1 1 1 1' },
+    ],
+    alerts: [
+      { at: '1m', alert: 'JobstackExporterDown', firing: [] },
+      { at: '3m', alert: 'JobstackExporterDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'exporter' }, description: 'Prometheus has not scraped jobstack-exporter on exp:9478 for 2m; every other jobstack alert for it is silenced until it is back.' }] },
+    ],
+  },
+  {
+    name: 'a collector failing for 5 minutes',
+    series: [
+      { series: `jobstack_exporter_collector_success{${EXP},collector="redis"}`, values: '0x30' },
+      { series: `jobstack_exporter_collector_success{${EXP},collector="host"}`, values: '1x30' },
+    ],
+    alerts: [
+      { at: '4m', alert: 'JobstackCollectorFailing', firing: [] },
+      { at: '6m', alert: 'JobstackCollectorFailing', firing: [{ labels: { ...EXP_LABELS, collector: 'redis', severity: 'warning', component: 'exporter' }, description: 'Collector redis on exp:9478 has failed every scrape for 5m.' }] },
+    ],
+  },
+  {
+    name: 'host CPU, memory and disk',
+    series: [
+      // 2 CPUs, 95% busy: idle grows 0.75 s per 15 s on each.
+      { series: `host_cpu_seconds_total{${EXP},cpu="0",mode="idle"}`, values: '0+0.75x80' },
+      { series: `host_cpu_seconds_total{${EXP},cpu="1",mode="idle"}`, values: '0+0.75x80' },
+      { series: `host_cpu_seconds_total{${EXP},cpu="0",mode="user"}`, values: '0+14.25x80' },
+      { series: `host_memory_total_bytes{${EXP}}`, values: '1000x80' },
+      { series: `host_memory_available_bytes{${EXP}}`, values: '50x80' },
+      { series: `host_filesystem_size_bytes{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, values: '1000x80' },
+      { series: `host_filesystem_avail_bytes{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, values: '80x40 40x40' },
+      { series: `host_filesystem_size_bytes{${EXP},device="/dev/vdb",mountpoint="/data",fstype="ext4"}`, values: '1000x80' },
+      { series: `host_filesystem_avail_bytes{${EXP},device="/dev/vdb",mountpoint="/data",fstype="ext4"}`, values: '900x80' },
+    ],
+    exprs: [
+      { at: '10m', expr: 'instance:host_cpu_utilisation:ratio', expect: [{ labels: 'instance:host_cpu_utilisation:ratio{instance="exp:9478"}', value: 0.95 }] },
+      { at: '10m', expr: 'instance:host_memory_utilisation:ratio', expect: [{ labels: `instance:host_memory_utilisation:ratio{${EXP}}`, value: 0.95 }] },
+      {
+        at: '15m',
+        expr: 'instance_mountpoint:host_filesystem_avail:ratio',
+        expect: [
+          { labels: `instance_mountpoint:host_filesystem_avail:ratio{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, value: 0.04 },
+          { labels: `instance_mountpoint:host_filesystem_avail:ratio{${EXP},device="/dev/vdb",mountpoint="/data",fstype="ext4"}`, value: 0.9 },
+        ],
+      },
+    ],
+    alerts: [
+      { at: '5m', alert: 'HostCpuHigh', firing: [] },
+      { at: '16m', alert: 'HostCpuHigh', firing: [{ labels: { instance: 'exp:9478', severity: 'warning', component: 'host' }, description: 'CPU on exp:9478 is 95% busy (above 90%).' }] },
+      { at: '16m', alert: 'HostMemoryHigh', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'host' }, description: 'exp:9478 uses 95% of its memory (above 90%).' }] },
+      { at: '5m', alert: 'HostMemoryHigh', firing: [] },
+      { at: '5m', alert: 'HostDiskAlmostFull', firing: [] },
+      {
+        at: '21m',
+        alert: 'HostDiskAlmostFull',
+        firing: [
+          { labels: { ...EXP_LABELS, device: '/dev/vda', mountpoint: '/', fstype: 'ext4', severity: 'warning' , component: 'host' }, description: '/ on exp:9478 has 4% space left (below 10%).' },
+          { labels: { ...EXP_LABELS, device: '/dev/vda', mountpoint: '/', fstype: 'ext4', severity: 'critical', component: 'host' }, description: '/ on exp:9478 has 4% space left (below 5%).' },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'disk predicted to fill',
+    series: [
+      // Loses 10 units a minute from 1000: empty in 100 minutes, well within 4 hours.
+      { series: `host_filesystem_avail_bytes{${EXP},device="/dev/vdc",mountpoint="/srv",fstype="xfs"}`, values: '1000-2.5x400' },
+      { series: `host_filesystem_size_bytes{${EXP},device="/dev/vdc",mountpoint="/srv",fstype="xfs"}`, values: '1000x400' },
+      { series: `host_filesystem_avail_bytes{${EXP},device="/dev/vdd",mountpoint="/steady",fstype="xfs"}`, values: '300x400' },
+      { series: `host_filesystem_size_bytes{${EXP},device="/dev/vdd",mountpoint="/steady",fstype="xfs"}`, values: '1000x400' },
+    ],
+    alerts: [
+      { at: '20m', alert: 'HostDiskWillFillSoon', firing: [] },
+      { at: '95m', alert: 'HostDiskWillFillSoon', firing: [{ labels: { ...EXP_LABELS, device: '/dev/vdc', mountpoint: '/srv', fstype: 'xfs', severity: 'warning', component: 'host' }, description: 'At the rate of the last 6h, /srv on exp:9478 fills within 4 hours.' }] },
+    ],
+  },
+];

@@ -1,0 +1,8 @@
+import { exporterHostCases } from './exporter-host';
+import { postgresCases } from './postgres';
+import { redisCases } from './redis';
+import { queueCases } from './queues';
+import { storageHealthCases } from './storage-health';
+import type { RuleCase } from './types';
+
+export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases];

@@ -1,0 +1,140 @@
+import { EXP, type RuleCase } from './types';
+
+const Q = (queue: string) => ({ instance: 'exp:9478', queue });
+const bucket = (metric: string, queue: string, le: string, values: string) => ({ series: `${metric}_bucket{${EXP},queue="${queue}",le="${le}"}`, values });
+
+export const queueCases: RuleCase[] = [
+  {
+    name: 'backlog with no workers',
+    series: [
+      { series: `bullmq_jobs{${EXP},queue="images",state="waiting"}`, values: '5x40' },
+      { series: `bullmq_jobs{${EXP},queue="images",state="prioritized"}`, values: '0x40' },
+      { series: `bullmq_jobs{${EXP},queue="images",state="delayed"}`, values: '2x40' },
+      { series: `bullmq_jobs{${EXP},queue="images",state="active"}`, values: '0x40' },
+      { series: `bullmq_queue_workers{${EXP},queue="images"}`, values: '0x40' },
+      { series: `bullmq_jobs{${EXP},queue="emails",state="waiting"}`, values: '5x40' },
+      { series: `bullmq_queue_workers{${EXP},queue="emails"}`, values: '2x40' },
+      { series: `bullmq_jobs{${EXP},queue="idle",state="waiting"}`, values: '0x40' },
+      { series: `bullmq_queue_workers{${EXP},queue="idle"}`, values: '0x40' },
+    ],
+    exprs: [
+      {
+        at: '1m',
+        expr: 'instance_queue:bullmq_backlog:sum',
+        expect: [
+          { labels: 'instance_queue:bullmq_backlog:sum{instance="exp:9478",queue="images"}', value: 7 },
+          { labels: 'instance_queue:bullmq_backlog:sum{instance="exp:9478",queue="emails"}', value: 5 },
+          { labels: 'instance_queue:bullmq_backlog:sum{instance="exp:9478",queue="idle"}', value: 0 },
+        ],
+      },
+    ],
+    alerts: [
+      { at: '2m', alert: 'QueueNoWorkers', firing: [] },
+      { at: '4m', alert: 'QueueNoWorkers', firing: [{ labels: { ...Q('images'), severity: 'critical', component: 'queue' }, description: 'Queue images on exp:9478 has 7 jobs waiting and no worker connected.' }] },
+    ],
+  },
+  {
+    name: 'backlog above threshold, oldest job stuck',
+    series: [
+      { series: `bullmq_jobs{${EXP},queue="images",state="waiting"}`, values: '1500x60' },
+      { series: `bullmq_jobs{${EXP},queue="emails",state="waiting"}`, values: '900x60' },
+      { series: `bullmq_queue_oldest_waiting_job_age_seconds{${EXP},queue="images"}`, values: '700x60' },
+      { series: `bullmq_queue_oldest_waiting_job_age_seconds{${EXP},queue="emails"}`, values: '30x60' },
+    ],
+    alerts: [
+      { at: '9m', alert: 'QueueBacklogHigh', firing: [] },
+      { at: '11m', alert: 'QueueBacklogHigh', firing: [{ labels: { ...Q('images'), severity: 'warning', component: 'queue' }, description: 'Queue images on exp:9478 has 1500 jobs waiting, prioritized or delayed (threshold 1000 unless overridden for the queue).' }] },
+      { at: '4m', alert: 'QueueOldestJobStuck', firing: [] },
+      { at: '6m', alert: 'QueueOldestJobStuck', firing: [{ labels: { job: 'jobstack', ...Q('images'), severity: 'warning', component: 'queue' }, description: 'The next job of queue images on exp:9478 has been waiting 11m 40s (threshold 600s unless overridden).' }] },
+    ],
+  },
+  {
+    name: "failure ratio from BullMQ's counters, or from the sampled ones",
+    series: [
+      // emails: BullMQ's exact counters (3/s completed, 1/s failed) win over the sampled ones.
+      { series: `bullmq_job_completed_total{${EXP},queue="emails"}`, values: '0+45x100' },
+      { series: `bullmq_job_failed_total{${EXP},queue="emails"}`, values: '0+15x100' },
+      { series: `bullmq_jobs_finished_total{${EXP},queue="emails",status="completed"}`, values: '0+30x100' },
+      { series: `bullmq_jobs_finished_total{${EXP},queue="emails",status="failed"}`, values: '0+0x100' },
+      // images: only the exporter's sampled counters (1/s each).
+      { series: `bullmq_jobs_finished_total{${EXP},queue="images",status="completed"}`, values: '0+15x100' },
+      { series: `bullmq_jobs_finished_total{${EXP},queue="images",status="failed"}`, values: '0+15x100' },
+      // idle: finished nothing, so no ratio (never a fake 0).
+      { series: `bullmq_jobs_finished_total{${EXP},queue="idle",status="completed"}`, values: '0x100' },
+      { series: `bullmq_jobs_finished_total{${EXP},queue="idle",status="failed"}`, values: '0x100' },
+    ],
+    exprs: [
+      {
+        at: '10m',
+        expr: 'instance_queue:bullmq_jobs_completed:rate5m',
+        expect: [
+          { labels: 'instance_queue:bullmq_jobs_completed:rate5m{instance="exp:9478",queue="emails"}', value: 3 },
+          { labels: 'instance_queue:bullmq_jobs_completed:rate5m{instance="exp:9478",queue="images"}', value: 1 },
+          { labels: 'instance_queue:bullmq_jobs_completed:rate5m{instance="exp:9478",queue="idle"}', value: 0 },
+        ],
+      },
+      {
+        at: '10m',
+        expr: 'instance_queue:bullmq_jobs_failed:rate5m',
+        expect: [
+          { labels: 'instance_queue:bullmq_jobs_failed:rate5m{instance="exp:9478",queue="emails"}', value: 1 },
+          { labels: 'instance_queue:bullmq_jobs_failed:rate5m{instance="exp:9478",queue="images"}', value: 1 },
+          { labels: 'instance_queue:bullmq_jobs_failed:rate5m{instance="exp:9478",queue="idle"}', value: 0 },
+        ],
+      },
+      {
+        at: '10m',
+        expr: 'instance_queue:bullmq_jobs_failure:ratio_rate5m',
+        expect: [
+          { labels: 'instance_queue:bullmq_jobs_failure:ratio_rate5m{instance="exp:9478",queue="emails"}', value: 0.25 },
+          { labels: 'instance_queue:bullmq_jobs_failure:ratio_rate5m{instance="exp:9478",queue="images"}', value: 0.5 },
+        ],
+      },
+    ],
+    alerts: [
+      { at: '5m', alert: 'QueueFailureRatioHigh', firing: [] },
+      {
+        at: '16m',
+        alert: 'QueueFailureRatioHigh',
+        firing: [
+          { labels: { ...Q('emails'), severity: 'warning', component: 'queue' }, description: 'Queue emails on exp:9478: 25% of finished jobs failed over the last 5m.' },
+          { labels: { ...Q('images'), severity: 'warning', component: 'queue' }, description: 'Queue images on exp:9478: 50% of finished jobs failed over the last 5m.' },
+          { labels: { ...Q('images'), severity: 'critical', component: 'queue' }, description: 'Queue images on exp:9478: 50% of finished jobs failed over the last 5m.' },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'duration quantiles and slow processing',
+    series: [
+      ...['processing', 'wait'].flatMap((kind) => [
+        bucket(`bullmq_job_${kind}_duration_seconds`, 'reports', '300', '0x100'),
+        bucket(`bullmq_job_${kind}_duration_seconds`, 'reports', '1810', '0+1x100'),
+        bucket(`bullmq_job_${kind}_duration_seconds`, 'reports', '+Inf', '0+1x100'),
+      ]),
+      bucket('bullmq_job_processing_duration_seconds', 'fast', '1', '0+1x100'),
+      bucket('bullmq_job_processing_duration_seconds', 'fast', '+Inf', '0+1x100'),
+    ],
+    exprs: [
+      // Interpolated within the (300, 1810] bucket; x10 and rounded to stay clear of float noise.
+      {
+        at: '10m',
+        expr: 'round(10 * instance_queue_quantile:bullmq_job_processing_duration_seconds:histogram_quantile{queue="reports"})',
+        expect: [
+          { labels: '{instance="exp:9478",queue="reports",quantile="0.5"}', value: 10550 },
+          { labels: '{instance="exp:9478",queue="reports",quantile="0.95"}', value: 17345 },
+          { labels: '{instance="exp:9478",queue="reports",quantile="0.99"}', value: 17949 },
+        ],
+      },
+      {
+        at: '10m',
+        expr: 'round(10 * instance_queue_quantile:bullmq_job_wait_duration_seconds:histogram_quantile{quantile="0.5"})',
+        expect: [{ labels: '{instance="exp:9478",queue="reports",quantile="0.5"}', value: 10550 }],
+      },
+    ],
+    alerts: [
+      { at: '10m', alert: 'QueueProcessingSlow', firing: [] },
+      { at: '21m', alert: 'QueueProcessingSlow', firing: [{ labels: { ...Q('reports'), quantile: '0.95', severity: 'warning', component: 'queue' }, description: 'p95 processing time of queue reports on exp:9478 is 28m 54s.' }] },
+    ],
+  },
+];
