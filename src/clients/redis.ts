@@ -64,6 +64,15 @@ export type RedisCommand = readonly [name: string, ...args: (string | number)[]]
 /** One command's outcome in a batch: a Redis error for one command does not fail the others. */
 export type Reply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };
 
+export interface BatchOptions {
+  /** Commands per pipeline (default 1000); every pipeline is written at once. */
+  readonly chunk?: number;
+  /** Aborted at the scrape deadline. */
+  readonly signal?: AbortSignal;
+  /** Called with each reply as its pipeline completes; a throw fails the batch after it settles. */
+  readonly onReply?: (index: number, reply: Reply) => void;
+}
+
 /** What this client sent since it was created; the benchmark and tests read it. */
 export interface RedisStats {
   /** Batches sent: each waits for one network round trip, however many pipelines it holds. */
@@ -141,14 +150,26 @@ export class RedisClient {
   /**
    * Sends `commands` as pipelines of at most `chunk` commands, all written at once (one round
    * trip), and resolves with one reply per command, before `deadline` or not at all.
+   * `onReply` sees each pipeline's replies as they arrive, so the caller can work while Redis
+   * still computes the rest; it may see a reply twice (the batch is resent once after NOSCRIPT).
    */
-  async batch(deadline: number, commands: readonly RedisCommand[], chunk = 1000, signal?: AbortSignal): Promise<Reply[]> {
+  async batch(deadline: number, commands: readonly RedisCommand[], options: BatchOptions = {}): Promise<Reply[]> {
+    const { chunk = 1000, signal, onReply } = options;
+    let callbackError: unknown;
+    const deliver = onReply && ((index: number, reply: Reply) => {
+      try {
+        onReply(index, reply);
+      } catch (err) {
+        callbackError ??= err;
+      }
+    });
     await this.ready(deadline, signal);
-    let replies = await this.bounded(deadline, signal, this.send(commands, chunk));
+    let replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver));
     if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
       // Redis restarted or SCRIPT FLUSH: load our scripts and send the batch once more.
       await this.bounded(deadline, signal, this.send([...this.scripts.values()].map((lua) => ['script', 'load', lua] as const), chunk));
-      replies = await this.bounded(deadline, signal, this.send(commands, chunk));
+      callbackError = undefined;
+      replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver));
     }
     // ioredis resolves a pipeline on a dead socket with one error per command: that is no answer.
     const lost = replies.find((r) => !r.ok && CONNECTION_LOST.test(r.error.message));
@@ -157,21 +178,23 @@ export class RedisClient {
       throw lost.error;
     }
     this.markUp();
+    if (callbackError !== undefined) throw callbackError;
     return replies;
   }
 
   /** One command; throws its Redis error. */
   async call(deadline: number, command: RedisCommand, signal?: AbortSignal): Promise<unknown> {
-    const [reply] = await this.batch(deadline, [command], 1, signal);
+    const [reply] = await this.batch(deadline, [command], { chunk: 1, signal });
     if (!reply!.ok) throw reply!.error;
     return reply!.value;
   }
 
-  private async send(commands: readonly RedisCommand[], chunk: number): Promise<Reply[]> {
+  private async send(commands: readonly RedisCommand[], chunk: number, onReply?: (index: number, reply: Reply) => void): Promise<Reply[]> {
     this.stats.roundTrips++;
     this.stats.commands += commands.length;
     const pipelines: Promise<Reply[]>[] = [];
     for (let i = 0; i < commands.length; i += chunk) {
+      const first = i;
       const part = commands.slice(i, i + chunk);
       this.stats.pipelines++;
       const started = performance.now();
@@ -182,7 +205,9 @@ export class RedisClient {
           .then((results) => {
             this.stats.longestPipelineMs = Math.max(this.stats.longestPipelineMs, performance.now() - started);
             if (!results) throw new Error('Redis pipeline was discarded');
-            return results.map(([error, value]): Reply => (error ? { ok: false, error } : { ok: true, value }));
+            const replies = results.map(([error, value]): Reply => (error ? { ok: false, error } : { ok: true, value }));
+            if (onReply) replies.forEach((reply, j) => onReply(first + j, reply));
+            return replies;
           }),
       );
     }

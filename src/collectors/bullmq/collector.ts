@@ -7,10 +7,10 @@ import { errorMessage } from '../../log/redact';
 import { RedisClient, deadlineMargin, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
-import { JOB_STATES, decodeQueueState, summarize, type QueueSummary, type RawQueueState } from './queue-state';
+import { JOB_STATES, decodeQueueState, parseScriptReply, summarize, type QueueSummary, type RawQueueState } from './queue-state';
 import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, type FailedJob, type FinishedState, type JobDetails, type SampleRequest } from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
-import { clientNames, countWorkers } from './workers';
+import { clientNames, countWorkers, workerNameIndex } from './workers';
 
 export type BullmqCollectorConfig = Config['collectors']['bullmq'];
 
@@ -48,6 +48,10 @@ export class BullmqCollector implements Collector {
   private readonly finished = new Map<string, FinishedJobs>();
   private summaries = new Map<string, QueueSummary>();
   private clientListAllowed?: boolean;
+  /** Configured queues, de-duplicated once. */
+  private readonly configured: QueueSelection;
+  /** Worker connection names of the current queue list, rebuilt when the list changes. */
+  private workerIndex?: { readonly queues: readonly string[]; readonly index: Map<string, string> };
 
   constructor(
     private readonly config: BullmqCollectorConfig,
@@ -57,6 +61,7 @@ export class BullmqCollector implements Collector {
     options: Partial<RedisClientOptions> = {},
   ) {
     this.client = new RedisClient(connection, { name: 'bullmq', log, ...options });
+    this.configured = { queues: [...new Set(source.queues)], leftOut: 0 };
     this.stateSha = this.client.script(QUEUE_STATE_LUA);
     this.detailsSha = this.client.script(JOB_DETAILS_LUA);
     if (source.queues.length === 0) {
@@ -84,38 +89,57 @@ export class BullmqCollector implements Collector {
   async collect({ out, deadline, signal }: CollectContext): Promise<void> {
     const selection = await this.selectQueues(deadline);
     const { queues } = selection;
-    for (const queue of this.finished.keys()) if (!queues.includes(queue)) this.finished.delete(queue);
-    const jobs = queues.map((queue) => this.finishedJobs(queue));
+    const current = new Set(queues);
+    for (const queue of this.finished.keys()) if (!current.has(queue)) this.finished.delete(queue);
 
-    // Round trip 1: every queue's state, and the client list for the worker counts.
-    const groups = chunks(queues.map((queue, i) => ({ queue, jobs: jobs[i]! })), this.config.queuesPerCall);
-    const commands: RedisCommand[] = groups.map((group) => [
-      'evalsha', this.stateSha, group.length,
-      ...group.map(({ queue }) => `${this.source.prefix}:${queue}:`),
-      ...group.flatMap(({ jobs: j }) => FINISHED.map((state) => j.mode(state))),
-    ]);
-    commands.push(['client', 'list', 'type', 'normal']);
-    const replies = await this.client.batch(deadline, commands, 1000, signal);
-    const nowMs = Date.now();
+    // Round trip 1: the client list, then every queue's state in script calls of queuesPerCall
+    // queues. Each call's answer is handled as it arrives (in order: one connection), so this
+    // process decodes and writes while Redis still reads the next queues.
+    const groups = chunks(queues, this.config.queuesPerCall);
+    const commands: RedisCommand[] = [['client', 'list', 'type', 'normal'], ...groups.map((group) => this.stateCommand(group))];
     const raw = new Map<string, RawQueueState>();
-    groups.forEach((group, i) => {
-      const reply = replies[i]!;
+    const summaries = new Map<string, QueueSummary>();
+    let workers: Map<string, number> | undefined;
+    const onReply = (index: number, reply: Reply): void => {
+      if (index === 0) {
+        workers = this.workers(reply, queues);
+        return;
+      }
       if (!reply.ok) throw new Error(`reading queues failed: ${errorMessage(reply.error)}`);
-      group.forEach(({ queue }, j) => raw.set(queue, decodeQueueState((reply.value as unknown[])[j])));
-    });
-    const workers = this.workers(replies[replies.length - 1]!, queues);
+      const states = parseScriptReply(reply.value);
+      const nowMs = Date.now();
+      groups[index - 1]!.forEach((queue, j) => {
+        const state = decodeQueueState(states[j]);
+        const summary = summarize(queue, state, workers?.get(queue), nowMs);
+        raw.set(queue, state);
+        summaries.set(queue, summary);
+        writeQueue(out, summary);
+      });
+    };
+    await this.client.batch(deadline, commands, { chunk: 1, signal, onReply });
 
     // Round trip 2, only when jobs finished: their times (and failure details).
-    const plans = queues.flatMap((queue, i) => FINISHED.map((state) => ({ queue, state, jobs: jobs[i]!, ...jobs[i]!.plan(state, state === 'completed' ? raw.get(queue)!.newCompleted : raw.get(queue)!.newFailed) })));
+    const plans = queues.flatMap((queue) => {
+      const jobs = this.finishedJobs(queue);
+      const state = raw.get(queue)!;
+      return FINISHED.map((which) => ({ queue, jobs, which, ...jobs.plan(which, which === 'completed' ? state.newCompleted : state.newFailed) }));
+    });
     const details = await this.readJobs(deadline, signal, plans.flatMap((p) => p.requests.map((request) => ({ queue: p.queue, request }))));
 
     // Nothing below awaits: the state moves only when the whole collection succeeded.
     let k = 0;
-    for (const plan of plans) {
-      plan.jobs.commit(plan.state, plan.next, plan.requests.map((request) => [request, details[k++]] as const));
-    }
-    this.summaries = new Map(queues.map((queue) => [queue, summarize(queue, raw.get(queue)!, workers?.get(queue), nowMs)]));
-    this.write(out, selection, workers !== undefined);
+    for (const plan of plans) plan.jobs.commit(plan.which, plan.next, plan.requests.map((request) => [request, details[k++]] as const));
+    this.summaries = summaries;
+    this.writeCollection(out, selection, workers !== undefined);
+  }
+
+  /** EVALSHA of the queue state script for some queues, with each one's finished-job reading mode. */
+  private stateCommand(queues: readonly string[]): RedisCommand {
+    const modes = queues.flatMap((queue) => {
+      const jobs = this.finishedJobs(queue);
+      return FINISHED.map((which) => jobs.mode(which));
+    });
+    return ['evalsha', this.stateSha, queues.length, ...queues.map((queue) => `${this.source.prefix}:${queue}:`), ...modes];
   }
 
   private finishedJobs(queue: string): FinishedJobs {
@@ -129,7 +153,7 @@ export class BullmqCollector implements Collector {
 
   /** Configured queues, or the latest discovery (the first scrape waits for the first one). */
   private async selectQueues(deadline: number): Promise<QueueSelection> {
-    if (!this.discovery) return { queues: [...new Set(this.source.queues)], leftOut: 0 };
+    if (!this.discovery) return this.configured;
     if (!this.discovery.latest) {
       let timer: NodeJS.Timeout | undefined;
       const remaining = deadline - Date.now();
@@ -147,7 +171,9 @@ export class BullmqCollector implements Collector {
       if (!allowed) this.log.warn('CLIENT LIST refused: bullmq_queue_workers not exported (grant the exporter +client|list)', { error: reply.ok ? 'no text' : errorMessage(reply.error) });
       this.clientListAllowed = allowed;
     }
-    return allowed ? countWorkers(clientNames(reply.value as string), this.source.prefix, queues) : undefined;
+    if (!allowed) return undefined;
+    if (this.workerIndex?.queues !== queues) this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues) };
+    return countWorkers(clientNames(reply.value as string), this.source.prefix, this.workerIndex.index);
   }
 
   /** Job details in script calls of JOBS_PER_CALL jobs, in one round trip; one entry per request. */
@@ -161,38 +187,24 @@ export class BullmqCollector implements Collector {
       FAILED_REASON_CHARS * 4,
       ...group.map(({ request }) => (request.state === 'failed' ? 'f' : 'c')),
     ]);
-    const replies = await this.client.batch(deadline, commands, 1000, signal);
+    const replies = await this.client.batch(deadline, commands, { signal });
     return replies.flatMap((reply, i) => {
       if (!reply.ok) throw new Error(`reading finished jobs failed: ${errorMessage(reply.error)}`);
-      return groups[i]!.map((_, j) => decodeJobDetails((reply.value as unknown[])[j]));
+      const jobs = parseScriptReply(reply.value);
+      return groups[i]!.map((_, j) => decodeJobDetails(jobs[j]));
     });
   }
 
-  private write(out: MetricBatch, selection: QueueSelection, workersVisible: boolean): void {
-    for (const s of this.summaries.values()) {
-      const queue = { queue: s.queue };
-      for (const state of JOB_STATES) out.set(m.jobs, s.counts[state], { queue: s.queue, state });
-      if (s.completedTotal !== undefined) out.set(m.completedTotal, s.completedTotal, queue);
-      if (s.failedTotal !== undefined) out.set(m.failedTotal, s.failedTotal, queue);
-      out.set(m.addedTotal, s.jobsAdded, queue);
-      out.set(m.paused, s.paused ? 1 : 0, queue);
-      if (s.workers !== undefined) out.set(m.workers, s.workers, queue);
-      if (s.oldestWaitingAgeSeconds !== undefined) out.set(m.oldestWaitingAge, s.oldestWaitingAgeSeconds, queue);
-      if (s.oldestActiveAgeSeconds !== undefined) out.set(m.oldestActiveAge, s.oldestActiveAgeSeconds, queue);
-      if (s.nextDelayedDueSeconds !== undefined) out.set(m.nextDelayedDue, s.nextDelayedDueSeconds, queue);
-      if (s.globalConcurrency !== undefined) out.set(m.globalConcurrency, s.globalConcurrency, queue);
-      if (s.globalRateLimit) {
-        out.set(m.rateLimitMax, s.globalRateLimit.max, queue);
-        out.set(m.rateLimitDuration, s.globalRateLimit.durationSeconds, queue);
+  /** Histograms and finished counts (after the finished jobs are recorded), and the collection-wide gauges. */
+  private writeCollection(out: MetricBatch, selection: QueueSelection, workersVisible: boolean): void {
+    for (const queue of selection.queues) {
+      const jobs = this.finished.get(queue)!;
+      if (this.histograms) {
+        out.setHistogram(this.histograms.wait, jobs.wait.value, { queue });
+        out.setHistogram(this.histograms.processing, jobs.processing.value, { queue });
       }
-      if (s.rateLimited !== undefined) out.set(m.rateLimited, s.rateLimited ? 1 : 0, queue);
-      const jobs = this.finished.get(s.queue);
-      if (this.histograms && jobs) {
-        out.setHistogram(this.histograms.wait, jobs.wait.value, queue);
-        out.setHistogram(this.histograms.processing, jobs.processing.value, queue);
-        out.set(m.finished, jobs.observed.completed, { queue: s.queue, status: 'completed' });
-        out.set(m.finished, jobs.observed.failed, { queue: s.queue, status: 'failed' });
-      }
+      out.set(m.finished, jobs.observed.completed, { queue, status: 'completed' });
+      out.set(m.finished, jobs.observed.failed, { queue, status: 'failed' });
     }
     out.set(m.queues, selection.queues.length);
     out.set(m.workersVisible, workersVisible ? 1 : 0);
@@ -207,4 +219,24 @@ export class BullmqCollector implements Collector {
     this.discovery?.close();
     await this.client.close();
   }
+}
+
+/** One queue's gauges and counters. */
+function writeQueue(out: MetricBatch, s: QueueSummary): void {
+  const queue = { queue: s.queue };
+  for (const state of JOB_STATES) out.set(m.jobs, s.counts[state], { queue: s.queue, state });
+  if (s.completedTotal !== undefined) out.set(m.completedTotal, s.completedTotal, queue);
+  if (s.failedTotal !== undefined) out.set(m.failedTotal, s.failedTotal, queue);
+  out.set(m.addedTotal, s.jobsAdded, queue);
+  out.set(m.paused, s.paused ? 1 : 0, queue);
+  if (s.workers !== undefined) out.set(m.workers, s.workers, queue);
+  if (s.oldestWaitingAgeSeconds !== undefined) out.set(m.oldestWaitingAge, s.oldestWaitingAgeSeconds, queue);
+  if (s.oldestActiveAgeSeconds !== undefined) out.set(m.oldestActiveAge, s.oldestActiveAgeSeconds, queue);
+  if (s.nextDelayedDueSeconds !== undefined) out.set(m.nextDelayedDue, s.nextDelayedDueSeconds, queue);
+  if (s.globalConcurrency !== undefined) out.set(m.globalConcurrency, s.globalConcurrency, queue);
+  if (s.globalRateLimit) {
+    out.set(m.rateLimitMax, s.globalRateLimit.max, queue);
+    out.set(m.rateLimitDuration, s.globalRateLimit.durationSeconds, queue);
+  }
+  if (s.rateLimited !== undefined) out.set(m.rateLimited, s.rateLimited ? 1 : 0, queue);
 }

@@ -30,7 +30,8 @@ export interface RawQueueState {
 }
 
 const num = (v: unknown): number | undefined => {
-  if (v === null || v === undefined || v === false || v === '') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string' || v === '') return undefined;
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
 };
@@ -45,34 +46,42 @@ function pairs(v: unknown): Finished[] {
   return out;
 }
 
+/** The JSON text a script answered, as the array it must be. */
+export function parseScriptReply(reply: unknown): unknown[] {
+  const value: unknown = typeof reply === 'string' ? JSON.parse(reply) : reply;
+  if (!Array.isArray(value)) throw new Error('unexpected reply shape from a collector script');
+  return value;
+}
+
+const F = Object.fromEntries(QUEUE_FIELDS.map((name, i) => [name, i])) as Record<(typeof QUEUE_FIELDS)[number], number>;
+
 /** Decodes one queue's array from QUEUE_STATE_LUA; throws on a reply of the wrong shape. */
 export function decodeQueueState(reply: unknown): RawQueueState {
   if (!Array.isArray(reply) || reply.length < QUEUE_FIELDS.length) throw new Error('unexpected reply shape from the queue state script');
-  const f = Object.fromEntries(QUEUE_FIELDS.map((name, i) => [name, reply[i]])) as Record<(typeof QUEUE_FIELDS)[number], unknown>;
-  const meta = Array.isArray(f.meta) ? f.meta : [];
-  const oldest = Array.isArray(f.oldestWaiting) ? f.oldestWaiting : undefined;
+  const meta: unknown[] = Array.isArray(reply[F.meta]) ? reply[F.meta] : [];
+  const oldest: unknown[] | undefined = Array.isArray(reply[F.oldestWaiting]) ? reply[F.oldestWaiting] : undefined;
   return {
     counts: {
-      waiting: num(f.waiting) ?? 0,
-      active: num(f.active) ?? 0,
-      delayed: num(f.delayed) ?? 0,
-      prioritized: num(f.prioritized) ?? 0,
-      'waiting-children': num(f.waitingChildren) ?? 0,
-      completed: num(f.completed) ?? 0,
-      failed: num(f.failed) ?? 0,
-      paused: num(f.paused) ?? 0,
+      waiting: num(reply[F.waiting]) ?? 0,
+      active: num(reply[F.active]) ?? 0,
+      delayed: num(reply[F.delayed]) ?? 0,
+      prioritized: num(reply[F.prioritized]) ?? 0,
+      'waiting-children': num(reply[F.waitingChildren]) ?? 0,
+      completed: num(reply[F.completed]) ?? 0,
+      failed: num(reply[F.failed]) ?? 0,
+      paused: num(reply[F.paused]) ?? 0,
     },
     oldestWaiting: oldest && { id: String(oldest[0]), timestamp: num(oldest[1]), delay: num(oldest[2]), processedOn: num(oldest[3]) },
-    oldestActiveProcessedOn: num(f.oldestActiveProcessedOn),
+    oldestActiveProcessedOn: num(reply[F.oldestActiveProcessedOn]),
     meta: { paused: meta[0] === '1', concurrency: num(meta[1]), max: num(meta[2]), duration: num(meta[3]) },
-    metricsCompleted: num(f.metricsCompleted),
-    metricsFailed: num(f.metricsFailed),
-    added: num(f.added) ?? 0,
-    limiterTtlMs: num(f.limiterTtl) ?? -2,
-    limiterValue: num(f.limiterValue),
-    nextDelayedScore: num(f.nextDelayedScore),
-    newCompleted: pairs(f.newCompleted),
-    newFailed: pairs(f.newFailed),
+    metricsCompleted: num(reply[F.metricsCompleted]),
+    metricsFailed: num(reply[F.metricsFailed]),
+    added: num(reply[F.added]) ?? 0,
+    limiterTtlMs: num(reply[F.limiterTtl]) ?? -2,
+    limiterValue: num(reply[F.limiterValue]),
+    nextDelayedScore: num(reply[F.nextDelayedScore]),
+    newCompleted: pairs(reply[F.newCompleted]),
+    newFailed: pairs(reply[F.newFailed]),
   };
 }
 

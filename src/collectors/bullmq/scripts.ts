@@ -1,7 +1,8 @@
 /**
  * The two read-only Lua scripts the BullMQ collector runs. A script reads many queues in one
  * call, so a scrape costs a constant number of round trips whatever the number of queues, and
- * the client decodes one compact reply per call instead of ~20 per queue. Each call holds Redis
+ * answers with one JSON text per call (decoded by JSON.parse), instead of ~20 replies per queue
+ * for the client to parse. Each call holds Redis
  * for as long as its queues take (`queuesPerCall`, `JOBS_PER_CALL`), so calls stay short.
  * Key layout and semantics: see docs/collectors/bullmq.md (checked against BullMQ in tests).
  */
@@ -18,7 +19,7 @@ export const QUEUE_FIELDS = [
  * ARGV[2i-1], ARGV[2i]: completed / failed reading mode for queue i:
  *   `>score:limit`  finished jobs with score >= score (ms), at most `limit`, oldest first
  *   `<keep`         first read: the newest `keep` jobs, newest first (sets the watermark)
- * Returns one array per queue, fields in QUEUE_FIELDS order; `false` (nil) where a key is absent:
+ * Returns, as JSON, one array per queue, fields in QUEUE_FIELDS order; `false` where a key is absent:
  *   waiting count (BullMQ's rule for a legacy "0:" marker at the tail), oldest waiting job
  *   {id, timestamp, opts.delay, processedOn}, active, legacy paused list, prioritized, delayed,
  *   waiting-children, completed, failed (LLEN/ZCARD), meta {paused, concurrency, max, duration},
@@ -26,27 +27,28 @@ export const QUEUE_FIELDS = [
  *   lowest delayed score, processedOn of the oldest active job, then {id, score, ...} of finished jobs.
  */
 export const QUEUE_STATE_LUA = `
+local rcall = redis.call
 local out = {}
 local function finished(key, mode)
   local kind, rest = string.sub(mode, 1, 1), string.sub(mode, 2)
   if kind == '<' then
-    return redis.call('ZREVRANGE', key, 0, tonumber(rest) - 1, 'WITHSCORES')
+    return rcall('ZREVRANGE', key, 0, tonumber(rest) - 1, 'WITHSCORES')
   end
   local colon = string.find(rest, ':', 1, true)
-  return redis.call('ZRANGEBYSCORE', key, string.sub(rest, 1, colon - 1), '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(string.sub(rest, colon + 1)))
+  return rcall('ZRANGEBYSCORE', key, string.sub(rest, 1, colon - 1), '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(string.sub(rest, colon + 1)))
 end
 for i = 1, #KEYS do
   local k = KEYS[i]
-  local waiting = redis.call('LLEN', k .. 'wait')
+  local waiting = rcall('LLEN', k .. 'wait')
   local oldest = false
   if waiting > 0 then
-    local tail = redis.call('LINDEX', k .. 'wait', -1)
+    local tail = rcall('LINDEX', k .. 'wait', -1)
     if string.sub(tail, 1, 2) == '0:' then
       waiting = waiting - 1
-      tail = waiting > 0 and redis.call('LINDEX', k .. 'wait', -2) or false
+      tail = waiting > 0 and rcall('LINDEX', k .. 'wait', -2) or false
     end
     if tail then
-      local job = redis.call('HMGET', k .. tail, 'timestamp', 'opts', 'processedOn')
+      local job = rcall('HMGET', k .. tail, 'timestamp', 'opts', 'processedOn')
       local delay = false
       if job[2] then
         local ok, opts = pcall(cjson.decode, job[2])
@@ -55,31 +57,31 @@ for i = 1, #KEYS do
       oldest = { tail, job[1] or false, delay, job[3] or false }
     end
   end
-  local active = redis.call('LLEN', k .. 'active')
+  local active = rcall('LLEN', k .. 'active')
   local activeProcessedOn = false
   if active > 0 then
-    activeProcessedOn = redis.call('HGET', k .. redis.call('LINDEX', k .. 'active', -1), 'processedOn') or false
+    activeProcessedOn = rcall('HGET', k .. rcall('LINDEX', k .. 'active', -1), 'processedOn') or false
   end
-  local delayed = redis.call('ZCARD', k .. 'delayed')
+  local delayed = rcall('ZCARD', k .. 'delayed')
   local nextDelayed = false
-  if delayed > 0 then nextDelayed = redis.call('ZRANGE', k .. 'delayed', 0, 0, 'WITHSCORES')[2] or false end
-  local ttl = redis.call('PTTL', k .. 'limiter')
-  local completed = redis.call('ZCARD', k .. 'completed')
-  local failed = redis.call('ZCARD', k .. 'failed')
+  if delayed > 0 then nextDelayed = rcall('ZRANGE', k .. 'delayed', 0, 0, 'WITHSCORES')[2] or false end
+  local ttl = rcall('PTTL', k .. 'limiter')
+  local completed = rcall('ZCARD', k .. 'completed')
+  local failed = rcall('ZCARD', k .. 'failed')
   out[i] = {
-    waiting, oldest, active, redis.call('LLEN', k .. 'paused'), redis.call('ZCARD', k .. 'prioritized'), delayed,
-    redis.call('ZCARD', k .. 'waiting-children'), completed, failed,
-    redis.call('HMGET', k .. 'meta', 'paused', 'concurrency', 'max', 'duration'),
-    redis.call('HGET', k .. 'metrics:completed', 'count') or false,
-    redis.call('HGET', k .. 'metrics:failed', 'count') or false,
-    redis.call('GET', k .. 'id') or false,
-    ttl, ttl > 0 and redis.call('GET', k .. 'limiter') or false,
+    waiting, oldest, active, rcall('LLEN', k .. 'paused'), rcall('ZCARD', k .. 'prioritized'), delayed,
+    rcall('ZCARD', k .. 'waiting-children'), completed, failed,
+    rcall('HMGET', k .. 'meta', 'paused', 'concurrency', 'max', 'duration'),
+    rcall('HGET', k .. 'metrics:completed', 'count') or false,
+    rcall('HGET', k .. 'metrics:failed', 'count') or false,
+    rcall('GET', k .. 'id') or false,
+    ttl, ttl > 0 and rcall('GET', k .. 'limiter') or false,
     nextDelayed, activeProcessedOn,
     completed > 0 and finished(k .. 'completed', ARGV[2 * i - 1]) or {},
     failed > 0 and finished(k .. 'failed', ARGV[2 * i]) or {},
   }
 end
-return out
+return cjson.encode(out)
 `;
 
 /** Jobs read per JOB_DETAILS_LUA call at most. */
@@ -89,14 +91,15 @@ export const JOBS_PER_CALL = 500;
  * KEYS[i]  job hash `<prefix>:<queue>:<id>`
  * ARGV[1]  longest failedReason returned, in bytes
  * ARGV[1+i] 'c' for a completed job, 'f' for a failed one
- * Returns per job {timestamp, processedOn, finishedOn} and for failed jobs also
+ * Returns, as JSON, per job {timestamp, processedOn, finishedOn} and for failed jobs also
  * {name, failedReason (cut), attemptsMade}; `false` when the job hash is gone (removed).
  */
 export const JOB_DETAILS_LUA = `
 local out = {}
 local cut = tonumber(ARGV[1])
+local rcall = redis.call
 for i = 1, #KEYS do
-  local f = redis.call('HMGET', KEYS[i], 'timestamp', 'processedOn', 'finishedOn', 'name', 'failedReason', 'atm', 'attemptsMade')
+  local f = rcall('HMGET', KEYS[i], 'timestamp', 'processedOn', 'finishedOn', 'name', 'failedReason', 'atm', 'attemptsMade')
   if not f[1] and not f[3] then
     out[i] = false
   elseif ARGV[i + 1] == 'f' then
@@ -105,5 +108,5 @@ for i = 1, #KEYS do
     out[i] = { f[1] or false, f[2] or false, f[3] or false }
   end
 end
-return out
+return cjson.encode(out)
 `;

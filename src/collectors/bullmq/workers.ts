@@ -18,14 +18,18 @@ export function clientNames(clientList: string): string[] {
 /** The connection name BullMQ gives a queue's workers, without the optional `:w:<name>`. */
 export const workerClientName = (prefix: string, queue: string): string => `${prefix}:${Buffer.from(queue).toString('base64')}`;
 
-/** Workers connected per queue, for the given queues only (0 for a queue without any). */
-export function countWorkers(names: readonly string[], prefix: string, queues: readonly string[]): Map<string, number> {
-  const byName = new Map<string, string>();
-  for (const queue of queues) byName.set(workerClientName(prefix, queue), queue);
-  const counts = new Map<string, number>(queues.map((q) => [q, 0]));
+/** Worker connection name -> queue, for the given queues (base64 is costly enough to build once). */
+export function workerNameIndex(prefix: string, queues: readonly string[]): Map<string, string> {
+  return new Map(queues.map((queue) => [workerClientName(prefix, queue), queue]));
+}
+
+/** Workers connected per queue, for the indexed queues only (0 for a queue without any). */
+export function countWorkers(names: readonly string[], prefix: string, index: ReadonlyMap<string, string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const queue of index.values()) counts.set(queue, 0);
   for (const name of names) {
     const named = name.indexOf(':w:', prefix.length + 1);
-    const queue = byName.get(named < 0 ? name : name.slice(0, named));
+    const queue = index.get(named < 0 ? name : name.slice(0, named));
     if (queue !== undefined) counts.set(queue, counts.get(queue)! + 1);
   }
   return counts;
