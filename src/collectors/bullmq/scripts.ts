@@ -23,7 +23,7 @@ export const QUEUE_FIELDS = [
  *   waiting count (BullMQ's rule for a legacy "0:" marker at the tail), oldest waiting job
  *   {id, timestamp, opts.delay, processedOn}, active, legacy paused list, prioritized, delayed,
  *   waiting-children, completed, failed (LLEN/ZCARD), meta {paused, concurrency, max, duration},
- *   metrics:completed/failed count, id counter, limiter PTTL and value (value only while alive),
+ *   metrics:completed/failed count, id counter, limiter PTTL (-2 when absent) and value (only while alive),
  *   lowest delayed score, processedOn of the oldest active job, then {id, score, ...} of finished jobs.
  */
 export const QUEUE_STATE_LUA = `
@@ -50,7 +50,8 @@ for i = 1, #KEYS do
     if tail then
       local job = rcall('HMGET', k .. tail, 'timestamp', 'opts', 'processedOn')
       local delay = false
-      if job[2] then
+      -- Decoding opts is the costliest step here: only when it sets a delay.
+      if job[2] and string.find(job[2], '"delay"', 1, true) then
         local ok, opts = pcall(cjson.decode, job[2])
         if ok and type(opts) == 'table' and type(opts.delay) == 'number' then delay = tostring(opts.delay) end
       end
@@ -65,7 +66,9 @@ for i = 1, #KEYS do
   local delayed = rcall('ZCARD', k .. 'delayed')
   local nextDelayed = false
   if delayed > 0 then nextDelayed = rcall('ZRANGE', k .. 'delayed', 0, 0, 'WITHSCORES')[2] or false end
-  local ttl = rcall('PTTL', k .. 'limiter')
+  -- One MGET for both strings; the limiter's time to live only while it exists.
+  local strings = rcall('MGET', k .. 'id', k .. 'limiter')
+  local ttl = strings[2] and rcall('PTTL', k .. 'limiter') or -2
   local completed = rcall('ZCARD', k .. 'completed')
   local failed = rcall('ZCARD', k .. 'failed')
   out[i] = {
@@ -74,8 +77,8 @@ for i = 1, #KEYS do
     rcall('HMGET', k .. 'meta', 'paused', 'concurrency', 'max', 'duration'),
     rcall('HGET', k .. 'metrics:completed', 'count') or false,
     rcall('HGET', k .. 'metrics:failed', 'count') or false,
-    rcall('GET', k .. 'id') or false,
-    ttl, ttl > 0 and rcall('GET', k .. 'limiter') or false,
+    strings[1] or false,
+    ttl, ttl > 0 and strings[2] or false,
     nextDelayed, activeProcessedOn,
     completed > 0 and finished(k .. 'completed', ARGV[2 * i - 1]) or {},
     failed > 0 and finished(k .. 'failed', ARGV[2 * i]) or {},

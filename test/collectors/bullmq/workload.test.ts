@@ -155,6 +155,12 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   expect(value(batch, m.rateLimitDuration, { queue: 'limited' })).toBe(60);
   expect(value(batch, m.rateLimited, { queue: 'limited' })).toBe(0);
   expect(value(batch, m.rateLimited, { queue: 'emails' })).toBeUndefined();
+  // A manual rate limit (what a worker's RateLimitError sets) holds the queue without meta.max.
+  await q('reports').rateLimit(60_000);
+  const limited = await collectOnce(collector);
+  expect(value(limited, m.rateLimited, { queue: 'reports' })).toBe(1);
+  expect(value(limited, m.rateLimitMax, { queue: 'reports' })).toBeUndefined();
+  await q('reports').removeRateLimitKey();
 
   // Histograms: every job finished since the first collection, once; none of the removed ones.
   const histogramCount = (def: typeof m.waitDuration, queue: string) => batch.families.get(def.name)?.histograms.get(queue)?.value.count;
