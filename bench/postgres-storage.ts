@@ -125,7 +125,7 @@ async function s3Refresh(lines: string[]): Promise<void> {
     lines.push(`| refresh (count + bytes of ${OBJECTS.toLocaleString('en')} objects) | ${ms(t.p50)} | ${ms(Math.max(...times))} | ${ms(t.mean)} |`);
     lines.push('', `- Counted: ${counted} objects (expected ${OBJECTS}).`);
     lines.push(`- The scrape path (HeadBucket plus publishing the cached figures), 50 collections: p50 ${ms(smallScrapes.p50)}, p99 ${ms(smallScrapes.p99)} on a 1-object bucket; p50 ${ms(scrapes.p50)}, p99 ${ms(scrapes.p99)} on the 10,000-object one, because s3rver answers HEAD on a bucket by listing it (AWS does not).`);
-    lines.push('- s3rver walks its whole folder for every page, so its time grows with the bucket on each request; not measured against AWS, where the time is about 10 x one page's round trip per 10,000 objects.', '');
+    lines.push('- s3rver walks its whole folder for every page, so its time grows with the bucket on each request; not measured against AWS, where the time is about 10 x one page\'s round trip per 10,000 objects.', '');
   } finally {
     await s3.stop();
   }
