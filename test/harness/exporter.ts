@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { Child, canConnect, freePort, waitFor } from './process';
 
@@ -18,10 +18,13 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { 
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** Starts the built exporter on a free port with only the given environment. */
-export async function startExporter(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, scheme: 'http' | 'https' = 'http'): Promise<ExporterProcess> {
+/**
+ * Starts the built exporter on a free port with only the given environment. `spawn` adds
+ * process options, e.g. `{ uid, gid }` to run it as an unprivileged user.
+ */
+export async function startExporter(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, scheme: 'http' | 'https' = 'http', spawn: Pick<SpawnOptions, 'uid' | 'gid'> = {}): Promise<ExporterProcess> {
   const port = await freePort();
-  const child = Child.start(process.execPath, [CLI, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { PATH: process.env.PATH, ...env } });
+  const child = Child.start(process.execPath, [CLI, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { PATH: process.env.PATH, ...env }, ...spawn });
   const url = `${scheme}://127.0.0.1:${port}`;
   await waitFor('exporter listening', async () => {
     if (!child.running) throw new Error(child.log());
