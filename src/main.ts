@@ -7,7 +7,7 @@ import { redactedConfigYaml } from './config/redacted';
 import { createCollectors } from './collectors';
 import type { Collector } from './collectors/types';
 import { createApp } from './http/app';
-import { createLogger, type Logger } from './log/logger';
+import { createLogger, silentLogger, type Logger } from './log/logger';
 import { errorMessage } from './log/redact';
 import { ProcessMetrics } from './metrics/process';
 import { ScrapeRunner } from './runner/runner';
@@ -76,6 +76,18 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
   }
 }
 
+/** Problems the collectors find when they are created (then closed again at once). */
+async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
+  try {
+    const enabled = createCollectors(loaded.config, silentLogger);
+    await Promise.allSettled(enabled.map((e) => e.collector.close?.()));
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
 /** Runs the CLI; resolves with an exit code for one-shot modes, or keeps serving. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
   let args: CliArgs;
@@ -98,6 +110,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return EXIT_CONFIG;
   }
   if (args.checkConfig) {
+    // Some checks happen when a collector is created (a probe's CA file, a collector turned on
+    // without its target): create them too, so --check-config fails wherever a start would.
+    // Creating one connects to nothing; only the startup checks that need the database are skipped.
+    const problems = await collectorProblems(loaded);
+    if (problems.length) {
+      for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
+      return EXIT_CONFIG;
+    }
     process.stdout.write(`# configuration is valid${loaded.file ? ` (file ${loaded.file})` : ''}\n${redactedConfigYaml(loaded.config)}`);
     return 0;
   }

@@ -38,9 +38,15 @@ function setPath(tree: Tree, path: string, value: unknown): void {
 function readYaml(file: string, problems: string[]): Tree {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // fatal: bytes that are not UTF-8 (a binary file, UTF-16) are named as such, not parsed as text.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
   } catch (err) {
-    problems.push(`config file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.push(`config file ${file}: ${err instanceof TypeError && code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'is not UTF-8 text (a binary file?)' : `cannot read (${code ?? 'error'})`}`);
+    return {};
+  }
+  if (text.includes('\0')) {
+    problems.push(`config file ${file}: is not a text file (it holds NUL bytes)`);
     return {};
   }
   if (text.trim() === '') {
@@ -57,7 +63,9 @@ function readYaml(file: string, problems: string[]): Tree {
   } catch (err) {
     // Only the line and the error code: the parser's own message quotes the source, which may hold a secret.
     const where = err instanceof YAMLParseError ? ` at line ${text.slice(0, err.pos[0]).split('\n').length}` : '';
-    const reason = err instanceof YAMLParseError ? err.code : 'unreadable';
+    // Aliases are resolved after parsing, with their own errors (an alias bomb, an undefined anchor).
+    const alias = err instanceof ReferenceError && /alias/i.test(err.message);
+    const reason = err instanceof YAMLParseError ? err.code : alias ? 'aliases: too many, or one without its anchor' : 'unreadable';
     problems.push(`config file ${file}: YAML syntax error${where} (${reason})`);
     return {};
   }
