@@ -27,6 +27,8 @@ export interface MixinConfig {
   /** How often Prometheus evaluates rules; 15 s keeps the `for` clocks accurate to a scrape. */
   readonly evaluationInterval: string;
   readonly scrapeInterval: string;
+  /** Prometheus' scrape timeout; the exporter answers 0.5 s before it (X-Prometheus-Scrape-Timeout-Seconds). */
+  readonly scrapeTimeout: string;
   /** Where each alert's runbook section lives (anchors are the alert names in lower case). */
   readonly runbookBase: string;
   readonly queues: QueueThresholds & {
@@ -65,6 +67,7 @@ export const defaultConfig: MixinConfig = {
   rateWindow: '5m',
   evaluationInterval: '15s',
   scrapeInterval: '15s',
+  scrapeTimeout: '10s',
   runbookBase: 'https://github.com/jobstack/jobstack-exporter/blob/main/docs/runbooks.md',
   queues: {
     // 1,000 jobs waiting is minutes of work for a typical worker pool; tune per queue.

@@ -12,7 +12,7 @@ export interface PrometheusOptions {
 /** prometheus/prometheus.yml: scrape the exporter, load the rules, send alerts to Alertmanager. */
 export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Record<string, unknown> {
   return {
-    global: { scrape_interval: cfg.scrapeInterval, scrape_timeout: '10s', evaluation_interval: cfg.evaluationInterval },
+    global: { scrape_interval: cfg.scrapeInterval, scrape_timeout: cfg.scrapeTimeout, evaluation_interval: cfg.evaluationInterval },
     rule_files: [...opts.ruleFiles],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [opts.alertmanagerTarget] }] }] },
     scrape_configs: [

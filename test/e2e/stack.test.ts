@@ -1,0 +1,179 @@
+/**
+ * The monitoring stack end to end: a real Prometheus (rules every second, `for` shortened through
+ * the mixin config) scrapes the real exporter watching Redis with a live BullMQ workload,
+ * PostgreSQL, s3rver, a storage folder and a probe target; every dashboard query returns data;
+ * then Redis stops and RedisDown reaches a webhook through a real Alertmanager, with the queue
+ * alerts of that exporter kept quiet.
+ */
+import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { stringify } from 'yaml';
+import { withOverrides } from '../../monitoring/config';
+import { overviewDashboard } from '../../monitoring/dashboards/overview';
+import { ruleFiles } from '../../monitoring/rules';
+import { alertmanagerConfig } from '../../monitoring/stack/alertmanager';
+import { prometheusConfig } from '../../monitoring/stack/prometheus';
+import { startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
+import { startExporter, type ExporterProcess } from '../harness/exporter';
+import { startPostgres, type PostgresServer } from '../harness/postgres';
+import { freePort, sleep, tempDir, waitFor } from '../harness/process';
+import { startPrometheus, type PromServer } from '../harness/prometheus';
+import { startRedis, type RedisServer } from '../harness/redis';
+import { S3RVER_CREDENTIALS, startS3, type S3Server } from '../harness/s3';
+
+jest.setTimeout(180_000);
+
+const cfg = withOverrides({
+  scrapeInterval: '1s',
+  scrapeTimeout: '1s',
+  evaluationInterval: '1s',
+  for: { down: '2s', noWorkers: '2s', backlog: '2s', failureRatio: '2s', resource: '2s', collector: '2s' },
+});
+
+interface Notification {
+  at: number;
+  status: string;
+  alerts: { status: string; labels: Record<string, string> }[];
+}
+
+let redis: RedisServer;
+let pg: PostgresServer;
+let s3: S3Server;
+let exporter: ExporterProcess;
+let prom: PromServer;
+let am: AlertmanagerServer;
+let receiver: http.Server;
+let probeTarget: http.Server;
+const notifications: Notification[] = [];
+const workers: Worker[] = [];
+const queues: Queue[] = [];
+let producer: NodeJS.Timeout | undefined;
+const tmp = tempDir('stack');
+
+async function listen(server: http.Server): Promise<number> {
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return port;
+}
+
+const step = (what: string) => process.env.STACK_DEBUG && process.stderr.write(`[stack] ${new Date().toISOString()} ${what}\n`);
+
+beforeAll(async () => {
+  step('starting servers');
+  [redis, pg, s3] = await Promise.all([startRedis({ args: ['--maxmemory', '256mb', '--maxmemory-policy', 'noeviction'] }), startPostgres(), startS3(['uploads'])]);
+  const storage = path.join(tmp.dir, 'storage');
+  mkdirSync(path.join(storage, 'a'), { recursive: true });
+  writeFileSync(path.join(storage, 'a', 'f.bin'), Buffer.alloc(1000));
+
+  probeTarget = http.createServer((_req, res) => res.end('ok'));
+  const probePort = await listen(probeTarget);
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const parsed = JSON.parse(body) as Omit<Notification, 'at'>;
+      notifications.push({ at: Date.now(), status: parsed.status, alerts: parsed.alerts });
+      res.end();
+    });
+  });
+  const receiverPort = await listen(receiver);
+
+  // A live workload: `images` is worked (some jobs fail), `emails` has jobs and no worker.
+  const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+  const images = new Queue('images', { connection });
+  const emails = new Queue('emails', { connection });
+  queues.push(images, emails);
+  workers.push(
+    new Worker('images', async (job) => {
+      await sleep(20);
+      if (job.data.n % 5 === 0) throw new Error('decode failed');
+    }, { connection, concurrency: 2 }),
+  );
+  await emails.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'send', data: { i } })));
+  let n = 0;
+  producer = setInterval(() => void images.add('resize', { n: n++ }), 100);
+
+  step('starting exporter');
+  exporter = await startExporter([], {
+    REDIS_URL: redis.url,
+    DATABASE_URL: pg.url,
+    STORAGE_PATH: storage,
+    S3_BUCKET: 'uploads',
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    PROBE_TARGETS: `app=http://127.0.0.1:${probePort}/health`,
+  });
+
+  step('starting alertmanager and prometheus');
+  am = await startAlertmanager(stringify(alertmanagerConfig({ webhookUrl: `http://127.0.0.1:${receiverPort}/`, groupWait: '1s', groupInterval: '1s' })));
+  const rules = ruleFiles(cfg) as { recording: unknown; alerts: unknown };
+  prom = await startPrometheus(
+    stringify(prometheusConfig(cfg, { exporterTarget: new URL(exporter.url).host, alertmanagerTarget: new URL(am.url).host, ruleFiles: ['recording.yml', 'alerts.yml'] })),
+    { 'recording.yml': stringify(rules.recording), 'alerts.yml': stringify(rules.alerts) },
+  );
+});
+
+afterAll(async () => {
+  step('cleaning up');
+  clearInterval(producer);
+  // BullMQ's close() waits for Redis: bring it back on the same port so the clients can say goodbye.
+  if (redis && !redis.child.running) redis = await startRedis({ port: redis.port });
+  const bounded = (p: Promise<unknown>) => Promise.race([p, sleep(5000)]);
+  await Promise.allSettled(workers.map((w) => bounded(w.close(true))));
+  await Promise.allSettled(queues.map((q) => bounded(q.close())));
+  await Promise.allSettled([prom?.stop(), am?.stop(), exporter?.stop()]);
+  await Promise.allSettled([redis?.stop(), pg?.stop(), s3?.stop()]);
+  receiver?.close();
+  probeTarget?.close();
+  tmp.remove();
+});
+
+/** Every target of every panel, with the dashboard variables substituted as Grafana would. */
+function dashboardQueries(): { panel: string; expr: string }[] {
+  const board = overviewDashboard(cfg) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
+  return board.panels
+    .filter((p) => p.type !== 'row')
+    .flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr.replace(/\$instance/g, '.*').replace(/\$queue/g, '.*').replace(/\$__rate_interval/g, '15s') })));
+}
+
+test('every dashboard query returns data from Prometheus scraping the live stack', async () => {
+  const queries = dashboardQueries();
+  expect(queries.length).toBeGreaterThan(30);
+  const empty = async () => {
+    const out: string[] = [];
+    for (const q of queries) if ((await prom.query(q.expr)).length === 0) out.push(`${q.panel}: ${q.expr}`);
+    return out;
+  };
+  step('querying panels');
+  let missing: string[] = [];
+  await waitFor('every panel query to return data', async () => (missing = await empty()).length === 0, 90_000, 2000).catch(() => undefined);
+  expect(missing).toEqual([]);
+  // The queue without a worker fired and reached the webhook.
+  await waitFor('QueueNoWorkers notification', () => notifications.some((n) => n.alerts.some((a) => a.labels.alertname === 'QueueNoWorkers' && a.labels.queue === 'emails' && a.status === 'firing')), 30_000, 200);
+});
+
+test('Redis stops: RedisDown reaches the webhook through Alertmanager, queue alerts stay quiet', async () => {
+  const stoppedAt = Date.now();
+  await redis.stop();
+  await waitFor('RedisDown at the webhook', () => notifications.some((n) => n.at > stoppedAt && n.alerts.some((a) => a.labels.alertname === 'RedisDown' && a.status === 'firing')), 60_000, 100);
+  const received = notifications.find((n) => n.at > stoppedAt && n.alerts.some((a) => a.labels.alertname === 'RedisDown'))!;
+  const seconds = (received.at - stoppedAt) / 1000;
+  process.stdout.write(`RedisDown reached the webhook ${seconds.toFixed(1)} s after Redis stopped\n`);
+  const out = path.resolve(__dirname, '../../test-output');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'alerting.md'), `Redis stopped -> RedisDown at the webhook: ${seconds.toFixed(1)} s (scrape and rule evaluation every 1 s, for: 2s, Alertmanager group_wait 1 s).\n`);
+
+  // While RedisDown fires, nothing about the queues of that exporter is notified...
+  const redisDownAt = received.at;
+  await sleep(5000);
+  const queueNotes = notifications.filter((n) => n.at >= redisDownAt && n.alerts.some((a) => a.labels.component === 'queue'));
+  expect(queueNotes).toEqual([]);
+  // ...and any queue alert Alertmanager still holds for it is suppressed by RedisDown.
+  const held = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as { labels: Record<string, string>; status: { state: string } }[];
+  for (const a of held.filter((x) => x.labels.component === 'queue')) expect(a.status.state).toBe('suppressed');
+  expect(held.some((a) => a.labels.alertname === 'RedisDown' && a.status.state === 'active')).toBe(true);
+});
