@@ -27,16 +27,16 @@ export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
   const capped = (each: number, max: number, cond: string) => term(`clamp_max(${each} * count by (instance) (${cond}), ${max})`);
   const worstFailure = `max by (instance) (${Q.failureRatio})`;
   const penalties = [
-    flag(P.redisDown, `${sel(cfg, r.up)} == 0`),
-    flag(P.postgresDown, `${sel(cfg, p.up)} == 0`),
-    flag(P.storageDown, `${sel(cfg, s3.up)} == 0 or ${sel(cfg, ls.up)} == 0`),
-    flag(P.queueWithoutWorkers, `${Q.backlog} > 0 and on (instance, queue) ${sel(cfg, b.workers)} == 0`),
-    flag(P.stuckJobs, `${sel(cfg, b.oldestWaitingAge)} > ${cfg.queues.oldestWaitingSeconds}`),
+    flag(P.redisDown.points, `${sel(cfg, r.up)} == 0`),
+    flag(P.postgresDown.points, `${sel(cfg, p.up)} == 0`),
+    flag(P.storageDown.points, `${sel(cfg, s3.up)} == 0 or ${sel(cfg, ls.up)} == 0`),
+    flag(P.queueWithoutWorkers.points, `${Q.backlog} > 0 and on (instance, queue) ${sel(cfg, b.workers)} == 0`),
+    flag(P.stuckJobs.points, `${sel(cfg, b.oldestWaitingAge)} > ${cfg.queues.oldestWaitingSeconds}`),
     // Critical and warning do not add up: 10 for warning, 25 in all for critical.
-    term(`${P.failureRatioWarning} * (${worstFailure} > bool ${cfg.queues.failureRatioWarning}) + ${P.failureRatioCritical - P.failureRatioWarning} * (${worstFailure} > bool ${cfg.queues.failureRatioCritical})`),
-    flag(P.storageNearlyFull, `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`),
-    capped(P.probeFailing, P.probeFailingMax, `${sel(cfg, pr.success)} == 0`),
-    capped(P.collectorFailing, P.collectorFailingMax, `${sel(cfg, selfMetrics.collectorSuccess)} == 0`),
+    term(`${P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioWarning}) + ${P.failureRatioCritical.points - P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioCritical})`),
+    flag(P.storageNearlyFull.points, `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`),
+    capped(P.probeFailing.points, P.probeFailing.max, `${sel(cfg, pr.success)} == 0`),
+    capped(P.collectorFailing.points, P.collectorFailing.max, `${sel(cfg, selfMetrics.collectorSuccess)} == 0`),
   ];
   return [{ record: HEALTH_SCORE, expr: `clamp_min(100 - ${penalties.join(' - ')}, 0) * ${base}` }];
 }

@@ -2,6 +2,7 @@ import { COLLECTORS } from '../collectors';
 import { ENV_VARS, FLAGS } from '../config/sources';
 import type { MetricDef } from '../metrics/define';
 import { selfMetrics } from '../metrics/self';
+import { HEALTH_PENALTIES } from '../health/penalties';
 
 /**
  * README sections generated from the code (metric definitions, env and flag tables), so the
@@ -55,10 +56,20 @@ export function flagReference(): string {
   ].join('\n');
 }
 
+export function healthReference(): string {
+  return [
+    '| penalty | points | when |',
+    '|---|---|---|',
+    ...Object.entries(HEALTH_PENALTIES).map(([name, p]) => `| \`${name}\` | ${p.points}${'max' in p ? ` each, at most ${p.max}` : ''} | ${cell(p.why)} |`),
+    '',
+  ].join('\n');
+}
+
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   metrics: metricsReference,
   env: envReference,
   flags: flagReference,
+  health: healthReference,
 };
 
 /** Replaces every `<!-- generated:NAME -->...<!-- /generated:NAME -->` block in `text`. */

@@ -1,30 +1,27 @@
 /**
  * The health score (0-100) both the built-in dashboard and the `jobstack:health_score` recording
- * rule compute: 100 minus these penalties, never below 0. One table, so the two agree.
+ * rule compute: 100 minus these penalties, never below 0. One table, so the two agree and the
+ * README section is generated from it.
  */
+export interface Penalty {
+  readonly points: number;
+  /** Cap for penalties counted per failing thing. */
+  readonly max?: number;
+  readonly why: string;
+}
+
 export const HEALTH_PENALTIES = {
-  /** Redis unreachable: no queue can be read or worked. */
-  redisDown: 40,
-  /** PostgreSQL unreachable: job records cannot be written. */
-  postgresDown: 30,
-  /** Object or file storage unreachable. */
-  storageDown: 20,
-  /** Any queue holds jobs and has no worker connected. */
-  queueWithoutWorkers: 25,
-  /** Any queue's oldest waiting job is older than the stuck threshold. */
-  stuckJobs: 15,
-  /** Any queue's failure ratio above the warning / critical threshold (not added together). */
-  failureRatioWarning: 10,
-  failureRatioCritical: 25,
-  /** Storage or a host filesystem with less than the warning share of space left. */
-  storageNearlyFull: 15,
-  /** Per failing probe, up to `probeFailingMax`. */
-  probeFailing: 10,
-  probeFailingMax: 20,
-  /** Per failing collector, up to `collectorFailingMax`. */
-  collectorFailing: 5,
-  collectorFailingMax: 15,
-} as const;
+  redisDown: { points: 40, why: 'Redis is unreachable (`redis_up` 0): no queue can be read or worked.' },
+  postgresDown: { points: 30, why: 'PostgreSQL is unreachable (`pg_up` 0): job records cannot be written.' },
+  storageDown: { points: 20, why: 'The S3 bucket or the local storage path cannot be reached or read.' },
+  queueWithoutWorkers: { points: 25, why: 'At least one queue holds jobs (waiting, prioritized or delayed) and has no worker connected.' },
+  stuckJobs: { points: 15, why: "At least one queue's oldest waiting job is older than the stuck threshold (10 minutes)." },
+  failureRatioWarning: { points: 10, why: "The worst queue's failure ratio is above the warning threshold (5%)." },
+  failureRatioCritical: { points: 25, why: "The worst queue's failure ratio is above the critical threshold (25%); replaces the warning penalty." },
+  storageNearlyFull: { points: 15, why: 'The storage filesystem or a host filesystem has less than 10% space left.' },
+  probeFailing: { points: 10, max: 20, why: 'Per failing HTTP probe.' },
+  collectorFailing: { points: 5, max: 15, why: 'Per exporter collector failing (`jobstack_exporter_collector_success` 0).' },
+} as const satisfies Record<string, Penalty>;
 
 /** Thresholds the penalties use, shared with the alert defaults in monitoring/config.ts. */
 export const HEALTH_THRESHOLDS = {
