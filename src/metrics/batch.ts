@@ -22,8 +22,18 @@ export interface FamilySamples {
   readonly histograms: Map<string, { labels: Labels; value: HistogramValue }>;
 }
 
+/**
+ * The label values as one map key. Each value is prefixed with its length, so two label sets
+ * never share a key whatever the values hold: joined with a separator, ("\0", "") and ("", "\0")
+ * collided and one sample silently replaced the other (found by the property tests).
+ */
 function labelKey(def: MetricDef, labels: Labels): string {
-  return def.labels.map((name) => labels[name] ?? '').join('\u0000');
+  let key = '';
+  for (const name of def.labels) {
+    const value = labels[name] ?? '';
+    key += `${value.length}:${value}`;
+  }
+  return key;
 }
 
 function checkLabels(def: MetricDef, labels: Labels): void {
@@ -81,6 +91,11 @@ export class MetricBatch {
   /** Value of one sample, for tests and the JSON endpoints. */
   get<D extends MetricDef>(def: D, ...[labels]: LabelArg<D>): number | undefined {
     return this.families.get(def.name)?.samples.get(labelKey(def, labels ?? {}))?.value;
+  }
+
+  /** State of one histogram (tests and the JSON endpoints). */
+  histogram<D extends HistogramDef>(def: D, ...[labels]: LabelArg<D>): HistogramValue | undefined {
+    return this.families.get(def.name)?.histograms.get(labelKey(def, labels ?? {}))?.value;
   }
 
   /** All samples of one family. */

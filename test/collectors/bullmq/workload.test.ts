@@ -163,7 +163,7 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   await q('reports').removeRateLimitKey();
 
   // Histograms: every job finished since the first collection, once; none of the removed ones.
-  const histogramCount = (def: typeof m.waitDuration, queue: string) => batch.families.get(def.name)?.histograms.get(queue)?.value.count;
+  const histogramCount = (def: typeof m.waitDuration, queue: string) => batch.histogram(def, { queue })?.count;
   expect(histogramCount(m.waitDuration, 'emails')).toBe(emailCounts.completed + emailCounts.failed);
   expect(histogramCount(m.processingDuration, 'emails')).toBe(30);
   expect(histogramCount(m.waitDuration, 'ephemeral')).toBe(0);
@@ -175,7 +175,7 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
 
   // A second collection with nothing new finished observes nothing more.
   const again = await collectOnce(collector);
-  expect(again.families.get(m.waitDuration.name)?.histograms.get('emails')?.value.count).toBe(30);
+  expect(again.histogram(m.waitDuration, { queue: 'emails' })?.count).toBe(30);
 
   // Failed jobs, outside /metrics.
   const failures = collector.recentFailures('emails');

@@ -268,8 +268,10 @@ describe('postgres collector: custom SQL metrics', () => {
       const out = await collect(c);
       expect(out.get(m.up)).toBeUndefined(); // the runner sets it
       expect(out.get(m.maxConnections)).toBe(40);
-      const find = (name: string, labels: Record<string, string> = {}) =>
-        [...out.families.values()].find((f) => f.def.name === name)?.samples.get(Object.values(labels).join('\u0000'))?.value;
+      const find = (name: string, labels: Record<string, string> = {}) => {
+        const family = [...out.families.values()].find((f) => f.def.name === name);
+        return family && out.get(family.def, labels);
+      };
       expect(['done', 'failed', 'waiting'].map((status) => find('app_jobs', { status }))).toEqual([2, 1, 1]);
       expect(find('app_job_duration_avg_seconds')).toBeCloseTo(0.2);
       expect(find('app_job_last_created_timestamp_seconds')).toBe(Date.parse('2026-01-01T00:03:00Z') / 1000);
