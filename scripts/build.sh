@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json --incremental --tsBuildInfoFile dist/.tsbuildinfo
+# The built-in dashboard page is static: copy it next to the compiled code that serves it.
+mkdir -p dist/dashboard/page && cp src/dashboard/page/* dist/dashboard/page/
 rev=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 printf '{"revision":"%s"}\n' "$rev" > dist/build-info.json
 chmod +x dist/cli.js

@@ -12,6 +12,7 @@ import { errorMessage } from './log/redact';
 import { ProcessMetrics } from './metrics/process';
 import { ScrapeRunner } from './runner/runner';
 import { buildInfo } from './version';
+import { DashboardState } from './dashboard/state';
 import { helpText } from './help';
 
 /** Exit codes: 0 ok, 1 runtime failure (port in use), 2 bad configuration. */
@@ -31,6 +32,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
   const enabled = createCollectors(config, log);
   await validateCollectors(enabled.map((e) => e.collector), config.scrape.defaultTimeout);
   const runner = new ScrapeRunner(enabled, log);
+  const dashboard = new DashboardState({ runner, config, build, collectors: enabled.map((e) => e.collector) });
   const app = createApp({
     config,
     runner,
@@ -39,6 +41,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     collectorNames: enabled.map((e) => e.collector.name),
     extraFamilies: [new ProcessMetrics()],
     security: loaded.security,
+    dashboard,
   });
   const tls = loaded.security.tls;
   const server = tls ? https.createServer({ ...SERVER_LIMITS, ...tls }, app.callback()) : http.createServer(SERVER_LIMITS, app.callback());

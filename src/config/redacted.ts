@@ -3,7 +3,7 @@ import type { Config } from './schema';
 import { formatDuration } from './duration';
 
 /** Setting names (last path segment) whose values are always durations in the parsed config. */
-const DURATION_KEYS = /(?:timeout|Timeout|Interval|interval|Offset|maxAge)$/;
+const DURATION_KEYS = /(?:timeout|Timeout|Interval|interval|Offset|maxAge|window)$/;
 const SECRET_KEYS = /(?:password|secret|token|key)$/i;
 
 /**

@@ -139,6 +139,22 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    dashboard: z
+      .object({
+        /**
+         * A collection younger than this serves /dashboard/data and /health/detailed as is. At
+         * least the scrape interval, so a refreshing browser adds nothing while Prometheus scrapes.
+         */
+        maxAge: duration(0, 300_000).default('15s'),
+        /** Throughput, failure ratio and p95 figures cover this long. */
+        window: duration(60_000, 3_600_000).default('5m'),
+        /** Points of sparkline history kept (240 = an hour at a 15 s scrape interval). */
+        historyPoints: z.number().int().min(2).max(5000).default(240),
+        /** History series kept at most (3 per queue, a few for Redis, PostgreSQL and the host). */
+        historySeries: z.number().int().min(10).max(100_000).default(4000),
+      })
+      .strict()
+      .default({}),
     scrape: z
       .object({
         /** Assumed scraper timeout when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds. */

@@ -12,6 +12,8 @@ import { landingPage } from './landing';
 import { authMiddleware } from './security/auth';
 import { bodyLimit, concurrencyCap, securityHeaders } from './security/limits';
 import type { WebSecurity } from './security/web-config';
+import type { DashboardState } from '../dashboard/state';
+import { dashboardRoutes } from './dashboard-routes';
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -23,6 +25,8 @@ export interface AppDeps {
   readonly extraFamilies?: readonly ExtraFamilies[];
   /** TLS, basic auth and bearer token settings; none when absent. */
   readonly security?: WebSecurity;
+  /** /health/detailed, /dashboard and /dashboard/data; absent in tests that do not need them. */
+  readonly dashboard?: DashboardState;
 }
 
 /** The Koa app; it never opens a port, so tests drive `app.callback()` directly. */
@@ -50,11 +54,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(authMiddleware(security));
   app.use(concurrencyCap(config.web.maxRequests));
 
+  const deadlines = { defaultTimeoutMs: config.scrape.defaultTimeout, offsetMs: config.scrape.timeoutOffset };
   router.get('/metrics', async (ctx) => {
-    const budget = scrapeBudgetMs(ctx.get(SCRAPE_TIMEOUT_HEADER) || undefined, {
-      defaultTimeoutMs: config.scrape.defaultTimeout,
-      offsetMs: config.scrape.timeoutOffset,
-    });
+    const budget = scrapeBudgetMs(ctx.get(SCRAPE_TIMEOUT_HEADER) || undefined, deadlines);
     const format = negotiateFormat(ctx.get('accept'));
     const collection = await runner.collect(budget);
     ctx.type = contentTypeOf(format);
@@ -70,6 +72,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = landingPage(build, deps.collectorNames, runner.latest());
   });
 
+  if (deps.dashboard) dashboardRoutes(router, deps.dashboard, () => scrapeBudgetMs(undefined, deadlines));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -20,7 +20,7 @@ table{border-collapse:collapse}td,th{padding:.2em 1em;border-bottom:1px solid #3
 </head><body>
 <h1>jobstack-exporter ${escapeHtml(build.version)}</h1>
 <p>revision ${escapeHtml(build.revision)}, Node.js ${escapeHtml(build.nodejs)}</p>
-<ul><li><a href="metrics">/metrics</a></li><li><a href="health">/health</a></li></ul>
+<ul><li><a href="metrics">/metrics</a></li><li><a href="dashboard">/dashboard</a> (live view)</li><li><a href="dashboard/data">/dashboard/data</a></li><li><a href="health">/health</a></li><li><a href="health/detailed">/health/detailed</a></li></ul>
 <h2>Collectors</h2>
 <table><thead><tr><th>collector</th><th>last outcome</th><th>took</th><th>at</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>

@@ -38,6 +38,7 @@ export class ScrapeRunner {
   /** Collectors whose previous run has not settled: they are not started again (no pile-up). */
   private readonly busy = new Map<string, Promise<unknown>>();
   private collections = 0;
+  private readonly listeners: ((collection: Collection) => void)[] = [];
 
   constructor(
     private readonly entries: readonly RunnerEntry[],
@@ -48,6 +49,11 @@ export class ScrapeRunner {
   /** Number of collections started since startup (coalesced scrapes do not start one). */
   get collectionCount(): number {
     return this.collections;
+  }
+
+  /** Called with every finished collection (the dashboard's history records from it). */
+  onCollection(listener: (collection: Collection) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The latest finished collection, if any. */
@@ -70,6 +76,13 @@ export class ScrapeRunner {
     const startedAt = this.now();
     const outcomes = await Promise.all(this.entries.map((entry) => this.runOne(entry, startedAt + budgetMs)));
     this.last = { startedAt, finishedAt: this.now(), outcomes };
+    for (const listener of this.listeners) {
+      try {
+        listener(this.last);
+      } catch (err) {
+        this.log.error('collection listener failed', { error: errorMessage(err) });
+      }
+    }
     return this.last;
   }
 

@@ -1,0 +1,80 @@
+import { bullmqMetrics as b } from '../../collectors/bullmq/metrics';
+import type { MetricBatch } from '../../metrics/batch';
+import type { History } from '../history';
+import type { HistogramWindow } from '../histogram-window';
+import type { QueueSummary } from '../types';
+
+/** What the bullmq collector keeps outside /metrics (its recent failures). */
+export interface FailureSource {
+  recentFailures(queue: string): readonly { id: string; name?: string; failedReason?: string; attemptsMade?: number; finishedOn?: number }[];
+}
+
+const BACKLOG_STATES = ['waiting', 'prioritized', 'delayed'];
+
+function perQueue(all: MetricBatch): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  for (const s of all.samples(b.jobs)) {
+    const counts = out.get(s.labels.queue!) ?? {};
+    counts[s.labels.state!] = s.value;
+    out.set(s.labels.queue!, counts);
+  }
+  return out;
+}
+
+/** Completed or failed total: BullMQ's exact counter where kept, else the exporter's sampled one. */
+function finishedTotal(all: MetricBatch, queue: string, status: 'completed' | 'failed'): number | undefined {
+  return all.get(status === 'completed' ? b.completedTotal : b.failedTotal, { queue }) ?? all.get(b.finished, { queue, status });
+}
+
+const key = (queue: string, what: string) => `q\u0000${queue}\u0000${what}`;
+
+export function queueHistory(all: MetricBatch, out: Map<string, number>, histograms: HistogramWindow, now: number): void {
+  for (const [queue, counts] of perQueue(all)) {
+    out.set(key(queue, 'backlog'), BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0));
+    const completed = finishedTotal(all, queue, 'completed');
+    const failed = finishedTotal(all, queue, 'failed');
+    if (completed !== undefined) out.set(key(queue, 'completed'), completed);
+    if (failed !== undefined) out.set(key(queue, 'failed'), failed);
+  }
+  for (const def of [b.waitDuration, b.processingDuration]) {
+    const family = all.families.get(def.name);
+    if (!family) continue;
+    for (const { labels, value } of family.histograms.values()) histograms.record(now, `${def.name}\u0000${labels.queue}`, family.def.buckets ?? [], value);
+  }
+}
+
+export function queueSection(all: MetricBatch, history: History, histograms: HistogramWindow, windowSeconds: number, failures?: FailureSource): QueueSummary[] {
+  const out: QueueSummary[] = [];
+  for (const [queue, counts] of perQueue(all)) {
+    const completedRate = history.rate(key(queue, 'completed'), windowSeconds);
+    const failedRate = history.rate(key(queue, 'failed'), windowSeconds);
+    const finished = (completedRate ?? 0) + (failedRate ?? 0);
+    const labels = { queue };
+    out.push({
+      name: queue,
+      counts,
+      backlog: BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0),
+      workers: all.get(b.workers, labels) ?? null,
+      paused: all.get(b.paused, labels) === 1,
+      oldestWaitingSeconds: all.get(b.oldestWaitingAge, labels) ?? null,
+      oldestActiveSeconds: all.get(b.oldestActiveAge, labels) ?? null,
+      completedPerMinute: completedRate === null ? null : completedRate * 60,
+      failedPerMinute: failedRate === null ? null : failedRate * 60,
+      failureRatio: failedRate !== null && finished > 0 ? failedRate / finished : null,
+      waitP95Seconds: histograms.quantile(`${b.waitDuration.name}\u0000${queue}`, 0.95, windowSeconds),
+      processingP95Seconds: histograms.quantile(`${b.processingDuration.name}\u0000${queue}`, 0.95, windowSeconds),
+      recentFailures: (failures?.recentFailures(queue) ?? []).map((f) => ({
+        id: f.id,
+        name: f.name ?? '',
+        reason: f.failedReason ?? '',
+        attempts: f.attemptsMade ?? 0,
+        finishedAt: f.finishedOn ? new Date(f.finishedOn).toISOString() : null,
+      })),
+      history: {
+        backlog: history.points(key(queue, 'backlog')),
+        throughputPerMinute: history.deltasPerMinute(key(queue, 'completed')),
+      },
+    });
+  }
+  return out.sort((a, c) => a.name.localeCompare(c.name));
+}

@@ -1,0 +1,110 @@
+import type { Collector } from '../collectors/types';
+import type { Config } from '../config/schema';
+import { redactedConfig } from '../config/redacted';
+import { MetricBatch } from '../metrics/batch';
+import type { Collection, ScrapeRunner } from '../runner/runner';
+import type { BuildInfo } from '../version';
+import { evaluateHealth } from './health';
+import { HistogramWindow } from './histogram-window';
+import { History } from './history';
+import { healthScore } from './score';
+import { redisHistory, redisSection, probeSection, storageSection } from './sections/dependencies';
+import { hostHistory, hostSection } from './sections/host';
+import { postgresHistory, postgresSection } from './sections/postgres';
+import { queueHistory, queueSection, type FailureSource } from './sections/queues';
+import type { DashboardData, HealthReport } from './types';
+
+export interface DashboardOptions {
+  readonly runner: ScrapeRunner;
+  readonly config: Readonly<Config>;
+  readonly build: BuildInfo;
+  readonly collectors: readonly Collector[];
+  readonly startedAt?: number;
+}
+
+const merged = (collection: Collection | undefined): MetricBatch => {
+  const all = new MetricBatch();
+  for (const o of collection?.outcomes ?? []) all.merge(o.batch);
+  return all;
+};
+
+const isFailureSource = (c: Collector): c is Collector & FailureSource => typeof (c as Partial<FailureSource>).recentFailures === 'function';
+
+/**
+ * The JSON health and dashboard views, built from the same collections that serve /metrics.
+ * A collection younger than `dashboard.maxAge` is reused; only an older one triggers a new
+ * collection (which concurrent scrapes then share), so a refreshing browser adds no load while
+ * Prometheus scrapes at least that often.
+ */
+export class DashboardState {
+  readonly history: History;
+  private readonly histograms: HistogramWindow;
+  private readonly names: ReadonlySet<string>;
+  private readonly failures?: FailureSource;
+  private readonly startedAt: number;
+
+  constructor(private readonly o: DashboardOptions) {
+    this.history = new History(o.config.dashboard.historyPoints, o.config.dashboard.historySeries);
+    this.histograms = new HistogramWindow(Math.max(600, o.config.dashboard.window / 1000), 60);
+    this.names = new Set(o.collectors.map((c) => c.name));
+    this.failures = o.collectors.find(isFailureSource);
+    this.startedAt = o.startedAt ?? Date.now();
+    o.runner.onCollection((collection) => this.record(collection));
+  }
+
+  private record(collection: Collection): void {
+    const all = merged(collection);
+    const values = new Map<string, number>();
+    const now = collection.finishedAt / 1000;
+    hostHistory(all, values);
+    redisHistory(all, values);
+    postgresHistory(all, values);
+    queueHistory(all, values, this.histograms, now);
+    this.histograms.sweep();
+    this.history.record(now, values);
+  }
+
+  /** The latest collection if fresh enough, else a new (or the in-flight) one. */
+  private async collection(budgetMs: number): Promise<Collection> {
+    const latest = this.o.runner.latest();
+    if (latest && Date.now() - latest.finishedAt <= this.o.config.dashboard.maxAge) return latest;
+    return this.o.runner.collect(budgetMs);
+  }
+
+  async health(budgetMs: number): Promise<HealthReport> {
+    return (await this.data(budgetMs)).health;
+  }
+
+  async data(budgetMs: number): Promise<DashboardData> {
+    const collection = await this.collection(budgetMs);
+    const all = merged(collection);
+    const window = this.o.config.dashboard.window / 1000;
+    const has = (name: string) => this.names.has(name);
+    const figures = {
+      system: hostSection(all, this.history, window),
+      redis: redisSection(all, this.history, window, has('redis')),
+      database: postgresSection(all, this.history, window, has('postgres')),
+      queues: has('bullmq') ? queueSection(all, this.history, this.histograms, window, this.failures) : [],
+      storage: storageSection(all, { s3: has('s3'), local: has('localstorage') }),
+      probes: probeSection(all),
+    };
+    const exporter = {
+      version: this.o.build.version,
+      revision: this.o.build.revision,
+      uptimeSeconds: (Date.now() - this.startedAt) / 1000,
+      collectors: collection.outcomes.map((c) => ({ name: c.name, success: c.success, durationMs: c.durationSeconds * 1000, error: c.error ?? null })),
+    };
+    const report = evaluateHealth(collection, figures);
+    const { score, reasons } = healthScore({ ...figures, exporter, health: report });
+    return {
+      generatedAt: new Date().toISOString(),
+      collectedAt: new Date(collection.finishedAt).toISOString(),
+      ageSeconds: (Date.now() - collection.finishedAt) / 1000,
+      windowMinutes: window / 60,
+      exporter,
+      health: { ...report, score, reasons },
+      ...figures,
+      config: redactedConfig(this.o.config as Config),
+    };
+  }
+}

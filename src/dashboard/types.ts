@@ -1,0 +1,90 @@
+/**
+ * The JSON served at /dashboard/data and read by the built-in page. Every field is documented in
+ * README ("Dashboard data"); numbers are base units (seconds, bytes, ratios 0-1) unless the name
+ * says otherwise (`...Ms`, `...PerSecond`, `...PerMinute`). `null` means "not known".
+ */
+export type Status = 'up' | 'degraded' | 'down' | 'disabled' | 'unknown';
+export type OverallStatus = 'healthy' | 'degraded' | 'down';
+
+export interface ComponentHealth {
+  readonly name: 'redis' | 'postgres' | 'storage' | 'probes' | 'queues' | 'host';
+  readonly status: Status;
+  /** Time the component's collector took, in milliseconds. */
+  readonly latencyMs: number | null;
+  /** Sanitized one-line reason when not up. */
+  readonly error: string | null;
+}
+
+export interface HealthReport {
+  readonly status: OverallStatus;
+  readonly checkedAt: string;
+  readonly components: readonly ComponentHealth[];
+}
+
+export interface QueueSummary {
+  readonly name: string;
+  readonly counts: Readonly<Record<string, number>>;
+  /** waiting + prioritized + delayed. */
+  readonly backlog: number;
+  readonly workers: number | null;
+  readonly paused: boolean;
+  readonly oldestWaitingSeconds: number | null;
+  readonly oldestActiveSeconds: number | null;
+  /** Over `windowMinutes`, from the in-memory history. */
+  readonly completedPerMinute: number | null;
+  readonly failedPerMinute: number | null;
+  readonly failureRatio: number | null;
+  readonly waitP95Seconds: number | null;
+  readonly processingP95Seconds: number | null;
+  readonly recentFailures: readonly { id: string; name: string; reason: string; attempts: number; finishedAt: string | null }[];
+  /** Sparkline points, oldest first, one per collection kept in history. */
+  readonly history: { readonly backlog: readonly number[]; readonly throughputPerMinute: readonly number[] };
+}
+
+export interface DashboardData {
+  readonly generatedAt: string;
+  /** When the collection these figures come from finished, and how old it is. */
+  readonly collectedAt: string | null;
+  readonly ageSeconds: number | null;
+  readonly windowMinutes: number;
+  readonly exporter: { readonly version: string; readonly revision: string; readonly uptimeSeconds: number; readonly collectors: readonly { name: string; success: boolean; durationMs: number; error: string | null }[] };
+  readonly health: HealthReport & { readonly score: number; readonly reasons: readonly string[] };
+  readonly system: {
+    readonly cpuRatio: number | null;
+    readonly load1: number | null;
+    readonly memory: { readonly totalBytes: number | null; readonly availableBytes: number | null; readonly usedRatio: number | null };
+    readonly disks: readonly { mountpoint: string; sizeBytes: number; availBytes: number; usedRatio: number }[];
+    readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number; readonly heapTotalBytes: number };
+    readonly hostUptimeSeconds: number | null;
+  };
+  readonly redis: null | {
+    readonly up: boolean;
+    readonly version: string | null;
+    readonly role: string | null;
+    readonly memory: { readonly usedBytes: number | null; readonly peakBytes: number | null; readonly maxBytes: number | null };
+    readonly clients: number | null;
+    readonly commandsPerSecond: number | null;
+    readonly hitRatio: number | null;
+  };
+  readonly database: null | {
+    readonly up: boolean;
+    readonly version: string | null;
+    readonly sizeBytes: number | null;
+    readonly connections: { readonly byState: Readonly<Record<string, number>>; readonly max: number | null };
+    readonly transactionsPerSecond: number | null;
+    readonly longestTransactionSeconds: number | null;
+    readonly customQueries: readonly { name: string; success: boolean; rows: number | null }[];
+  };
+  readonly queues: readonly QueueSummary[];
+  readonly storage: readonly {
+    readonly backend: 's3' | 'local';
+    readonly up: boolean;
+    readonly bytes: number | null;
+    readonly objects: number | null;
+    readonly freeBytes: number | null;
+    readonly lastRefresh: string | null;
+  }[];
+  readonly probes: readonly { name: string; success: boolean; statusCode: number | null; durationMs: number | null; certExpiresAt: string | null }[];
+  /** What is configured, secrets redacted. */
+  readonly config: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type Router from '@koa/router';
+import type { DashboardState } from '../dashboard/state';
+
+/** The page's files, read once at startup (copied next to the compiled code by scripts/build.sh). */
+const PAGE_DIR = path.join(__dirname, '../dashboard/page');
+const ASSETS: Readonly<Record<string, { type: string; body: Buffer }>> = Object.fromEntries(
+  [
+    ['index.html', 'text/html; charset=utf-8'],
+    ['app.js', 'text/javascript; charset=utf-8'],
+    ['app.css', 'text/css; charset=utf-8'],
+  ].map(([file, type]) => [file, { type: type!, body: readFileSync(path.join(PAGE_DIR, file!)) }]),
+);
+
+/**
+ * /health/detailed, /dashboard/data and the built-in page. Both JSON endpoints read the latest
+ * collection when it is fresh (see DashboardState), never a second set of queries.
+ */
+export function dashboardRoutes(router: Router, state: DashboardState, budgetMs: () => number): void {
+  router.get('/health/detailed', async (ctx) => {
+    const report = await state.health(budgetMs());
+    ctx.status = report.status === 'down' ? 503 : 200;
+    ctx.body = report;
+  });
+  router.get('/dashboard/data', async (ctx) => {
+    ctx.body = await state.data(budgetMs());
+  });
+  router.get('/dashboard', (ctx) => {
+    ctx.type = ASSETS['index.html']!.type;
+    ctx.body = ASSETS['index.html']!.body;
+  });
+  router.get('/dashboard/', (ctx) => ctx.redirect('../dashboard'));
+  for (const file of ['app.js', 'app.css']) {
+    router.get(`/dashboard/${file}`, (ctx) => {
+      ctx.type = ASSETS[file]!.type;
+      ctx.body = ASSETS[file]!.body;
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { History } from '../../src/dashboard/history';
+import { HistogramWindow } from '../../src/dashboard/histogram-window';
+
+describe('dashboard history', () => {
+  test('keeps at most `capacity` points, oldest first', () => {
+    const h = new History(3, 10);
+    for (let t = 0; t < 5; t++) h.record(t * 15, new Map([['a', t]]));
+    expect(h.points('a')).toEqual([2, 3, 4]);
+  });
+
+  test('rate over a window, null across a counter reset or with one point', () => {
+    const h = new History(100, 10);
+    h.record(0, new Map([['c', 100]]));
+    expect(h.rate('c', 60)).toBeNull();
+    for (let t = 1; t <= 8; t++) h.record(t * 15, new Map([['c', 100 + t * 30]]));
+    expect(h.rate('c', 60)).toBeCloseTo(2); // 30 per 15 s
+    h.record(135, new Map([['c', 5]]));
+    expect(h.rate('c', 60)).toBeNull();
+  });
+
+  test('per-minute deltas for sparklines', () => {
+    const h = new History(10, 10);
+    [0, 10, 30].forEach((v, i) => h.record(i * 30, new Map([['c', v]])));
+    expect(h.deltasPerMinute('c')).toEqual([20, 40]);
+  });
+
+  test('series not written in a collection are dropped; the series cap holds', () => {
+    const h = new History(10, 2);
+    h.record(0, new Map([['a', 1], ['b', 1], ['c', 1]]));
+    expect(h.size).toBe(2);
+    h.record(15, new Map([['a', 2]]));
+    expect(h.points('b')).toEqual([]);
+    expect(h.approximateBytes).toBe((1 + 1) * 10 * 8);
+  });
+});
+
+describe('histogram window', () => {
+  const buckets = [1, 10, 100];
+  const value = (counts: number[]) => ({ bucketCounts: counts, count: counts[counts.length - 1]!, sum: 0 });
+
+  test('quantile of the observations inside the window only', () => {
+    const w = new HistogramWindow(600, 60);
+    w.record(0, 'q', buckets, value([100, 100, 100])); // 100 fast jobs before the window
+    w.record(300, 'q', buckets, value([100, 100, 200])); // then 100 jobs in (10, 100]
+    expect(w.quantile('q', 0.5, 600)).toBeCloseTo(55); // interpolated inside (10, 100]
+    // No snapshot inside 100 s: the closest older one is used rather than everything since start.
+    expect(w.quantile('q', 0.5, 100)).toBeCloseTo(55);
+    const single = new HistogramWindow();
+    single.record(0, 'q', buckets, value([5, 5, 5]));
+    expect(single.quantile('q', 0.5, 600)).toBeNull();
+  });
+
+  test('null when nothing finished, and keys that disappear are swept', () => {
+    const w = new HistogramWindow();
+    w.record(0, 'q', buckets, value([0, 0, 0]));
+    w.record(120, 'q', buckets, value([0, 0, 0]));
+    expect(w.quantile('q', 0.95, 600)).toBeNull();
+    w.sweep();
+    w.sweep();
+    expect(w.quantile('q', 0.95, 600)).toBeNull();
+  });
+});
