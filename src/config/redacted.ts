@@ -24,10 +24,15 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   return walk(config, '') as Record<string, unknown>;
 }
 
+/** Query parameters that usually carry a credential (`?token=`, `api_key`, `X-Amz-Signature`). */
+const SECRET_PARAMS = /token|key|secret|pass|pwd|auth|sig|credential/i;
+
 export function redactUrl(text: string): string {
   try {
     const u = new URL(text);
     if (u.password) u.password = '***';
+    // A health endpoint may take its token in the query (PROBE_TARGETS is a secret setting for that reason).
+    for (const name of new Set(u.searchParams.keys())) if (SECRET_PARAMS.test(name)) u.searchParams.set(name, '***');
     return u.toString();
   } catch {
     return '***';

@@ -89,6 +89,7 @@ function fromEnvironment(): Scenario {
     AWS_SESSION_TOKEN: 'EnvAwsSessionToken6==',
     JOBSTACK_BEARER_TOKEN: 'EnvBearerToken-7-long-enough',
     PROBE_TARGETS: 'EnvProbePass:8',
+    'PROBE_TARGETS query': 'EnvProbeQueryToken/9',
   };
   return {
     secrets: s,
@@ -106,7 +107,7 @@ function fromEnvironment(): Scenario {
       AWS_SECRET_ACCESS_KEY: s.AWS_SECRET_ACCESS_KEY,
       AWS_SESSION_TOKEN: s.AWS_SESSION_TOKEN,
       JOBSTACK_BEARER_TOKEN: s.JOBSTACK_BEARER_TOKEN,
-      PROBE_TARGETS: `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS)}@127.0.0.1:${guardedPort}/health`,
+      PROBE_TARGETS: `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS)}@127.0.0.1:${guardedPort}/health,token=http://127.0.0.1:${guardedPort}/health?access_token=${encodeURIComponent(s['PROBE_TARGETS query'])}`,
     },
   };
 }
@@ -155,13 +156,21 @@ function fromConfigFile(): Scenario {
     AWS_SESSION_TOKEN: 'YamlAwsSessionToken6==',
     'web.bearerToken': 'YamlBearerToken-7-long-enough',
     'collectors.probes.targets': 'YamlProbePass:8',
+    'collectors.probes.targets query': 'YamlProbeQueryToken/9',
   };
   const config = file('exporter.yml', stringify({
     redis: { url: `redis://exporter:${encodeURIComponent(s['redis.url'])}@127.0.0.1:${redis.port}/0`, password: s['redis.password'] },
     postgres: { url: `postgres://postgres:${encodeURIComponent(s['postgres.url'])}@127.0.0.1:${pg.port}/postgres`, password: s['postgres.password'] },
     storage: { s3: { bucket: 'uploads', endpoint: s3.endpoint, forcePathStyle: true } },
     web: { bearerToken: s['web.bearerToken'] },
-    collectors: { probes: { targets: [{ name: 'api', url: `http://probe:${encodeURIComponent(s['collectors.probes.targets'])}@127.0.0.1:${guardedPort}/health` }] } },
+    collectors: {
+      probes: {
+        targets: [
+          { name: 'api', url: `http://probe:${encodeURIComponent(s['collectors.probes.targets'])}@127.0.0.1:${guardedPort}/health` },
+          { name: 'token', url: `http://127.0.0.1:${guardedPort}/health?x=1&apiKey=${encodeURIComponent(s['collectors.probes.targets query'])}` },
+        ],
+      },
+    },
   }));
   return {
     secrets: s,
