@@ -71,11 +71,16 @@ export interface BatchOptions {
   readonly signal?: AbortSignal;
   /** Called with each reply as its pipeline completes; a throw fails the batch after it settles. */
   readonly onReply?: (index: number, reply: Reply) => void;
+  /**
+   * Pipelines left unanswered at once; default all. Redis runs a client's queued commands back
+   * to back, so a lower number lets other clients in between, at the cost of more round trips.
+   */
+  readonly inFlight?: number;
 }
 
 /** What this client sent since it was created; the benchmark and tests read it. */
 export interface RedisStats {
-  /** Batches sent: each waits for one network round trip, however many pipelines it holds. */
+  /** Sequential waits for Redis: 1 per batch sent all at once, pipelines / inFlight otherwise. */
   roundTrips: number;
   /** Pipelines written (a batch is split into pipelines of at most `chunk` commands). */
   pipelines: number;
@@ -154,7 +159,7 @@ export class RedisClient {
    * still computes the rest; it may see a reply twice (the batch is resent once after NOSCRIPT).
    */
   async batch(deadline: number, commands: readonly RedisCommand[], options: BatchOptions = {}): Promise<Reply[]> {
-    const { chunk = 1000, signal, onReply } = options;
+    const { chunk = 1000, signal, onReply, inFlight } = options;
     let callbackError: unknown;
     const deliver = onReply && ((index: number, reply: Reply) => {
       try {
@@ -164,12 +169,12 @@ export class RedisClient {
       }
     });
     await this.ready(deadline, signal);
-    let replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver));
+    let replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver, inFlight));
     if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
       // Redis restarted or SCRIPT FLUSH: load our scripts and send the batch once more.
       await this.bounded(deadline, signal, this.send([...this.scripts.values()].map((lua) => ['script', 'load', lua] as const), chunk));
       callbackError = undefined;
-      replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver));
+      replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver, inFlight));
     }
     // ioredis resolves a pipeline on a dead socket with one error per command: that is no answer.
     const lost = replies.find((r) => !r.ok && CONNECTION_LOST.test(r.error.message));
@@ -189,29 +194,37 @@ export class RedisClient {
     return reply!.value;
   }
 
-  private async send(commands: readonly RedisCommand[], chunk: number, onReply?: (index: number, reply: Reply) => void): Promise<Reply[]> {
-    this.stats.roundTrips++;
+  /**
+   * Writes the pipelines, at most `inFlight` unanswered at a time (all at once when undefined),
+   * and collects every reply in command order.
+   */
+  private async send(commands: readonly RedisCommand[], chunk: number, onReply?: (index: number, reply: Reply) => void, inFlight = Infinity): Promise<Reply[]> {
     this.stats.commands += commands.length;
-    const pipelines: Promise<Reply[]>[] = [];
-    for (let i = 0; i < commands.length; i += chunk) {
-      const first = i;
-      const part = commands.slice(i, i + chunk);
+    const starts: number[] = [];
+    for (let i = 0; i < commands.length; i += chunk) starts.push(i);
+    const replies: Reply[] = new Array<Reply>(commands.length);
+    const one = async (first: number): Promise<void> => {
+      const part = commands.slice(first, first + chunk);
       this.stats.pipelines++;
       const started = performance.now();
-      pipelines.push(
-        this.redis
-          .pipeline(part.map((c) => [...c]))
-          .exec()
-          .then((results) => {
-            this.stats.longestPipelineMs = Math.max(this.stats.longestPipelineMs, performance.now() - started);
-            if (!results) throw new Error('Redis pipeline was discarded');
-            const replies = results.map(([error, value]): Reply => (error ? { ok: false, error } : { ok: true, value }));
-            if (onReply) replies.forEach((reply, j) => onReply(first + j, reply));
-            return replies;
-          }),
-      );
-    }
-    return (await Promise.all(pipelines)).flat();
+      const results = await this.redis.pipeline(part.map((c) => [...c])).exec();
+      this.stats.longestPipelineMs = Math.max(this.stats.longestPipelineMs, performance.now() - started);
+      if (!results) throw new Error('Redis pipeline was discarded');
+      results.forEach(([error, value], j) => {
+        const reply: Reply = error ? { ok: false, error } : { ok: true, value };
+        replies[first + j] = reply;
+        onReply?.(first + j, reply);
+      });
+    };
+    // Each lane sends its next pipeline when its previous one is answered: `lanes` sequential waits.
+    const lanes = Math.min(inFlight, starts.length);
+    this.stats.roundTrips += Math.ceil(starts.length / Math.max(1, lanes));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < starts.length) await one(starts[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
+    return replies;
   }
 
   /** Connects if needed, at most once per interval, joining an attempt already under way. */

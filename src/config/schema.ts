@@ -82,6 +82,8 @@ export const collectorsSchema = z
       maxQueues: z.number().int().min(1).max(100_000).default(1000),
       /** Queues read per Redis script call: bounds how long one call holds Redis. */
       queuesPerCall: z.number().int().min(1).max(1000).default(50),
+      /** Script calls left unanswered at once; 0 sends them all in one round trip (other clients then wait for several). */
+      callsInFlight: z.number().int().min(0).max(1000).default(0),
       /** Finished jobs sampled per queue and state in one scrape for the histograms; the rest wait for the next. */
       sampleLimit: z.number().int().min(1).max(100_000).default(1000),
       /** Failed jobs remembered per queue (id, name, reason, attempts) for the JSON endpoints. */

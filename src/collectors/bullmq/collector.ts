@@ -116,7 +116,7 @@ export class BullmqCollector implements Collector {
         writeQueue(out, summary);
       });
     };
-    await this.client.batch(deadline, commands, { chunk: 1, signal, onReply });
+    await this.client.batch(deadline, commands, { chunk: 1, signal, onReply, inFlight: this.config.callsInFlight || undefined });
 
     // Round trip 2, only when jobs finished: their times (and failure details).
     const plans = queues.flatMap((queue) => {
@@ -187,7 +187,7 @@ export class BullmqCollector implements Collector {
       FAILED_REASON_CHARS * 4,
       ...group.map(({ request }) => (request.state === 'failed' ? 'f' : 'c')),
     ]);
-    const replies = await this.client.batch(deadline, commands, { signal });
+    const replies = await this.client.batch(deadline, commands, { chunk: 1, signal, inFlight: this.config.callsInFlight || undefined });
     return replies.flatMap((reply, i) => {
       if (!reply.ok) throw new Error(`reading finished jobs failed: ${errorMessage(reply.error)}`);
       const jobs = parseScriptReply(reply.value);

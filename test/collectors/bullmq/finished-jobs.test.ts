@@ -1,0 +1,105 @@
+import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, type JobDetails, type SampleRequest } from '../../../src/collectors/bullmq/finished-jobs';
+import type { Finished } from '../../../src/collectors/bullmq/queue-state';
+import { clearSecrets, registerSecret } from '../../../src/log/redact';
+
+const BUCKETS = [0.1, 1, 10];
+const job = (finishedOn: number, processedOn = finishedOn - 500, timestamp = processedOn - 1000): JobDetails => ({ timestamp, processedOn, finishedOn });
+const f = (id: string, score: number): Finished => ({ id, score });
+
+/** Reads a set the way one scrape does: plan, "fetch" details, commit. */
+function scrape(jobs: FinishedJobs, state: 'completed' | 'failed', read: Finished[], details: (r: SampleRequest) => JobDetails | undefined = (r) => job(Number(r.id.replace(/\D/g, '')) || 1000)): SampleRequest[] {
+  const { requests, next } = jobs.plan(state, read);
+  jobs.commit(state, next, requests.map((r) => [r, details(r)] as const));
+  return requests;
+}
+
+afterAll(() => clearSecrets());
+
+test('the first read places the watermark and observes nothing', () => {
+  const jobs = new FinishedJobs(BUCKETS, 100, 5);
+  expect(jobs.mode('completed')).toBe('<1');
+  expect(jobs.mode('failed')).toBe('<5');
+  expect(scrape(jobs, 'completed', [f('9', 900)])).toEqual([]);
+  expect(jobs.wait.value.count).toBe(0);
+  expect(jobs.mode('completed')).toBe('>900:101');
+});
+
+test('each finished job is observed once, including one finishing in the watermark millisecond', () => {
+  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  scrape(jobs, 'completed', [f('a', 1000)]);
+  // The set read at or after the watermark still returns "a"; "b" finished in the same millisecond later.
+  expect(scrape(jobs, 'completed', [f('a', 1000), f('b', 1000), f('c', 1200)]).map((r) => r.id)).toEqual(['b', 'c']);
+  expect(jobs.observed.completed).toBe(2);
+  expect(jobs.mode('completed')).toBe('>1200:101');
+  expect(scrape(jobs, 'completed', [f('c', 1200)])).toEqual([]);
+  expect(jobs.processing.value.count).toBe(2);
+  expect(jobs.wait.value).toMatchObject({ count: 2, sum: 2 });
+});
+
+test('more than sampleLimit finished: the rest wait for the next scrape, none twice, none lost', () => {
+  const jobs = new FinishedJobs(BUCKETS, 2, 0);
+  scrape(jobs, 'completed', []);
+  expect(jobs.mode('completed')).toBe('>0:2');
+  // Redis answers at most limit + seen jobs from the watermark on; ties at 30 are cut in the middle.
+  expect(scrape(jobs, 'completed', [f('j1', 10), f('j2', 30)]).map((r) => r.id)).toEqual(['j1', 'j2']);
+  expect(jobs.mode('completed')).toBe('>30:3');
+  expect(scrape(jobs, 'completed', [f('j2', 30), f('j3', 30), f('j4', 40)]).map((r) => r.id)).toEqual(['j3', 'j4']);
+  expect(scrape(jobs, 'completed', [f('j4', 40), f('j5', 50)]).map((r) => r.id)).toEqual(['j5']);
+  expect(jobs.observed.completed).toBe(5);
+});
+
+test('a job removed before its details were read is not observed, and never as 0', () => {
+  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  scrape(jobs, 'completed', []);
+  scrape(jobs, 'completed', [f('gone', 10), f('kept', 20)], (r) => (r.id === 'gone' ? undefined : job(20)));
+  expect(jobs.wait.value.count).toBe(1);
+  expect(jobs.observed.completed).toBe(1);
+  expect(scrape(jobs, 'completed', [f('kept', 20)])).toEqual([]);
+});
+
+test('a job missing processedOn is counted as finished but gives no duration', () => {
+  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  scrape(jobs, 'failed', []);
+  scrape(jobs, 'failed', [f('x', 10)], () => ({ timestamp: 1, finishedOn: 10 }));
+  expect(jobs.observed.failed).toBe(1);
+  expect(jobs.wait.value.count).toBe(0);
+  expect(jobs.processing.value.count).toBe(0);
+});
+
+test('failed jobs: seeded at the first read, then newest first, at most failedKept, a retried job once', () => {
+  const jobs = new FinishedJobs(BUCKETS, 100, 3);
+  const failed = (id: string, finishedOn: number): JobDetails => ({ ...job(finishedOn), name: `n-${id}`, failedReason: `boom ${id}`, attemptsMade: 2 });
+  // First read: newest first, as ZREVRANGE answers.
+  scrape(jobs, 'failed', [f('f2', 20), f('f1', 10)], (r) => failed(r.id, r.id === 'f2' ? 20 : 10));
+  expect(jobs.recentFailures().map((j) => j.id)).toEqual(['f2', 'f1']);
+  expect(jobs.wait.value.count).toBe(0);
+  scrape(jobs, 'failed', [f('f2', 20), f('f3', 30), f('f1', 40)], (r) => failed(r.id, r.id === 'f3' ? 30 : 40));
+  expect(jobs.recentFailures()).toEqual([
+    { id: 'f1', name: 'n-f1', failedReason: 'boom f1', attemptsMade: 2, finishedOn: 40 },
+    { id: 'f3', name: 'n-f3', failedReason: 'boom f3', attemptsMade: 2, finishedOn: 30 },
+    { id: 'f2', name: 'n-f2', failedReason: 'boom f2', attemptsMade: 2, finishedOn: 20 },
+  ]);
+  scrape(jobs, 'failed', [f('f4', 50)], () => failed('f4', 50));
+  expect(jobs.recentFailures().map((j) => j.id)).toEqual(['f4', 'f1', 'f3']);
+});
+
+describe('decodeJobDetails', () => {
+  test('a completed job', () => {
+    expect(decodeJobDetails(['1000', '1500', '2500'])).toEqual({ timestamp: 1000, processedOn: 1500, finishedOn: 2500, name: undefined, failedReason: undefined, attemptsMade: undefined });
+  });
+
+  test('a failed job: reason redacted and cut, a character split by Redis dropped', () => {
+    registerSecret('Sup3r-Secret');
+    const reason = `connect failed: password Sup3r-Secret ${'x'.repeat(400)}`;
+    const decoded = decodeJobDetails(['1', '2', '3', 'send', reason, '3']);
+    expect(decoded).toMatchObject({ name: 'send', attemptsMade: 3 });
+    expect(decoded!.failedReason).toHaveLength(FAILED_REASON_CHARS);
+    expect(decoded!.failedReason).toMatch(/^connect failed: password \*\*\* x+$/);
+    expect(decodeJobDetails(['1', '2', '3', 'n', 'ünï\uFFFD', false])!.failedReason).toBe('ünï');
+  });
+
+  test('a job hash that is gone', () => {
+    expect(decodeJobDetails(false)).toBeUndefined();
+    expect(decodeJobDetails(null)).toBeUndefined();
+  });
+});

@@ -1,0 +1,103 @@
+import Redis from 'ioredis';
+import { Queue, Worker } from 'bullmq';
+import { BullmqCollector, type BullmqCollectorConfig } from '../../../src/collectors/bullmq/collector';
+import { bullmqMetrics as m } from '../../../src/collectors/bullmq/metrics';
+import { silentLogger } from '../../../src/log/logger';
+import type { MetricBatch } from '../../../src/metrics/batch';
+import { waitFor } from '../../harness/process';
+import { startRedis, type RedisServer } from '../../harness/redis';
+import { bullConnection, collectOnce, testConfig } from './support';
+
+/** The collector's settings against a real Redis: static queues, the cap, call sizes, sampling limits, script reloads. */
+
+const NAMES = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7'];
+let redis: RedisServer;
+let admin: Redis;
+const queues: Queue[] = [];
+const open: BullmqCollector[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  admin = new Redis({ port: redis.port });
+  for (const [i, name] of NAMES.entries()) {
+    const queue = new Queue(name, { connection: bullConnection(redis.port) });
+    queues.push(queue);
+    await queue.addBulk(Array.from({ length: i + 1 }, (_, n) => ({ name: 'j', data: { n } })));
+  }
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(open.map((c) => c.close()));
+  await Promise.all(queues.map((q) => q.close()));
+  admin?.disconnect();
+  await redis?.stop();
+});
+
+function collector(settings: Partial<BullmqCollectorConfig> = {}, queueList: string[] = []): BullmqCollector {
+  const config = { ...testConfig().collectors.bullmq, ...settings };
+  const c = new BullmqCollector(config, { url: redis.url }, { prefix: 'bull', queues: queueList }, silentLogger);
+  open.push(c);
+  return c;
+}
+
+const waiting = (batch: MetricBatch) => Object.fromEntries(batch.samples(m.jobs).filter((s) => s.labels.state === 'waiting').map((s) => [s.labels.queue, s.value]));
+
+test('small calls sent one at a time read the same as one round trip, at one round trip per call', async () => {
+  const oneTrip = collector();
+  const stepwise = collector({ queuesPerCall: 2, callsInFlight: 1 });
+  const a = await collectOnce(oneTrip);
+  const b = await collectOnce(stepwise);
+  expect(waiting(b)).toEqual(waiting(a));
+  expect(waiting(a)).toEqual({ q1: 1, q2: 2, q3: 3, q4: 4, q5: 5, q6: 6, q7: 7 });
+  const before = { one: oneTrip.client.stats.roundTrips, step: stepwise.client.stats.roundTrips };
+  await collectOnce(oneTrip);
+  await collectOnce(stepwise);
+  expect(oneTrip.client.stats.roundTrips - before.one).toBe(1);
+  // CLIENT LIST and 4 script calls of at most 2 queues, one after the other.
+  expect(stepwise.client.stats.roundTrips - before.step).toBe(5);
+});
+
+test('maxQueues keeps the first queues by name and counts the rest', async () => {
+  const batch = await collectOnce(collector({ maxQueues: 3 }));
+  expect(batch.get(m.queues)).toBe(3);
+  expect(batch.get(m.queuesLeftOut)).toBe(4);
+  expect(Object.keys(waiting(batch))).toEqual(['q1', 'q2', 'q3']);
+  expect(batch.get(m.discoveryLastSuccess)).toBeGreaterThan(Date.now() / 1000 - 60);
+});
+
+test('configured queues are read as listed, without discovery; a queue that does not exist reads as empty', async () => {
+  const batch = await collectOnce(collector({}, ['q2', 'nope', 'q2']));
+  expect(waiting(batch)).toEqual({ q2: 2, nope: 0 });
+  expect(batch.get(m.queuesLeftOut)).toBeUndefined();
+  expect(batch.get(m.discoveryLastSuccess)).toBeUndefined();
+});
+
+test('after SCRIPT FLUSH (or a Redis restart) the scripts are loaded again within the scrape', async () => {
+  const c = collector({}, ['q3']);
+  await collectOnce(c);
+  await admin.script('FLUSH');
+  expect(waiting(await collectOnce(c))).toEqual({ q3: 3 });
+});
+
+test('sampleLimit spreads a burst of finished jobs over scrapes, each counted once', async () => {
+  const c = collector({ sampleLimit: 2 }, ['burst']);
+  const queue = new Queue('burst', { connection: bullConnection(redis.port) });
+  queues.push(queue);
+  await collectOnce(c); // watermark on the empty sets
+  await queue.addBulk(Array.from({ length: 5 }, (_, n) => ({ name: 'j', data: { n } })));
+  const worker = new Worker('burst', async () => 'ok', { connection: bullConnection(redis.port) });
+  await waitFor('burst processed', async () => (await queue.getJobCounts()).completed === 5);
+  await worker.close();
+  const counts: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const batch = await collectOnce(c);
+    counts.push(batch.histogram(m.waitDuration, { queue: 'burst' })!.count);
+  }
+  expect(counts).toEqual([2, 4, 5, 5]);
+});
+
+test('histogramBuckets [] turns the histograms off; the finished counts stay', async () => {
+  const batch = await collectOnce(collector({ histogramBuckets: [] }, ['q1']));
+  expect(batch.families.get(m.waitDuration.name)).toBeUndefined();
+  expect(batch.get(m.finished, { queue: 'q1', status: 'completed' })).toBe(0);
+});
