@@ -101,3 +101,22 @@ test('histogramBuckets [] turns the histograms off; the finished counts stay', a
   expect(batch.families.get(m.waitDuration.name)).toBeUndefined();
   expect(batch.get(m.finished, { queue: 'q1', status: 'completed' })).toBe(0);
 });
+
+test('data left by BullMQ < 5: a "0:" marker at the wait tail is not a job, the legacy paused list counts as paused', async () => {
+  const queue = new Queue('legacy', { connection: bullConnection(redis.port) });
+  queues.push(queue);
+  await queue.add('j', {});
+  await admin.rpush('bull:legacy:wait', '0:0');
+  await admin.lpush('bull:legacy:paused', 'old-1', 'old-2');
+  const c = collector({}, ['legacy']);
+  const batch = await collectOnce(c);
+  const summary = c.queueSnapshot('legacy')!.summary;
+  // Read ours first: getJobCounts() pops the marker as it counts.
+  const bull = await queue.getJobCounts('waiting', 'paused' as never);
+  expect(summary.counts.waiting).toBe(bull.waiting);
+  expect(summary.counts.waiting).toBe(1);
+  expect(summary.counts.paused).toBe(bull.paused);
+  expect(summary.counts.paused).toBe(2);
+  expect(summary.oldestWaitingAgeSeconds).toBeGreaterThanOrEqual(0);
+  expect(batch.get(m.oldestWaitingAge, { queue: 'legacy' })).toBeLessThan(60);
+});
