@@ -8,6 +8,7 @@ export const DEBIAN_PACKAGES: readonly { pkg: string; binary: string }[] = [
   { pkg: 'prometheus', binary: 'promtool' },
   { pkg: 'prometheus-alertmanager', binary: 'amtool' },
   { pkg: 'docker-compose', binary: 'docker-compose' },
+  { pkg: 'chromium', binary: 'chromium' },
   { pkg: 'openssl', binary: 'openssl' },
 ];
 

@@ -174,9 +174,42 @@
     $('version').textContent = `${d.exporter.version} · ${d.exporter.revision}`;
   }
 
+  // Sections fed by one collector: when it fails, its last good figures stay on screen, marked.
+  const SECTION_COLLECTORS = { queues: ['bullmq'], redis: ['redis'], database: ['postgres'], storage: ['s3', 'localstorage'] };
+  const lastGood = {};
+
+  /** The data to draw: this refresh's, with failed collectors' sections taken from the last good one. */
+  function withLastGood(d) {
+    const failed = new Set(d.exporter.collectors.filter((c) => !c.success).map((c) => c.name));
+    const out = { ...d, stale: {} };
+    for (const [section, collectors] of Object.entries(SECTION_COLLECTORS)) {
+      const ok = !collectors.some((c) => failed.has(c));
+      if (ok) lastGood[section] = { value: d[section], at: d.collectedAt };
+      else if (lastGood[section]) {
+        const value = lastGood[section].value;
+        // The figures are old, the status is not: the dependency is down now.
+        out[section] = value && typeof value === 'object' && 'up' in value ? { ...value, up: false } : value;
+        out.stale[section] = lastGood[section].at;
+      }
+    }
+    return out;
+  }
+
+  function markStale(d) {
+    for (const section of Object.keys(SECTION_COLLECTORS)) {
+      const node = $(section);
+      const at = d.stale[section];
+      node.classList.toggle('stale', Boolean(at));
+      let note = node.querySelector('h2 .stale-note');
+      if (at && !note) node.querySelector('h2').append((note = el('span', { class: 'stale-note' })));
+      if (note) note.textContent = at ? `failing — last good figures from ${when(at)}` : '';
+    }
+  }
+
   function render() {
-    const d = state.data;
-    if (!d) return;
+    if (!state.data) return;
+    const d = withLastGood(state.data);
+    markStale(d);
     renderStatus(d);
     renderQueues(d);
     renderFailures(d);
