@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis from 'ioredis';
 import type { Logger } from '../log/logger';
-import { errorMessage, registerSecret } from '../log/redact';
+import { errorMessage } from '../log/redact';
+import { CLIENT_NAME_PREFIX, connectionOptions, deadlineMargin, type RedisTarget } from './redis-options';
+
+export { DEFAULT_REDIS_URL, connectionOptions, deadlineMargin, type RedisTarget } from './redis-options';
 
 /**
  * The exporter's Redis connections. Each collector that reads Redis owns one `RedisClient`
@@ -17,36 +19,6 @@ import { errorMessage, registerSecret } from '../log/redact';
  *   frozen Redis) drops the connection, so unanswered commands never pile up on the socket.
  * - State changes (up -> down, down -> up) are logged once; failures in between only at debug.
  */
-
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-/** Our connections carry this name in CLIENT LIST; it can never look like a BullMQ worker. */
-export const CLIENT_NAME_PREFIX = 'jobstack-exporter';
-
-export interface RedisTarget {
-  /** redis:// or rediss:// URL with optional user, password and /db; default redis://127.0.0.1:6379. */
-  readonly url?: string;
-  /** Overrides any password in the URL. */
-  readonly password?: string;
-}
-
-/** ioredis options for a URL: host, port, ACL user, password, database number and TLS for rediss://. */
-export function connectionOptions(target: RedisTarget, tls?: ConnectionOptions): RedisOptions {
-  const u = new URL(target.url ?? DEFAULT_REDIS_URL);
-  const scheme = u.protocol.replace(/:$/, '');
-  if (scheme !== 'redis' && scheme !== 'rediss') throw new Error(`Redis URL scheme must be redis or rediss, not ${scheme}`);
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
-  const path = u.pathname.replace(/^\/+/, '');
-  if (path !== '' && !/^\d{1,5}$/.test(path)) throw new Error('Redis URL path must be a database number (redis://host:6379/0)');
-  const username = decodeURIComponent(u.username) || undefined;
-  const password = target.password ?? (decodeURIComponent(u.password) || undefined);
-  registerSecret(password);
-  const options: RedisOptions = { host, port: u.port ? Number(u.port) : 6379, db: path === '' ? 0 : Number(path) };
-  if (username !== undefined) options.username = username;
-  if (password !== undefined) options.password = password;
-  // SNI only for names: Node refuses an IP address as servername.
-  if (scheme === 'rediss') options.tls = { ...(isIP(host) ? {} : { servername: host }), ...tls };
-  return options;
-}
 
 export interface RedisClientOptions {
   /** Connection name suffix: CLIENT LIST shows `jobstack-exporter:<name>`. */
@@ -96,14 +68,6 @@ type Health = 'unknown' | 'up' | 'down';
 
 /** ioredis' messages for a command that never reached Redis or never got an answer. */
 const CONNECTION_LOST = /^(Stream isn't writeable|Connection is closed|Command timed out)/;
-
-/**
- * Time kept back from the scrape deadline, so a collector fails with its own error and settles
- * before the runner gives up on it (as the postgres collector does).
- */
-export function deadlineMargin(remainingMs: number): number {
-  return Math.min(250, Math.max(20, remainingMs * 0.1));
-}
 
 export class RedisClient {
   readonly redis: Redis;
