@@ -27,8 +27,11 @@ export const SERVER_STATEMENTS = {
     s.blk_read_time, s.blk_write_time
     FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
     WHERE d.datallowconn AND NOT d.datistemplate ORDER BY d.datname`,
+  // Without pg_read_all_stats (pg_monitor) another role's session shows neither backend_type nor
+  // state, only its database and role: it counts as state "unknown" rather than vanishing.
   activity: `SELECT datname, state, count(*) AS connections FROM pg_stat_activity
-    WHERE backend_type = 'client backend' AND application_name IS DISTINCT FROM '${APPLICATION_NAME}' AND datname IS NOT NULL
+    WHERE (backend_type = 'client backend' OR (backend_type IS NULL AND usesysid IS NOT NULL))
+      AND application_name IS DISTINCT FROM '${APPLICATION_NAME}' AND datname IS NOT NULL
     GROUP BY datname, state`,
   oldest: `SELECT
     coalesce(max(greatest(0, extract(epoch FROM clock_timestamp() - xact_start))), 0) AS oldest_transaction,
