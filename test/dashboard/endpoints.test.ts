@@ -2,7 +2,7 @@
  * /health/detailed and /dashboard/data over a live stack: fields present and right, the latest
  * collection reused while fresh, a stopped Redis named as the cause, planted secrets nowhere.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import type { DashboardData, HealthReport } from '../../src/dashboard/types';
@@ -94,6 +94,26 @@ test('/dashboard/data: every section, with figures that match the stack', async 
   expect(d.health.reasons.join('\n')).toMatch(/no worker: emails/);
   expect(d.health.score).toBeLessThan(100);
   expect(d.config).toMatchObject({ bullmq: { prefix: 'bull' } });
+});
+
+test('README documents every field /dashboard/data returns', async () => {
+  const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const keys = new Set<string>();
+  // Maps keyed by data (states, queue names, config) are documented as a whole, not per key.
+  const opaque = new Set(['counts', 'byState', 'config']);
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        keys.add(k);
+        if (!opaque.has(k)) walk(child);
+      }
+    }
+  };
+  walk(await data());
+  const documented = (k: string) => [`\`${k}\``, `\`${k}[]\``, `"${k}"`].some((form) => readme.includes(form));
+  const undocumented = [...keys].filter((k) => !documented(k));
+  expect(undocumented).toEqual([]);
 });
 
 test('served from the latest collection while it is fresh: refreshing costs no collection', async () => {
