@@ -212,9 +212,19 @@ export class RedisClient {
     const started = performance.now();
     try {
       await this.redis.connect();
+      // ioredis sends SELECT for the URL's database but ignores a refusal (NOPERM, "DB index is out
+      // of range") and stays on database 0, where the collectors would read the wrong keys without
+      // a word: select it again, and drop the connection when that is refused.
+      const db = this.redis.options.db ?? 0;
+      if (db !== 0) {
+        await this.redis.select(db).catch(async (err: unknown) => {
+          await this.dropConnection();
+          throw err;
+        });
+      }
       this.lastConnectSeconds = (performance.now() - started) / 1000;
     } catch (err) {
-      // ioredis reports an AUTH or SELECT failure as "Connection is closed"; the cause came as an error event.
+      // ioredis reports an AUTH failure as "Connection is closed"; the cause came as an error event.
       const reason = err instanceof Error && /Connection is closed/.test(err.message) ? this.lastError : errorMessage(err);
       this.lastFailureAt = Date.now();
       this.markDown(reason);
