@@ -36,7 +36,7 @@ let closedPort = 0;
 const UNKNOWN_ACCESS_KEY = 'AKIAUNKNOWNTOS3RVER';
 
 /** Every endpoint the exporter serves or may serve (a 404 answer is checked too). */
-const PATHS = ['/', '/metrics', '/health', '/health/detailed', '/dashboard', '/dashboard/data', '/does-not-exist'];
+const PATHS = ['/', '/metrics', '/health', '/health/detailed', '/dashboard', '/dashboard/data', '/dashboard/app.js', '/does-not-exist'];
 
 beforeAll(async () => {
   [redis, pg, s3] = await Promise.all([startRedis({ password: 'Real-Redis-Password-0' }), startPostgres({ password: 'Real-Pg-Password-0' }), startS3(['uploads'])]);
@@ -214,6 +214,9 @@ describe.each([
     // The error paths did run: every dependency failed and the failures are on the landing page.
     const scrape = await (await fetch(`${exporter.url}/metrics`, { headers: { authorization: `Bearer ${s.bearer}` } })).text();
     for (const up of ['redis_up 0', 'bullmq_up 0', 'pg_up 0', 's3_up 0', 'probe_success{target="api"} 0']) expect(scrape).toContain(up);
+    // The JSON endpoints exist and answered with the token (not a 404 that says nothing).
+    expect(answers.some((a) => a.startsWith('/dashboard/data: 200'))).toBe(true);
+    expect(answers.some((a) => /^\/health\/detailed: (200|503)/.test(a))).toBe(true);
     const landing = answers.filter((a) => a.startsWith('/: 200')).pop()!;
     expect(landing).toMatch(/failed: /);
   });
