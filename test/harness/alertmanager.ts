@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Child, freePort, tempDir, waitFor } from './process';
+import { freePort, startHttpDaemon, tempDir } from './process';
 
 export interface AlertmanagerServer {
   readonly port: number;
@@ -14,17 +14,13 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
   const tmp = tempDir('am');
   const configFile = path.join(tmp.dir, 'alertmanager.yml');
   writeFileSync(configFile, configYaml);
-  const child = Child.start('prometheus-alertmanager', [
-    `--config.file=${configFile}`,
-    `--storage.path=${path.join(tmp.dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--cluster.listen-address=',
-  ]);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('alertmanager ready', async () => {
-    if (!child.running) throw new Error(child.log());
-    return (await fetch(`${url}/-/ready`)).ok;
-  }, 30_000, 200);
+  const { child, url } = await startHttpDaemon(
+    'alertmanager',
+    'prometheus-alertmanager',
+    [`--config.file=${configFile}`, `--storage.path=${path.join(tmp.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    port,
+    '/-/ready',
+  );
   return {
     port,
     url,

@@ -95,3 +95,22 @@ export class Child {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Starts a server binary and waits until `readyPath` answers 2xx; a child that exits meanwhile
+ * fails at once with its output. Used for Prometheus and Alertmanager.
+ */
+export async function startHttpDaemon(what: string, cmd: string, args: readonly string[], port: number, readyPath: string): Promise<{ child: Child; url: string }> {
+  const child = Child.start(cmd, args);
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  await waitFor(`${what} ready`, async () => {
+    if (exited) throw new Error(`${what} exited: ${child.log()}`);
+    return (await fetch(`${url}${readyPath}`)).ok;
+  }, 30_000, 200).catch(async (err: unknown) => {
+    await child.stop();
+    throw err;
+  });
+  return { child, url };
+}

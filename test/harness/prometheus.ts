@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Child, freePort, tempDir, waitFor } from './process';
+import { freePort, startHttpDaemon, tempDir } from './process';
 
 export interface PromServer {
   readonly port: number;
@@ -18,17 +18,13 @@ export async function startPrometheus(configYaml: string, files: Record<string, 
   const configFile = path.join(tmp.dir, 'prometheus.yml');
   writeFileSync(configFile, configYaml);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(tmp.dir, name), text);
-  const child = Child.start('prometheus', [
-    `--config.file=${configFile}`,
-    `--storage.tsdb.path=${path.join(tmp.dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--web.enable-lifecycle',
-  ]);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('prometheus ready', async () => {
-    if (!child.running) throw new Error(child.log());
-    return (await fetch(`${url}/-/ready`)).ok;
-  }, 30_000, 200);
+  const { child, url } = await startHttpDaemon(
+    'prometheus',
+    'prometheus',
+    [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(tmp.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-lifecycle'],
+    port,
+    '/-/ready',
+  );
   return {
     port,
     url,

@@ -9,9 +9,10 @@ const tmp = tempDir('am-config');
 afterAll(() => tmp.remove());
 const committed = path.resolve(__dirname, '../../alertmanager/alertmanager.yml');
 
+/** stdout carries the answer; stderr may hold notices (amtool warns about flag precedence). */
 function amtool(...args: string[]): { status: number | null; out: string } {
   const res = spawnSync('amtool', args, { encoding: 'utf8' });
-  return { status: res.status, out: `${res.stdout}${res.stderr}`.trim() };
+  return { status: res.status, out: res.stdout.trim() || res.stderr.trim() };
 }
 
 describe('alertmanager.yml', () => {
