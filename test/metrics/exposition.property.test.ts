@@ -155,7 +155,8 @@ describe('read back by a real Prometheus', () => {
           for (const [key, s] of sent) {
             expect({ job, key, value: got.get(key) }).toEqual({ job, key, value: expect.any(String) });
             const back = Number(got.get(key)!.replace('Inf', 'Infinity'));
-            expect(Object.is(back, s.v) || (Number.isNaN(back) && Number.isNaN(s.v))).toBe(true);
+            // === (not Object.is): -0 is printed as 0, the same value to Prometheus.
+            expect({ job, key, back, sent: s.v, same: back === s.v || (Number.isNaN(back) && Number.isNaN(s.v)) }).toMatchObject({ same: true });
           }
         }
       }),
