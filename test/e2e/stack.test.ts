@@ -5,14 +5,16 @@
  * then Redis stops and RedisDown reaches a webhook through a real Alertmanager, with the queue
  * alerts of that exporter kept quiet.
  */
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { stringify } from 'yaml';
 import { withOverrides } from '../../monitoring/config';
 import { overviewDashboard } from '../../monitoring/dashboards/overview';
-import { ruleFiles } from '../../monitoring/rules';
+import { alertRules, recordingRules, ruleFiles } from '../../monitoring/rules';
 import { alertmanagerConfig } from '../../monitoring/stack/alertmanager';
 import { prometheusConfig } from '../../monitoring/stack/prometheus';
 import { startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
@@ -46,6 +48,7 @@ let prom: PromServer;
 let am: AlertmanagerServer;
 let receiver: http.Server;
 let probeTarget: http.Server;
+let tlsTarget: https.Server;
 const notifications: Notification[] = [];
 const workers: Worker[] = [];
 const queues: Queue[] = [];
@@ -69,6 +72,16 @@ beforeAll(async () => {
 
   probeTarget = http.createServer((_req, res) => res.end('ok'));
   const probePort = await listen(probeTarget);
+  const key = path.join(tmp.dir, 'tls.key');
+  const cert = path.join(tmp.dir, 'tls.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  tlsTarget = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => res.end('ok'));
+  const tlsPort = await listen(tlsTarget as unknown as http.Server);
+  const configFile = path.join(tmp.dir, 'exporter.yml');
+  writeFileSync(
+    configFile,
+    stringify({ collectors: { probes: { targets: [{ name: 'app', url: `http://127.0.0.1:${probePort}/health` }, { name: 'app-tls', url: `https://127.0.0.1:${tlsPort}/health`, caFile: cert }] } } }),
+  );
   receiver = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -89,14 +102,14 @@ beforeAll(async () => {
     new Worker('images', async (job) => {
       await sleep(20);
       if (job.data.n % 5 === 0) throw new Error('decode failed');
-    }, { connection, concurrency: 2 }),
+    }, { connection, concurrency: 2, metrics: { maxDataPoints: 60 } }),
   );
   await emails.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'send', data: { i } })));
   let n = 0;
   producer = setInterval(() => void images.add('resize', { n: n++ }), 100);
 
   step('starting exporter');
-  exporter = await startExporter([], {
+  exporter = await startExporter(['--config', configFile], {
     REDIS_URL: redis.url,
     DATABASE_URL: pg.url,
     STORAGE_PATH: storage,
@@ -105,7 +118,6 @@ beforeAll(async () => {
     S3_FORCE_PATH_STYLE: 'true',
     AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    PROBE_TARGETS: `app=http://127.0.0.1:${probePort}/health`,
   });
 
   step('starting alertmanager and prometheus');
@@ -129,6 +141,7 @@ afterAll(async () => {
   await Promise.allSettled([redis?.stop(), pg?.stop(), s3?.stop()]);
   receiver?.close();
   probeTarget?.close();
+  tlsTarget?.close();
   tmp.remove();
 });
 
@@ -154,6 +167,26 @@ test('every dashboard query returns data from Prometheus scraping the live stack
   expect(missing).toEqual([]);
   // The queue without a worker fired and reached the webhook.
   await waitFor('QueueNoWorkers notification', () => notifications.some((n) => n.alerts.some((a) => a.labels.alertname === 'QueueNoWorkers' && a.labels.queue === 'emails' && a.status === 'firing')), 30_000, 200);
+});
+
+/** Metric names an expression selects (`name{` or `name[`), recording rule names included. */
+function metricNames(expr: string): string[] {
+  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)].map((m) => m[1]!).filter((n) => !['by', 'on', 'ignoring', 'without', 'group_left', 'group_right'].includes(n));
+}
+
+test('every metric a rule, alert or panel uses is in a live scrape or made by a recording rule', async () => {
+  const scraped = new Set([...(await exporter.scrape()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!));
+  scraped.add('up'); // written by Prometheus itself
+  const recorded = new Set(recordingRules(cfg).map((r) => r.record));
+  const exprs = [
+    ...recordingRules(cfg).map((r) => r.expr),
+    ...alertRules(cfg).map((a) => a.expr),
+    ...dashboardQueries().map((q) => q.expr),
+  ];
+  const used = new Set(exprs.flatMap(metricNames));
+  expect(used.size).toBeGreaterThan(40);
+  const unknown = [...used].filter((n) => !scraped.has(n) && !recorded.has(n));
+  expect(unknown).toEqual([]);
 });
 
 test('Redis stops: RedisDown reaches the webhook through Alertmanager, queue alerts stay quiet', async () => {
