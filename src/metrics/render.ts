@@ -13,12 +13,24 @@ export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
+/**
+ * One sample ready to print. A histogram bucket carries its bound in `le` (printed as the last
+ * label) instead of a copy of its series' labels, so all samples of one series share one
+ * `labels` object and its text is built once.
+ */
+export interface ExpositionSample {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly value: number;
+  readonly le?: string;
+}
+
 /** One family ready to print: sample names already carry their suffixes (_total, _bucket, ...). */
 export interface ExpositionFamily {
   readonly name: string;
   readonly help: string;
   readonly type: MetricType;
-  readonly samples: readonly { name: string; labels: Labels; value: number }[];
+  readonly samples: readonly ExpositionSample[];
 }
 
 /** Picks the format from an Accept header, as Prometheus negotiates it. */
@@ -46,24 +58,36 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-function formatLabels(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
+const NEEDS_ESCAPE = /[\\\n"]/;
+
+/**
+ * `{name="value",...` without the closing brace, or '' for no labels. Built by concatenation,
+ * escaping only values that need it: at 1,000 queues a scrape prints ~46,000 samples, and an
+ * Object.entries/map/join form allocated ~1 KB of garbage per sample (48 MB a scrape), which
+ * set the exporter's RSS.
+ */
+function openLabels(labels: Labels): string {
+  let text = '';
+  for (const name in labels) {
+    const value = labels[name]!;
+    text += `${text ? ',' : '{'}${name}="${NEEDS_ESCAPE.test(value) ? escapeLabelValue(value) : value}"`;
+  }
+  return text;
 }
 
 /** Converts a collector batch family into printable samples. */
 export function toExpositionFamily(family: FamilySamples): ExpositionFamily {
   const { def } = family;
-  const samples: { name: string; labels: Labels; value: number }[] = [];
+  const samples: ExpositionSample[] = [];
   for (const s of family.samples.values()) samples.push({ name: def.name, labels: s.labels, value: s.value });
+  if (family.histograms.size === 0) return { name: def.name, help: def.help, type: def.type, samples };
+  const bounds = (def.buckets ?? []).map(formatValue);
+  const [bucket, sum, count] = [`${def.name}_bucket`, `${def.name}_sum`, `${def.name}_count`];
   for (const { labels, value } of family.histograms.values()) {
-    const bounds = def.buckets ?? [];
-    bounds.forEach((le, i) => {
-      samples.push({ name: `${def.name}_bucket`, labels: { ...labels, le: formatValue(le) }, value: value.bucketCounts[i] ?? 0 });
-    });
-    samples.push({ name: `${def.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: value.count });
-    samples.push({ name: `${def.name}_sum`, labels, value: value.sum });
-    samples.push({ name: `${def.name}_count`, labels, value: value.count });
+    bounds.forEach((le, i) => samples.push({ name: bucket, labels, le, value: value.bucketCounts[i] ?? 0 }));
+    samples.push({ name: bucket, labels, le: '+Inf', value: value.count });
+    samples.push({ name: sum, labels, value: value.sum });
+    samples.push({ name: count, labels, value: value.count });
   }
   return { name: def.name, help: def.help, type: def.type, samples };
 }
@@ -86,7 +110,16 @@ export function render(families: Iterable<ExpositionFamily>, format: ExpositionF
     const { name, type } = header(family, format);
     out.push(`# HELP ${name} ${escapeHelp(family.help, format)}`);
     out.push(`# TYPE ${name} ${type}`);
-    for (const s of family.samples) out.push(`${s.name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
+    let lastLabels: Labels | undefined;
+    let open = '';
+    for (const s of family.samples) {
+      if (s.labels !== lastLabels) {
+        lastLabels = s.labels;
+        open = openLabels(s.labels);
+      }
+      const labels = s.le === undefined ? open && `${open}}` : `${open ? `${open},` : '{'}le="${s.le}"}`;
+      out.push(`${s.name}${labels} ${formatValue(s.value)}`);
+    }
   }
   if (format === 'openmetrics') out.push('# EOF');
   return out.length ? `${out.join('\n')}\n` : '';

@@ -53,6 +53,23 @@ describe('exposition', () => {
     expect(render(families(b), 'prometheus').match(/demo_done_total\{/g)).toHaveLength(1);
   });
 
+  test('histogram series: le is the last label, a label-less histogram gets {le=...} alone, series keep their own labels', () => {
+    const bare = defineMetric({ name: 'demo_bare_seconds', help: 'Bare.', type: 'histogram', labels: [], buckets: [0.5, 2] });
+    const b = new MetricBatch();
+    const h = new HistogramState(bare.buckets!);
+    h.observe(1);
+    b.setHistogram(bare, h.value);
+    const q = new HistogramState(wait.buckets!);
+    q.observe(0.05);
+    b.setHistogram(wait, q.value, { queue: 'a"b' });
+    b.setHistogram(wait, new HistogramState(wait.buckets!).value, { queue: 'c' });
+    const text = render(families(b), 'prometheus');
+    expect(text).toContain('demo_bare_seconds_bucket{le="0.5"} 0\ndemo_bare_seconds_bucket{le="2"} 1\ndemo_bare_seconds_bucket{le="+Inf"} 1\ndemo_bare_seconds_sum 1\ndemo_bare_seconds_count 1\n');
+    expect(text).toContain('demo_wait_seconds_bucket{queue="a\\"b",le="0.1"} 1');
+    expect(text).toContain('demo_wait_seconds_count{queue="a\\"b"} 1\ndemo_wait_seconds_bucket{queue="c",le="0.1"} 0');
+    expect(promtoolCheckMetrics(text)).toBe('');
+  });
+
   test('special values', () => {
     const b = new MetricBatch();
     b.set(jobs, NaN, { queue: 'a', state: 'x' });
