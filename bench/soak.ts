@@ -1,0 +1,108 @@
+/**
+ * Issue 7: RSS and heap over 10,000 back-to-back scrapes at 1,000 queues, everything on, with a
+ * light live workload (Workers finishing jobs, so every scrape also samples new finished jobs).
+ * Samples every 500 scrapes; reports the least-squares slope in MB per 1,000 scrapes and whether
+ * it is growth beyond noise. Long (about 25 minutes here): run it in the background, e.g.
+ *   nohup npm run bench -- bench/soak.ts > soak.log 2>&1 &
+ * Env: BENCH_SOAK_SCRAPES (default 10000), BENCH_SOAK_EVERY (500), BENCH_SOAK_RATE (jobs/s, 20).
+ * Writes the `soak` section of bench/RESULTS.md.
+ */
+import { startStack } from './lib/stack';
+import { loadWatch, machineLine, writeSection } from './lib/results';
+import { failedCollectors, linearFit, mb, sampleValue } from './lib/proc';
+import { ms, percentile, rssMb } from './lib/stats';
+
+const QUEUES = 1000;
+const SCRAPES = Number(process.env.BENCH_SOAK_SCRAPES ?? 10_000);
+const EVERY = Number(process.env.BENCH_SOAK_EVERY ?? 500);
+const RATE = Number(process.env.BENCH_SOAK_RATE ?? 20);
+const LIVE_QUEUES = 10;
+
+interface Point {
+  readonly scrapes: number;
+  readonly rss: number;
+  readonly heap: number;
+  readonly heapTotal: number;
+  readonly handles: number;
+  readonly fds: number;
+}
+
+function describeFit(xs: number[], ys: number[]): { text: string; beyondNoise: boolean } {
+  const fit = linearFit(xs, ys);
+  const beyondNoise = fit.slope > 2 * fit.slopeStdError;
+  const ci = `${(fit.slope - 2 * fit.slopeStdError).toFixed(3)} to ${(fit.slope + 2 * fit.slopeStdError).toFixed(3)}`;
+  return { text: `${fit.slope >= 0 ? '+' : ''}${fit.slope.toFixed(3)} MB per 1,000 scrapes (±2 SE: ${ci}; r² ${fit.r2.toFixed(2)})`, beyondNoise };
+}
+
+async function main(): Promise<void> {
+  const load = loadWatch();
+  const stack = await startStack(QUEUES);
+  const points: Point[] = [];
+  const times: number[] = [];
+  const failures = new Map<string, number>();
+  let produced = 0;
+  try {
+    const live = stack.workload.names.filter((_, i) => i % 20 !== 0 && i % 50 !== 7).slice(0, LIVE_QUEUES);
+    const traffic = stack.workload.live(live, RATE);
+    const exporter = await stack.exporter();
+    for (let i = 0; i < 50; i++) await exporter.scrape();
+    const sample = (scrapes: number, text: string) => {
+      const handles = [...text.matchAll(/^nodejs_active_handles\{[^}]*\} (\S+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+      points.push({ scrapes, rss: rssMb(exporter.child.pid), heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN), heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN), handles, fds: sampleValue(text, 'process_open_fds') ?? NaN });
+    };
+    sample(0, await exporter.scrape());
+    for (let n = 1; n <= SCRAPES; n++) {
+      const t = performance.now();
+      const text = await exporter.scrape();
+      times.push(performance.now() - t);
+      for (const name of failedCollectors(text)) failures.set(name, (failures.get(name) ?? 0) + 1);
+      if (n % EVERY === 0) {
+        sample(n, text);
+        const p = points[points.length - 1]!;
+        process.stderr.write(`${n} scrapes: RSS ${p.rss.toFixed(1)} MB, heap ${p.heap.toFixed(1)} MB, handles ${p.handles}, fds ${p.fds}, last p50 ${ms(percentile(times.slice(-EVERY), 50))}\n`);
+      }
+    }
+    produced = (await traffic.stop()).produced;
+  } finally {
+    await stack.stop();
+  }
+
+  const xs = points.map((p) => p.scrapes / 1000);
+  const rss = describeFit(xs, points.map((p) => p.rss));
+  const heap = describeFit(xs, points.map((p) => p.heap));
+  const half = points.filter((p) => p.scrapes >= SCRAPES / 2);
+  const rssLate = describeFit(half.map((p) => p.scrapes / 1000), half.map((p) => p.rss));
+  const heapLate = describeFit(half.map((p) => p.scrapes / 1000), half.map((p) => p.heap));
+  const first = points[0]!;
+  const last = points[points.length - 1]!;
+  const lines = [
+    `## Soak: RSS and heap over ${SCRAPES.toLocaleString('en')} scrapes at ${QUEUES.toLocaleString('en')} queues`,
+    '',
+    machineLine({ 'redis-server': stack.versions.redis, PostgreSQL: stack.versions.postgres, bullmq: stack.versions.bullmq }),
+    `Load before: \`${load.before}\`; after: \`${load.after()}\`.`,
+    '',
+    'Run: `nohup npm run bench -- bench/soak.ts > soak.log 2>&1 &` (about 25 minutes; `BENCH_SOAK_SCRAPES`, `BENCH_SOAK_EVERY`, `BENCH_SOAK_RATE`).',
+    '',
+    `The built exporter with everything on (the full-scrape stack), ${QUEUES.toLocaleString('en')} queues, while ${LIVE_QUEUES} of them are worked by live Workers and a producer adds ${RATE} jobs/s (${produced.toLocaleString('en')} in all; 1 in 25 fails), so scrapes keep sampling newly finished jobs and recent failures. After 50 warm-up scrapes, ${SCRAPES.toLocaleString('en')} back-to-back scrapes (the bench waits for each answer; no pause). Every ${EVERY}: RSS (/proc VmRSS), heap used and total (the exporter's own \`nodejs_heap_size_used_bytes\`/\`_total_bytes\` in that scrape), active handles (sum of \`nodejs_active_handles\`) and open fds (\`process_open_fds\`). Scrape time over the run: p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}.`,
+    '',
+    '| scrapes | RSS | heap used | heap total | active handles | open fds |',
+    '|---|---|---|---|---|---|',
+    ...points.map((p) => `| ${p.scrapes.toLocaleString('en')} | ${p.rss.toFixed(1)} MB | ${p.heap.toFixed(1)} MB | ${p.heapTotal.toFixed(1)} MB | ${p.handles} | ${p.fds} |`),
+    '',
+    `Least-squares slope over all ${points.length} samples ("beyond noise" = the slope exceeds twice its standard error, i.e. its ~95% interval excludes zero):`,
+    '',
+    `- RSS: ${rss.text}: **${rss.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**. Second half only (${(SCRAPES / 2).toLocaleString('en')}-${SCRAPES.toLocaleString('en')}): ${rssLate.text}${rssLate.beyondNoise ? ', still rising' : ', flat within noise'}.`,
+    `- Heap used: ${heap.text}: **${heap.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**. Second half only: ${heapLate.text}${heapLate.beyondNoise ? ', still rising' : ', flat within noise'}.`,
+    `- First vs last sample: RSS ${first.rss.toFixed(1)} -> ${last.rss.toFixed(1)} MB, heap used ${first.heap.toFixed(1)} -> ${last.heap.toFixed(1)} MB, active handles ${first.handles} -> ${last.handles}, open fds ${first.fds} -> ${last.fds}.`,
+    `- Collector failures during the run: ${failures.size ? [...failures].map(([n, c]) => `${n} ${c}x`).join(', ') : 'none'}.`,
+    '- Heap used is read at whatever point of V8\'s GC cycle a scrape lands, so single samples swing by tens of MB; the slope over many samples is the figure to read.',
+    '',
+  ];
+  writeSection('soak', lines.join('\n'));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
