@@ -41,6 +41,8 @@ export interface JobDetails {
 interface Watermark {
   readonly score: number;
   readonly seen: ReadonlySet<string>;
+  /** The set's newest member as last read: while it stays the newest, nothing finished since. */
+  readonly newest: string;
 }
 
 /** Jobs to read details of, with what to do with them once read. */
@@ -92,28 +94,35 @@ export class FinishedJobs {
   mode(state: FinishedState): string {
     const mark = this.marks[state];
     if (!mark) return `<${state === 'failed' ? Math.max(1, this.failedKept) : 1}`;
-    return `>${mark.score}:${this.sampleLimit + mark.seen.size}`;
+    return `>${mark.score}:${this.sampleLimit + mark.seen.size}:${mark.newest}`;
   }
 
   /**
    * Jobs from a read that are new, oldest first, and the watermark to keep once they are
    * recorded. Nothing changes here: `commit` applies the result after the details were read.
+   * A read is empty when the set's newest member is still the one remembered.
    */
   plan(state: FinishedState, read: readonly Finished[]): { requests: SampleRequest[]; next?: Watermark } {
     const mark = this.marks[state];
     if (!mark) {
       // First read, newest first: place the watermark; failed jobs seed the recent list.
       const newest = read[0];
-      const next = newest ? { score: newest.score, seen: new Set(read.filter((j) => j.score === newest.score).map((j) => j.id)) } : { score: 0, seen: new Set<string>() };
+      const next = newest
+        ? { score: newest.score, seen: new Set(read.filter((j) => j.score === newest.score).map((j) => j.id)), newest: newest.id }
+        : { score: 0, seen: new Set<string>(), newest: '' };
       const requests = state === 'failed' && this.failedKept > 0 ? [...read].reverse().map((j) => ({ state, id: j.id, observe: false })) : [];
       return { requests, next };
     }
-    const fresh = read.filter((j) => j.score > mark.score || !mark.seen.has(j.id)).slice(0, this.sampleLimit);
-    if (!fresh.length) return { requests: [] };
-    const top = fresh[fresh.length - 1]!.score;
-    const seen = new Set(fresh.filter((j) => j.score === top).map((j) => j.id));
-    if (top === mark.score) for (const id of mark.seen) seen.add(id);
-    return { requests: fresh.map((j) => ({ state, id: j.id, observe: true })), next: { score: top, seen } };
+    const unseen = read.filter((j) => j.score > mark.score || !mark.seen.has(j.id));
+    const fresh = unseen.slice(0, this.sampleLimit);
+    // Nothing new (the newest member changed by a removal): remember the newest, so the next read is spared.
+    if (!fresh.length) return { requests: [], next: read.length ? { ...mark, newest: read[read.length - 1]!.id } : undefined };
+    const last = fresh[fresh.length - 1]!;
+    const seen = new Set(fresh.filter((j) => j.score === last.score).map((j) => j.id));
+    if (last.score === mark.score) for (const id of mark.seen) seen.add(id);
+    // Cut by sampleLimit: the last job read is not the newest, so the next scrape reads on.
+    const newest = fresh.length < unseen.length ? last.id : read[read.length - 1]!.id;
+    return { requests: fresh.map((j) => ({ state, id: j.id, observe: true })), next: { score: last.score, seen, newest } };
   }
 
   /** Records the jobs read (oldest first) and moves the watermark. */

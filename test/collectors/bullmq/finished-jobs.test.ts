@@ -21,7 +21,7 @@ test('the first read places the watermark and observes nothing', () => {
   expect(jobs.mode('failed')).toBe('<5');
   expect(scrape(jobs, 'completed', [f('9', 900)])).toEqual([]);
   expect(jobs.wait.value.count).toBe(0);
-  expect(jobs.mode('completed')).toBe('>900:101');
+  expect(jobs.mode('completed')).toBe('>900:101:9');
 });
 
 test('each finished job is observed once, including one finishing in the watermark millisecond', () => {
@@ -30,7 +30,7 @@ test('each finished job is observed once, including one finishing in the waterma
   // The set read at or after the watermark still returns "a"; "b" finished in the same millisecond later.
   expect(scrape(jobs, 'completed', [f('a', 1000), f('b', 1000), f('c', 1200)]).map((r) => r.id)).toEqual(['b', 'c']);
   expect(jobs.observed.completed).toBe(2);
-  expect(jobs.mode('completed')).toBe('>1200:101');
+  expect(jobs.mode('completed')).toBe('>1200:101:c');
   expect(scrape(jobs, 'completed', [f('c', 1200)])).toEqual([]);
   expect(jobs.processing.value.count).toBe(2);
   expect(jobs.wait.value).toMatchObject({ count: 2, sum: 2 });
@@ -39,13 +39,25 @@ test('each finished job is observed once, including one finishing in the waterma
 test('more than sampleLimit finished: the rest wait for the next scrape, none twice, none lost', () => {
   const jobs = new FinishedJobs(BUCKETS, 2, 0);
   scrape(jobs, 'completed', []);
-  expect(jobs.mode('completed')).toBe('>0:2');
+  expect(jobs.mode('completed')).toBe('>0:2:');
   // Redis answers at most limit + seen jobs from the watermark on; ties at 30 are cut in the middle.
   expect(scrape(jobs, 'completed', [f('j1', 10), f('j2', 30)]).map((r) => r.id)).toEqual(['j1', 'j2']);
-  expect(jobs.mode('completed')).toBe('>30:3');
+  // Cut by the limit: the last job read is remembered as newest, so the set's real newest differs and is read on.
+  expect(jobs.mode('completed')).toBe('>30:3:j2');
   expect(scrape(jobs, 'completed', [f('j2', 30), f('j3', 30), f('j4', 40)]).map((r) => r.id)).toEqual(['j3', 'j4']);
   expect(scrape(jobs, 'completed', [f('j4', 40), f('j5', 50)]).map((r) => r.id)).toEqual(['j5']);
   expect(jobs.observed.completed).toBe(5);
+});
+
+test('the newest member: remembered from the read, even when it was seen already or nothing was new', () => {
+  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  scrape(jobs, 'completed', [f('b', 1000)]);
+  // "a" finished in the same millisecond as "b" but sorts before it: "b" stays the newest.
+  expect(scrape(jobs, 'completed', [f('a', 1000), f('b', 1000)]).map((r) => r.id)).toEqual(['a']);
+  expect(jobs.mode('completed')).toBe('>1000:102:b');
+  // The newest was removed: a read with nothing new still moves the remembered newest.
+  expect(scrape(jobs, 'completed', [f('a', 1000)])).toEqual([]);
+  expect(jobs.mode('completed')).toBe('>1000:102:a');
 });
 
 test('a job removed before its details were read is not observed, and never as 0', () => {
