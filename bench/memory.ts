@@ -1,6 +1,6 @@
 /**
  * Issue 7: where jobstack-exporter's memory goes and what the reductions buy, at 1,000 queues.
- *  1. What each dependency costs when required (a fresh node per module).
+ *  1. What each dependency adds to a fresh node's RSS (core set minus one, core set plus a client).
  *  2. RSS by configuration (zero-config, the Go trio's scope, everything on).
  *  3. A matrix of builds x node flags (e.g. --max-semi-space-size): RSS idle, after back-to-back
  *     scrapes, and at Prometheus' pace (one scrape every 15 s), with the scrape time.
@@ -25,20 +25,38 @@ const QUEUES = 1000;
 const HAMMER = 50;
 const PACED = Number(process.env.BENCH_PACED ?? 8);
 const INTERVAL_MS = 15_000;
-const FLAGS = (process.env.BENCH_NODE_FLAGS ?? '|--max-semi-space-size=1|--max-semi-space-size=2|--max-semi-space-size=4|--optimize-for-size').split('|').map((f) => f.trim());
-const TRIO_FLAGS = (process.env.BENCH_TRIO_FLAGS ?? '|--heap-growing-percent=30').split('|').map((f) => f.trim());
+const FLAGS = (process.env.BENCH_NODE_FLAGS ?? '|--max-semi-space-size=2|--heap-growing-percent=30|--max-semi-space-size=2 --heap-growing-percent=30|--optimize-for-size').split('|').map((f) => f.trim());
+const TRIO_FLAGS = (process.env.BENCH_TRIO_FLAGS ?? '|--max-semi-space-size=2').split('|').map((f) => f.trim());
 const BUILDS: [string, string][] = [
   ...(process.env.BENCH_CLIS ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]),
   ['current', path.join(ROOT, 'dist/cli.js')],
 ];
-const MODULES = ['prom-client', 'koa', '@koa/router', 'yaml', 'zod', 'bcryptjs', 'ioredis', 'pg', '@aws-sdk/client-s3'];
+/** Loaded by every configuration (HTTP, config, process metrics, auth). */
+const CORE = ['koa', '@koa/router', 'prom-client', 'zod', 'yaml', 'bcryptjs'];
+/** Loaded only with their collector (src/collectors/index.ts requires them lazily). */
+const CLIENTS = ['ioredis', 'pg', '@aws-sdk/client-s3'];
 
-/** RSS growth (MB) of a fresh node that requires `mod`, after a full GC. */
-function requireCost(mod: string): { rss: number; heap: number } {
-  const script = `const b=process.memoryUsage().rss;${mod ? `require(${JSON.stringify(mod)});` : ''}gc();const m=process.memoryUsage();console.log(JSON.stringify({rss:(m.rss-b)/1048576,base:b/1048576,heap:m.heapUsed/1048576}))`;
-  const res = spawnSync(process.execPath, ['--expose-gc', '-e', script], { cwd: ROOT, encoding: 'utf8' });
-  const parsed = JSON.parse(res.stdout) as { rss: number; base: number; heap: number };
-  return { rss: mod ? parsed.rss : parsed.base, heap: parsed.heap };
+/** RSS and heap used (MB) of a fresh node that requires `mods` then runs a full GC; median of 3. */
+function rssWith(mods: readonly string[]): { rss: number; heap: number } {
+  const script = `for (const m of ${JSON.stringify(mods)}) require(m); gc(); const u = process.memoryUsage(); console.log(JSON.stringify({ rss: u.rss / 1048576, heap: u.heapUsed / 1048576 }))`;
+  const runs = [0, 1, 2].map(() => JSON.parse(spawnSync(process.execPath, ['--expose-gc', '-e', script], { cwd: ROOT, encoding: 'utf8' }).stdout) as { rss: number; heap: number });
+  return { rss: median(runs.map((r) => r.rss)), heap: median(runs.map((r) => r.heap)) };
+}
+
+/** What each dependency adds: core modules removed one at a time from the core set, client libraries added to it. */
+function dependencyCosts(): { bare: number; core: { rss: number; heap: number }; rows: { m: string; rss: number; heap: number }[] } {
+  const core = rssWith(CORE);
+  const rows = [
+    ...CORE.map((m) => {
+      const without = rssWith(CORE.filter((c) => c !== m));
+      return { m, rss: core.rss - without.rss, heap: core.heap - without.heap };
+    }),
+    ...[...CLIENTS.map((m) => [m]), CLIENTS].map((mods) => {
+      const withIt = rssWith([...CORE, ...mods]);
+      return { m: mods.join(' + '), rss: withIt.rss - core.rss, heap: withIt.heap - core.heap };
+    }),
+  ];
+  return { bare: rssWith([]).rss, core, rows };
 }
 
 /** The Go trio's scope: host, redis, bullmq and postgres (no S3, local storage or probes). */
@@ -62,8 +80,7 @@ interface Variant {
 async function main(): Promise<void> {
   const load = loadWatch();
   const lines: string[] = [];
-  const baseline = requireCost('');
-  const deps = MODULES.map((m) => ({ m, ...requireCost(m) }));
+  const deps = dependencyCosts();
 
   const stack = await startStack(QUEUES);
   const variants: Variant[] = [];
@@ -100,9 +117,9 @@ async function main(): Promise<void> {
     lines.push(`Load before: \`${load.before}\`; after: \`${load.after()}\`.`, '');
     lines.push('Run: `npm run bench -- bench/memory.ts` (`BENCH_CLIS=before=/path/to/dist/cli.js` adds a build to compare; `BENCH_NODE_FLAGS`, `BENCH_PACED`).', '');
     lines.push('### What each dependency costs when required', '');
-    lines.push(`A fresh \`node --expose-gc\` requires one module, runs a full GC, and reports its RSS growth. A bare node is ${baseline.rss.toFixed(1)} MB of RSS on this machine (about three quarters of it the node binary's own pages). Growth overlaps between modules (shared startup costs), so the column does not add up.`, '');
-    lines.push('| module | RSS growth | heap used after |', '|---|---|---|');
-    for (const d of deps) lines.push(`| ${d.m} | ${d.rss.toFixed(1)} MB | ${d.heap.toFixed(1)} MB |`);
+    lines.push(`Fresh \`node --expose-gc\` processes require a set of modules, run a full GC and report RSS and heap used (median of 3). A bare node is ${deps.bare.toFixed(1)} MB of RSS here, most of it the node binary's own pages; the core set every configuration loads (${CORE.join(', ')}) brings it to ${deps.core.rss.toFixed(1)} MB (heap used ${deps.core.heap.toFixed(1)} MB). Core modules: what removing one from the core set saves; client libraries: what adding them to it costs (the first module loaded also pays node's own loader warm-up, so single-module figures overstate).`, '');
+    lines.push('| module | RSS | heap used |', '|---|---|---|');
+    for (const d of deps.rows) lines.push(`| ${d.m} | ${d.rss >= 0 ? '+' : ''}${d.rss.toFixed(1)} MB | ${d.heap >= 0 ? '+' : ''}${d.heap.toFixed(1)} MB |`);
     lines.push('', `### RSS at ${QUEUES.toLocaleString('en')} queues by build, node flags and scope`, '');
     lines.push(`Every variant is its own exporter process on the same stack (bench/lib/stack.ts, the full-scrape workload). "idle": 1 s after startup, before any scrape. "back-to-back": after ${HAMMER + 5} sequential scrapes (nothing lets V8 shrink its heap). "15 s pace": ${PACED} rounds, every variant scraped once per ${INTERVAL_MS / 1000} s in turn, RSS read just before each scrape (floor, after the idle interval) and just after it (peak); medians over the rounds, and the highest peak. "trio scope" is what redis_exporter + postgres_exporter + node_exporter cover: host, redis, bullmq and postgres collectors only (REDIS_URL, DATABASE_URL); "all on" adds s3, localstorage and probes.`, '');
     lines.push('| build | node flags | scope | idle | back-to-back | heap used | scrape p50 / p99 | 15 s pace: floor | peak (median) | peak (max) |', '|---|---|---|---|---|---|---|---|---|---|');

@@ -7,6 +7,8 @@
  * Env: BENCH_SOAK_SCRAPES (default 10000), BENCH_SOAK_EVERY (500), BENCH_SOAK_RATE (jobs/s, 20).
  * Writes the `soak` section of bench/RESULTS.md.
  */
+import { tempDir } from '../test/harness/process';
+import { snapshot, snapshotFlags, type HeapSummary } from './lib/heap';
 import { startStack } from './lib/stack';
 import { loadWatch, machineLine, writeSection } from './lib/results';
 import { failedCollectors, linearFit, mb, sampleValue } from './lib/proc';
@@ -34,6 +36,19 @@ function describeFit(xs: number[], ys: number[]): { text: string; beyondNoise: b
   return { text: `${fit.slope >= 0 ? '+' : ''}${fit.slope.toFixed(3)} MB per 1,000 scrapes (±2 SE: ${ci}; r² ${fit.r2.toFixed(2)})`, beyondNoise };
 }
 
+/** The 6 object kinds whose live size changed most from the first snapshot to the last, with their size in each. */
+function kindChanges(snapshots: readonly [number, HeapSummary][]): [string, number[]][] {
+  const size = (h: HeapSummary, kind: string) => h.byKind.find(([k]) => k === kind)?.[1] ?? 0;
+  const first = snapshots[0]![1];
+  const last = snapshots[snapshots.length - 1]![1];
+  const kinds = new Set([...first.byKind, ...last.byKind].map(([k]) => k));
+  return [...kinds]
+    .map((kind): [string, number] => [kind, Math.abs(size(last, kind) - size(first, kind))])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([kind]) => [`\`${kind.replace(/\|/g, '/')}\``, snapshots.map(([, h]) => size(h, kind))]);
+}
+
 async function main(): Promise<void> {
   const load = loadWatch();
   const stack = await startStack(QUEUES);
@@ -41,11 +56,16 @@ async function main(): Promise<void> {
   const times: number[] = [];
   const failures = new Map<string, number>();
   let produced = 0;
+  const snapshots: [number, HeapSummary][] = [];
+  const snapDir = tempDir('soak-heap');
   try {
     const live = stack.workload.names.filter((_, i) => i % 20 !== 0 && i % 50 !== 7).slice(0, LIVE_QUEUES);
     const traffic = stack.workload.live(live, RATE);
-    const exporter = await stack.exporter();
+    const exporter = await stack.exporter([], {}, { nodeArgs: snapshotFlags(snapDir.dir) });
     for (let i = 0; i < 50; i++) await exporter.scrape();
+    // A heap snapshot starts with a full GC, so its size is the live heap: the leak check that GC timing cannot blur.
+    const takeSnapshot = async (n: number) => snapshots.push([n, await snapshot(exporter.child, snapDir.dir)]);
+    await takeSnapshot(0);
     const sample = (scrapes: number, text: string) => {
       const handles = [...text.matchAll(/^nodejs_active_handles\{[^}]*\} (\S+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
       points.push({ scrapes, rss: rssMb(exporter.child.pid), heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN), heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN), handles, fds: sampleValue(text, 'process_open_fds') ?? NaN });
@@ -59,12 +79,14 @@ async function main(): Promise<void> {
       if (n % EVERY === 0) {
         sample(n, text);
         const p = points[points.length - 1]!;
+        if (n === SCRAPES / 2 || n === SCRAPES) await takeSnapshot(n);
         process.stderr.write(`${n} scrapes: RSS ${p.rss.toFixed(1)} MB, heap ${p.heap.toFixed(1)} MB, handles ${p.handles}, fds ${p.fds}, last p50 ${ms(percentile(times.slice(-EVERY), 50))}\n`);
       }
     }
     produced = (await traffic.stop()).produced;
   } finally {
     await stack.stop();
+    snapDir.remove();
   }
 
   const xs = points.map((p) => p.scrapes / 1000);
@@ -96,6 +118,15 @@ async function main(): Promise<void> {
     `- First vs last sample: RSS ${first.rss.toFixed(1)} -> ${last.rss.toFixed(1)} MB, heap used ${first.heap.toFixed(1)} -> ${last.heap.toFixed(1)} MB, active handles ${first.handles} -> ${last.handles}, open fds ${first.fds} -> ${last.fds}.`,
     `- Collector failures during the run: ${failures.size ? [...failures].map(([n, c]) => `${n} ${c}x`).join(', ') : 'none'}.`,
     '- Heap used is read at whatever point of V8\'s GC cycle a scrape lands, so single samples swing by tens of MB; the slope over many samples is the figure to read.',
+    '',
+    'Live heap (everything reachable after a full GC: the exporter writes a heap snapshot on SIGUSR2, which starts with one) after the warm-up, half-way and at the end, with the object kinds that changed most between the first and the last:',
+    '',
+    `| after scrapes | ${snapshots.map(([n]) => n.toLocaleString('en')).join(' | ')} |`,
+    `|---|${snapshots.map(() => '---|').join('')}`,
+    `| live heap | ${snapshots.map(([, h]) => `${h.liveMb.toFixed(1)} MB`).join(' | ')} |`,
+    ...kindChanges(snapshots).map(([kind, sizes]) => `| ${kind} | ${sizes.map((mbs) => `${mbs.toFixed(2)} MB`).join(' | ')} |`),
+    '',
+    `- Live heap ${snapshots[0]![1].liveMb.toFixed(1)} MB -> ${snapshots[snapshots.length - 1]![1].liveMb.toFixed(1)} MB over ${SCRAPES.toLocaleString('en')} scrapes (${((snapshots[snapshots.length - 1]![1].liveMb - snapshots[0]![1].liveMb) / (SCRAPES / 1000)).toFixed(3)} MB per 1,000 scrapes).`,
     '',
   ];
   writeSection('soak', lines.join('\n'));
