@@ -74,11 +74,13 @@ export class BackgroundRefresh<T> {
       if (controller.signal.aborted) throw controller.signal.reason;
       const durationSeconds = (performance.now() - started) / 1000;
       this.current = { value, finishedAt: Date.now() / 1000, durationSeconds };
+      if (this.lastRunOk === false) log.info(`${what} works again`, { durationSeconds });
+      else log.debug(`${what} finished`, { durationSeconds });
       this.lastRunOk = true;
-      log.debug(`${what} finished`, { durationSeconds });
     } catch (err) {
+      // Once per failing streak: a dependency down for hours must not write a line every interval.
+      if (!this.closed && this.lastRunOk !== false) log.warn(`${what} failed; keeping the previous figures`, { error: errorMessage(err) });
       this.lastRunOk = false;
-      if (!this.closed) log.warn(`${what} failed`, { error: errorMessage(err) });
     } finally {
       clearTimeout(timer);
       this.controller = undefined;

@@ -66,4 +66,29 @@ describe('background refresh', () => {
     expect(bg.lastSucceeded).toBe(false);
     expect(bg.latest).toBeUndefined();
   });
+
+  test('a failing streak is logged once, its end once, and the last good value is kept', async () => {
+    const mine: string[] = [];
+    let fail = false;
+    const bg = new BackgroundRefresh({
+      what: 'flaky listing',
+      intervalMs: 60_000,
+      timeoutMs: 1000,
+      task: async () => {
+        if (fail) throw new Error('endpoint down');
+        return 'figures';
+      },
+      log: createLogger('debug', (l) => mine.push(l)),
+    });
+    await bg.refresh();
+    fail = true;
+    for (let i = 0; i < 4; i++) await bg.refresh();
+    expect(bg.latest?.value).toBe('figures');
+    expect(bg.lastSucceeded).toBe(false);
+    expect(mine.filter((l) => l.includes('flaky listing failed'))).toHaveLength(1);
+    fail = false;
+    await bg.refresh();
+    expect(mine.filter((l) => l.includes('flaky listing works again'))).toHaveLength(1);
+    await bg.close();
+  });
 });

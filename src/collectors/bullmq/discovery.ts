@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../clients/redis';
 import type { Logger } from '../../log/logger';
-import { errorMessage } from '../../log/redact';
+import { BackgroundRefresh } from '../background';
 
 /**
  * Queue discovery: SCAN for `<prefix>:*:meta` hashes, in the background on an interval (never
@@ -52,58 +52,48 @@ export interface DiscoveryOptions {
 /** Keys examined per SCAN call: large enough to be quick, small enough that no call is long. */
 const SCAN_COUNT = 1000;
 
+/**
+ * Runs the SCAN on the shared background schedule (src/collectors/background.ts): never two at
+ * once, each bounded by the interval, failures logged once per streak, the previous list kept.
+ */
 export class QueueDiscovery {
-  latest?: Discovered;
-  private running?: Promise<void>;
-  private timer?: NodeJS.Timeout;
-  private closed = false;
-  private failing = false;
+  private readonly refresher: BackgroundRefresh<QueueSelection>;
 
-  constructor(private readonly client: RedisClient, private readonly options: DiscoveryOptions) {}
+  constructor(private readonly client: RedisClient, private readonly options: DiscoveryOptions) {
+    this.refresher = new BackgroundRefresh({ what: 'queue discovery', intervalMs: options.intervalMs, timeoutMs: options.intervalMs, task: (signal) => this.scan(signal), log: options.log });
+  }
+
+  /** The latest successful discovery, if any. */
+  get latest(): Discovered | undefined {
+    const r = this.refresher.latest;
+    return r && { ...r.value, finishedAt: r.finishedAt, durationSeconds: r.durationSeconds };
+  }
 
   /** Runs discovery now, or joins the run in progress; the next run is scheduled after it. */
   refresh(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (!this.running) {
-      clearTimeout(this.timer);
-      this.running = this.run().finally(() => {
-        this.running = undefined;
-        if (!this.closed) this.timer = setTimeout(() => void this.refresh(), this.options.intervalMs).unref();
-      });
-    }
-    return this.running;
+    return this.refresher.refresh();
   }
 
-  private async run(): Promise<void> {
+  private async scan(signal: AbortSignal): Promise<QueueSelection> {
     const { prefix, maxQueues, callTimeoutMs, log } = this.options;
-    const started = performance.now();
     const found = new Set<string>();
-    try {
-      let cursor = '0';
-      do {
-        if (this.closed) return;
-        const reply = await this.client.call(Date.now() + callTimeoutMs, ['scan', cursor, 'match', metaPattern(prefix), 'count', SCAN_COUNT, 'type', 'hash']);
-        const [next, keys] = reply as [string, string[]];
-        for (const key of keys) {
-          const queue = queueFromMetaKey(key, prefix);
-          if (queue !== undefined) found.add(queue);
-        }
-        cursor = next;
-      } while (cursor !== '0');
-      const durationSeconds = (performance.now() - started) / 1000;
-      this.latest = { ...selectQueues(found, maxQueues), finishedAt: Date.now() / 1000, durationSeconds };
-      if (this.failing) log.info('queue discovery works again', { queues: this.latest.queues.length });
-      this.failing = false;
-      if (this.latest.leftOut > 0) log.debug('queues left out over collectors.bullmq.maxQueues', { leftOut: this.latest.leftOut });
-    } catch (err) {
-      // The Redis client logs the connection state; say only once that discovery is affected.
-      if (!this.failing) log.warn('queue discovery failed; keeping the previous queue list', { error: errorMessage(err) });
-      this.failing = true;
-    }
+    let cursor = '0';
+    do {
+      if (signal.aborted) throw signal.reason;
+      const reply = await this.client.call(Date.now() + callTimeoutMs, ['scan', cursor, 'match', metaPattern(prefix), 'count', SCAN_COUNT, 'type', 'hash']);
+      const [next, keys] = reply as [string, string[]];
+      for (const key of keys) {
+        const queue = queueFromMetaKey(key, prefix);
+        if (queue !== undefined) found.add(queue);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    const selection = selectQueues(found, maxQueues);
+    if (selection.leftOut > 0) log.debug('queues left out over collectors.bullmq.maxQueues', { leftOut: selection.leftOut });
+    return selection;
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
+    void this.refresher.close();
   }
 }
