@@ -9,6 +9,7 @@
  */
 import { tempDir } from '../test/harness/process';
 import { snapshot, snapshotFlags, type HeapSummary } from './lib/heap';
+import { median } from './lib/measure';
 import { startStack } from './lib/stack';
 import { loadWatch, machineLine, writeSection } from './lib/results';
 import { failedCollectors, linearFit, mb, sampleValue } from './lib/proc';
@@ -36,19 +37,6 @@ function describeFit(xs: number[], ys: number[]): { text: string; beyondNoise: b
   return { text: `${fit.slope >= 0 ? '+' : ''}${fit.slope.toFixed(3)} MB per 1,000 scrapes (±2 SE: ${ci}; r² ${fit.r2.toFixed(2)})`, beyondNoise };
 }
 
-/** The 6 object kinds whose live size changed most from the first snapshot to the last, with their size in each. */
-function kindChanges(snapshots: readonly [number, HeapSummary][]): [string, number[]][] {
-  const size = (h: HeapSummary, kind: string) => h.byKind.find(([k]) => k === kind)?.[1] ?? 0;
-  const first = snapshots[0]![1];
-  const last = snapshots[snapshots.length - 1]![1];
-  const kinds = new Set([...first.byKind, ...last.byKind].map(([k]) => k));
-  return [...kinds]
-    .map((kind): [string, number] => [kind, Math.abs(size(last, kind) - size(first, kind))])
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 6)
-    .map(([kind]) => [`\`${kind.replace(/\|/g, '/')}\``, snapshots.map(([, h]) => size(h, kind))]);
-}
-
 async function main(): Promise<void> {
   const load = loadWatch();
   const stack = await startStack(QUEUES);
@@ -56,16 +44,28 @@ async function main(): Promise<void> {
   const times: number[] = [];
   const failures = new Map<string, number>();
   let produced = 0;
-  const snapshots: [number, HeapSummary][] = [];
+  /** Heap size after each full (mark-compact) GC, from V8's --trace-gc lines: the live heap, no snapshot needed. */
+  const fullGcs: { scrapes: number; afterMb: number }[] = [];
+  let atEnd: HeapSummary | undefined;
   const snapDir = tempDir('soak-heap');
   try {
     const live = stack.workload.names.filter((_, i) => i % 20 !== 0 && i % 50 !== 7).slice(0, LIVE_QUEUES);
     const traffic = stack.workload.live(live, RATE);
-    const exporter = await stack.exporter([], {}, { nodeArgs: snapshotFlags(snapDir.dir) });
+    // A heap snapshot would inflate RSS for the rest of the run (V8 builds it in malloc'd memory), so the live
+    // heap comes from --trace-gc during the run, and one snapshot (for what is live) only at the end.
+    const exporter = await stack.exporter([], {}, { nodeArgs: ['--trace-gc', '--trace-gc-ignore-scavenger', ...snapshotFlags(snapDir.dir)] });
+    let scrapesDone = 0;
+    let pending = '';
+    exporter.child.proc.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const m = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+        if (m) fullGcs.push({ scrapes: scrapesDone, afterMb: Number(m[1]) });
+      }
+    });
     for (let i = 0; i < 50; i++) await exporter.scrape();
-    // A heap snapshot starts with a full GC, so its size is the live heap: the leak check that GC timing cannot blur.
-    const takeSnapshot = async (n: number) => snapshots.push([n, await snapshot(exporter.child, snapDir.dir)]);
-    await takeSnapshot(0);
+    fullGcs.length = 0;
     const sample = (scrapes: number, text: string) => {
       const handles = [...text.matchAll(/^nodejs_active_handles\{[^}]*\} (\S+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
       points.push({ scrapes, rss: rssMb(exporter.child.pid), heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN), heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN), handles, fds: sampleValue(text, 'process_open_fds') ?? NaN });
@@ -75,15 +75,16 @@ async function main(): Promise<void> {
       const t = performance.now();
       const text = await exporter.scrape();
       times.push(performance.now() - t);
+      scrapesDone = n;
       for (const name of failedCollectors(text)) failures.set(name, (failures.get(name) ?? 0) + 1);
       if (n % EVERY === 0) {
         sample(n, text);
         const p = points[points.length - 1]!;
-        if (n === SCRAPES / 2 || n === SCRAPES) await takeSnapshot(n);
         process.stderr.write(`${n} scrapes: RSS ${p.rss.toFixed(1)} MB, heap ${p.heap.toFixed(1)} MB, handles ${p.handles}, fds ${p.fds}, last p50 ${ms(percentile(times.slice(-EVERY), 50))}\n`);
       }
     }
     produced = (await traffic.stop()).produced;
+    atEnd = await snapshot(exporter.child, snapDir.dir);
   } finally {
     await stack.stop();
     snapDir.remove();
@@ -95,6 +96,11 @@ async function main(): Promise<void> {
   const half = points.filter((p) => p.scrapes >= SCRAPES / 2);
   const rssLate = describeFit(half.map((p) => p.scrapes / 1000), half.map((p) => p.rss));
   const heapLate = describeFit(half.map((p) => p.scrapes / 1000), half.map((p) => p.heap));
+  const liveWindows = Array.from({ length: Math.ceil(SCRAPES / EVERY) }, (_, i) => {
+    const inWindow = fullGcs.filter((g) => g.scrapes > i * EVERY && g.scrapes <= (i + 1) * EVERY);
+    return { to: (i + 1) * EVERY, min: inWindow.length ? Math.min(...inWindow.map((g) => g.afterMb)) : NaN, count: inWindow.length };
+  }).filter((w) => w.count > 0);
+  const live = describeFit(liveWindows.map((w) => (w.to - EVERY / 2) / 1000), liveWindows.map((w) => w.min));
   const first = points[0]!;
   const last = points[points.length - 1]!;
   const lines = [
@@ -119,14 +125,15 @@ async function main(): Promise<void> {
     `- Collector failures during the run: ${failures.size ? [...failures].map(([n, c]) => `${n} ${c}x`).join(', ') : 'none'}.`,
     '- Heap used is read at whatever point of V8\'s GC cycle a scrape lands, so single samples swing by tens of MB; the slope over many samples is the figure to read.',
     '',
-    'Live heap (everything reachable after a full GC: the exporter writes a heap snapshot on SIGUSR2, which starts with one) after the warm-up, half-way and at the end, with the object kinds that changed most between the first and the last:',
+    `Live heap: V8's own report after each full (mark-compact) GC (\`--trace-gc\`), ${fullGcs.length} of them over the run; the lowest per ${EVERY} scrapes is the live heap with the least of a scrape in flight:`,
     '',
-    `| after scrapes | ${snapshots.map(([n]) => n.toLocaleString('en')).join(' | ')} |`,
-    `|---|${snapshots.map(() => '---|').join('')}`,
-    `| live heap | ${snapshots.map(([, h]) => `${h.liveMb.toFixed(1)} MB`).join(' | ')} |`,
-    ...kindChanges(snapshots).map(([kind, sizes]) => `| ${kind} | ${sizes.map((mbs) => `${mbs.toFixed(2)} MB`).join(' | ')} |`),
+    `| scrapes | ${liveWindows.map((w) => w.to.toLocaleString('en')).join(' | ')} |`,
+    `|---|${liveWindows.map(() => '---|').join('')}`,
+    `| live heap, MB (lowest after a full GC) | ${liveWindows.map((w) => w.min.toFixed(1)).join(' | ')} |`,
+    `| full GCs | ${liveWindows.map((w) => w.count).join(' | ')} |`,
     '',
-    `- Live heap ${snapshots[0]![1].liveMb.toFixed(1)} MB -> ${snapshots[snapshots.length - 1]![1].liveMb.toFixed(1)} MB over ${SCRAPES.toLocaleString('en')} scrapes (${((snapshots[snapshots.length - 1]![1].liveMb - snapshots[0]![1].liveMb) / (SCRAPES / 1000)).toFixed(3)} MB per 1,000 scrapes).`,
+    `- Live heap slope: ${live.text}: **${live.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**; lowest ${liveWindows[0]?.min.toFixed(1)} MB in the first window, ${liveWindows[liveWindows.length - 1]?.min.toFixed(1)} MB in the last; median after a full GC over the run ${median(fullGcs.map((g) => g.afterMb)).toFixed(1)} MB.`,
+    `- What is live at the end (heap snapshot after the last scrape, ${atEnd ? atEnd.liveMb.toFixed(1) : '?'} MB): ${atEnd ? atEnd.byKind.slice(0, 6).map(([kind, size, count]) => `${kind.replace(/\|/g, '/')} ${size.toFixed(1)} MB (${count.toLocaleString('en')})`).join(', ') : 'not taken'}.`,
     '',
   ];
   writeSection('soak', lines.join('\n'));
