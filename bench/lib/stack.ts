@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { CLI, startExporter, type ExporterProcess } from '../../test/harness/exporter';
@@ -91,9 +92,23 @@ export async function startStack(queues: number, options: WorkloadOptions = {}):
       INSERT INTO jobs (status, duration_ms) SELECT (ARRAY['done','failed','waiting','active'])[1 + g % 4], g % 1000 FROM generate_series(1, 20000) g;
       CREATE INDEX ON jobs (status); ANALYZE jobs`);
 
+    // s3rver answers HeadBucket by listing the bucket (AWS does not), so a small bucket keeps s3rver's
+    // own cost out of the scrape time; bench/postgres-storage.ts times listing a big one.
     const s3 = await startS3([BUCKET]);
     started.push(s3);
-    s3.seed(BUCKET, Array.from({ length: 1000 }, (_, i) => ({ key: `reports/${i % 10}/report-${i}.pdf`, body: 'x'.repeat(i % 500) })));
+    s3.seed(BUCKET, Array.from({ length: 100 }, (_, i) => ({ key: `reports/${i % 10}/report-${i}.pdf`, body: 'x'.repeat(i % 500) })));
+
+    // The application's health endpoint the probes collector checks.
+    const health = http.createServer((_, res) => res.end('ok'));
+    await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
+    started.push({
+      stop: () =>
+        new Promise<void>((resolve) => {
+          health.close(() => resolve());
+          health.closeAllConnections();
+        }),
+    });
+    const healthUrl = `http://127.0.0.1:${(health.address() as { port: number }).port}/health`;
 
     const storage = tempDir('bench-storage');
     started.push({ stop: () => storage.remove() });
@@ -115,7 +130,7 @@ export async function startStack(queues: number, options: WorkloadOptions = {}):
       S3_FORCE_PATH_STYLE: 'true',
       AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      PROBE_TARGETS: `s3rver=${s3.endpoint}/`,
+      PROBE_TARGETS: `app=${healthUrl}`,
     };
     const admin = new Redis({ port: redis.port });
     const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?';
