@@ -49,10 +49,21 @@ export function uptime(): string {
   }
 }
 
+/** The commit measured (read when the benchmark starts), marked when the tree has uncommitted changes to src/. */
+const REVISION = (() => {
+  try {
+    const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
+    return `${rev}${dirty ? ' plus uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+})();
+
 /** The machine line every section starts with. */
 export function machineLine(versions: Record<string, string> = {}): string {
   const extra = Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ');
-  return `Machine: ${machineNotes()}${extra ? `; ${extra}` : ''}.`;
+  return `Machine: ${machineNotes()}${extra ? `; ${extra}` : ''}. Exporter at commit ${REVISION}.`;
 }
 
 /** Tracks the load before and after a run, for the section's notes. */
