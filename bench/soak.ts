@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     return { to: (i + 1) * EVERY, min: inWindow.length ? Math.min(...inWindow.map((g) => g.afterMb)) : NaN, count: inWindow.length };
   }).filter((w) => w.count > 0);
   const live = describeFit(liveWindows.map((w) => (w.to - EVERY / 2) / 1000), liveWindows.map((w) => w.min));
+  const lateWindows = liveWindows.filter((w) => w.to > SCRAPES / 2);
+  const liveLate = describeFit(lateWindows.map((w) => (w.to - EVERY / 2) / 1000), lateWindows.map((w) => w.min));
   const first = points[0]!;
   const last = points[points.length - 1]!;
   const lines = [
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
     `| live heap, MB (lowest after a full GC) | ${liveWindows.map((w) => w.min.toFixed(1)).join(' | ')} |`,
     `| full GCs | ${liveWindows.map((w) => w.count).join(' | ')} |`,
     '',
-    `- Live heap slope: ${live.text}: **${live.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**; lowest ${liveWindows[0]?.min.toFixed(1)} MB in the first window, ${liveWindows[liveWindows.length - 1]?.min.toFixed(1)} MB in the last; median after a full GC over the run ${median(fullGcs.map((g) => g.afterMb)).toFixed(1)} MB.`,
+    `- Live heap slope: ${live.text}: **${live.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**. Second half only: ${liveLate.text}${liveLate.beyondNoise ? ', still rising' : ', flat within noise'}. Lowest ${liveWindows[0]?.min.toFixed(1)} MB in the first window, ${liveWindows[liveWindows.length - 1]?.min.toFixed(1)} MB in the last; median after a full GC over the run ${median(fullGcs.map((g) => g.afterMb)).toFixed(1)} MB.`,
     `- What is live at the end (heap snapshot after the last scrape, ${atEnd ? atEnd.liveMb.toFixed(1) : '?'} MB): ${atEnd ? atEnd.byKind.slice(0, 6).map(([kind, size, count]) => `${kind.replace(/\|/g, '/')} ${size.toFixed(1)} MB (${count.toLocaleString('en')})`).join(', ') : 'not taken'}.`,
     '',
   ];
