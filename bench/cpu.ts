@@ -3,7 +3,8 @@
  * 100 queues, everything on, as a percentage of one core (utime + stime of the exporter process
  * from /proc/<pid>/stat, before and after). Background work (queue discovery, S3 listing,
  * storage walk) counts, as it would in production.
- * Env: BENCH_CPU_MINUTES (default 10), BENCH_CPU_QUEUES (100), BENCH_CPU_RATE (live jobs/s, 5).
+ * Env: BENCH_CPU_MINUTES (default 10), BENCH_CPU_QUEUES (100), BENCH_CPU_RATE (live jobs/s, 5),
+ * BENCH_NODE_FLAGS (node flags for the exporter) with BENCH_CPU_SECTION (results section, default cpu).
  * A full run takes over 10 minutes: run it in the background, e.g.
  *   nohup npm run bench -- bench/cpu.ts > cpu.log 2>&1 &
  * Writes the `cpu` section of bench/RESULTS.md.
@@ -21,6 +22,9 @@ const RATE = Number(process.env.BENCH_CPU_RATE ?? 5);
 const INTERVAL_MS = 15_000;
 const TARGET_PERCENT = 0.5;
 const LIVE_QUEUES = 5;
+/** Node flags for the exporter (e.g. --max-semi-space-size=2), to see what a memory setting costs in CPU. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const SECTION = process.env.BENCH_CPU_SECTION ?? 'cpu';
 
 async function main(): Promise<void> {
   const load = loadWatch();
@@ -36,7 +40,7 @@ async function main(): Promise<void> {
   try {
     const live = stack.workload.names.filter((_, i) => i % 20 !== 0 && i % 50 !== 7).slice(0, LIVE_QUEUES);
     const traffic = RATE > 0 ? stack.workload.live(live, RATE) : undefined;
-    const exporter = await stack.exporter();
+    const exporter = await stack.exporter([], {}, { nodeArgs: NODE_FLAGS });
     const pid = exporter.child.pid;
     // Startup and the first scrapes (module compilation, first discovery and listings) are not steady state.
     for (let i = 0; i < 3; i++) await exporter.scrape();
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
   const aftermathCpu = withAftermath.reduce((a, b) => a + b, 0);
   const slowest = [...perCollector].map(([name, v]) => `${name} ${ms(median(v))}`).sort((a, b) => parseFloat(b.split(' ')[1]!) - parseFloat(a.split(' ')[1]!));
   const lines = [
-    `## CPU at a 15 s scrape interval, ${QUEUES.toLocaleString('en')} queues`,
+    `## CPU at a 15 s scrape interval, ${QUEUES.toLocaleString('en')} queues${NODE_FLAGS.length ? `, exporter run with \`node ${NODE_FLAGS.join(' ')}\`` : ''}`,
     '',
     machineLine({ 'redis-server': stack.versions.redis, PostgreSQL: stack.versions.postgres, bullmq: stack.versions.bullmq }),
     `Load before: \`${load.before}\`; after: \`${load.after()}\`.`,
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
     `| scrapes with a failed collector | ${failures} |`,
     '',
   ];
-  writeSection('cpu', lines.join('\n'));
+  writeSection(SECTION, lines.join('\n'));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -10,7 +10,7 @@ import { machineNotes } from './stats';
 export const RESULTS_FILE = path.join(__dirname, '..', 'RESULTS.md');
 
 /** Section order in the file; a section not listed goes at the end. */
-const ORDER = ['summary', 'full-scrape', 'peers', 'soak', 'cpu', 'frozen', 'memory'];
+const ORDER = ['summary', 'full-scrape', 'peers', 'soak', 'cpu', 'cpu-semi-space', 'frozen', 'memory'];
 
 const HEADER = `# Benchmarks: full stack, peers, soak, CPU, frozen dependency
 
