@@ -2,9 +2,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { CLI, startExporter, type ExporterProcess } from '../../test/harness/exporter';
+import { startExporter, type ExporterBuild, type ExporterProcess } from '../../test/harness/exporter';
 import { startPostgres, type PostgresServer } from '../../test/harness/postgres';
-import { Child, freePort, tempDir, waitFor } from '../../test/harness/process';
+import { tempDir } from '../../test/harness/process';
 import { startRedis, type RedisServer } from '../../test/harness/redis';
 import { S3RVER_CREDENTIALS, startS3, type S3Server } from '../../test/harness/s3';
 import { createWorkload, type Workload, type WorkloadOptions } from './workload';
@@ -30,35 +30,14 @@ export interface Stack {
 
 export const BUCKET = 'uploads';
 
-/** Which build to run and with which node flags (default: dist/cli.js, none). */
-export interface ExporterBuild {
-  readonly cli?: string;
-  readonly nodeArgs?: readonly string[];
-}
+export type { ExporterBuild };
 
 /**
- * The harness's startExporter, or the same thing for another build or with node flags (V8
- * options such as --max-semi-space-size must come before the script; NODE_OPTIONS refuses some).
+ * The harness's startExporter for a given build or node flags (V8 options such as
+ * --max-semi-space-size must come before the script; NODE_OPTIONS refuses some).
  */
-export async function spawnExporter(args: readonly string[], env: NodeJS.ProcessEnv, build: ExporterBuild = {}): Promise<ExporterProcess> {
-  if (!build.cli && !build.nodeArgs?.length) return startExporter(args, env);
-  const port = await freePort();
-  const child = Child.start(process.execPath, [...(build.nodeArgs ?? []), build.cli ?? CLI, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { PATH: process.env.PATH, ...env } });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('exporter listening', async () => {
-    if (!child.running) throw new Error(child.log());
-    return (await fetch(`${url}/health`)).ok;
-  });
-  return {
-    url,
-    child,
-    async scrape(headers = {}) {
-      const res = await fetch(`${url}/metrics`, { headers });
-      if (!res.ok) throw new Error(`scrape: HTTP ${res.status}`);
-      return res.text();
-    },
-    stop: () => child.stop(),
-  };
+export function spawnExporter(args: readonly string[], env: NodeJS.ProcessEnv, build: ExporterBuild = {}): Promise<ExporterProcess> {
+  return startExporter(args, env, 'http', {}, build);
 }
 
 /** Custom SQL a job-processing application would export (jobstack's postgres.queries). */

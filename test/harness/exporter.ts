@@ -32,9 +32,24 @@ export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}
  * Starts the built exporter on a free port with only the given environment. `spawn` adds
  * process options, e.g. `{ uid, gid }` to run it as an unprivileged user.
  */
-export async function startExporter(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, scheme: 'http' | 'https' = 'http', spawn: Pick<SpawnOptions, 'uid' | 'gid'> = {}): Promise<ExporterProcess> {
+/** Which build to run and with which node flags (benchmarks compare builds and V8 options). */
+export interface ExporterBuild {
+  /** Path to a built cli.js; the current build by default. */
+  readonly cli?: string;
+  /** Node options placed before the script (V8 flags such as --max-semi-space-size). */
+  readonly nodeArgs?: readonly string[];
+}
+
+export async function startExporter(
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  scheme: 'http' | 'https' = 'http',
+  spawn: Pick<SpawnOptions, 'uid' | 'gid'> = {},
+  build: ExporterBuild = {},
+): Promise<ExporterProcess> {
   const port = await freePort();
-  const child = Child.start(process.execPath, [CLI, `--web.listen-address=127.0.0.1:${port}`, ...args], { env: { PATH: process.env.PATH, ...env }, ...spawn });
+  const argv = [...(build.nodeArgs ?? []), build.cli ?? CLI, `--web.listen-address=127.0.0.1:${port}`, ...args];
+  const child = Child.start(process.execPath, argv, { env: { PATH: process.env.PATH, ...env }, ...spawn });
   const url = `${scheme}://127.0.0.1:${port}`;
   await waitFor('exporter listening', async () => {
     if (!child.running) throw new Error(child.log());
