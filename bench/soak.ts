@@ -23,6 +23,8 @@ const LIVE_QUEUES = 10;
 
 interface Point {
   readonly scrapes: number;
+  /** Since the exporter started. */
+  readonly minutes: number;
   readonly rss: number;
   readonly heap: number;
   readonly heapTotal: number;
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     // A heap snapshot would inflate RSS for the rest of the run (V8 builds it in malloc'd memory), so the live
     // heap comes from --trace-gc during the run, and one snapshot (for what is live) only at the end.
     const exporter = await stack.exporter([], {}, { nodeArgs: ['--trace-gc', '--trace-gc-ignore-scavenger', ...snapshotFlags(snapDir.dir)] });
+    const exporterStarted = Date.now();
     let scrapesDone = 0;
     let pending = '';
     exporter.child.proc.stdout?.on('data', (chunk: Buffer) => {
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
     fullGcs.length = 0;
     const sample = (scrapes: number, text: string) => {
       const handles = [...text.matchAll(/^nodejs_active_handles\{[^}]*\} (\S+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
-      points.push({ scrapes, rss: rssMb(exporter.child.pid), heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN), heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN), handles, fds: sampleValue(text, 'process_open_fds') ?? NaN });
+      points.push({ scrapes, minutes: (Date.now() - exporterStarted) / 60_000, rss: rssMb(exporter.child.pid), heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN), heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN), handles, fds: sampleValue(text, 'process_open_fds') ?? NaN });
     };
     sample(0, await exporter.scrape());
     for (let n = 1; n <= SCRAPES; n++) {
@@ -133,8 +136,10 @@ async function main(): Promise<void> {
     `|---|${liveWindows.map(() => '---|').join('')}`,
     `| live heap, MB (lowest after a full GC) | ${liveWindows.map((w) => w.min.toFixed(1)).join(' | ')} |`,
     `| full GCs | ${liveWindows.map((w) => w.count).join(' | ')} |`,
+    `| minutes since the exporter started | ${liveWindows.map((w) => points.find((p) => p.scrapes === w.to)?.minutes.toFixed(1) ?? '').join(' | ')} |`,
     '',
     `- Live heap slope: ${live.text}: **${live.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**. Second half only: ${liveLate.text}${liveLate.beyondNoise ? ', still rising' : ', flat within noise'}. Lowest ${liveWindows[0]?.min.toFixed(1)} MB in the first window, ${liveWindows[liveWindows.length - 1]?.min.toFixed(1)} MB in the last; median after a full GC over the run ${median(fullGcs.map((g) => g.afterMb)).toFixed(1)} MB.`,
+    '- State kept for a time window grows with uptime, not with scrapes, until the window is full: the dashboard keeps 10 minutes of histogram snapshots (one a minute) for each queue\'s two histograms, and V8 keeps compiling hot code. Growth that stops once the run is past 10 minutes is that; a leak keeps its slope.',
     `- What is live at the end (heap snapshot after the last scrape, ${atEnd ? atEnd.liveMb.toFixed(1) : '?'} MB): ${atEnd ? atEnd.byKind.slice(0, 6).map(([kind, size, count]) => `${kind.replace(/\|/g, '/')} ${size.toFixed(1)} MB (${count.toLocaleString('en')})`).join(', ') : 'not taken'}.`,
     '',
   ];
