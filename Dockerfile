@@ -1,5 +1,5 @@
 # jobstack-exporter: multi-stage build, runtime image without dev dependencies, non-root.
-FROM node:20.18.1-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install follows package-lock.json; npm ci would also demand lock entries for every platform's optional binaries.
@@ -9,7 +9,7 @@ COPY scripts/build.sh scripts/build.sh
 COPY src src
 RUN bash scripts/build.sh && npm prune --omit=dev
 
-FROM node:20.18.1-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules

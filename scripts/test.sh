@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): sets up what a fresh machine lacks, then runs
-# the type check and every test. Debian packages are installed by jest's global setup
-# (test/harness/debian.ts) when missing.
+# the type check and every test on each supported Node.js (22 and 24, from scripts/node-runtimes.sh),
+# whatever Node.js the machine has. Debian packages are installed by jest's global setup
+# (test/harness/debian.ts) when missing. Arguments go to jest (a file or -t pattern).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # `npm install`, not `npm ci`: it honours the lockfile too, and unlike `npm ci` it does not
@@ -12,4 +13,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash scripts/build.sh
 npx tsc -p tsconfig.test.json
-npx jest "$@"
+mapfile -t runtimes < <(bash scripts/node-runtimes.sh)
+for node in "${runtimes[@]}"; do
+  echo "== jest on Node.js $("$node" --version)"
+  # Children the tests spawn (the built CLI, s3rver) run on process.execPath: the same runtime.
+  "$node" node_modules/jest/bin/jest.js "$@"
+done

@@ -113,7 +113,8 @@ describe('HTTP probe collector', () => {
     expect(row('tls_untrusted')).toEqual([0, 0]);
     expect(row('tls_insecure')).toEqual([0, 500]);
     for (const target of ['ok', 'fail', 'slow', 'refused', 'tls']) expect(o.batch.get(m.duration, { target })!).toBeGreaterThan(0);
-    expect(o.batch.get(m.duration, { target: 'slow' })!).toBeGreaterThanOrEqual(0.3);
+    // The timeout, not a fast failure: a timer may fire up to a millisecond before performance.now() says 300 ms.
+    expect(o.batch.get(m.duration, { target: 'slow' })!).toBeGreaterThanOrEqual(0.29);
 
     const notAfter = Date.parse(new X509Certificate(readFileSync(certFile)).validTo) / 1000;
     expect(o.batch.get(m.certExpiry, { target: 'tls' })).toBe(notAfter);
