@@ -7,6 +7,7 @@ import { redisAlerts, redisRecordingRules } from './redis';
 import { queueAlerts, queueRecordingRules } from './queues';
 import { storageProbeAlerts, storageRecordingRules } from './storage-probes';
 import { healthAlerts, healthRecordingRules } from './health';
+import { apiAlerts, apiRecordingRules } from './api';
 import type { AlertRule, RecordingRule } from './types';
 
 /** Every recording rule, in evaluation order (health score last: it reads the others). */
@@ -17,6 +18,7 @@ export function recordingRules(cfg: MixinConfig): RecordingRule[] {
     ...postgresRecordingRules(cfg),
     ...storageRecordingRules(cfg),
     ...hostRecordingRules(cfg),
+    ...apiRecordingRules(cfg),
     ...healthRecordingRules(cfg),
   ];
 }
@@ -30,6 +32,7 @@ export function alertRules(cfg: MixinConfig): AlertRule[] {
     ...storageProbeAlerts(cfg),
     ...hostAlerts(cfg),
     ...healthAlerts(cfg),
+    ...apiAlerts(cfg),
   ];
 }
 
