@@ -54,8 +54,8 @@ function latencyPanel(cfg: MixinConfig) {
 }
 
 /** Columns: refId, expression, header, unit. */
-function routeTable(title: string, description: string, width: number, columns: [string, string, string, string][], sortBy: string) {
-  const panel = tablePanel(title, description, 'short', width, HEIGHT.detail);
+function routeTable(title: string, description: string, width: number, height: number, columns: [string, string, string, string][], sortBy: string) {
+  const panel = tablePanel(title, description, 'short', width, height);
   for (const [refId, expr] of columns) panel.withTarget(tableQuery(expr, refId));
   const renames: Record<string, string> = {};
   const overrides: FieldOverride[] = [];
@@ -71,7 +71,7 @@ function routeTable(title: string, description: string, width: number, columns: 
 }
 
 function slowestRoutesPanel(cfg: MixinConfig) {
-  return routeTable('Slowest routes', 'The ten routes with the highest p95 over the dashboard time range, with their p99 and request rate.', 12, [
+  return routeTable('Slowest routes', 'The ten routes with the highest p95 over the dashboard time range, with their p99 and request rate.', 12, HEIGHT.chart, [
     ['A', `topk(10, ${latency(cfg, '0.95', 'http_route', '$__range')})`, 'p95', 's'],
     ['B', latency(cfg, '0.99', 'http_route', '$__range'), 'p99', 's'],
     ['C', reqRate(cfg, 'http_route', '', '$__range'), 'Requests/s', 'reqps'],
@@ -79,7 +79,7 @@ function slowestRoutesPanel(cfg: MixinConfig) {
 }
 
 function routesPanel(cfg: MixinConfig) {
-  return routeTable('Routes', 'Per route over the last rate interval: requests per second, 5xx ratio and latency quantiles. Sorted by traffic.', 24, [
+  return routeTable('Routes', 'Per route over the last rate interval: requests per second, 5xx ratio and latency quantiles. Sorted by traffic.', 24, HEIGHT.detail, [
     ['A', reqRate(cfg, 'http_route'), 'Requests/s', 'reqps'],
     ['B', errorRatio(cfg, 'http_route'), 'Error ratio', 'percentunit'],
     ['C', latency(cfg, '0.5', 'http_route'), 'p50', 's'],
