@@ -3,7 +3,8 @@
  * penalties of the health score, from a running exporter reading two real HTTP apps serving
  * contract-conforming snapshots (one healthy, one erring and slow) and one that is down.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { promtoolCheckMetrics, startExporter, type ExporterProcess } from '../ha
 import { freePort } from '../harness/process';
 
 jest.setTimeout(60_000);
+const OUT = path.resolve(__dirname, '../../test-output');
 
 const PASSWORD = 'api-snapshot-Secret-42';
 let server: http.Server;
@@ -25,16 +27,24 @@ function troubledSnapshot() {
   return { ...s, routes: s.routes.map((r) => (r.route === '/orders' ? { ...r, recent: { ...r.recent, errorRatio: 0.4, p95Seconds: 2.5 } } : r)) };
 }
 
+/** Markup where the page must show text. */
+const XSS = '<img src=x onerror="window.__xss=1">';
+function hostileSnapshot() {
+  const s = sampleSnapshot(Date.now(), XSS);
+  return { ...s, routes: [{ ...s.routes[0]!, route: XSS }], slowRequests: [{ ...s.slowRequests[0]!, correlationId: `<script>window.__xss=2</script>` }] };
+}
+
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/healthy') res.end(JSON.stringify(sampleSnapshot()));
     else if (req.url === '/troubled') res.end(JSON.stringify(troubledSnapshot()));
+    else if (req.url === '/hostile') res.end(JSON.stringify(hostileSnapshot()));
     else res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const targets = [`orders=http://u:${PASSWORD}@${base.slice(7)}/healthy`, `billing=${base}/troubled`, `gone=http://127.0.0.1:${await freePort()}/_jobstack`];
+  const targets = [`orders=http://u:${PASSWORD}@${base.slice(7)}/healthy`, `billing=${base}/troubled`, `gone=http://127.0.0.1:${await freePort()}/_jobstack`, `hostile=${base}/hostile`];
   exporter = await startExporter(['--no-collector.host'], { APP_TARGETS: targets.join(',') });
 });
 
@@ -52,7 +62,7 @@ const get = async (p: string) => {
 test('/dashboard/data api[]: routes, slow requests, errors and WebSocket events per app; the down one with its reason', async () => {
   const d = JSON.parse((await get('/dashboard/data')).text) as DashboardData;
   const byTarget = Object.fromEntries(d.api.map((a) => [a.target, a]));
-  expect(Object.keys(byTarget).sort()).toEqual(['billing', 'gone', 'orders']);
+  expect(Object.keys(byTarget).sort()).toEqual(['billing', 'gone', 'hostile', 'orders']);
   const orders = byTarget.orders!;
   expect(orders).toMatchObject({ up: true, error: null, service: 'orders-api', windowSeconds: 300, requests: { active: 2, total: 1250, errors: 25 } });
   expect(orders.routes.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /orders/:id', 'POST /orders', 'GET /reports/:id']);
@@ -95,4 +105,30 @@ test('/metrics: app_* series lint-clean; the page has the API section; the passw
   expect(page).toContain('id="api"');
   for (const p of ['/metrics', '/dashboard/data', '/health/detailed', '/']) expect((await get(p)).text).not.toContain(PASSWORD);
   expect(exporter.child.log()).not.toContain(PASSWORD);
+});
+
+test('the page shows the API section: routes, correlation ids, the unreadable app; hostile names stay text', async () => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    await page.goto(`${exporter.url}/dashboard`);
+    await page.waitForSelector('#api .app h3');
+    const text = (await page.locator('#api').textContent()) ?? '';
+    expect(text).toContain('GET /orders/:id');
+    expect(text).toContain('req-slow-1');
+    expect(text).toContain('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(text).toMatch(/gone: snapshot unreadable/);
+    expect(text).toMatch(/WebSockets: 3 open/);
+    expect(text).toContain(XSS);
+    expect(await page.locator('#api img, #api script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(errors).toEqual([]);
+    mkdirSync(OUT, { recursive: true });
+    await page.locator('#api').screenshot({ path: path.join(OUT, 'dashboard-api.png') });
+  } finally {
+    await browser.close();
+  }
 });
