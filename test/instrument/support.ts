@@ -8,6 +8,7 @@ import type { AppSnapshot } from '../../src/instrument/snapshot';
 export interface Served {
   readonly url: string;
   readonly port: number;
+  readonly server: http.Server;
   close(): Promise<void>;
 }
 
@@ -18,6 +19,7 @@ export async function serve(handler: http.RequestListener): Promise<Served> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
