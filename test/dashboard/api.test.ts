@@ -99,7 +99,7 @@ test('/metrics: app_* series lint-clean; the page has the API section; the passw
   const metrics = (await get('/metrics')).text;
   expect(metrics).toMatch(/^app_up\{target="orders"\} 1$/m);
   expect(metrics).toMatch(/^app_up\{target="gone"\} 0$/m);
-  expect(metrics).toMatch(/^app_recent_p95_seconds\{target="billing"\} 2.5$/m);
+  expect(metrics).toMatch(/^app_snapshot_recent_p95_seconds\{target="billing"\} 2.5$/m);
   expect(promtoolCheckMetrics(metrics)).toBe('');
   const page = (await get('/dashboard')).text;
   expect(page).toContain('id="api"');

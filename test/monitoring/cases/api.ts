@@ -87,11 +87,11 @@ export const apiCases: RuleCase[] = [
     series: [
       { series: `up{${API}}`, values: '1 1 0x20' },
       { series: `up{${EXP}}`, values: '1x60' },
-      { series: `app_recent_error_ratio{${EXP},target="api"}`, values: '0.2x60' },
-      { series: `app_recent_p95_seconds{${EXP},target="api"}`, values: '2x60' },
+      { series: `app_snapshot_recent_error_ratio{${EXP},target="api"}`, values: '0.2x60' },
+      { series: `app_snapshot_recent_p95_seconds{${EXP},target="api"}`, values: '2x60' },
       { series: `up{job="jobstack",instance="calm:9478"}`, values: '1x60' },
-      { series: `app_recent_error_ratio{job="jobstack",instance="calm:9478",target="api"}`, values: '0.01x60' },
-      { series: `app_recent_p95_seconds{job="jobstack",instance="calm:9478",target="api"}`, values: '0.3x60' },
+      { series: `app_snapshot_recent_error_ratio{job="jobstack",instance="calm:9478",target="api"}`, values: '0.01x60' },
+      { series: `app_snapshot_recent_p95_seconds{job="jobstack",instance="calm:9478",target="api"}`, values: '0.3x60' },
     ],
     exprs: [
       {
