@@ -15,6 +15,9 @@ export const API = {
   latencySlow: (w: SloWindow) => `job_route:slo_latency_slow:ratio_rate${w}`,
 } as const;
 
+/** SLO ratios: evaluated in their own, slower group (cfg.api.sloEvaluationInterval). */
+export const isSloRecord = (record: string) => record.startsWith('job_route:slo_');
+
 export const API_QUANTILES = ['0.5', '0.9', '0.95', '0.99'] as const;
 
 /** Windows the burn-rate alerts compare, shortest first. */

@@ -96,6 +96,15 @@ describe('API scrape job and objectives', () => {
     expect(parse(readFileSync(path.join(tmp.dir, 'api-example.yml'), 'utf8'))).toEqual([{ targets: ['api-1.internal:3000', 'api-2.internal:3000'], labels: { env: 'production' } }]);
   });
 
+  test('SLO ratios (windows up to 3 d) evaluate once a minute in their own group; everything else every 15 s', () => {
+    const file = parse(readFileSync(path.join(ROOT, 'prometheus/rules/jobstack-recording.yml'), 'utf8')) as { groups: { name: string; interval: string; rules: { record: string }[] }[] };
+    const [main, slo] = file.groups;
+    expect([main!.interval, slo!.name, slo!.interval]).toEqual(['15s', 'jobstack-api-slo', '1m']);
+    expect(slo!.rules.length).toBe(14);
+    expect(slo!.rules.every((r) => r.record.startsWith('job_route:slo_'))).toBe(true);
+    expect(main!.rules.some((r) => r.record.startsWith('job_route:slo_'))).toBe(false);
+  });
+
   test('per-route overrides: the default objective skips the overridden route, which gets its own line and bucket', () => {
     const cfg = withOverrides({ api: { objectives: { ...defaultConfig.api.objectives, overrides: { '/reports/:id': { latencySeconds: 5, availability: 0.99 } } } } });
     expect(routeGroups(cfg).map((g) => g.matcher)).toEqual(['http_route!~"/reports/:id"', 'http_route="/reports/:id"']);

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { defaultConfig } from '../../monitoring/config';
+import { defaultConfig, withOverrides } from '../../monitoring/config';
 import { ruleFiles } from '../../monitoring/rules';
 import { apiRecordingRules } from '../../monitoring/rules/api';
 import { startExporter, ROOT, type ExporterProcess } from '../harness/exporter';
@@ -36,7 +36,8 @@ beforeAll(async () => {
     return (await fetch(`http://127.0.0.1:${apiPort}/metrics`).catch(() => null))?.ok ?? false;
   });
   exporter = await startExporter(['--no-collector.host'], { APP_TARGETS: `demo=http://127.0.0.1:${apiPort}/_jobstack` });
-  const rules = ruleFiles(defaultConfig) as { recording: unknown; alerts: unknown };
+  // The SLO group every second too, so its ratios exist within the test's minute.
+  const rules = ruleFiles(withOverrides({ api: { sloEvaluationInterval: '1s' } })) as { recording: unknown; alerts: unknown };
   const config = {
     global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
     rule_files: ['recording.yml', 'alerts.yml'],
