@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InstrumentOptions } from './options';
 import { recorderFor } from './recorder';
-import { begin, endWithError } from './request';
+import { begin } from './request';
 
 export interface WrapHandlerOptions extends InstrumentOptions {
   /**
@@ -27,18 +27,18 @@ export function wrapHandler<R>(handler: Handler<R>, options?: WrapHandlerOptions
   const recorder = recorderFor(options);
   const routeOf = options?.route ?? noRoute;
   return function jobstackInstrumented(req, res) {
-    begin(recorder, req, res, req, routeOf);
+    const state = begin(recorder, req, res, req, routeOf);
     let result: R;
     try {
       result = handler(req, res);
     } catch (error) {
-      endWithError(res, error);
+      state.endWithError(error);
       throw error;
     }
     if (isThenable(result)) {
       // A new promise rejecting with the same error, so an unhandled rejection stays unhandled.
       return result.then(undefined, (error: unknown) => {
-        endWithError(res, error);
+        state.endWithError(error);
         throw error;
       }) as R;
     }

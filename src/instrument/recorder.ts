@@ -1,7 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { METHODS } from './labels';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { DurationHistogram } from './duration-histogram';
+import { METHODS, nameAndHelp } from './labels';
 import { instrumentMetrics as m } from './metrics';
-import { nameAndHelp } from './labels';
 import { resolveOptions, type InstrumentOptions, type ResolvedOptions } from './options';
 import { RouteTable } from './routes';
 import type { RequestRecord, RequestTotals, WebSocketFigures } from './snapshot';
@@ -31,7 +31,7 @@ export class Recorder {
   constructor(readonly options: ResolvedOptions) {
     const registers = [options.registry];
     this.bounds = options.buckets;
-    const histogram = new Histogram({ ...nameAndHelp(m.requestDuration), labelNames: m.requestDuration.labels, buckets: [...options.buckets], registers });
+    const histogram = new DurationHistogram(options.buckets, options.registry);
     const overflow = new Counter({ ...nameAndHelp(m.routesOverflowed), labelNames: [], registers });
     const { active, seen } = this;
     new Gauge({
@@ -69,7 +69,10 @@ export class Recorder {
     while (bucket < bounds.length && seconds > bounds[bucket]!) bucket++;
     row.requests++;
     row.counts[bucket + 1]!++;
-    routes.observer(entry, method, status)(seconds);
+    const series = routes.seriesOf(entry, row, method, status);
+    series.counts[bucket]!++;
+    series.sum += seconds;
+    series.count++;
     this.totals.total++;
     const aborted = status === 0;
     const failed = status >= 500;

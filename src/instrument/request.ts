@@ -6,26 +6,32 @@ import type { Recorder } from './recorder';
 /** Reads the route template from the framework's object at the end of the request. */
 export type RouteOf<S> = (source: S) => string | undefined;
 
-const STATE = Symbol('jobstack-exporter.instrument');
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the source's type is the adapter's business
-type Instrumented = ServerResponse & { [STATE]?: RequestState<any> };
-
 /**
  * One request in flight. Every framework adapter ends up here: the response's `close` event (sent
  * once, after `finish` or when the connection dies first) records it, with `writableFinished`
- * telling an answered request from an aborted one. One listener, shared, no closure per request.
+ * telling an answered request from an aborted one.
+ *
+ * Nothing is stored on `req` or `res`: Express re-prototypes both, and a property added to such
+ * an object afterwards turns it into a slow dictionary-mode object for the rest of the request,
+ * which measurably slowed Express and Node's own response code (bench/RESULTS-instrument.md).
  */
-class RequestState<S> {
-  done = false;
+export class RequestState<S> {
+  private done = false;
+  readonly started = performance.now();
+
   constructor(
-    readonly recorder: Recorder,
-    readonly method: number,
-    readonly started: number,
+    private readonly recorder: Recorder,
+    private readonly method: number,
     readonly correlationId: string,
-    readonly source: S,
-    readonly routeOf: RouteOf<S>,
+    private readonly res: ServerResponse,
+    private readonly source: S,
+    private readonly routeOf: RouteOf<S>,
   ) {}
+
+  /** The `close` listener. */
+  readonly onClose = (): void => {
+    this.end(this.res.writableFinished ? this.res.statusCode : 0);
+  };
 
   end(status: number): void {
     if (this.done) return;
@@ -33,39 +39,28 @@ class RequestState<S> {
     const now = performance.now();
     this.recorder.finish(this.method, this.routeOf(this.source), status, (now - this.started) / 1000, now, this.correlationId);
   }
+
+  /**
+   * Records the request now, for an error thrown out of a plain handler: the response may never
+   * be finished, and whatever happens to it later is not counted again.
+   */
+  endWithError(error: unknown): void {
+    if (!this.res.writableFinished) this.end(errorStatus(error));
+  }
 }
 
-function onClose(this: Instrumented): void {
-  this[STATE]?.end(this.writableFinished ? this.statusCode : 0);
-}
-
-/**
- * Starts measuring `req`/`res`; `source` and `routeOf` give the route when it ends. Returns false
- * when the response is already measured (the middleware mounted twice), so it is counted once.
- */
-export function begin<S>(recorder: Recorder, req: IncomingMessage, res: ServerResponse, source: S, routeOf: RouteOf<S>): boolean {
-  const instrumented = res as Instrumented;
-  if (instrumented[STATE] !== undefined) return false;
+/** Starts measuring `req`/`res`; `source` and `routeOf` give the route when it ends. */
+export function begin<S>(recorder: Recorder, req: IncomingMessage, res: ServerResponse, source: S, routeOf: RouteOf<S>): RequestState<S> {
   const method = methodIndex(req.method);
   let correlationId = incomingCorrelationId(req.headers);
   if (correlationId === undefined) {
     correlationId = newCorrelationId();
     if (recorder.options.requestIdHeader && !res.headersSent) res.setHeader('x-request-id', correlationId);
   }
-  instrumented[STATE] = new RequestState(recorder, method, performance.now(), correlationId, source, routeOf);
+  const state = new RequestState(recorder, method, correlationId, res, source, routeOf);
   recorder.start(method);
-  res.on('close', onClose);
-  return true;
-}
-
-/**
- * Records the request now with `status`, for an error thrown out of a plain handler: the response
- * may never be finished, and whatever happens to it later is not counted again.
- */
-export function endWithError(res: ServerResponse, error: unknown): void {
-  const state = (res as Instrumented)[STATE];
-  if (state === undefined || state.done || res.writableFinished) return;
-  state.end(errorStatus(error));
+  res.on('close', state.onClose);
+  return state;
 }
 
 /** The status an error carries (`status` or `statusCode`, 400-599), else 500: what Koa and Express answer. */
@@ -78,7 +73,14 @@ export function errorStatus(error: unknown): number {
   return 500;
 }
 
-/** The correlation id of a measured response (the caller's, or the one generated for it). */
+/**
+ * The correlation id of a request: the caller's (x-request-id, x-correlation-id, traceparent), or
+ * the one generated and sent back in `x-request-id`. Undefined when none came and `requestIdHeader`
+ * is off.
+ */
 export function correlationIdOf(res: ServerResponse): string | undefined {
-  return (res as Instrumented)[STATE]?.correlationId;
+  const incoming = res.req ? incomingCorrelationId(res.req.headers) : undefined;
+  if (incoming !== undefined) return incoming;
+  const sent = res.getHeader('x-request-id');
+  return typeof sent === 'string' ? sent : undefined;
 }

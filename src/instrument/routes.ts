@@ -1,17 +1,19 @@
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
+import type { DurationHistogram, DurationSeries } from './duration-histogram';
 import { cut } from './text';
 import { METHODS, statusLabel } from './labels';
 import { OVERFLOW_ROUTE, UNMATCHED_ROUTE } from './snapshot';
 import type { Counts } from './window';
 
-type RequestLabel = 'http_request_method' | 'http_route' | 'http_response_status_code';
-type Observe = (seconds: number) => void;
 
 /** Figures of one method and route since start, for the snapshot. */
 export interface RouteRow {
   readonly method: string;
   readonly route: string;
   requests: number;
+  /** The series of the status this row saw last: most requests of a route get the same status. */
+  lastStatus: number;
+  lastSeries: DurationSeries | undefined;
   /** [5xx answers, then one count per histogram bucket, the last being +Inf]. */
   readonly counts: Counts;
 }
@@ -19,8 +21,8 @@ export interface RouteRow {
 /** One `http_route` value: its snapshot rows by method, its histogram children by method and status. */
 export class RouteEntry {
   readonly rows: (RouteRow | undefined)[] = new Array(METHODS.length);
-  /** prom-client's `labels(...).observe`, cached per method and status (key method * 1000 + status). */
-  readonly observers = new Map<number, Observe>();
+  /** Histogram series by method and status (key method * 1000 + status). */
+  readonly series = new Map<number, DurationSeries>();
   constructor(readonly route: string) {}
 }
 
@@ -41,7 +43,7 @@ export class RouteTable {
   constructor(
     private readonly maxRoutes: number,
     private readonly bucketCount: number,
-    private readonly histogram: Histogram<RequestLabel>,
+    private readonly histogram: DurationHistogram,
     private readonly overflowCounter: Counter<string>,
   ) {}
 
@@ -70,20 +72,23 @@ export class RouteTable {
   row(entry: RouteEntry, method: number): RouteRow {
     let row = entry.rows[method];
     if (row === undefined) {
-      row = { method: METHODS[method]!, route: entry.route, requests: 0, counts: new Float64Array(this.bucketCount + 2) };
+      row = { method: METHODS[method]!, route: entry.route, requests: 0, lastStatus: -1, lastSeries: undefined, counts: new Float64Array(this.bucketCount + 2) };
       entry.rows[method] = row;
       this.rows.push(row);
     }
     return row;
   }
 
-  observer(entry: RouteEntry, method: number, status: number): Observe {
+  seriesOf(entry: RouteEntry, row: RouteRow, method: number, status: number): DurationSeries {
+    if (row.lastStatus === status) return row.lastSeries!;
     const key = method * 1000 + status;
-    let observe = entry.observers.get(key);
-    if (observe === undefined) {
-      observe = this.histogram.labels(METHODS[method]!, entry.route, statusLabel(status)).observe;
-      entry.observers.set(key, observe);
+    let series = entry.series.get(key);
+    if (series === undefined) {
+      series = this.histogram.add(METHODS[method]!, entry.route, statusLabel(status));
+      entry.series.set(key, series);
     }
-    return observe;
+    row.lastStatus = status;
+    row.lastSeries = series;
+    return series;
   }
 }
