@@ -64,8 +64,7 @@ function koaApp() {
 function expressApp() {
   const express = require('express');
   const app = express();
-  if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware(JSON.parse(process.env.INSTR_OPTS || '{}')));
-  if (variant === 'noop') app.use((req, res, next) => next());
+  if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware());
   if (variant === 'prom-bundle') {
     const promBundle = require('express-prom-bundle');
     app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, autoregister: false }));

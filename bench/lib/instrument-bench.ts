@@ -67,9 +67,10 @@ export function load(url: string, opts: { connections: number; duration?: number
       {
         url,
         connections: opts.connections,
-        duration: opts.duration,
-        amount: opts.amount,
-        overallRate: opts.overallRate,
+        // autocannon refuses keys present with an undefined value.
+        ...(opts.duration !== undefined && { duration: opts.duration }),
+        ...(opts.amount !== undefined && { amount: opts.amount }),
+        ...(opts.overallRate !== undefined && { overallRate: opts.overallRate }),
         requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/users/${next++ % opts.distinctPaths}` }) }],
       },
       (error, result) => {

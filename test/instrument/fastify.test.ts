@@ -75,6 +75,11 @@ describe('fastifyPlugin', () => {
     expect(snapshot.requests).toMatchObject({ aborted: 1, errors: 1 });
   });
 
+  it('sends a generated correlation id back through Fastify’s reply', async () => {
+    const res = await fetch(`${url}/users/7`);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('exposes text that promtool check metrics accepts', async () => {
     expect(await lint(registry)).toBe('');
   });

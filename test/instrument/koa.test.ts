@@ -4,8 +4,15 @@ import { koaMiddleware, snapshotHandler } from '../../src/instrument';
 import { OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
 import { abortedGet, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, serve, series, sleep, type Served } from './support';
 
-/** Koa 3 with @koa/router, on a real port, driven by fetch: the library as the team's API uses it. */
-describe('koaMiddleware', () => {
+// Koa 2 is installed under an alias (`koa2@npm:koa@2`) next to Koa 3.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Koa2 = require('koa2') as typeof Koa;
+
+/** Koa 3 and 2 with @koa/router, on a real port, driven by fetch: the library as the team's API uses it. */
+describe.each([
+  ['Koa 3', Koa],
+  ['Koa 2', Koa2],
+])('koaMiddleware with %s', (_name, Koa) => {
   const registry = newRegistry();
   const handled: unknown[] = [];
   let served: Served;

@@ -85,7 +85,19 @@ describe('bounds under hostile input', () => {
     expect(snapshot.recentErrors.every((r) => r.status === 503 && !r.aborted && r.verySlow === false)).toBe(true);
   });
 
-  it('keeps the exposition lint-clean with hostile routes', async () => {
+  it('keeps the exposition lint-clean with hostile route values', async () => {
+    const hostile = newRegistry();
+    const nasty = ['/a"b', '/back\\slash', '/new\nline', '/lone\uD800surrogate', '/{brace}=,x', `/${'long'.repeat(300)}`];
+    let i = 0;
+    const handler = wrapHandler((_req, res) => res.end(), { registry: hostile, route: () => nasty[i++ % nasty.length] });
+    const app = await serve(handler);
+    try {
+      for (let n = 0; n < nasty.length; n++) await (await fetch(app.url)).text();
+      await eventually(async () => expect((await labelValues(hostile, 'http_server_request_duration_seconds_count', 'http_route')).size).toBe(nasty.length));
+      expect(await lint(hostile)).toBe('');
+    } finally {
+      await app.close();
+    }
     expect(await lint(registry)).toBe('');
   });
 });
