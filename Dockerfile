@@ -4,10 +4,22 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install follows package-lock.json; npm ci would also demand lock entries for every platform's optional binaries.
 RUN npm install --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.instrument.json ./
 COPY scripts/build.sh scripts/build.sh
 COPY src src
-RUN bash scripts/build.sh && npm prune --omit=dev
+# ws (a dev dependency, no dependencies of its own) is kept aside for the demo-api stage.
+RUN bash scripts/build.sh && cp -r node_modules/ws /tmp/ws && npm prune --omit=dev
+
+# The compose demo profile's instrumented API (demo/api.js): the runtime dependencies (koa,
+# @koa/router, prom-client, the built instrument library) plus ws at the version the lock pins.
+# Not the default target: that is the last stage.
+FROM build AS demo-api
+RUN mv /tmp/ws node_modules/ws
+COPY demo demo
+ENV NODE_ENV=production
+USER node
+EXPOSE 3000
+ENTRYPOINT ["node", "demo/api.js"]
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production

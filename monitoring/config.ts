@@ -17,6 +17,16 @@ export interface QueueThresholds {
   readonly failureRatioCritical: number;
 }
 
+/** An API's service level objectives over 30 days (the period the burn-rate factors assume). */
+export interface ApiObjectives {
+  /** Share of requests answered without a 5xx (0.999: 43 minutes of full outage a month). */
+  readonly availability: number;
+  /** Share of requests that finish within `latencySeconds`. */
+  readonly latency: number;
+  /** The "fast enough" line; must be a bucket bound of http_server_request_duration_seconds. */
+  readonly latencySeconds: number;
+}
+
 export interface MixinConfig {
   /** Selects the exporter's series; matches the job name in prometheus/prometheus.yml. */
   readonly selector: string;
@@ -59,6 +69,32 @@ export interface MixinConfig {
   readonly host: { readonly cpuWarning: number; readonly memoryWarning: number };
   /** Health score (0-100) below which the stack needs a look. */
   readonly healthScoreWarning: number;
+  /** The team's API, instrumented with jobstack-exporter/instrument and scraped directly. */
+  readonly api: {
+    /** Selects the API's own series (its /metrics); matches the `api` job in prometheus.yml. */
+    readonly selector: string;
+    readonly job: string;
+    /** Where Prometheus finds the API's instances besides the static target (file_sd). */
+    readonly fileSdGlob: string;
+    readonly objectives: ApiObjectives & {
+      /** Per-route objectives by route template, e.g. a report export allowed 5 s. */
+      readonly overrides: Readonly<Record<string, Partial<ApiObjectives>>>;
+    };
+    /**
+     * How often the SLO ratios (windows up to 3 days) are evaluated: each reads days of samples
+     * per route series, so once a minute instead of every 15 s; the burn alerts wait 2 m or more anyway.
+     */
+    readonly sloEvaluationInterval: string;
+    readonly for: {
+      /** Fast burn pages: 2 minutes confirms the short window, 14.4x burns 2% of a month's budget an hour. */
+      readonly page: string;
+      /** Slow burn tickets: 15 minutes; at 3x or 1x there are days to act. */
+      readonly ticket: string;
+    };
+    /** Health score lines (the dashboard's too): 5xx share and the busiest routes' p95 from the app's snapshot. */
+    readonly healthErrorRatio: number;
+    readonly healthP95Seconds: number;
+  };
 }
 
 export const defaultConfig: MixinConfig = {
@@ -89,6 +125,17 @@ export const defaultConfig: MixinConfig = {
   storage: { freeWarning: HEALTH_THRESHOLDS.freeRatioWarning, freeCritical: 0.05, fillLookback: '6h', fillHorizonHours: 4 },
   host: { cpuWarning: 0.9, memoryWarning: 0.9 },
   healthScoreWarning: 70,
+  api: {
+    selector: 'job="api"',
+    job: 'api',
+    fileSdGlob: '/etc/prometheus/file_sd/api-*.yml',
+    // 99.9% without 5xx and 99% within 0.5 s: the usual first objectives for an interactive API.
+    objectives: { availability: 0.999, latency: 0.99, latencySeconds: 0.5, overrides: {} },
+    sloEvaluationInterval: '1m',
+    for: { page: '2m', ticket: '15m' },
+    healthErrorRatio: HEALTH_THRESHOLDS.apiErrorRatio,
+    healthP95Seconds: HEALTH_THRESHOLDS.apiP95Seconds,
+  },
 };
 
 /** A config with some parts replaced (tests shorten `for`, installs change thresholds). */

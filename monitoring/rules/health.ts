@@ -3,6 +3,7 @@ import { hostMetrics as h } from '../../src/collectors/host/metrics';
 import { localStorageMetrics as ls } from '../../src/collectors/localstorage/metrics';
 import { postgresMetrics as p } from '../../src/collectors/postgres/metrics';
 import { probeMetrics as pr } from '../../src/collectors/probes/metrics';
+import { appMetrics as app } from '../../src/collectors/app/metrics';
 import { redisMetrics as r } from '../../src/collectors/redis/metrics';
 import { s3Metrics as s3 } from '../../src/collectors/s3/metrics';
 import { HEALTH_PENALTIES as P } from '../../src/health/penalties';
@@ -37,6 +38,9 @@ export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
     flag(P.storageNearlyFull.points, `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`),
     capped(P.probeFailing.points, P.probeFailing.max, `${sel(cfg, pr.success)} == 0`),
     capped(P.collectorFailing.points, P.collectorFailing.max, `${sel(cfg, selfMetrics.collectorSuccess)} == 0`),
+    // The app's own windowed figures as the exporter read them: the built-in dashboard penalises the same numbers.
+    flag(P.apiErrorRatio.points, `${sel(cfg, app.recentErrorRatio)} > ${cfg.api.healthErrorRatio}`),
+    flag(P.apiLatency.points, `${sel(cfg, app.recentP95)} > ${cfg.api.healthP95Seconds}`),
   ];
   return [{ record: HEALTH_SCORE, expr: `clamp_min(100 - ${penalties.join(' - ')}, 0) * ${base}` }];
 }

@@ -7,6 +7,7 @@ import { redisAlerts, redisRecordingRules } from './redis';
 import { queueAlerts, queueRecordingRules } from './queues';
 import { storageProbeAlerts, storageRecordingRules } from './storage-probes';
 import { healthAlerts, healthRecordingRules } from './health';
+import { apiAlerts, apiRecordingRules, isSloRecord } from './api';
 import type { AlertRule, RecordingRule } from './types';
 
 /** Every recording rule, in evaluation order (health score last: it reads the others). */
@@ -17,6 +18,7 @@ export function recordingRules(cfg: MixinConfig): RecordingRule[] {
     ...postgresRecordingRules(cfg),
     ...storageRecordingRules(cfg),
     ...hostRecordingRules(cfg),
+    ...apiRecordingRules(cfg),
     ...healthRecordingRules(cfg),
   ];
 }
@@ -30,16 +32,22 @@ export function alertRules(cfg: MixinConfig): AlertRule[] {
     ...storageProbeAlerts(cfg),
     ...hostAlerts(cfg),
     ...healthAlerts(cfg),
+    ...apiAlerts(cfg),
   ];
 }
 
 export const runbookAnchor = (alert: string) => alert.toLowerCase();
 
+const toYaml = (r: RecordingRule) => ({ record: r.record, expr: oneLine(r.expr), ...(r.labels ? { labels: r.labels } : {}) });
+
 /** The rule files Prometheus loads, as plain objects (YAML-serialised by the build). */
 export function ruleFiles(cfg: MixinConfig): Record<string, unknown> {
   return {
     recording: {
-      groups: [{ name: 'jobstack-recording', interval: cfg.evaluationInterval, rules: recordingRules(cfg).map((r) => ({ record: r.record, expr: oneLine(r.expr), ...(r.labels ? { labels: r.labels } : {}) })) }],
+      groups: [
+        { name: 'jobstack-recording', interval: cfg.evaluationInterval, rules: recordingRules(cfg).filter((r) => !isSloRecord(r.record)).map(toYaml) },
+        { name: 'jobstack-api-slo', interval: cfg.api.sloEvaluationInterval, rules: recordingRules(cfg).filter((r) => isSloRecord(r.record)).map(toYaml) },
+      ],
     },
     alerts: {
       groups: [

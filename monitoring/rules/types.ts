@@ -1,6 +1,6 @@
 export type Severity = 'critical' | 'warning' | 'info';
 /** What an alert is about; Alertmanager inhibits on it (Redis down silences `queue`). */
-export type Component = 'exporter' | 'redis' | 'postgres' | 'queue' | 'storage' | 'probe' | 'host';
+export type Component = 'exporter' | 'redis' | 'postgres' | 'queue' | 'storage' | 'probe' | 'host' | 'api';
 
 export interface AlertRule {
   readonly alert: string;

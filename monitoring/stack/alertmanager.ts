@@ -53,8 +53,9 @@ export function alertmanagerConfig(opts: AlertmanagerOptions): Record<string, un
       { source_matchers: ['alertname="JobstackExporterDown"'], target_matchers: ['alertname!="JobstackExporterDown"'], equal: ['instance'] },
       // Redis is down: queues cannot be read or worked, so queue alerts are consequences.
       { source_matchers: ['alertname="RedisDown"'], target_matchers: ['component="queue"'], equal: ['instance'] },
-      // A critical alert silences its warning twin (same alert name, same subject).
-      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'instance', 'queue'] },
+      // A critical alert silences its warning twin (same alert name, same subject: an API route's
+      // fast burn silences its own slow burn, not another route's).
+      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'instance', 'queue', 'http_route'] },
     ],
     receivers: [
       { name: 'critical', webhook_configs: webhook },

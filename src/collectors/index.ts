@@ -12,6 +12,8 @@ import { LocalStorageCollector } from './localstorage/collector';
 import { localStorageMetrics } from './localstorage/metrics';
 import { ProbesCollector } from './probes/collector';
 import { probeMetrics } from './probes/metrics';
+import { AppCollector } from './app/collector';
+import { appMetrics } from './app/metrics';
 
 export interface CollectorSpec {
   readonly name: CollectorName;
@@ -42,6 +44,7 @@ export const COLLECTORS: readonly CollectorSpec[] = [
   { name: 's3', metrics: Object.values(s3Metrics), enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined, create: (c, log) => new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log) },
   { name: 'localstorage', metrics: Object.values(localStorageMetrics), enabled: (c) => c.collectors.localstorage.enabled ?? c.storage.path !== undefined, create: (c, log) => new LocalStorageCollector(c.collectors.localstorage, c.storage.path, log) },
   { name: 'probes', metrics: Object.values(probeMetrics), enabled: (c) => c.collectors.probes.enabled ?? c.collectors.probes.targets.length > 0, create: (c) => new ProbesCollector(c.collectors.probes) },
+  { name: 'app', metrics: Object.values(appMetrics), enabled: (c) => c.collectors.app.enabled ?? c.collectors.app.targets.length > 0, create: (c) => new AppCollector(c.collectors.app) },
 ];
 
 export interface EnabledCollector {

@@ -3,6 +3,7 @@ import { parseDuration } from './duration';
 import { LOG_LEVELS, type LogLevel } from '../log/logger';
 import { customQueriesSchema } from '../collectors/postgres/custom-config';
 import { probeTargetsSchema } from '../collectors/probes/config';
+import { appTargetsSchema } from '../collectors/app/config';
 import { DEFAULT_DURATION_BUCKETS } from '../collectors/bullmq/metrics';
 
 /** A duration string (`10s`) within bounds, parsed to milliseconds. */
@@ -118,6 +119,10 @@ export const collectorsSchema = z
       targets: probeTargetsSchema(duration, url),
       /** Probes in flight at once. */
       concurrency: z.number().int().min(1).max(64).default(4),
+    }),
+    /** JSON snapshots of applications instrumented with jobstack-exporter/instrument; on when targets are listed. */
+    app: collectorSection('5s', {
+      targets: appTargetsSchema(duration, url),
     }),
   })
   .strict()

@@ -31,6 +31,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'S3_REGION', path: 'storage.s3.region', kind: 'string', description: 'S3 region.' },
   { name: 'S3_FORCE_PATH_STYLE', path: 'storage.s3.forcePathStyle', kind: 'boolean', description: 'Path-style S3 addressing (most S3-compatible servers).' },
   { name: 'PROBE_TARGETS', path: 'collectors.probes.targets', kind: 'list', secret: true, description: 'Comma-separated name=url pairs of health endpoints to probe (URLs may hold credentials).' },
+  { name: 'APP_TARGETS', path: 'collectors.app.targets', kind: 'list', secret: true, description: 'Comma-separated name=url pairs of instrumented apps\' JSON snapshots (`APP_TARGETS_FILE`: one per line).' },
 ];
 
 /** AWS credentials stay with the SDK's default chain; `_FILE` variants are read into it. */

@@ -1,4 +1,5 @@
 import type { Collection, CollectorOutcome } from '../runner/runner';
+import { HEALTH_THRESHOLDS as T } from '../health/penalties';
 import type { ComponentHealth, DashboardData, HealthReport, OverallStatus, Status } from './types';
 
 /**
@@ -20,6 +21,7 @@ export const COMPONENT_COLLECTORS: Readonly<Record<ComponentHealth['name'], read
   probes: ['probes'],
   queues: ['bullmq'],
   host: ['host'],
+  api: ['app'],
 };
 
 function fromOutcomes(name: ComponentHealth['name'], outcomes: readonly CollectorOutcome[], degradedWhy: string | null): ComponentHealth {
@@ -31,7 +33,7 @@ function fromOutcomes(name: ComponentHealth['name'], outcomes: readonly Collecto
 }
 
 /** Reasons a component is degraded though its collector succeeded, from the dashboard figures. */
-function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system'>): string | null {
+function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system' | 'api'>): string | null {
   switch (name) {
     case 'postgres': {
       const db = d.database;
@@ -55,6 +57,14 @@ function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'data
       const stuck = d.queues.filter((q) => (q.oldestWaitingSeconds ?? 0) > 600).map((q) => q.name);
       return stuck.length ? `jobs waiting over 10 min: ${stuck.slice(0, 5).join(', ')}` : null;
     }
+    case 'api': {
+      const down = d.api.filter((a) => !a.up).map((a) => a.target);
+      if (down.length) return `snapshot unreadable: ${down.join(', ')}`;
+      const erring = d.api.filter((a) => (a.errorRatio ?? 0) > T.apiErrorRatio).map((a) => a.target);
+      if (erring.length) return `5xx above ${T.apiErrorRatio * 100}%: ${erring.join(', ')}`;
+      const slow = d.api.filter((a) => (a.p95Seconds ?? 0) > T.apiP95Seconds).map((a) => a.target);
+      return slow.length ? `p95 above ${T.apiP95Seconds} s: ${slow.join(', ')}` : null;
+    }
     case 'host': {
       const full = d.system.disks.filter((k) => k.usedRatio > 0.9).map((k) => k.mountpoint);
       if (full.length) return `filesystems over 90% full: ${full.join(', ')}`;
@@ -65,13 +75,13 @@ function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'data
   }
 }
 
-export function evaluateHealth(collection: Collection | undefined, figures: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system'>): HealthReport {
+export function evaluateHealth(collection: Collection | undefined, figures: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system' | 'api'>): HealthReport {
   const outcomes = collection?.outcomes ?? [];
   const components = (Object.keys(COMPONENT_COLLECTORS) as ComponentHealth['name'][]).map((name) => {
     const mine = outcomes.filter((o) => COMPONENT_COLLECTORS[name].includes(o.name));
     const base = fromOutcomes(name, mine, mine.length ? degradation(name, figures) : null);
     // A collector that reports its dependency as down without throwing (storage path gone) counts as down.
-    if (base.status === 'degraded' && ((name === 'storage' && figures.storage.every((s) => !s.up)) || (name === 'postgres' && figures.database && !figures.database.up))) {
+    if (base.status === 'degraded' && ((name === 'storage' && figures.storage.every((s) => !s.up)) || (name === 'postgres' && figures.database && !figures.database.up) || (name === 'api' && figures.api.length > 0 && figures.api.every((a) => !a.up)))) {
       return { ...base, status: 'down' as Status };
     }
     return base;

@@ -1,7 +1,7 @@
 import { HEALTH_PENALTIES as P, HEALTH_THRESHOLDS as T } from '../health/penalties';
 import type { DashboardData } from './types';
 
-type Figures = Pick<DashboardData, 'health' | 'queues' | 'storage' | 'probes' | 'system' | 'exporter'>;
+type Figures = Pick<DashboardData, 'health' | 'queues' | 'storage' | 'probes' | 'system' | 'exporter' | 'api'>;
 
 /** The health score with a reason per penalty, the same table the recording rule uses. */
 export function healthScore(f: Omit<Figures, 'health'> & { health: Pick<DashboardData['health'], 'components'> }): { score: number; reasons: string[] } {
@@ -33,5 +33,9 @@ export function healthScore(f: Omit<Figures, 'health'> & { health: Pick<Dashboar
   if (failingProbes.length) penalise(Math.min(P.probeFailing.points * failingProbes.length, P.probeFailing.max), `probes failing: ${list(failingProbes)}`);
   const failingCollectors = f.exporter.collectors.filter((c) => !c.success).map((c) => c.name);
   if (failingCollectors.length) penalise(Math.min(P.collectorFailing.points * failingCollectors.length, P.collectorFailing.max), `collectors failing: ${list(failingCollectors)}`);
+  const erring = f.api.filter((a) => (a.errorRatio ?? 0) > T.apiErrorRatio);
+  if (erring.length) penalise(P.apiErrorRatio.points, `API 5xx above ${T.apiErrorRatio * 100}%: ${list(erring.map((a) => `${a.target} ${((a.errorRatio ?? 0) * 100).toFixed(1)}%`))}`);
+  const slow = f.api.filter((a) => (a.p95Seconds ?? 0) > T.apiP95Seconds);
+  if (slow.length) penalise(P.apiLatency.points, `API p95 above ${T.apiP95Seconds} s: ${list(slow.map((a) => `${a.target} ${(a.p95Seconds ?? 0).toFixed(2)} s`))}`);
   return { score: Math.max(0, score), reasons };
 }

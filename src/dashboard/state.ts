@@ -12,6 +12,8 @@ import { redisHistory, redisSection, probeSection, storageSection } from './sect
 import { hostHistory, hostSection } from './sections/host';
 import { postgresHistory, postgresSection } from './sections/postgres';
 import { queueHistory, queueSection, type FailureSource } from './sections/queues';
+import { apiSection } from './sections/api';
+import type { AppSnapshotSource } from '../collectors/app/collector';
 import type { DashboardData, HealthReport } from './types';
 
 export interface DashboardOptions {
@@ -29,6 +31,7 @@ const merged = (collection: Collection | undefined): MetricBatch => {
 };
 
 const isFailureSource = (c: Collector): c is Collector & FailureSource => typeof (c as Partial<FailureSource>).recentFailures === 'function';
+const isAppSource = (c: Collector): c is Collector & AppSnapshotSource => typeof (c as Partial<AppSnapshotSource>).appReadings === 'function';
 
 /**
  * The JSON health and dashboard views, built from the same collections that serve /metrics.
@@ -41,6 +44,7 @@ export class DashboardState {
   private readonly histograms: HistogramWindow;
   private readonly names: ReadonlySet<string>;
   private readonly failures?: FailureSource;
+  private readonly apps?: AppSnapshotSource;
   private readonly startedAt: number;
 
   constructor(private readonly o: DashboardOptions) {
@@ -48,6 +52,7 @@ export class DashboardState {
     this.histograms = new HistogramWindow(Math.max(600, o.config.dashboard.window / 1000), 60);
     this.names = new Set(o.collectors.map((c) => c.name));
     this.failures = o.collectors.find(isFailureSource);
+    this.apps = o.collectors.find(isAppSource);
     this.startedAt = o.startedAt ?? Date.now();
     o.runner.onCollection((collection) => this.record(collection));
   }
@@ -87,6 +92,7 @@ export class DashboardState {
       queues: has('bullmq') ? queueSection(all, this.history, this.histograms, window, this.failures) : [],
       storage: storageSection(all, { s3: has('s3'), local: has('localstorage') }),
       probes: probeSection(all),
+      api: apiSection(this.apps),
     };
     const exporter = {
       version: this.o.build.version,

@@ -7,7 +7,7 @@ export type Status = 'up' | 'degraded' | 'down' | 'disabled' | 'unknown';
 export type OverallStatus = 'healthy' | 'degraded' | 'down';
 
 export interface ComponentHealth {
-  readonly name: 'redis' | 'postgres' | 'storage' | 'probes' | 'queues' | 'host';
+  readonly name: 'redis' | 'postgres' | 'storage' | 'probes' | 'queues' | 'host' | 'api';
   readonly status: Status;
   /** Time the component's collector took, in milliseconds. */
   readonly latencyMs: number | null;
@@ -39,6 +39,54 @@ export interface QueueSummary {
   readonly recentFailures: readonly { id: string; name: string; reason: string; attempts: number; finishedAt: string | null }[];
   /** Sparkline points, oldest first, one per collection kept in history. */
   readonly history: { readonly backlog: readonly number[]; readonly throughputPerMinute: readonly number[] };
+}
+
+/** A request from an app's slow or error ring. */
+export interface ApiRequest {
+  readonly at: string;
+  readonly method: string;
+  readonly route: string;
+  /** 0 when the client went away first. */
+  readonly status: number;
+  readonly durationSeconds: number;
+  readonly correlationId: string;
+  readonly verySlow: boolean;
+  readonly aborted: boolean;
+}
+
+/** One instrumented app (an `app` collector target), from its latest snapshot. */
+export interface ApiSummary {
+  readonly target: string;
+  readonly up: boolean;
+  readonly error: string | null;
+  readonly service: string | null;
+  readonly ageSeconds: number | null;
+  /** The app's recent window, which the per-route figures cover. */
+  readonly windowSeconds: number | null;
+  readonly requests: null | { readonly active: number; readonly total: number; readonly errors: number; readonly aborted: number; readonly overflowed: number };
+  readonly errorRatio: number | null;
+  readonly p95Seconds: number | null;
+  readonly routes: readonly {
+    readonly method: string;
+    readonly route: string;
+    readonly requestsPerSecond: number;
+    readonly errorRatio: number | null;
+    readonly p50Seconds: number | null;
+    readonly p95Seconds: number | null;
+    readonly total: number;
+    readonly totalErrors: number;
+  }[];
+  readonly slowRequests: readonly ApiRequest[];
+  readonly recentErrors: readonly ApiRequest[];
+  readonly websockets: null | {
+    readonly open: number;
+    readonly opened: number;
+    readonly closed: number;
+    readonly messagesReceived: number;
+    readonly messagesSent: number;
+    readonly errors: number;
+    readonly recentEvents: readonly { at: string; type: 'open' | 'close' | 'error'; code: number | null; detail: string | null }[];
+  };
 }
 
 export interface DashboardData {
@@ -85,6 +133,8 @@ export interface DashboardData {
     readonly lastRefresh: string | null;
   }[];
   readonly probes: readonly { name: string; success: boolean; statusCode: number | null; durationMs: number | null; certExpiresAt: string | null }[];
+  /** Instrumented apps (the `app` collector's targets); empty when none is configured. */
+  readonly api: readonly ApiSummary[];
   /** What is configured, secrets redacted. */
   readonly config: Readonly<Record<string, unknown>>;
 }

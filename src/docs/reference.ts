@@ -3,6 +3,7 @@ import { ENV_VARS, FLAGS } from '../config/sources';
 import type { MetricDef } from '../metrics/define';
 import { selfMetrics } from '../metrics/self';
 import { HEALTH_PENALTIES } from '../health/penalties';
+import { instrumentMetrics } from '../instrument/metrics';
 
 /**
  * README sections generated from the code (metric definitions, env and flag tables), so the
@@ -65,8 +66,14 @@ export function healthReference(): string {
   ].join('\n');
 }
 
+/** What `jobstack-exporter/instrument` registers in the app's registry. */
+export function instrumentMetricsReference(): string {
+  return ['| metric | type | labels | meaning |', '|---|---|---|---|', ...metricRows(Object.values(instrumentMetrics)), ''].join('\n');
+}
+
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   metrics: metricsReference,
+  instrument: instrumentMetricsReference,
   env: envReference,
   flags: flagReference,
   health: healthReference,

@@ -21,6 +21,8 @@ export const HEALTH_PENALTIES = {
   storageNearlyFull: { points: 15, why: 'The storage filesystem or a host filesystem has less than 10% space left.' },
   probeFailing: { points: 10, max: 20, why: 'Per failing HTTP probe.' },
   collectorFailing: { points: 5, max: 15, why: 'Per exporter collector failing (`jobstack_exporter_collector_success` 0).' },
+  apiErrorRatio: { points: 15, why: "An instrumented app answers more than 5% of its requests with a 5xx status over its recent window (`app_snapshot_recent_error_ratio`, 5 min by default)." },
+  apiLatency: { points: 10, why: "An instrumented app's slowest busy route (10+ requests in its recent window) has a p95 above 1 s (`app_snapshot_recent_p95_seconds`)." },
 } as const satisfies Record<string, Penalty>;
 
 /** Thresholds the penalties use, shared with the alert defaults in monitoring/config.ts. */
@@ -29,4 +31,8 @@ export const HEALTH_THRESHOLDS = {
   failureRatioWarning: 0.05,
   failureRatioCritical: 0.25,
   freeRatioWarning: 0.1,
+  /** 5xx share of an app's requests: 5%, the same line as for failing jobs. */
+  apiErrorRatio: 0.05,
+  /** p95 of an app's slowest busy route: 1 s is where users notice (the library's default slow threshold too). */
+  apiP95Seconds: 1,
 } as const;

@@ -90,6 +90,8 @@ function fromEnvironment(): Scenario {
     JOBSTACK_BEARER_TOKEN: 'EnvBearerToken-7-long-enough',
     PROBE_TARGETS: 'EnvProbePass:8',
     'PROBE_TARGETS query': 'EnvProbeQueryToken/9',
+    APP_TARGETS: 'EnvAppPass:10',
+    'APP_TARGETS query': 'EnvAppQueryToken/11',
   };
   return {
     secrets: s,
@@ -108,6 +110,7 @@ function fromEnvironment(): Scenario {
       AWS_SESSION_TOKEN: s.AWS_SESSION_TOKEN,
       JOBSTACK_BEARER_TOKEN: s.JOBSTACK_BEARER_TOKEN,
       PROBE_TARGETS: `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS)}@127.0.0.1:${guardedPort}/health,token=http://127.0.0.1:${guardedPort}/health?access_token=${encodeURIComponent(s['PROBE_TARGETS query'])}`,
+      APP_TARGETS: `api=http://scraper:${encodeURIComponent(s.APP_TARGETS)}@127.0.0.1:${guardedPort}/_jobstack,token=http://127.0.0.1:${guardedPort}/_jobstack?token=${encodeURIComponent(s['APP_TARGETS query'])}`,
     },
   };
 }
@@ -123,6 +126,7 @@ function fromFiles(): Scenario {
     AWS_SESSION_TOKEN_FILE: 'FileAwsSessionToken6==',
     JOBSTACK_BEARER_TOKEN_FILE: 'FileBearerToken-7-long-enough',
     PROBE_TARGETS_FILE: 'FileProbePass:8',
+    APP_TARGETS_FILE: 'FileAppPass:10',
   };
   return {
     secrets: s,
@@ -141,6 +145,7 @@ function fromFiles(): Scenario {
       AWS_SESSION_TOKEN_FILE: file('aws-session', s.AWS_SESSION_TOKEN_FILE),
       JOBSTACK_BEARER_TOKEN_FILE: file('bearer', s.JOBSTACK_BEARER_TOKEN_FILE),
       PROBE_TARGETS_FILE: file('probes', `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@nonexistent.invalid/health,local=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@127.0.0.1:${closedPort}/health`),
+      APP_TARGETS_FILE: file('apps', `api=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@nonexistent.invalid/_jobstack\nlocal=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@127.0.0.1:${closedPort}/_jobstack`),
     },
   };
 }

@@ -10,7 +10,11 @@ import http from 'node:http';
 import https from 'node:https';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Router from '@koa/router';
 import { Queue, Worker } from 'bullmq';
+import Koa from 'koa';
+import { Registry } from 'prom-client';
+import { koaMiddleware, snapshotHandler } from '../../src/instrument';
 import { stringify } from 'yaml';
 import { withOverrides } from '../../monitoring/config';
 import { overviewDashboard } from '../../monitoring/dashboards/overview';
@@ -48,6 +52,9 @@ let prom: PromServer;
 let am: AlertmanagerServer;
 let receiver: http.Server;
 let probeTarget: http.Server;
+/** The team's API, instrumented: Prometheus would scrape its /metrics, the exporter reads its snapshot. */
+let apiApp: http.Server;
+let apiUrl = '';
 let tlsTarget: https.Server;
 const notifications: Notification[] = [];
 const workers: Worker[] = [];
@@ -77,10 +84,26 @@ beforeAll(async () => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
   tlsTarget = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => res.end('ok'));
   const tlsPort = await listen(tlsTarget as unknown as http.Server);
+  const registry = new Registry();
+  const koa = new Koa();
+  koa.use(koaMiddleware({ registry, service: 'stack-api' }));
+  const router = new Router();
+  router.get('/orders/:id', (ctx) => {
+    ctx.body = 'ok';
+  });
+  router.get('/_jobstack', snapshotHandler({ registry }));
+  router.get('/metrics', async (ctx) => {
+    ctx.body = await registry.metrics();
+  });
+  koa.use(router.routes());
+  apiApp = http.createServer(koa.callback());
+  apiUrl = `http://127.0.0.1:${await listen(apiApp)}`;
+  // Enough requests on one route for its p95 to count in the snapshot's figures.
+  for (let i = 0; i < 12; i++) await (await fetch(`${apiUrl}/orders/${i}`)).text();
   const configFile = path.join(tmp.dir, 'exporter.yml');
   writeFileSync(
     configFile,
-    stringify({ collectors: { probes: { targets: [{ name: 'app', url: `http://127.0.0.1:${probePort}/health` }, { name: 'app-tls', url: `https://127.0.0.1:${tlsPort}/health`, caFile: cert }] } } }),
+    stringify({ collectors: { probes: { targets: [{ name: 'app', url: `http://127.0.0.1:${probePort}/health` }, { name: 'app-tls', url: `https://127.0.0.1:${tlsPort}/health`, caFile: cert }] }, app: { targets: [{ name: 'api', url: `${apiUrl}/_jobstack` }] } } }),
   );
   receiver = http.createServer((req, res) => {
     let body = '';
@@ -141,6 +164,8 @@ afterAll(async () => {
   await Promise.allSettled([redis?.stop(), pg?.stop(), s3?.stop()]);
   receiver?.close();
   probeTarget?.close();
+  apiApp?.closeAllConnections();
+  apiApp?.close();
   tlsTarget?.close();
   tmp.remove();
 });
@@ -176,6 +201,8 @@ function metricNames(expr: string): string[] {
 
 test('every metric a rule, alert or panel uses is in a live scrape or made by a recording rule', async () => {
   const scraped = new Set([...(await exporter.scrape()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!));
+  // The API's own registry (job api), as Prometheus scrapes it.
+  for (const m of (await (await fetch(`${apiUrl}/metrics`)).text()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)) scraped.add(m[1]!);
   scraped.add('up'); // written by Prometheus itself
   const recorded = new Set(recordingRules(cfg).map((r) => r.record));
   const exprs = [

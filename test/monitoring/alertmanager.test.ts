@@ -91,4 +91,15 @@ describe('inhibitions, in a real Alertmanager', () => {
     await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'warning', queue: 'images' }, 'active');
     await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'critical', queue: 'emails' }, 'active');
   });
+
+  test('an API route paging silences its own ticket, not another route\'s', async () => {
+    await post([
+      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'critical', component: 'api', job: 'api', http_route: '/orders/:id' },
+      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', component: 'api', job: 'api', http_route: '/orders/:id' },
+      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', component: 'api', job: 'api', http_route: '/checkout' },
+    ]);
+    await expectState({ alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', http_route: '/orders/:id' }, 'suppressed');
+    await expectState({ alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', http_route: '/checkout' }, 'active');
+    await expectState({ alertname: 'ApiAvailabilityBudgetBurn', severity: 'critical', http_route: '/orders/:id' }, 'active');
+  });
 });

@@ -20,6 +20,6 @@ describe('generated monitoring files', () => {
     const env = { ...process.env, GRAFANA_ADMIN_PASSWORD: 'test-only' };
     const res = spawnSync('docker-compose', ['-f', path.join(ROOT, 'docker-compose.monitoring.yml'), '--profile', 'demo', 'config', '--services'], { encoding: 'utf8', env });
     expect(res.stderr).not.toMatch(/ERROR|invalid/i);
-    expect(res.stdout.trim().split('\n').sort()).toEqual(['alertmanager', 'demo-workload', 'exporter', 'grafana', 'postgres', 'prometheus', 'redis']);
+    expect(res.stdout.trim().split('\n').sort()).toEqual(['alertmanager', 'api', 'demo-workload', 'exporter', 'grafana', 'postgres', 'prometheus', 'redis']);
   });
 });

@@ -16,7 +16,9 @@ const QUERY_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
  * Prefixes of the exporter's own families (this collector's `pg_`, the other collectors', the
  * runner's and prom-client's): a custom metric may not take one, so names never collide.
  */
-export const RESERVED_PREFIXES = ['pg_', 'jobstack_exporter_', 'host_', 'redis_', 'bullmq_', 's3_', 'localstorage_', 'probe_', 'probes_', 'process_', 'nodejs_'] as const;
+export const RESERVED_PREFIXES = ['pg_', 'jobstack_exporter_', 'host_', 'redis_', 'bullmq_', 's3_', 'localstorage_', 'probe_', 'probes_', 'process_', 'nodejs_', 'app_snapshot_'] as const;
+/** Built-in names outside those prefixes: `app_up` sits in the `app_` namespace custom queries use. */
+export const RESERVED_NAMES: readonly string[] = ['app_up'];
 
 /** Suffixes promtool reserves for histograms and summaries, or that need a specific type. */
 const RESERVED_SUFFIXES = ['_bucket', '_count', '_sum', '_created', '_info'] as const;
@@ -85,6 +87,7 @@ export function metricNameProblem(name: string, type: 'gauge' | 'counter'): stri
   if (!METRIC_NAME.test(name)) return `"${name}" is not a valid metric name (letters, digits and _, not starting with a digit)`;
   const reserved = RESERVED_PREFIXES.find((p) => name.startsWith(p));
   if (reserved) return `"${name}" uses the prefix ${reserved}, reserved for the exporter's own metrics; use your application's prefix`;
+  if (RESERVED_NAMES.includes(name)) return `"${name}" is one of the exporter's own metrics; choose another name`;
   if (type === 'counter' && !name.endsWith('_total')) return `"${name}" is a counter, so its name must end in _total`;
   if (type === 'gauge' && name.endsWith('_total')) return `"${name}" ends in _total, which only counters may (set type: counter)`;
   const suffix = RESERVED_SUFFIXES.find((s) => name.endsWith(s));

@@ -135,6 +135,39 @@
     $('failure-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim' }, 'no failed jobs kept')]));
   }
 
+  // API: one block per instrumented app, routes busiest first, then slow requests, errors and WebSocket events.
+  function table(head, rows) {
+    return el('div', { class: 'tablewrap' }, el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows)));
+  }
+  function requestRows(list) {
+    return list.map((r) =>
+      el('tr', {}, el('td', { class: 'dim' }, when(r.at)), el('td', {}, `${r.method} ${r.route}`), el('td', { class: r.status >= 500 || r.aborted ? 'bad' : '' }, r.aborted ? 'aborted' : String(r.status)),
+        el('td', { class: r.verySlow ? 'bad' : '' }, secs(r.durationSeconds)), el('td', { class: 'mono' }, r.correlationId)),
+    );
+  }
+  function renderApi(d) {
+    const apps = d.api || [];
+    $('api').hidden = apps.length === 0;
+    $('api-count').textContent = apps.length ? `${apps.filter((a) => a.up).length} of ${apps.length} readable` : '';
+    $('api-apps').replaceChildren(
+      ...apps.map((a) => {
+        if (!a.up) return el('div', { class: 'app' }, el('h3', { class: 's-down' }, `${a.target}: snapshot unreadable`), el('p', { class: 'reason' }, a.error || ''));
+        const ws = a.websockets;
+        const head = el('h3', {}, `${a.target} `, el('span', { class: 'dim' }, `${a.service} · ${num(a.requests.active)} in flight · 5xx ${pct(a.errorRatio)} · p95 ${secs(a.p95Seconds)} · over ${secs(a.windowSeconds)}`));
+        const routes = table(['Route', 'req/s', 'Error %', 'p50', 'p95'], a.routes.map((r) =>
+          el('tr', {}, el('td', { title: r.route }, `${r.method} ${r.route}`), el('td', {}, num(r.requestsPerSecond, 2)),
+            el('td', { class: (r.errorRatio || 0) > 0.05 ? 'bad' : (r.errorRatio || 0) > 0 ? 'warn' : '' }, pct(r.errorRatio)), el('td', {}, secs(r.p50Seconds)), el('td', { class: (r.p95Seconds || 0) > 1 ? 'warn' : '' }, secs(r.p95Seconds)))));
+        const reqHead = ['Time', 'Request', 'Status', 'Duration', 'Correlation id'];
+        const events = ws.recentEvents.map((e) => el('li', {}, el('span', { class: 'dim' }, when(e.at)), el('span', { class: e.type === 'open' ? 's-up' : e.type === 'error' ? 's-down' : '' }, e.type + (e.code !== null ? ` ${e.code}` : '')), el('span', { class: 'reason' }, e.detail || '')));
+        return el('div', { class: 'app' }, head, routes,
+          el('h4', {}, `Slow requests (${a.slowRequests.length})`), table(reqHead, requestRows(a.slowRequests)),
+          el('h4', {}, `Recent errors (${a.recentErrors.length})`), table(reqHead, requestRows(a.recentErrors)),
+          el('h4', {}, `WebSockets: ${num(ws.open)} open · ${num(ws.opened)} opened · ${num(ws.closed)} closed · ${num(ws.messagesReceived)} in / ${num(ws.messagesSent)} out · ${num(ws.errors)} errors`),
+          el('ol', { class: 'failures' }, ...(events.length ? events : [el('li', { class: 'dim' }, 'no events yet')])));
+      }),
+    );
+  }
+
   function kv(sectionId, pairs) {
     const dl = document.querySelector(`#${sectionId} dl`);
     dl.replaceChildren(...pairs.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', cls ? { class: cls } : {}, v)]));
@@ -213,6 +246,7 @@
     renderStatus(d);
     renderQueues(d);
     renderFailures(d);
+    renderApi(d);
     renderDependencies(d);
   }
 

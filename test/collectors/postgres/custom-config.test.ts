@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { parseArgs } from '../../../src/config/args';
 import { ConfigError, loadConfig } from '../../../src/config/load';
 import { COLLECTORS } from '../../../src/collectors';
-import { RESERVED_PREFIXES, metricNameProblem } from '../../../src/collectors/postgres/custom-config';
+import { RESERVED_NAMES, RESERVED_PREFIXES, metricNameProblem } from '../../../src/collectors/postgres/custom-config';
 import { tempDir } from '../../harness/process';
 
 const tmp = tempDir('pgconfig');
@@ -71,8 +71,9 @@ describe('custom SQL metrics: startup validation (exit 2)', () => {
 
   test('every built-in metric name uses a reserved prefix, so custom names cannot collide', () => {
     for (const spec of COLLECTORS) {
-      for (const def of spec.metrics) expect(RESERVED_PREFIXES.some((p) => def.name.startsWith(p))).toBe(true);
+      for (const def of spec.metrics) expect({ name: def.name, reserved: RESERVED_PREFIXES.some((p) => def.name.startsWith(p)) || RESERVED_NAMES.includes(def.name) }).toEqual({ name: def.name, reserved: true });
     }
+    expect(metricNameProblem('app_up', 'gauge')).toMatch(/one of the exporter's own metrics/);
     expect(metricNameProblem('app_jobs', 'gauge')).toBeUndefined();
     expect(metricNameProblem('app_failures_total', 'counter')).toBeUndefined();
   });

@@ -3,6 +3,7 @@ import { postgresCases } from './postgres';
 import { redisCases } from './redis';
 import { queueCases } from './queues';
 import { storageHealthCases } from './storage-health';
+import { apiCases } from './api';
 import type { RuleCase } from './types';
 
-export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases];
+export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases, ...apiCases];

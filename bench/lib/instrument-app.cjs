@@ -1,0 +1,86 @@
+/**
+ * The hello-world app of bench/instrument.ts: `node bench/lib/instrument-app.cjs <koa|express> <variant>`
+ * with variant bare | ours | prom-bundle (Express) | otel. Listens on a free port of 127.0.0.1 and
+ * prints `{"port":N}`. Every variant answers GET /users/:id with a short JSON body and serves its
+ * metrics on GET /metrics; GET /_memory answers process.memoryUsage() after a full GC when the
+ * process runs with --expose-gc. Plain CommonJS: OpenTelemetry's instrumentation patches `http`
+ * through require hooks, which must be in place before the framework is loaded.
+ */
+'use strict';
+const path = require('node:path');
+
+const [framework, variant] = process.argv.slice(2);
+const ROOT = path.join(__dirname, '..', '..');
+
+function otel() {
+  // Metrics only, as the comparison is about metrics: no tracer provider (spans are no-ops).
+  process.env.OTEL_SEMCONV_STABILITY_OPT_IN = 'http';
+  const { PrometheusExporter } = require('@opentelemetry/exporter-prometheus');
+  const { MeterProvider } = require('@opentelemetry/sdk-metrics');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ readers: [exporter] });
+  registerInstrumentations({ instrumentations: [new HttpInstrumentation()], meterProvider });
+  return (req, res) => exporter.getMetricsRequestHandler(req, res);
+}
+
+function memory(_req, res) {
+  if (global.gc) global.gc();
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(process.memoryUsage()));
+}
+
+const otelMetrics = variant === 'otel' ? otel() : undefined;
+const http = require('node:http');
+const { register } = require('prom-client');
+const promMetrics = async (_req, res) => {
+  res.setHeader('content-type', register.contentType);
+  res.end(await register.metrics());
+};
+const metrics = otelMetrics ?? promMetrics;
+
+function koaApp() {
+  const Koa = require('koa');
+  const Router = require('@koa/router');
+  const app = new Koa();
+  if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).koaMiddleware());
+  const router = new Router();
+  router.get('/users/:id', (ctx) => {
+    ctx.body = { id: ctx.params.id };
+  });
+  router.get('/metrics', (ctx) => {
+    ctx.respond = false;
+    return metrics(ctx.req, ctx.res);
+  });
+  router.get('/_memory', (ctx) => {
+    ctx.respond = false;
+    memory(ctx.req, ctx.res);
+  });
+  app.use(router.routes());
+  return app.callback();
+}
+
+function expressApp() {
+  const express = require('express');
+  const app = express();
+  if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware());
+  if (variant === 'prom-bundle') {
+    const promBundle = require('express-prom-bundle');
+    app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, autoregister: false }));
+  }
+  app.get('/users/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
+  app.get('/metrics', metrics);
+  app.get('/_memory', memory);
+  return app;
+}
+
+const handler = framework === 'koa' ? koaApp() : expressApp();
+const server = http.createServer(handler);
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,53 @@
+import http from 'node:http';
+import https from 'node:https';
+
+export interface FetchRequest {
+  readonly url: URL;
+  readonly timeoutMs: number;
+  /** Bytes read at most; a longer answer is abandoned, not parsed. */
+  readonly maxBytes: number;
+}
+
+export type FetchResult = { readonly body: string } | { readonly error: string };
+
+/**
+ * One GET for a snapshot, settling within `timeoutMs` or when `signal` aborts, whatever the app
+ * does: refuses, hangs before or after the headers, trickles, or sends more than `maxBytes`
+ * (refused from Content-Length when it says so, else cut off as it arrives). Credentials in the
+ * URL go out as basic auth. Never throws; errors say what went wrong, never the URL.
+ */
+export function fetchSnapshot(req: FetchRequest, signal: AbortSignal): Promise<FetchResult> {
+  return new Promise<FetchResult>((resolve) => {
+    let settled = false;
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const finish = (result: FetchResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      if ('error' in result) request.destroy();
+      resolve(result);
+    };
+    const tooBig = () => ({ error: `answer larger than ${req.maxBytes} bytes` });
+    const options: http.RequestOptions = { method: 'GET', agent: false, headers: { 'user-agent': 'jobstack-exporter', accept: 'application/json' } };
+    const request = (req.url.protocol === 'https:' ? https : http).request(req.url, options, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status > 299) return finish({ error: `HTTP ${status}` });
+      if (Number(res.headers['content-length'] ?? 0) > req.maxBytes) return finish(tooBig());
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > req.maxBytes) return finish(tooBig());
+        chunks.push(chunk);
+      });
+      res.on('error', (err) => finish({ error: err.message }));
+      res.on('end', () => finish({ body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.on('error', (err) => finish({ error: (err as NodeJS.ErrnoException).code ?? err.message }));
+    request.end();
+    const timer = setTimeout(() => finish({ error: `no complete answer within ${(req.timeoutMs / 1000).toFixed(2)}s` }), req.timeoutMs);
+    const onAbort = () => finish({ error: 'aborted at the scrape deadline' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+  });
+}
