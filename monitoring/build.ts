@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { defaultConfig, type MixinConfig } from './config';
 import { overviewDashboard } from './dashboards/overview';
 import { runbooksMarkdown, ruleFiles } from './rules';
-import { ALERTMANAGER_HEADER, alertmanagerConfig } from './stack/alertmanager';
+import { ALERTMANAGER_HEADER, RECEIVER_KINDS, alertmanagerConfig } from './stack/alertmanager';
 import { dashboardProvisioning, datasourceProvisioning } from './stack/grafana';
 import { prometheusConfig } from './stack/prometheus';
 
@@ -21,10 +21,10 @@ const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
 export function buildAll(cfg: MixinConfig = defaultConfig): Map<string, string> {
   const rules = ruleFiles(cfg) as { recording: unknown; alerts: unknown };
   return new Map([
-    ['prometheus/prometheus.yml', HEADER + yaml(prometheusConfig(cfg, { exporterTarget: 'exporter:9478', alertmanagerTarget: 'alertmanager:9093', ruleFiles: ['/etc/prometheus/rules/*.yml'] }))],
+    ['prometheus/prometheus.yml', HEADER + yaml(prometheusConfig(cfg, { exporterTarget: 'exporter:9478', alertmanagerTarget: 'alertmanager:9093', prometheusTarget: 'localhost:9090', ruleFiles: ['/etc/prometheus/rules/*.yml'] }))],
     ['prometheus/rules/jobstack-recording.yml', HEADER + yaml(rules.recording)],
     ['prometheus/rules/jobstack-alerts.yml', HEADER + yaml(rules.alerts)],
-    ['alertmanager/alertmanager.yml', ALERTMANAGER_HEADER + yaml(alertmanagerConfig({ webhookUrl: 'http://alert-receiver:5001/alerts' }))],
+    ...RECEIVER_KINDS.map((kind): [string, string] => [`alertmanager/alertmanager-${kind}.yml`, ALERTMANAGER_HEADER(kind) + yaml(alertmanagerConfig({ receiver: kind }))]),
     ['grafana/provisioning/datasources/prometheus.yml', HEADER + yaml(datasourceProvisioning('http://prometheus:9090'))],
     ['grafana/provisioning/dashboards/jobstack.yml', HEADER + yaml(dashboardProvisioning())],
     ['grafana/dashboards/jobstack-overview.json', JSON.stringify(overviewDashboard(cfg), null, 2) + '\n'],

@@ -24,10 +24,15 @@ export interface MixinConfig {
   readonly job: string;
   /** Rate window: 4x the 15 s scrape interval at least, so one missed scrape does not blank a rate. */
   readonly rateWindow: string;
-  /** How often Prometheus evaluates rules; 15 s keeps the `for` clocks accurate to a scrape. */
+  /** How often Prometheus evaluates rules; equal to the scrape interval so each evaluation sees a new sample. */
   readonly evaluationInterval: string;
+  /**
+   * 10 s: a dependency that dies is seen within 10 s, evaluated within 10 s more, so a 20 s `for`
+   * still notifies within a minute (test/e2e/detection.test.ts measures it). 15 s could not: the
+   * same budget left no `for` long enough to ignore one failed scrape.
+   */
   readonly scrapeInterval: string;
-  /** Prometheus' scrape timeout; the exporter answers 0.5 s before it (X-Prometheus-Scrape-Timeout-Seconds). */
+  /** Prometheus' scrape timeout, below the interval so a frozen dependency never overlaps scrapes; the exporter answers 0.5 s before it. */
   readonly scrapeTimeout: string;
   /** Where each alert's runbook section lives (anchors are the alert names in lower case). */
   readonly runbookBase: string;
@@ -36,9 +41,14 @@ export interface MixinConfig {
     readonly overrides: Readonly<Record<string, Partial<QueueThresholds>>>;
   };
   readonly for: {
-    /** *Down alerts wait 2 minutes: one failed scrape or a restart is not an incident. */
+    /**
+     * *Down alerts: 20 s = three evaluations in a row (at 10 s) seeing the dependency down, which
+     * takes two failed scrapes or more; one failed scrape or a restart of a few seconds is at most
+     * two, so it never pages. Worst case to the notification: 10 s scrape + 10 s evaluation +
+     * 20 s + 5 s group_wait = 45 s.
+     */
     readonly down: string;
-    /** Backlog with no worker: 3 minutes plus the rate window catches it within ~5 minutes. */
+    /** Backlog with no worker: 2 minutes lets a rolling deploy replace workers, and pages within 3 minutes. */
     readonly noWorkers: string;
     /** Backlog and slowness must persist: bursts are normal for queues. */
     readonly backlog: string;
@@ -57,6 +67,8 @@ export interface MixinConfig {
     readonly fillHorizonHours: number;
   };
   readonly host: { readonly cpuWarning: number; readonly memoryWarning: number };
+  /** Job names of Prometheus and Alertmanager scraping themselves (monitoring/rules/meta.ts alerts on them). */
+  readonly meta: { readonly prometheusJob: string; readonly alertmanagerJob: string };
   /** Health score (0-100) below which the stack needs a look. */
   readonly healthScoreWarning: number;
 }
@@ -65,9 +77,9 @@ export const defaultConfig: MixinConfig = {
   selector: 'job="jobstack"',
   job: 'jobstack',
   rateWindow: '5m',
-  evaluationInterval: '15s',
-  scrapeInterval: '15s',
-  scrapeTimeout: '10s',
+  evaluationInterval: '10s',
+  scrapeInterval: '10s',
+  scrapeTimeout: '8s',
   runbookBase: 'https://github.com/jobstack/jobstack-exporter/blob/main/docs/runbooks.md',
   queues: {
     // 1,000 jobs waiting is minutes of work for a typical worker pool; tune per queue.
@@ -81,13 +93,14 @@ export const defaultConfig: MixinConfig = {
     failureRatioCritical: HEALTH_THRESHOLDS.failureRatioCritical,
     overrides: {},
   },
-  for: { down: '2m', noWorkers: '3m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m' },
+  for: { down: '20s', noWorkers: '2m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m' },
   // Redis evicts or refuses writes at maxmemory; 90% leaves time to act, 95% is urgent.
   redis: { memoryWarning: 0.9, memoryCritical: 0.95 },
   // New connections fail at max_connections; long transactions hold locks and block vacuum.
   postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900 },
   storage: { freeWarning: HEALTH_THRESHOLDS.freeRatioWarning, freeCritical: 0.05, fillLookback: '6h', fillHorizonHours: 4 },
   host: { cpuWarning: 0.9, memoryWarning: 0.9 },
+  meta: { prometheusJob: 'prometheus', alertmanagerJob: 'alertmanager' },
   healthScoreWarning: 70,
 };
 

@@ -7,9 +7,14 @@ export interface PrometheusOptions {
   readonly alertmanagerTarget: string;
   /** Where the rule files are, as Prometheus sees them. */
   readonly ruleFiles: readonly string[];
+  /** host:port of Prometheus itself, scraped so its own failures (notifications, rules, reloads) alert. */
+  readonly prometheusTarget: string;
 }
 
-/** prometheus/prometheus.yml: scrape the exporter, load the rules, send alerts to Alertmanager. */
+/**
+ * prometheus/prometheus.yml: scrape the exporter, Prometheus and Alertmanager (the monitoring
+ * watches itself, monitoring/rules/meta.ts), load the rules, send alerts to Alertmanager.
+ */
 export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Record<string, unknown> {
   return {
     global: { scrape_interval: cfg.scrapeInterval, scrape_timeout: cfg.scrapeTimeout, evaluation_interval: cfg.evaluationInterval },
@@ -17,7 +22,8 @@ export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Rec
     alerting: { alertmanagers: [{ static_configs: [{ targets: [opts.alertmanagerTarget] }] }] },
     scrape_configs: [
       { job_name: cfg.job, static_configs: [{ targets: [opts.exporterTarget] }] },
-      { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
+      { job_name: cfg.meta.prometheusJob, static_configs: [{ targets: [opts.prometheusTarget] }] },
+      { job_name: cfg.meta.alertmanagerJob, static_configs: [{ targets: [opts.alertmanagerTarget] }] },
     ],
   };
 }
