@@ -55,6 +55,8 @@ export interface MixinConfig {
     readonly failureRatio: string;
     readonly resource: string;
     readonly collector: string;
+    /** HTTP probes of other services flake more than a local dependency: one minute of failures. */
+    readonly probe: string;
   };
   readonly redis: { readonly memoryWarning: number; readonly memoryCritical: number };
   readonly postgres: { readonly connectionsWarning: number; readonly longTransactionSeconds: number };
@@ -93,7 +95,7 @@ export const defaultConfig: MixinConfig = {
     failureRatioCritical: HEALTH_THRESHOLDS.failureRatioCritical,
     overrides: {},
   },
-  for: { down: '20s', noWorkers: '2m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m' },
+  for: { down: '20s', noWorkers: '2m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m', probe: '1m' },
   // Redis evicts or refuses writes at maxmemory; 90% leaves time to act, 95% is urgent.
   redis: { memoryWarning: 0.9, memoryCritical: 0.95 },
   // New connections fail at max_connections; long transactions hold locks and block vacuum.

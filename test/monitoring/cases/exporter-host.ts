@@ -2,14 +2,15 @@ import { EXP, EXP_LABELS, type RuleCase } from './types';
 
 export const exporterHostCases: RuleCase[] = [
   {
-    name: 'exporter down for 2 minutes fires, a short gap does not',
+    name: 'exporter down for 20 s fires, one failed scrape does not',
     series: [
       { series: `up{${EXP}}`, values: '1 1 0 0 0 0 0 0 0 0 0 0 0 0' },
-      { series: `up{job="jobstack",instance="other:9478"}`, values: '1 0 0 0 0 0 1 1 1 1 1 1 1 1' },
+      { series: `up{job="jobstack",instance="other:9478"}`, values: '1 0 1 1 1 1 0 1 1 1 1 1 1 1' },
     ],
     alerts: [
-      { at: '1m', alert: 'JobstackExporterDown', firing: [] },
-      { at: '3m', alert: 'JobstackExporterDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'exporter' }, description: 'Prometheus has not scraped jobstack-exporter on exp:9478 for 2m; every other jobstack alert for it is silenced until it is back.' }] },
+      { at: '15s', alert: 'JobstackExporterDown', firing: [] },
+      { at: '45s', alert: 'JobstackExporterDown', firing: [] },
+      { at: '3m', alert: 'JobstackExporterDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'exporter' }, description: 'Prometheus has not scraped jobstack-exporter on exp:9478 for 20s; every other jobstack alert for it is silenced until it is back.' }] },
     ],
   },
   {

@@ -1,8 +1,9 @@
 import { exporterHostCases } from './exporter-host';
+import { metaCases } from './meta';
 import { postgresCases } from './postgres';
 import { redisCases } from './redis';
 import { queueCases } from './queues';
 import { storageHealthCases } from './storage-health';
 import type { RuleCase } from './types';
 
-export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases];
+export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases, ...metaCases];
