@@ -68,7 +68,12 @@ export interface MixinConfig {
     readonly fillLookback: string;
     readonly fillHorizonHours: number;
   };
-  readonly host: { readonly cpuWarning: number; readonly memoryWarning: number };
+  readonly host: {
+    readonly cpuWarning: number;
+    readonly memoryWarning: number;
+    /** Share of fs.file-max allocated; at 100% every open() and socket() on the host fails. */
+    readonly fileDescriptorsWarning: number;
+  };
   /** Job names of Prometheus and Alertmanager scraping themselves (monitoring/rules/meta.ts alerts on them). */
   readonly meta: { readonly prometheusJob: string; readonly alertmanagerJob: string };
   /** Health score (0-100) below which the stack needs a look. */
@@ -101,7 +106,7 @@ export const defaultConfig: MixinConfig = {
   // New connections fail at max_connections; long transactions hold locks and block vacuum.
   postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900 },
   storage: { freeWarning: HEALTH_THRESHOLDS.freeRatioWarning, freeCritical: 0.05, fillLookback: '6h', fillHorizonHours: 4 },
-  host: { cpuWarning: 0.9, memoryWarning: 0.9 },
+  host: { cpuWarning: 0.9, memoryWarning: 0.9, fileDescriptorsWarning: 0.9 },
   meta: { prometheusJob: 'prometheus', alertmanagerJob: 'alertmanager' },
   healthScoreWarning: 70,
 };
