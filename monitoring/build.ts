@@ -25,7 +25,7 @@ export function buildAll(cfg: MixinConfig = defaultConfig): Map<string, string> 
     ['prometheus/rules/jobstack-recording.yml', HEADER + yaml(rules.recording)],
     ['prometheus/rules/jobstack-alerts.yml', HEADER + yaml(rules.alerts)],
     ...RECEIVER_KINDS.map((kind): [string, string] => [`alertmanager/alertmanager-${kind}.yml`, ALERTMANAGER_HEADER(kind) + yaml(alertmanagerConfig({ receiver: kind }))]),
-    ['grafana/provisioning/datasources/prometheus.yml', HEADER + yaml(datasourceProvisioning('http://prometheus:9090'))],
+    ['grafana/provisioning/datasources/prometheus.yml', HEADER + yaml(datasourceProvisioning('http://prometheus:9090', cfg.scrapeInterval))],
     ['grafana/provisioning/dashboards/jobstack.yml', HEADER + yaml(dashboardProvisioning())],
     ['grafana/dashboards/jobstack-overview.json', JSON.stringify(overviewDashboard(cfg), null, 2) + '\n'],
     ['docs/runbooks.md', runbooksMarkdown(cfg)],

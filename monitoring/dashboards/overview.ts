@@ -10,7 +10,7 @@ import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import { selfMetrics } from '../../src/metrics/self';
 import type { MixinConfig } from '../config';
 import { HEALTH_SCORE } from '../rules/health';
-import { DATASOURCE_UID } from '../stack/grafana';
+import { DATASOURCE_UID, GRAFANA_SCHEMA_VERSION } from '../stack/grafana';
 import { DATASOURCE, HEIGHT, m, query, statPanel, thresholds, upDownMapping } from './common';
 import { postgresPanel, redisPanel, storagePanel } from './dependencies';
 import { hostPanel } from './host';
@@ -105,8 +105,14 @@ export function overviewDashboard(cfg: MixinConfig): dashboard.Dashboard {
     .withRow(new dashboard.RowBuilder('Host'))
     .withPanel(hostPanel(cfg));
   const built = board.build();
-  // Stable panel ids in layout order (Grafana links to panels by id).
+  // Stable panel ids in layout order (Grafana links to panels by id), and a refId on every
+  // query (Grafana assigns missing ones on load, so the saved model would differ from this file).
   let id = 1;
-  for (const panel of built.panels ?? []) panel.id = id++;
+  for (const panel of built.panels ?? []) {
+    panel.id = id++;
+    const targets = ('targets' in panel ? panel.targets : undefined) as { refId?: string }[] | undefined;
+    targets?.forEach((t, i) => (t.refId ??= String.fromCharCode(65 + i)));
+  }
+  built.schemaVersion = GRAFANA_SCHEMA_VERSION;
   return built;
 }
