@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { defaultConfig, type MixinConfig } from './config';
+import { defaultConfig, withOverrides, type MixinConfig } from './config';
 import { overviewDashboard } from './dashboards/overview';
 import { runbooksMarkdown, ruleFiles } from './rules';
 import { ALERTMANAGER_HEADER, RECEIVER_KINDS, alertmanagerConfig } from './stack/alertmanager';
@@ -32,10 +32,16 @@ export function buildAll(cfg: MixinConfig = defaultConfig): Map<string, string> 
   ]);
 }
 
+/** RUNBOOK_BASE_URL points runbook links at your own copy of docs/runbooks.md (a wiki, an internal Git host). */
+function configFromEnv(): MixinConfig {
+  const runbookBase = process.env.RUNBOOK_BASE_URL;
+  return runbookBase ? withOverrides({ runbookBase }) : defaultConfig;
+}
+
 function main(): void {
   const check = process.argv.includes('--check');
   const stale: string[] = [];
-  for (const [rel, content] of buildAll()) {
+  for (const [rel, content] of buildAll(configFromEnv())) {
     const file = path.join(ROOT, rel);
     let current: string | undefined;
     try {

@@ -101,8 +101,10 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > INBOX_LIMITS.bodyBytes) {
+        // Stop reading; the handler answers 413 and closes the connection.
+        req.removeAllListeners('data');
+        req.pause();
         resolve(undefined);
-        req.destroy();
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -120,7 +122,11 @@ export function inboxHandler(inbox: Inbox, clock: () => Date = () => new Date())
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && (path === '/alerts' || path === '/heartbeat')) {
       const text = await readBody(req);
-      if (text === undefined) return send(413, 'text/plain', 'body too large\n');
+      if (text === undefined) {
+        res.setHeader('connection', 'close');
+        res.once('finish', () => req.destroy());
+        return send(413, 'text/plain', 'body too large\n');
+      }
       let body: unknown;
       try {
         body = JSON.parse(text);
