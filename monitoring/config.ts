@@ -58,8 +58,38 @@ export interface MixinConfig {
     /** HTTP probes of other services flake more than a local dependency: one minute of failures. */
     readonly probe: string;
   };
-  readonly redis: { readonly memoryWarning: number; readonly memoryCritical: number };
-  readonly postgres: { readonly connectionsWarning: number; readonly longTransactionSeconds: number };
+  readonly redis: {
+    readonly memoryWarning: number;
+    readonly memoryCritical: number;
+    /** Share of maxclients connected above which new workers and API processes will soon be refused. */
+    readonly clientsWarning: number;
+  };
+  readonly postgres: {
+    readonly connectionsWarning: number;
+    readonly longTransactionSeconds: number;
+    /** A standby this far behind serves stale reads and loses that much on failover. */
+    readonly replicationLagSeconds: number;
+    /** A session idle inside a transaction this long holds locks and blocks vacuum: a bug, not work. */
+    readonly idleInTransactionSeconds: number;
+    /** Share of transactions rolled back (over the rate window) that means errors, not the odd retry. */
+    readonly rollbackRatioWarning: number;
+    /** age(datfrozenxid): autovacuum should keep it near 200M; writes stop near 2^31 (about 2.1 billion). */
+    readonly xidAgeWarning: number;
+    readonly xidAgeCritical: number;
+  };
+  /** Queue conditions beyond the per-queue thresholds. */
+  readonly queueHealth: {
+    /** An active job running this many times its queue's p99 processing time is hung... */
+    readonly hungFactor: number;
+    /** ...and at least this long, so queues of quick jobs do not page on a 3-second job. */
+    readonly hungMinSeconds: number;
+    /** A delayed job this far past its due time was not promoted: no worker is running the queue's scheduler. */
+    readonly delayedOverdueSeconds: number;
+    /** Workers now at or below this share of the last 30 minutes' peak: a crash wave or a bad deploy. */
+    readonly workersDropRatio: number;
+  };
+  /** Scrape duration as a share of the scrape timeout above which collectors are about to time out. */
+  readonly scrapeDurationWarning: number;
   readonly storage: {
     /** Fraction of space left below which storage is almost full. */
     readonly freeWarning: number;
@@ -102,9 +132,11 @@ export const defaultConfig: MixinConfig = {
   },
   for: { down: '20s', noWorkers: '2m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m', probe: '1m' },
   // Redis evicts or refuses writes at maxmemory; 90% leaves time to act, 95% is urgent.
-  redis: { memoryWarning: 0.9, memoryCritical: 0.95 },
+  redis: { memoryWarning: 0.9, memoryCritical: 0.95, clientsWarning: 0.8 },
   // New connections fail at max_connections; long transactions hold locks and block vacuum.
-  postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900 },
+  postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900, replicationLagSeconds: 30, idleInTransactionSeconds: 300, rollbackRatioWarning: 0.2, xidAgeWarning: 1e9, xidAgeCritical: 1.5e9 },
+  queueHealth: { hungFactor: 10, hungMinSeconds: 600, delayedOverdueSeconds: 300, workersDropRatio: 0.5 },
+  scrapeDurationWarning: 0.8,
   storage: { freeWarning: HEALTH_THRESHOLDS.freeRatioWarning, freeCritical: 0.05, fillLookback: '6h', fillHorizonHours: 4 },
   host: { cpuWarning: 0.9, memoryWarning: 0.9, fileDescriptorsWarning: 0.9 },
   meta: { prometheusJob: 'prometheus', alertmanagerJob: 'alertmanager' },

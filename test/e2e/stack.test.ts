@@ -180,6 +180,7 @@ function metricNames(expr: string): string[] {
 test('every metric a rule, alert or panel uses is in a live scrape or made by a recording rule', async () => {
   const scraped = new Set([...(await exporter.scrape()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!));
   scraped.add('up'); // written by Prometheus itself
+  scraped.add('scrape_duration_seconds');
   // Prometheus and Alertmanager scraping themselves (monitoring/rules/meta.ts).
   const names = (await (await fetch(`${prom.url}/api/v1/label/__name__/values`)).json()) as { data: string[] };
   for (const n of names.data.filter((x) => /^(prometheus|alertmanager)_/.test(x))) scraped.add(n);
