@@ -1,9 +1,10 @@
 import { exporterHostCases } from './exporter-host';
 import { metaCases } from './meta';
+import { moreCases } from './more';
 import { postgresCases } from './postgres';
 import { redisCases } from './redis';
 import { queueCases } from './queues';
 import { storageHealthCases } from './storage-health';
 import type { RuleCase } from './types';
 
-export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases, ...metaCases];
+export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases, ...metaCases, ...moreCases];
