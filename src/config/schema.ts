@@ -161,6 +161,15 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Alertmanager whose firing alerts and silences the built-in dashboard shows (read-only). */
+    alertmanager: z
+      .object({
+        url: url(['http', 'https']).optional(),
+        /** Cap on each read of Alertmanager's API; past it the dashboard says Alertmanager is unreachable. */
+        timeout: duration(100, 30_000).default('2s'),
+      })
+      .strict()
+      .default({}),
     scrape: z
       .object({
         /** Assumed scraper timeout when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds. */

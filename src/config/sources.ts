@@ -30,6 +30,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'S3_ENDPOINT', path: 'storage.s3.endpoint', kind: 'string', description: 'S3-compatible endpoint URL (empty for AWS).' },
   { name: 'S3_REGION', path: 'storage.s3.region', kind: 'string', description: 'S3 region.' },
   { name: 'S3_FORCE_PATH_STYLE', path: 'storage.s3.forcePathStyle', kind: 'boolean', description: 'Path-style S3 addressing (most S3-compatible servers).' },
+  { name: 'ALERTMANAGER_URL', path: 'alertmanager.url', kind: 'string', secret: true, description: 'Alertmanager whose firing alerts and silences /dashboard shows (read-only); may hold basic-auth credentials.' },
   { name: 'JOBSTACK_PATH_PROCFS', path: 'collectors.host.procPath', kind: 'string', description: "The host's /proc as the exporter sees it (a container: /host/proc, mounted read-only)." },
   { name: 'JOBSTACK_PATH_ROOTFS', path: 'collectors.host.rootPath', kind: 'string', description: "The host's / as the exporter sees it (a container: /host/root, mounted read-only)." },
   { name: 'PROBE_TARGETS', path: 'collectors.probes.targets', kind: 'list', secret: true, description: 'Comma-separated name=url pairs of health endpoints to probe (URLs may hold credentials).' },
