@@ -7,7 +7,7 @@
  * - A: its Redis and its PostgreSQL stop          -> RedisDown and PostgresDown within 60 s
  * - B: the only worker of a queue with a backlog is killed -> QueueNoWorkers within 3 minutes
  * - C: the exporter is killed                     -> JobstackExporterDown within 60 s
- * - D: one scrape fails and its Redis restarts    -> no notification at all
+ * - D: one scrape fails and its Redis restarts    -> no page (only the RedisRestarted warning)
  *
  * The Watchdog heartbeat reaches the inbox too. Measured times are printed and written to
  * test-output/detection.md.
@@ -163,7 +163,7 @@ test('with the shipped intervals and for: values, each fault reaches the inbox i
 
   const lines = goals.map((g) => `${g.alert}: ${measured.has(g.alert) ? `${measured.get(g.alert)!.toFixed(1)} s` : 'not notified'} (goal ${g.within} s)`);
   const dNotes = (await inboxSnapshot()).notifications.filter((n) => n.alerts.some((a) => a.labels.instance === dInstance));
-  const report = `Detection with the shipped files (scrape/evaluation ${readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8').match(/scrape_interval: (\S+)/)![1]}):\n${lines.map((l) => `- ${l}`).join('\n')}\n- one failed scrape + Redis restart: ${dNotes.length} notifications\n`;
+  const report = `Detection with the shipped files (scrape/evaluation ${readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8').match(/scrape_interval: (\S+)/)![1]}):\n${lines.map((l) => `- ${l}`).join('\n')}\n- one failed scrape + Redis restart: ${dNotes.length} notifications (${[...new Set(dNotes.flatMap((n) => n.alerts.map((a) => `${a.labels.severity} ${a.labels.alertname}`)))].join(', ') || 'none'})\n`;
   process.stdout.write(report);
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
   writeFileSync(path.join(ROOT, 'test-output/detection.md'), report);
@@ -171,5 +171,8 @@ test('with the shipped intervals and for: values, each fault reaches the inbox i
   expect(goals.filter((g) => !(measured.get(g.alert)! < g.within)).map((g) => g.alert)).toEqual([]);
   // The injected failure was real: Prometheus recorded D down for that one scrape.
   expect(await prom.query(`min_over_time(up{instance="${dInstance}"}[5m]) == 0`)).toHaveLength(1);
-  expect(dNotes).toEqual([]);
+  // No page for D. The one notification allowed is the RedisRestarted warning: a restart can lose
+  // jobs that were not persisted, which someone should know about in working hours.
+  const dAlerts = dNotes.flatMap((n) => n.alerts.map((a) => `${a.labels.severity}/${a.labels.alertname}`));
+  expect(dAlerts.filter((a) => a !== 'warning/RedisRestarted')).toEqual([]);
 });
