@@ -2,8 +2,11 @@
  * The bundled alert inbox: what Alertmanager posts is kept (bounded) and shown escaped; hostile
  * bodies are refused or cut; the heartbeat is remembered. Driven through its real HTTP handler.
  */
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import path from 'node:path';
 import { INBOX_LIMITS, Inbox, inboxHandler, toNotification } from '../../src/inbox/inbox';
+import { ROOT } from '../harness/exporter';
 import { freePort } from '../harness/process';
 
 let server: http.Server;
@@ -70,4 +73,10 @@ test('cuts values and counts where they are read', () => {
   fresh.add(n);
   expect(n.alerts).toHaveLength(INBOX_LIMITS.alertsPerNotification);
   expect(n.alerts[0]!.labels.queue).toHaveLength(INBOX_LIMITS.valueChars);
+});
+
+test('the built inbox: a bad INBOX_LISTEN stops it with exit code 2 naming the setting', () => {
+  const res = spawnSync(process.execPath, [path.join(ROOT, 'dist/inbox/main.js')], { env: { PATH: process.env.PATH, INBOX_LISTEN: 'nowhere' }, encoding: 'utf8', timeout: 10_000 });
+  expect(res.status).toBe(2);
+  expect(res.stderr).toContain('config error: INBOX_LISTEN');
 });
