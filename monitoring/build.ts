@@ -6,10 +6,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { defaultConfig, type MixinConfig } from './config';
+import { defaultConfig, withOverrides, type MixinConfig } from './config';
 import { overviewDashboard } from './dashboards/overview';
 import { runbooksMarkdown, ruleFiles } from './rules';
-import { ALERTMANAGER_HEADER, alertmanagerConfig } from './stack/alertmanager';
+import { ALERTMANAGER_HEADER, RECEIVER_KINDS, alertmanagerConfig } from './stack/alertmanager';
 import { dashboardProvisioning, datasourceProvisioning } from './stack/grafana';
 import { API_FILE_SD_EXAMPLE, prometheusConfig } from './stack/prometheus';
 import { apiDashboard } from './dashboards/api';
@@ -22,12 +22,12 @@ const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
 export function buildAll(cfg: MixinConfig = defaultConfig): Map<string, string> {
   const rules = ruleFiles(cfg) as { recording: unknown; alerts: unknown };
   return new Map([
-    ['prometheus/prometheus.yml', HEADER + yaml(prometheusConfig(cfg, { exporterTarget: 'exporter:9478', alertmanagerTarget: 'alertmanager:9093', ruleFiles: ['/etc/prometheus/rules/*.yml'], apiTarget: 'api:3000' }))],
+    ['prometheus/prometheus.yml', HEADER + yaml(prometheusConfig(cfg, { exporterTarget: 'exporter:9478', alertmanagerTarget: 'alertmanager:9093', prometheusTarget: 'localhost:9090', ruleFiles: ['/etc/prometheus/rules/*.yml'], api: { dnsName: 'api', port: 3000 } }))],
     ['prometheus/file_sd/api.yml.example', API_FILE_SD_EXAMPLE],
     ['prometheus/rules/jobstack-recording.yml', HEADER + yaml(rules.recording)],
     ['prometheus/rules/jobstack-alerts.yml', HEADER + yaml(rules.alerts)],
-    ['alertmanager/alertmanager.yml', ALERTMANAGER_HEADER + yaml(alertmanagerConfig({ webhookUrl: 'http://alert-receiver:5001/alerts' }))],
-    ['grafana/provisioning/datasources/prometheus.yml', HEADER + yaml(datasourceProvisioning('http://prometheus:9090'))],
+    ...RECEIVER_KINDS.map((kind): [string, string] => [`alertmanager/alertmanager-${kind}.yml`, ALERTMANAGER_HEADER(kind) + yaml(alertmanagerConfig({ receiver: kind }))]),
+    ['grafana/provisioning/datasources/prometheus.yml', HEADER + yaml(datasourceProvisioning('http://prometheus:9090', cfg.scrapeInterval))],
     ['grafana/provisioning/dashboards/jobstack.yml', HEADER + yaml(dashboardProvisioning())],
     ['grafana/dashboards/jobstack-overview.json', JSON.stringify(overviewDashboard(cfg), null, 2) + '\n'],
     ['grafana/dashboards/jobstack-api.json', JSON.stringify(apiDashboard(cfg), null, 2) + '\n'],
@@ -35,10 +35,16 @@ export function buildAll(cfg: MixinConfig = defaultConfig): Map<string, string> 
   ]);
 }
 
+/** RUNBOOK_BASE_URL points runbook links at your own copy of docs/runbooks.md (a wiki, an internal Git host). */
+function configFromEnv(): MixinConfig {
+  const runbookBase = process.env.RUNBOOK_BASE_URL;
+  return runbookBase ? withOverrides({ runbookBase }) : defaultConfig;
+}
+
 function main(): void {
   const check = process.argv.includes('--check');
   const stale: string[] = [];
-  for (const [rel, content] of buildAll()) {
+  for (const [rel, content] of buildAll(configFromEnv())) {
     const file = path.join(ROOT, rel);
     let current: string | undefined;
     try {

@@ -34,10 +34,15 @@ export interface MixinConfig {
   readonly job: string;
   /** Rate window: 4x the 15 s scrape interval at least, so one missed scrape does not blank a rate. */
   readonly rateWindow: string;
-  /** How often Prometheus evaluates rules; 15 s keeps the `for` clocks accurate to a scrape. */
+  /** How often Prometheus evaluates rules; equal to the scrape interval so each evaluation sees a new sample. */
   readonly evaluationInterval: string;
+  /**
+   * 10 s: a dependency that dies is seen within 10 s, evaluated within 10 s more, so a 20 s `for`
+   * still notifies within a minute (test/e2e/detection.test.ts measures it). 15 s could not: the
+   * same budget left no `for` long enough to ignore one failed scrape.
+   */
   readonly scrapeInterval: string;
-  /** Prometheus' scrape timeout; the exporter answers 0.5 s before it (X-Prometheus-Scrape-Timeout-Seconds). */
+  /** Prometheus' scrape timeout, below the interval so a frozen dependency never overlaps scrapes; the exporter answers 0.5 s before it. */
   readonly scrapeTimeout: string;
   /** Where each alert's runbook section lives (anchors are the alert names in lower case). */
   readonly runbookBase: string;
@@ -46,18 +51,55 @@ export interface MixinConfig {
     readonly overrides: Readonly<Record<string, Partial<QueueThresholds>>>;
   };
   readonly for: {
-    /** *Down alerts wait 2 minutes: one failed scrape or a restart is not an incident. */
+    /**
+     * *Down alerts: 20 s = three evaluations in a row (at 10 s) seeing the dependency down, which
+     * takes two failed scrapes or more; one failed scrape or a restart of a few seconds is at most
+     * two, so it never pages. Worst case to the notification: 10 s scrape + 10 s evaluation +
+     * 20 s + 5 s group_wait = 45 s.
+     */
     readonly down: string;
-    /** Backlog with no worker: 3 minutes plus the rate window catches it within ~5 minutes. */
+    /** Backlog with no worker: 2 minutes lets a rolling deploy replace workers, and pages within 3 minutes. */
     readonly noWorkers: string;
     /** Backlog and slowness must persist: bursts are normal for queues. */
     readonly backlog: string;
     readonly failureRatio: string;
     readonly resource: string;
     readonly collector: string;
+    /** HTTP probes of other services flake more than a local dependency: one minute of failures. */
+    readonly probe: string;
   };
-  readonly redis: { readonly memoryWarning: number; readonly memoryCritical: number };
-  readonly postgres: { readonly connectionsWarning: number; readonly longTransactionSeconds: number };
+  readonly redis: {
+    readonly memoryWarning: number;
+    readonly memoryCritical: number;
+    /** Share of maxclients connected above which new workers and API processes will soon be refused. */
+    readonly clientsWarning: number;
+  };
+  readonly postgres: {
+    readonly connectionsWarning: number;
+    readonly longTransactionSeconds: number;
+    /** A standby this far behind serves stale reads and loses that much on failover. */
+    readonly replicationLagSeconds: number;
+    /** A session idle inside a transaction this long holds locks and blocks vacuum: a bug, not work. */
+    readonly idleInTransactionSeconds: number;
+    /** Share of transactions rolled back (over the rate window) that means errors, not the odd retry. */
+    readonly rollbackRatioWarning: number;
+    /** age(datfrozenxid): autovacuum should keep it near 200M; writes stop near 2^31 (about 2.1 billion). */
+    readonly xidAgeWarning: number;
+    readonly xidAgeCritical: number;
+  };
+  /** Queue conditions beyond the per-queue thresholds. */
+  readonly queueHealth: {
+    /** An active job running this many times its queue's p99 processing time is hung... */
+    readonly hungFactor: number;
+    /** ...and at least this long, so queues of quick jobs do not page on a 3-second job. */
+    readonly hungMinSeconds: number;
+    /** A delayed job this far past its due time was not promoted: no worker is running the queue's scheduler. */
+    readonly delayedOverdueSeconds: number;
+    /** Workers now at or below this share of the last 30 minutes' peak: a crash wave or a bad deploy. */
+    readonly workersDropRatio: number;
+  };
+  /** Scrape duration as a share of the scrape timeout above which collectors are about to time out. */
+  readonly scrapeDurationWarning: number;
   readonly storage: {
     /** Fraction of space left below which storage is almost full. */
     readonly freeWarning: number;
@@ -66,7 +108,14 @@ export interface MixinConfig {
     readonly fillLookback: string;
     readonly fillHorizonHours: number;
   };
-  readonly host: { readonly cpuWarning: number; readonly memoryWarning: number };
+  readonly host: {
+    readonly cpuWarning: number;
+    readonly memoryWarning: number;
+    /** Share of fs.file-max allocated; at 100% every open() and socket() on the host fails. */
+    readonly fileDescriptorsWarning: number;
+  };
+  /** Job names of Prometheus and Alertmanager scraping themselves (monitoring/rules/meta.ts alerts on them). */
+  readonly meta: { readonly prometheusJob: string; readonly alertmanagerJob: string };
   /** Health score (0-100) below which the stack needs a look. */
   readonly healthScoreWarning: number;
   /** The team's API, instrumented with jobstack-exporter/instrument and scraped directly. */
@@ -101,9 +150,9 @@ export const defaultConfig: MixinConfig = {
   selector: 'job="jobstack"',
   job: 'jobstack',
   rateWindow: '5m',
-  evaluationInterval: '15s',
-  scrapeInterval: '15s',
-  scrapeTimeout: '10s',
+  evaluationInterval: '10s',
+  scrapeInterval: '10s',
+  scrapeTimeout: '8s',
   runbookBase: 'https://github.com/jobstack/jobstack-exporter/blob/main/docs/runbooks.md',
   queues: {
     // 1,000 jobs waiting is minutes of work for a typical worker pool; tune per queue.
@@ -117,13 +166,16 @@ export const defaultConfig: MixinConfig = {
     failureRatioCritical: HEALTH_THRESHOLDS.failureRatioCritical,
     overrides: {},
   },
-  for: { down: '2m', noWorkers: '3m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m' },
+  for: { down: '20s', noWorkers: '2m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m', probe: '1m' },
   // Redis evicts or refuses writes at maxmemory; 90% leaves time to act, 95% is urgent.
-  redis: { memoryWarning: 0.9, memoryCritical: 0.95 },
+  redis: { memoryWarning: 0.9, memoryCritical: 0.95, clientsWarning: 0.8 },
   // New connections fail at max_connections; long transactions hold locks and block vacuum.
-  postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900 },
+  postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900, replicationLagSeconds: 30, idleInTransactionSeconds: 300, rollbackRatioWarning: 0.2, xidAgeWarning: 1e9, xidAgeCritical: 1.5e9 },
+  queueHealth: { hungFactor: 10, hungMinSeconds: 600, delayedOverdueSeconds: 300, workersDropRatio: 0.5 },
+  scrapeDurationWarning: 0.8,
   storage: { freeWarning: HEALTH_THRESHOLDS.freeRatioWarning, freeCritical: 0.05, fillLookback: '6h', fillHorizonHours: 4 },
-  host: { cpuWarning: 0.9, memoryWarning: 0.9 },
+  host: { cpuWarning: 0.9, memoryWarning: 0.9, fileDescriptorsWarning: 0.9 },
+  meta: { prometheusJob: 'prometheus', alertmanagerJob: 'alertmanager' },
   healthScoreWarning: 70,
   api: {
     selector: 'job="api"',

@@ -6,7 +6,7 @@ import type { MetricDef } from '../../src/metrics/define';
 import type { MixinConfig } from '../config';
 import { API_QUANTILES } from '../rules/api';
 import { DATASOURCE_UID } from '../stack/grafana';
-import { DATASOURCE, HEIGHT, query, tablePanel, tableQuery, timeseriesPanel, type FieldOverride } from './common';
+import { DATASOURCE, HEIGHT, forProvisioning, query, tablePanel, tableQuery, timeseriesPanel, type FieldOverride } from './common';
 
 export const API_DASHBOARD_UID = 'jobstack-api';
 
@@ -153,7 +153,5 @@ export function apiDashboard(cfg: MixinConfig): dashboard.Dashboard {
     .withPanel(wsConnectionsPanel(cfg))
     .withPanel(wsEventsPanel(cfg))
     .build();
-  let id = 1;
-  for (const panel of built.panels ?? []) panel.id = id++;
-  return built;
+  return forProvisioning(built);
 }

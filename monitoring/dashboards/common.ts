@@ -6,6 +6,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { MetricDef } from '../../src/metrics/define';
 import type { MixinConfig } from '../config';
+import { GRAFANA_SCHEMA_VERSION } from '../stack/grafana';
 
 /** Every panel queries the datasource chosen by the `datasource` variable. */
 export const DATASOURCE: dashboard.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -79,4 +80,20 @@ export function upDownMapping(): dashboard.ValueMap {
     type: dashboard.MappingType.ValueToText,
     options: { '0': { text: 'down', color: 'red', index: 0 }, '1': { text: 'up', color: 'green', index: 1 } },
   };
+}
+
+/**
+ * The built model as the file Grafana provisions: stable panel ids in layout order (Grafana links
+ * to panels by id), a refId on every query (Grafana assigns missing ones on load, so the saved model
+ * would differ from this file), and the schema version of the Grafana the stack runs.
+ */
+export function forProvisioning(built: dashboard.Dashboard): dashboard.Dashboard {
+  let id = 1;
+  for (const panel of built.panels ?? []) {
+    panel.id = id++;
+    const targets = ('targets' in panel ? panel.targets : undefined) as { refId?: string }[] | undefined;
+    targets?.forEach((t, i) => (t.refId ??= String.fromCharCode(65 + i)));
+  }
+  built.schemaVersion = GRAFANA_SCHEMA_VERSION;
+  return built;
 }

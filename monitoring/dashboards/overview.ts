@@ -11,7 +11,7 @@ import { selfMetrics } from '../../src/metrics/self';
 import type { MixinConfig } from '../config';
 import { HEALTH_SCORE } from '../rules/health';
 import { DATASOURCE_UID } from '../stack/grafana';
-import { DATASOURCE, HEIGHT, m, query, statPanel, thresholds, upDownMapping } from './common';
+import { DATASOURCE, HEIGHT, forProvisioning, m, query, statPanel, thresholds, upDownMapping } from './common';
 import { postgresPanel, redisPanel, storagePanel } from './dependencies';
 import { hostPanel } from './host';
 import { backlogPanel, durationPanel, failureRatioPanel, oldestWaitingPanel, queueTablePanel, throughputPanel, workersPanel } from './queues';
@@ -104,9 +104,5 @@ export function overviewDashboard(cfg: MixinConfig): dashboard.Dashboard {
     .withPanel(storagePanel(cfg, localFree))
     .withRow(new dashboard.RowBuilder('Host'))
     .withPanel(hostPanel(cfg));
-  const built = board.build();
-  // Stable panel ids in layout order (Grafana links to panels by id).
-  let id = 1;
-  for (const panel of built.panels ?? []) panel.id = id++;
-  return built;
+  return forProvisioning(board.build());
 }

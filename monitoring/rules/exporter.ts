@@ -41,5 +41,26 @@ export function exporterAlerts(cfg: MixinConfig): AlertRule[] {
         fix: 'Fix the dependency or its credentials; if it is just slow, raise the scrape timeout or the collector\'s `timeout`.',
       },
     },
+    {
+      alert: 'JobstackScrapeSlow',
+      expr: `scrape_duration_seconds{${cfg.selector}} > ${cfg.scrapeDurationWarning} * ${seconds(cfg.scrapeTimeout)}`,
+      for: '10m',
+      severity: 'warning',
+      component: 'exporter',
+      summary: 'Scrapes of jobstack-exporter take nearly the whole timeout',
+      description: `Scraping {{ $labels.instance }} takes {{ $value | humanizeDuration }}, over ${Math.round(cfg.scrapeDurationWarning * 100)}% of the ${cfg.scrapeTimeout} timeout: collectors are about to time out.`,
+      runbook: {
+        meaning: 'The exporter answers close to the scrape deadline: a slightly slower dependency and collectors start timing out (their `_up` drops to 0 and *Down alerts fire for a slow, not a dead, dependency).',
+        checks: ['`jobstack_exporter_collector_duration_seconds` by collector: which one is slow?', 'That dependency\'s latency (Redis slowlog, PostgreSQL pg_stat_activity) and the exporter host\'s CPU.', 'The number of queues read per scrape (`bullmq_queues`).'],
+        fix: 'Fix the slow dependency, list fewer queues, raise the collector timeout and scrape timeout together, or run one exporter per Redis.',
+      },
+    },
   ];
+}
+
+/** '8s' -> 8, '1m' -> 60 (the mixin's durations are whole seconds or minutes). */
+function seconds(duration: string): number {
+  const m = /^(\d+)(s|m)$/.exec(duration);
+  if (!m) throw new Error(`unsupported duration ${duration}`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
 }

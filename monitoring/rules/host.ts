@@ -5,12 +5,16 @@ import type { AlertRule, RecordingRule } from './types';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 
+const notReadonly = (cfg: MixinConfig) => `unless on (instance, device, mountpoint, fstype) ${sel(cfg, h.fsReadonly)} == 1`;
+
 export function hostRecordingRules(cfg: MixinConfig): RecordingRule[] {
   return [
     // Busy = not idle and not waiting on I/O, averaged over CPUs.
     { record: 'instance:host_cpu_utilisation:ratio', expr: `1 - avg by (instance) (${rate(cfg, h.cpuSeconds, cfg.rateWindow, 'mode=~"idle|iowait"')})` },
     { record: 'instance:host_memory_utilisation:ratio', expr: `1 - ${sel(cfg, h.memoryAvailable)} / ${sel(cfg, h.memoryTotal)}` },
-    { record: 'instance_mountpoint:host_filesystem_avail:ratio', expr: `${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0)` },
+    // Read-only filesystems (a mounted image, a recovery snapshot) cannot fill: left out of disk alerts.
+    { record: 'instance_mountpoint:host_filesystem_avail:ratio', expr: `${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) ${notReadonly(cfg)}` },
+    { record: 'instance_mountpoint:host_filesystem_files_free:ratio', expr: `${sel(cfg, h.fsFilesFree)} / (${sel(cfg, h.fsFiles)} > 0) ${notReadonly(cfg)}` },
   ];
 }
 
@@ -25,6 +29,15 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     fix: 'Delete or rotate what is not needed (old logs, orphaned uploads), move data to object storage, or grow the volume. Make sure the cause is fixed, not just the symptom.',
   };
   const avail = 'instance_mountpoint:host_filesystem_avail:ratio';
+  const inodesRunbook = {
+    meaning: 'A filesystem is running out of inodes: file creation fails with "No space left on device" although `df -h` shows free space. Millions of small files (job artefacts, sessions, cache) are the usual cause.',
+    checks: [
+      '`df -i <mountpoint>` on the host.',
+      'Which folder holds the most files: `du --inodes -x <mountpoint> | sort -n | tail`.',
+      'Whether a job writes one file per item and never cleans up.',
+    ] as const,
+    fix: 'Delete or archive the small files (and fix what writes them), or recreate the filesystem with more inodes.',
+  };
   return [
     {
       alert: 'HostDiskAlmostFull',
@@ -62,6 +75,55 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
           'Whether a job is stuck in a loop producing files.',
         ],
         fix: 'Stop the runaway writer if there is one; otherwise free space or grow the volume before it fills.',
+      },
+    },
+    {
+      alert: 'HostInodesAlmostFull',
+      expr: `instance_mountpoint:host_filesystem_files_free:ratio < ${cfg.storage.freeWarning}`,
+      for: cfg.for.resource,
+      severity: 'warning',
+      component: 'host',
+      summary: 'Filesystem almost out of inodes',
+      description: `{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} of its inodes left (below ${pct(cfg.storage.freeWarning)}).`,
+      runbook: inodesRunbook,
+    },
+    {
+      alert: 'HostInodesAlmostFull',
+      expr: `instance_mountpoint:host_filesystem_files_free:ratio < ${cfg.storage.freeCritical}`,
+      for: cfg.for.resource,
+      severity: 'critical',
+      component: 'host',
+      summary: 'Filesystem almost out of inodes',
+      description: `{{ $labels.mountpoint }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} of its inodes left (below ${pct(cfg.storage.freeCritical)}).`,
+      runbook: inodesRunbook,
+    },
+    {
+      alert: 'HostNetworkErrors',
+      // More than one error every 10 s, sustained: a bad cable, NIC or driver, not a one-off.
+      expr: `sum by (instance, device) (${rate(cfg, h.netReceiveErrors)} + ${rate(cfg, h.netTransmitErrors)}) > 0.1`,
+      for: cfg.for.resource,
+      severity: 'warning',
+      component: 'host',
+      summary: 'Network interface errors',
+      description: `Interface {{ $labels.device }} on {{ $labels.instance }} has {{ $value | humanize }} receive and transmit errors per second.`,
+      runbook: {
+        meaning: 'An interface keeps reporting receive or transmit errors: packets are lost or retransmitted, connections to Redis and PostgreSQL slow down or break.',
+        checks: ['`ip -s link show <device>`: which counters grow?', '`ethtool -S <device>`: CRC, carrier, fifo errors.', 'Whether other hosts on the same switch or hypervisor see the same.'],
+        fix: 'Replace the cable or NIC, update the driver, or move the VM; mismatched MTU or duplex settings are also common causes.',
+      },
+    },
+    {
+      alert: 'HostFileDescriptorsNearLimit',
+      expr: `${sel(cfg, h.filefdAllocated)} / (${sel(cfg, h.filefdMaximum)} > 0) > ${cfg.host.fileDescriptorsWarning}`,
+      for: cfg.for.resource,
+      severity: 'warning',
+      component: 'host',
+      summary: 'Host file handles near fs.file-max',
+      description: `{{ $labels.instance }} has allocated {{ $value | humanizePercentage }} of the file handles the kernel allows.`,
+      runbook: {
+        meaning: 'The host is close to its limit of open files; new sockets and files will fail with "Too many open files in system" (Redis connections, uploads, logs).',
+        checks: ['`cat /proc/sys/fs/file-nr` and `sysctl fs.file-max`.', 'Which process holds the most: `for p in /proc/[0-9]*; do echo $(ls $p/fd 2>/dev/null | wc -l) $p; done | sort -n | tail`.', 'A connection or file handle leak in workers (count growing steadily).'],
+        fix: 'Fix the leak or restart the leaking process; raise fs.file-max if the load is legitimate.',
       },
     },
     {

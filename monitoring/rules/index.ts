@@ -2,6 +2,7 @@ import type { MixinConfig } from '../config';
 import { oneLine } from '../promql';
 import { exporterAlerts } from './exporter';
 import { hostAlerts, hostRecordingRules } from './host';
+import { metaAlerts } from './meta';
 import { postgresAlerts, postgresRecordingRules } from './postgres';
 import { redisAlerts, redisRecordingRules } from './redis';
 import { queueAlerts, queueRecordingRules } from './queues';
@@ -33,6 +34,7 @@ export function alertRules(cfg: MixinConfig): AlertRule[] {
     ...hostAlerts(cfg),
     ...healthAlerts(cfg),
     ...apiAlerts(cfg),
+    ...metaAlerts(cfg),
   ];
 }
 

@@ -165,5 +165,99 @@ export function queueAlerts(cfg: MixinConfig): AlertRule[] {
         fix: 'Fix the slow dependency or code path; split big jobs; raise the threshold for queues whose jobs are long by nature.',
       },
     },
+    ...queueStateAlerts(cfg),
+  ];
+}
+
+/** Paused, losing workers, hung jobs, overdue delayed jobs, and what the exporter cannot see. */
+function queueStateAlerts(cfg: MixinConfig): AlertRule[] {
+  const h = cfg.queueHealth;
+  const workers = sel(cfg, b.workers);
+  const oldestActive = sel(cfg, b.oldestActiveAge);
+  return [
+    {
+      alert: 'QueuePausedWithBacklog',
+      expr: `${sel(cfg, b.paused)} == 1 and on (instance, queue) ${Q.backlog} > 0`,
+      for: '15m',
+      severity: 'warning',
+      component: 'queue',
+      summary: 'Queue paused with jobs waiting',
+      description: 'Queue {{ $labels.queue }} on {{ $labels.instance }} has been paused for 15 minutes while jobs wait.',
+      runbook: {
+        meaning: 'Someone (or some code) paused the queue and it was not resumed: its jobs wait and nothing processes them, although workers are connected.',
+        checks: ['Who paused it: deploy scripts, an admin UI (bull-board), `Queue.pause()` in maintenance code.', 'Whether the pause is intended (a migration, an incident on a downstream service).', 'The backlog and oldest waiting job age on the dashboard.'],
+        fix: 'Resume it (`await queue.resume()` or the admin UI) once the reason for pausing is gone.',
+      },
+    },
+    {
+      alert: 'QueueWorkersDropped',
+      expr: `${workers} <= ${h.workersDropRatio} * max_over_time(${workers}[30m]) and max_over_time(${workers}[30m]) >= 2`,
+      for: '5m',
+      severity: 'warning',
+      component: 'queue',
+      summary: 'Half the workers of a queue are gone',
+      description: `Queue {{ $labels.queue }} on {{ $labels.instance }} has {{ $value }} workers, at most ${Math.round(h.workersDropRatio * 100)}% of its peak of the last 30 minutes.`,
+      runbook: {
+        meaning: 'Workers of this queue disappeared (crashed, evicted, scaled down, or a deploy that did not come up): throughput falls and the backlog will grow.',
+        checks: ['Worker processes or pods: restarts, OOM kills, crash loops.', 'A deploy or autoscaler event at that time.', 'Redis connection errors in worker logs (maxclients, auth).'],
+        fix: 'Bring the workers back (roll back the deploy, fix the crash); if intended, this alert clears after 30 minutes.',
+      },
+    },
+    {
+      alert: 'QueueJobHung',
+      expr: `${oldestActive} > on (instance, queue) group_left () (${h.hungFactor} * max by (instance, queue) (${Q.processingQuantile}{quantile="0.99"})) and ${oldestActive} > ${h.hungMinSeconds}`,
+      for: '5m',
+      severity: 'warning',
+      component: 'queue',
+      summary: 'An active job runs far longer than usual',
+      description: `The oldest active job of queue {{ $labels.queue }} on {{ $labels.instance }} has run {{ $value | humanizeDuration }}, over ${h.hungFactor}x the queue's p99.`,
+      runbook: {
+        meaning: "A job has been active far longer than the queue's usual jobs: it is probably hung on a call without a timeout, holding a worker slot (BullMQ's stalled-job check does not help while the worker keeps renewing the lock).",
+        checks: ['The job id: `bull:<queue>:active` (oldest at the tail) and its data and logs.', 'What it waits on: an HTTP call, a database lock, an external API without timeout.', 'Worker CPU: busy looping or idle waiting?'],
+        fix: 'Add timeouts to what the job calls; kill the worker process holding it (the job stalls and is retried) or move it to failed.',
+      },
+    },
+    {
+      alert: 'QueueDelayedJobsOverdue',
+      expr: `time() - ${sel(cfg, b.nextDelayedDue)} > ${h.delayedOverdueSeconds}`,
+      for: '5m',
+      severity: 'warning',
+      component: 'queue',
+      summary: 'Delayed jobs are overdue',
+      description: 'The next delayed job of queue {{ $labels.queue }} on {{ $labels.instance }} was due {{ $value | humanizeDuration }} ago and is still delayed.',
+      runbook: {
+        meaning: 'A delayed job is past its due time but was not moved to waiting. Workers promote delayed jobs; none is doing it (no worker, or workers stuck or rate-limited), so scheduled work (retries with backoff, reminders) is late.',
+        checks: ['Workers of the queue (`bullmq_queue_workers`) and whether they are paused.', 'Redis clock vs worker clocks (a large skew delays promotion).', 'A global rate limit holding the queue (`bullmq_queue_rate_limited`).'],
+        fix: 'Start or unstick the workers; the delayed jobs are promoted at once when a worker runs.',
+      },
+    },
+    {
+      alert: 'QueuesLeftOut',
+      expr: `${sel(cfg, b.queuesLeftOut)} > 0`,
+      for: '15m',
+      severity: 'warning',
+      component: 'queue',
+      summary: 'Queues discovered but not watched',
+      description: '{{ $value }} queues under the prefix on {{ $labels.instance }} exceed collectors.bullmq.maxQueues and are not read: no alert can fire for them.',
+      runbook: {
+        meaning: 'Discovery found more queues than `collectors.bullmq.maxQueues`; the last ones by name are not read, so their backlogs, workers and failures are invisible.',
+        checks: ['`bullmq_queues` and `bullmq_queues_left_out` on the exporter.', 'Whether old queues were left behind (renamed queues keep their keys).', 'The exporter\'s configured maxQueues.'],
+        fix: 'Delete obsolete queues (`Queue.obliterate()`), list the queues to watch in BULLMQ_QUEUES, or raise collectors.bullmq.maxQueues.',
+      },
+    },
+    {
+      alert: 'QueueWorkersNotVisible',
+      expr: `${sel(cfg, b.workersVisible)} == 0`,
+      for: '15m',
+      severity: 'warning',
+      component: 'queue',
+      summary: 'Workers cannot be counted (CLIENT LIST refused)',
+      description: 'The exporter on {{ $labels.instance }} may not run CLIENT LIST: worker counts are missing and QueueNoWorkers can never fire.',
+      runbook: {
+        meaning: 'Redis refused CLIENT LIST to the exporter (ACL, or a managed Redis that disables it). Workers are counted from it, so `bullmq_queue_workers` is absent and a queue losing all its workers goes unnoticed.',
+        checks: ['`ACL GETUSER <exporter user>`: does it include `+client|list`?', 'Managed Redis: whether CLIENT is a renamed or blocked command.', 'The exporter landing page for the exact error.'],
+        fix: 'Grant `+client|list` to the exporter\'s Redis user (docs/security.md has the full ACL line); where impossible, alert on throughput instead.',
+      },
+    },
   ];
 }

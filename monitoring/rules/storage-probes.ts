@@ -74,11 +74,11 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
     {
       alert: 'ProbeFailing',
       expr: `${sel(cfg, pr.success)} == 0`,
-      for: cfg.for.down,
+      for: cfg.for.probe,
       severity: 'critical',
       component: 'probe',
       summary: 'Application health endpoint failing',
-      description: 'Probe {{ $labels.target }} from {{ $labels.instance }} has failed for ' + cfg.for.down + '.',
+      description: 'Probe {{ $labels.target }} from {{ $labels.instance }} has failed for ' + cfg.for.probe + '.',
       runbook: {
         meaning: "One of the application's own health endpoints does not answer with a 2xx within its timeout. Users probably see errors.",
         checks: [

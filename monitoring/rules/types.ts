@@ -1,6 +1,7 @@
-export type Severity = 'critical' | 'warning' | 'info';
+/** `none`: the Watchdog heartbeat, which is routed by name and never pages. */
+export type Severity = 'critical' | 'warning' | 'info' | 'none';
 /** What an alert is about; Alertmanager inhibits on it (Redis down silences `queue`). */
-export type Component = 'exporter' | 'redis' | 'postgres' | 'queue' | 'storage' | 'probe' | 'host' | 'api';
+export type Component = 'exporter' | 'redis' | 'postgres' | 'queue' | 'storage' | 'probe' | 'host' | 'api' | 'monitoring';
 
 export interface AlertRule {
   readonly alert: string;

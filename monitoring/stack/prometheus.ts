@@ -7,11 +7,20 @@ export interface PrometheusOptions {
   readonly alertmanagerTarget: string;
   /** Where the rule files are, as Prometheus sees them. */
   readonly ruleFiles: readonly string[];
-  /** host:port of the instrumented API (its /metrics); more instances come from file_sd. */
-  readonly apiTarget?: string;
+  /**
+   * The instrumented API's instances (their /metrics), besides file_sd (cfg.api.fileSdGlob), which
+   * is how real installs list them: `dnsName` resolves only where that service runs (the compose
+   * demo's `api`), so an install without it has no API target and no ApiDown page.
+   */
+  readonly api?: { readonly dnsName: string; readonly port: number };
+  /** host:port of Prometheus itself, scraped so its own failures (notifications, rules, reloads) alert. */
+  readonly prometheusTarget: string;
 }
 
-/** prometheus/prometheus.yml: scrape the exporter, load the rules, send alerts to Alertmanager. */
+/**
+ * prometheus/prometheus.yml: scrape the exporter, Prometheus and Alertmanager (the monitoring
+ * watches itself, monitoring/rules/meta.ts), load the rules, send alerts to Alertmanager.
+ */
 export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Record<string, unknown> {
   return {
     global: { scrape_interval: cfg.scrapeInterval, scrape_timeout: cfg.scrapeTimeout, evaluation_interval: cfg.evaluationInterval },
@@ -20,8 +29,14 @@ export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Rec
     scrape_configs: [
       { job_name: cfg.job, static_configs: [{ targets: [opts.exporterTarget] }] },
       // The API's own registry (jobstack-exporter/instrument): request histograms, WebSockets.
-      ...(opts.apiTarget ? [{ job_name: cfg.api.job, metrics_path: '/metrics', static_configs: [{ targets: [opts.apiTarget] }], file_sd_configs: [{ files: [cfg.api.fileSdGlob], refresh_interval: '1m' }] }] : []),
-      { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
+      {
+        job_name: cfg.api.job,
+        metrics_path: '/metrics',
+        file_sd_configs: [{ files: [cfg.api.fileSdGlob], refresh_interval: '1m' }],
+        ...(opts.api ? { dns_sd_configs: [{ names: [opts.api.dnsName], type: 'A', port: opts.api.port, refresh_interval: '30s' }] } : {}),
+      },
+      { job_name: cfg.meta.prometheusJob, static_configs: [{ targets: [opts.prometheusTarget] }] },
+      { job_name: cfg.meta.alertmanagerJob, static_configs: [{ targets: [opts.alertmanagerTarget] }] },
     ],
   };
 }

@@ -85,7 +85,7 @@ function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): s
 
 /** Registers every secret the config holds so no log line or answer can echo it. */
 function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv): void {
-  for (const value of [config.redis.url, config.postgres.url]) {
+  for (const value of [config.redis.url, config.postgres.url, config.alertmanager.url]) {
     if (!value) continue;
     try {
       const u = new URL(value);

@@ -72,6 +72,10 @@ export const collectorsSchema = z
       /** Filesystem types skipped (pseudo and overlay filesystems), as node_exporter does. */
       fsTypesExclude: regex.default('^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\.lxcfs|nfsd|ramfs)$'),
       mountPointsExclude: regex.default('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)'),
+      /** Where the host's /proc is (/host/proc in a container with it mounted read-only). */
+      procPath: z.string().min(1).default('/proc'),
+      /** Where the host's / is (/host/root in a container): filesystems are measured there and labelled with host paths. */
+      rootPath: z.string().min(1).default('/'),
     }),
     /** Redis health and INFO; on when redis.url is set (or with --collector.redis: redis://127.0.0.1:6379). */
     redis: collectorSection('5s', {}),
@@ -159,6 +163,15 @@ export const configSchema = z
         historyPoints: z.number().int().min(2).max(5000).default(240),
         /** History series kept at most (3 per queue, a few for Redis, PostgreSQL and the host). */
         historySeries: z.number().int().min(10).max(100_000).default(4000),
+      })
+      .strict()
+      .default({}),
+    /** Alertmanager whose firing alerts and silences the built-in dashboard shows (read-only). */
+    alertmanager: z
+      .object({
+        url: url(['http', 'https']).optional(),
+        /** Cap on each read of Alertmanager's API; past it the dashboard says Alertmanager is unreachable. */
+        timeout: duration(100, 30_000).default('2s'),
       })
       .strict()
       .default({}),

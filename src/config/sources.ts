@@ -30,6 +30,9 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'S3_ENDPOINT', path: 'storage.s3.endpoint', kind: 'string', description: 'S3-compatible endpoint URL (empty for AWS).' },
   { name: 'S3_REGION', path: 'storage.s3.region', kind: 'string', description: 'S3 region.' },
   { name: 'S3_FORCE_PATH_STYLE', path: 'storage.s3.forcePathStyle', kind: 'boolean', description: 'Path-style S3 addressing (most S3-compatible servers).' },
+  { name: 'ALERTMANAGER_URL', path: 'alertmanager.url', kind: 'string', secret: true, description: 'Alertmanager whose firing alerts and silences /dashboard shows (read-only); may hold basic-auth credentials.' },
+  { name: 'JOBSTACK_PATH_PROCFS', path: 'collectors.host.procPath', kind: 'string', description: "The host's /proc as the exporter sees it (a container: /host/proc, mounted read-only)." },
+  { name: 'JOBSTACK_PATH_ROOTFS', path: 'collectors.host.rootPath', kind: 'string', description: "The host's / as the exporter sees it (a container: /host/root, mounted read-only)." },
   { name: 'PROBE_TARGETS', path: 'collectors.probes.targets', kind: 'list', secret: true, description: 'Comma-separated name=url pairs of health endpoints to probe (URLs may hold credentials).' },
   { name: 'APP_TARGETS', path: 'collectors.app.targets', kind: 'list', secret: true, description: 'Comma-separated name=url pairs of instrumented apps\' JSON snapshots (`APP_TARGETS_FILE`: one per line).' },
 ];
@@ -57,6 +60,8 @@ export const FLAGS: readonly Flag[] = [
   { flag: 's3.bucket', path: 'storage.s3.bucket', kind: 'string', description: 'S3 bucket.' },
   { flag: 's3.endpoint', path: 'storage.s3.endpoint', kind: 'string', description: 'S3-compatible endpoint URL.' },
   { flag: 's3.region', path: 'storage.s3.region', kind: 'string', description: 'S3 region.' },
+  { flag: 'path.procfs', path: 'collectors.host.procPath', kind: 'string', description: "The host's /proc (node_exporter's flag)." },
+  { flag: 'path.rootfs', path: 'collectors.host.rootPath', kind: 'string', description: "The host's / (node_exporter's flag)." },
   { flag: 's3.force-path-style', path: 'storage.s3.forcePathStyle', kind: 'boolean', description: 'Path-style S3 addressing.' },
 ];
 

@@ -4,6 +4,7 @@ import { redactedConfig } from '../config/redacted';
 import { MetricBatch } from '../metrics/batch';
 import type { Collection, ScrapeRunner } from '../runner/runner';
 import type { BuildInfo } from '../version';
+import { AlertmanagerView } from './alerts';
 import { evaluateHealth } from './health';
 import { HistogramWindow } from './histogram-window';
 import { History } from './history';
@@ -46,8 +47,12 @@ export class DashboardState {
   private readonly failures?: FailureSource;
   private readonly apps?: AppSnapshotSource;
   private readonly startedAt: number;
+  /** Present when alertmanager.url is set. */
+  private readonly alerts?: AlertmanagerView;
 
   constructor(private readonly o: DashboardOptions) {
+    const am = o.config.alertmanager;
+    if (am.url) this.alerts = new AlertmanagerView(am.url, am.timeout);
     this.history = new History(o.config.dashboard.historyPoints, o.config.dashboard.historySeries);
     this.histograms = new HistogramWindow(Math.max(600, o.config.dashboard.window / 1000), 60);
     this.names = new Set(o.collectors.map((c) => c.name));
@@ -81,7 +86,8 @@ export class DashboardState {
   }
 
   async data(budgetMs: number): Promise<DashboardData> {
-    const collection = await this.collection(budgetMs);
+    // Alertmanager is read alongside the collection, under the same budget; down, it is reported, not waited for.
+    const [collection, alerts] = await Promise.all([this.collection(budgetMs), this.alerts?.summary(budgetMs) ?? null]);
     const all = merged(collection);
     const window = this.o.config.dashboard.window / 1000;
     const has = (name: string) => this.names.has(name);
@@ -110,6 +116,7 @@ export class DashboardState {
       exporter,
       health: { ...report, score, reasons },
       ...figures,
+      alerts,
       config: redactedConfig(this.o.config as Config),
     };
   }

@@ -3,6 +3,8 @@
  * README ("Dashboard data"); numbers are base units (seconds, bytes, ratios 0-1) unless the name
  * says otherwise (`...Ms`, `...PerSecond`, `...PerMinute`). `null` means "not known".
  */
+import type { AlertsSummary } from './alerts';
+
 export type Status = 'up' | 'degraded' | 'down' | 'disabled' | 'unknown';
 export type OverallStatus = 'healthy' | 'degraded' | 'down';
 
@@ -97,6 +99,8 @@ export interface DashboardData {
   readonly windowMinutes: number;
   readonly exporter: { readonly version: string; readonly revision: string; readonly uptimeSeconds: number; readonly collectors: readonly { name: string; success: boolean; durationMs: number; error: string | null }[] };
   readonly health: HealthReport & { readonly score: number; readonly reasons: readonly string[] };
+  /** Firing alerts and silences from alertmanager.url; null when it is not set. */
+  readonly alerts: AlertsSummary | null;
   readonly system: {
     readonly cpuRatio: number | null;
     readonly load1: number | null;

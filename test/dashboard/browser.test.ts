@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startExporter, type ExporterProcess } from '../harness/exporter';
-import { tempDir } from '../harness/process';
+import { freePort, tempDir } from '../harness/process';
 import { startRedis, type RedisServer } from '../harness/redis';
 
 jest.setTimeout(120_000);
@@ -40,7 +40,8 @@ beforeAll(async () => {
   const config = path.join(tmp.dir, 'config.yml');
   // Fresh data on every refresh here: the test has no Prometheus scraping in between.
   writeFileSync(config, 'dashboard:\n  maxAge: 500ms\n');
-  exporter = await startExporter(['--config', config], { REDIS_URL: redis.url, STORAGE_PATH: tmp.dir });
+  // An Alertmanager address nobody listens on: the alerts section must say so and nothing else suffer.
+  exporter = await startExporter(['--config', config], { REDIS_URL: redis.url, STORAGE_PATH: tmp.dir, ALERTMANAGER_URL: `http://127.0.0.1:${await freePort()}` });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -68,10 +69,11 @@ const backlogOf = async (queue: string) => page.locator(`#queue-table tr[data-qu
 test('loads with every section, no console errors, no outside requests', async () => {
   await page.goto(`${exporter.url}/dashboard`);
   await page.waitForSelector('#queue-table tr[data-queue="emails"]');
-  for (const id of ['status', 'queues', 'failures', 'redis', 'database', 'storage', 'host', 'configuration']) {
+  for (const id of ['status', 'alerts', 'queues', 'failures', 'redis', 'database', 'storage', 'host', 'configuration']) {
     expect(await page.locator(`#${id}`).isVisible()).toBe(true);
   }
   expect(await page.locator('#score').textContent()).toMatch(/^\d+$/);
+  expect(await page.locator('#alert-list').textContent()).toContain('Alertmanager unreachable');
   expect(await page.locator('#redis dl').textContent()).toMatch(/version/);
   expect(await page.locator('#host dl').textContent()).toMatch(/memory/);
   expect(await page.locator('#config').textContent()).toContain('"prefix": "bull"');

@@ -11,12 +11,15 @@ export interface PromServer {
   stop(): Promise<void>;
 }
 
-/** A real Prometheus with the given config (and extra files) in a temp dir, on a free port. */
-export async function startPrometheus(configYaml: string, files: Record<string, string> = {}): Promise<PromServer> {
+/**
+ * A real Prometheus with the given config (and extra files) in a temp dir, on a free port. The
+ * config may be a function of that port (Prometheus scraping itself).
+ */
+export async function startPrometheus(configYaml: string | ((port: number) => string), files: Record<string, string> = {}): Promise<PromServer> {
   const port = await freePort();
   const tmp = tempDir('prom');
   const configFile = path.join(tmp.dir, 'prometheus.yml');
-  writeFileSync(configFile, configYaml);
+  writeFileSync(configFile, typeof configYaml === 'function' ? configYaml(port) : configYaml);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(tmp.dir, name), text);
   const { child, url } = await startHttpDaemon(
     'prometheus',

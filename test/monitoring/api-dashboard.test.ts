@@ -83,10 +83,12 @@ describe('jobstack API dashboard', () => {
 });
 
 describe('API scrape job and objectives', () => {
-  test('prometheus.yml scrapes the API with a static target and file_sd; the shipped example is a valid file_sd file', () => {
+  test('prometheus.yml scrapes the API from file_sd and the demo DNS name; the shipped example is a valid file_sd file', () => {
     const prom = parse(readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; file_sd_configs?: { files: string[] }[] }[] };
     const job = prom.scrape_configs.find((j) => j.job_name === 'api')!;
-    expect(job).toMatchObject({ static_configs: [{ targets: ['api:3000'] }], file_sd_configs: [{ files: [defaultConfig.api.fileSdGlob] }] });
+    // file_sd for real installs; the DNS name `api` resolves only in the compose demo, so no install without it has an API target.
+    expect(job).toMatchObject({ dns_sd_configs: [{ names: ['api'], type: 'A', port: 3000 }], file_sd_configs: [{ files: [defaultConfig.api.fileSdGlob] }] });
+    expect(job).not.toHaveProperty('static_configs');
     // promtool reads file_sd files matching the glob: point one at the example.
     copyFileSync(path.join(ROOT, 'prometheus/file_sd/api.yml.example'), path.join(tmp.dir, 'api-example.yml'));
     writeFileSync(path.join(tmp.dir, 'prometheus.yml'), stringify({ scrape_configs: [{ job_name: 'api', file_sd_configs: [{ files: [path.join(tmp.dir, 'api-*.yml')] }] }] }));
@@ -96,10 +98,10 @@ describe('API scrape job and objectives', () => {
     expect(parse(readFileSync(path.join(tmp.dir, 'api-example.yml'), 'utf8'))).toEqual([{ targets: ['api-1.internal:3000', 'api-2.internal:3000'], labels: { env: 'production' } }]);
   });
 
-  test('SLO ratios (windows up to 3 d) evaluate once a minute in their own group; everything else every 15 s', () => {
+  test('SLO ratios (windows up to 3 d) evaluate once a minute in their own group; everything else at the evaluation interval', () => {
     const file = parse(readFileSync(path.join(ROOT, 'prometheus/rules/jobstack-recording.yml'), 'utf8')) as { groups: { name: string; interval: string; rules: { record: string }[] }[] };
     const [main, slo] = file.groups;
-    expect([main!.interval, slo!.name, slo!.interval]).toEqual(['15s', 'jobstack-api-slo', '1m']);
+    expect([main!.interval, slo!.name, slo!.interval]).toEqual([defaultConfig.evaluationInterval, 'jobstack-api-slo', '1m']);
     expect(slo!.rules.length).toBe(14);
     expect(slo!.rules.every((r) => r.record.startsWith('job_route:slo_'))).toBe(true);
     expect(main!.rules.some((r) => r.record.startsWith('job_route:slo_'))).toBe(false);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultConfig } from '../../monitoring/config';
 import { DASHBOARD_UID, overviewDashboard } from '../../monitoring/dashboards/overview';
-import { DATASOURCE_UID } from '../../monitoring/stack/grafana';
+import { DATASOURCE_UID, GRAFANA_IMAGE, GRAFANA_SCHEMA_VERSION } from '../../monitoring/stack/grafana';
 
 type Panel = {
   id: number;
@@ -12,13 +12,14 @@ type Panel = {
   gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { uid?: string };
   fieldConfig?: { defaults?: { unit?: string } };
-  targets?: { expr: string; datasource?: { uid?: string } }[];
+  targets?: { expr: string; refId?: string; datasource?: { uid?: string } }[];
 };
 
 const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../grafana/dashboards/jobstack-overview.json'), 'utf8')) as {
   uid: string;
   title: string;
   panels: Panel[];
+  schemaVersion: number;
   templating: { list: { name: string; type: string; current?: { value?: string } }[] };
 };
 const panels = committed.panels.filter((p) => p.type !== 'row');
@@ -29,6 +30,21 @@ describe('jobstack overview dashboard', () => {
     expect(committed.uid).toBe(DASHBOARD_UID);
     expect(committed.title).toBe('jobstack overview');
     expect(JSON.parse(JSON.stringify(overviewDashboard(defaultConfig)))).toEqual(committed);
+  });
+
+  test('the schema is the one the compose Grafana image understands; every query has a unique refId', () => {
+    expect(committed.schemaVersion).toBe(GRAFANA_SCHEMA_VERSION);
+    // The API dashboard is provisioned by the same Grafana.
+    const api = JSON.parse(readFileSync(path.resolve(__dirname, '../../grafana/dashboards/jobstack-api.json'), 'utf8')) as typeof committed;
+    expect(api.schemaVersion).toBe(GRAFANA_SCHEMA_VERSION);
+    for (const p of api.panels) expect((p.targets ?? []).every((t) => t.refId)).toBe(true);
+    const compose = readFileSync(path.resolve(__dirname, '../../docker-compose.monitoring.yml'), 'utf8');
+    expect(compose).toContain(`image: ${GRAFANA_IMAGE}\n`);
+    for (const p of panels) {
+      const refIds = (p.targets ?? []).map((t) => t.refId);
+      expect({ panel: p.title, refIds }).toEqual({ panel: p.title, refIds: refIds.map(() => expect.stringMatching(/^[A-Z]+$/)) });
+      expect(new Set(refIds).size).toBe(refIds.length);
+    }
   });
 
   test('14 panels with unique ids', () => {

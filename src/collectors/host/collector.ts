@@ -1,15 +1,16 @@
 import { readFile, readdir, statfs } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { Collector, CollectContext } from '../types';
 import type { MetricBatch } from '../../metrics/batch';
 import type { Config } from '../../config/schema';
 import { hostMetrics as m } from './metrics';
-import { CPU_MODES, parseDiskstats, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from './procfs';
+import { CPU_MODES, parseDiskstats, parseFileNr, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from './procfs';
 import { collectWithSysteminformation } from './fallback';
 
 export type HostConfig = Config['collectors']['host'];
 
-/** Where /proc is; tests point it at fixtures. */
+/** Test seams; installs set collectors.host.procPath / rootPath instead. */
 export interface HostOptions {
   readonly procPath?: string;
   /** Use systeminformation instead of /proc (automatic off Linux). */
@@ -19,12 +20,15 @@ export interface HostOptions {
 export class HostCollector implements Collector {
   readonly name = 'host';
   private readonly proc: string;
+  /** The host's / as this process sees it: / natively, /host/root in a container (node_exporter's --path.rootfs). */
+  private readonly root: string;
   private readonly fsTypesExclude: RegExp;
   private readonly mountPointsExclude: RegExp;
   private readonly useSi: boolean;
 
   constructor(config: HostConfig, options: HostOptions = {}) {
-    this.proc = options.procPath ?? '/proc';
+    this.proc = options.procPath ?? config.procPath;
+    this.root = config.rootPath;
     this.fsTypesExclude = new RegExp(config.fsTypesExclude);
     this.mountPointsExclude = new RegExp(config.mountPointsExclude);
     this.useSi = options.useSysteminformation ?? process.platform !== 'linux';
@@ -61,7 +65,17 @@ export class HostCollector implements Collector {
           out.set(m.netTransmitErrors, n.transmitErrors, labels);
         }
       }),
-      read('self/mounts').then((text) => this.setFilesystems(out, text)),
+      // With the host's / mounted elsewhere, the host's mounts are those of its init process.
+      read(this.root === '/' ? 'self/mounts' : '1/mounts').then((text) => this.setFilesystems(out, text)),
+      // Absent in some sandboxes (gVisor): no file handle figures, the rest stands.
+      read('sys/fs/file-nr').then(
+        (text) => {
+          const fd = parseFileNr(text);
+          out.set(m.filefdAllocated, fd.allocated);
+          out.set(m.filefdMaximum, fd.maximum);
+        },
+        () => undefined,
+      ),
       readdir(this.proc).then((names) => out.set(m.processes, names.filter((n) => /^\d+$/.test(n)).length)),
     ]);
   }
@@ -90,11 +104,15 @@ export class HostCollector implements Collector {
     const mounts = parseMounts(text, this.fsTypesExclude, this.mountPointsExclude);
     await Promise.all(
       mounts.map(async (mount) => {
-        const st = await statfs(mount.mountpoint).catch(() => undefined);
+        const st = await statfs(path.join(this.root, mount.mountpoint)).catch(() => undefined);
         if (!st) return;
-        out.set(m.fsSize, st.blocks * st.bsize, { ...mount });
-        out.set(m.fsFree, st.bfree * st.bsize, { ...mount });
-        out.set(m.fsAvail, st.bavail * st.bsize, { ...mount });
+        const labels = { device: mount.device, mountpoint: mount.mountpoint, fstype: mount.fstype };
+        out.set(m.fsSize, st.blocks * st.bsize, labels);
+        out.set(m.fsFree, st.bfree * st.bsize, labels);
+        out.set(m.fsAvail, st.bavail * st.bsize, labels);
+        out.set(m.fsFiles, st.files, labels);
+        out.set(m.fsFilesFree, st.ffree, labels);
+        out.set(m.fsReadonly, mount.readonly ? 1 : 0, labels);
       }),
     );
   }

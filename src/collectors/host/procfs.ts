@@ -56,6 +56,8 @@ export interface Mount {
   readonly device: string;
   readonly mountpoint: string;
   readonly fstype: string;
+  /** Mounted with `ro`: left out of disk-space alerts (nothing can fill it), alerted on when it should be writable. */
+  readonly readonly: boolean;
 }
 
 /** /proc/self/mounts escapes space, tab, newline and backslash as octal. */
@@ -67,15 +69,21 @@ export function parseMounts(text: string, fsTypesExclude: RegExp, mountPointsExc
   const seen = new Set<string>();
   const mounts: Mount[] = [];
   for (const line of text.split('\n')) {
-    const [device, mountpoint, fstype] = line.split(' ').map(unescapeMount);
+    const [device, mountpoint, fstype, options] = line.split(' ').map(unescapeMount);
     if (!device || !mountpoint || !fstype) continue;
     if (fsTypesExclude.test(fstype) || mountPointsExclude.test(mountpoint)) continue;
     // A mountpoint mounted over is listed twice; the last mount is the visible one.
     if (seen.has(mountpoint)) mounts.splice(mounts.findIndex((m) => m.mountpoint === mountpoint), 1);
     seen.add(mountpoint);
-    mounts.push({ device, mountpoint, fstype });
+    mounts.push({ device, mountpoint, fstype, readonly: (options ?? '').split(',').includes('ro') });
   }
   return mounts;
+}
+
+/** /proc/sys/fs/file-nr: allocated handles, unused (always 0 since 2.6), maximum. */
+export function parseFileNr(text: string): { allocated: number; maximum: number } {
+  const [allocated, , maximum] = text.trim().split(/\s+/).map(Number);
+  return { allocated: allocated ?? NaN, maximum: maximum ?? NaN };
 }
 
 export interface DiskStats {

@@ -16,12 +16,14 @@ type Row = Record<string, unknown>;
 export const SERVER_STATEMENTS = {
   server: `SELECT current_setting('server_version') AS short_version, version() AS version,
     current_setting('max_connections')::int AS max_connections, pg_is_in_recovery() AS in_recovery,
+    current_setting('superuser_reserved_connections')::int AS superuser_reserved_connections,
     extract(epoch FROM pg_postmaster_start_time()) AS start_time,
     CASE WHEN NOT pg_is_in_recovery() THEN NULL
          WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
          ELSE greatest(0, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())) END AS replication_lag`,
   databases: `SELECT d.datname,
     CASE WHEN has_database_privilege(d.datname, 'CONNECT') THEN pg_database_size(d.datname) END AS size_bytes,
+    age(d.datfrozenxid) AS frozenxid_age,
     s.numbackends, s.xact_commit, s.xact_rollback, s.blks_read, s.blks_hit, s.tup_returned, s.tup_fetched,
     s.tup_inserted, s.tup_updated, s.tup_deleted, s.conflicts, s.temp_files, s.temp_bytes, s.deadlocks,
     s.blk_read_time, s.blk_write_time
@@ -87,6 +89,7 @@ export function setServerStats(out: MetricBatch, r: ServerResults): void {
   const server = r.server[0] ?? {};
   out.set(m.versionInfo, 1, { short_version: String(server.short_version ?? ''), version: String(server.version ?? '') });
   setIfNumber(out, m.maxConnections, server.max_connections);
+  setIfNumber(out, m.superuserReservedConnections, server.superuser_reserved_connections);
   setIfNumber(out, m.startTime, server.start_time);
   out.set(m.isReplica, server.in_recovery === true ? 1 : 0);
   setIfNumber(out, m.replicationLag, server.replication_lag);
@@ -97,6 +100,8 @@ export function setServerStats(out: MetricBatch, r: ServerResults): void {
     databases.push(datname);
     const size = toNumber(row.size_bytes);
     if (size !== undefined) out.set(m.databaseSize, size, { datname });
+    const xidAge = toNumber(row.frozenxid_age);
+    if (xidAge !== undefined) out.set(m.frozenXidAge, xidAge, { datname });
     for (const [column, def, scale = 1] of STAT_DATABASE) {
       const value = toNumber(row[column]);
       if (value !== undefined) out.set(def, value * scale, { datname });

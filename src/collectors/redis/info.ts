@@ -37,6 +37,7 @@ type Gauge = MetricDef<never, 'gauge' | 'counter'>;
 export const INFO_METRICS: readonly (readonly [field: string, def: Gauge, convert?: (raw: string) => number])[] = [
   ['uptime_in_seconds', m.uptime],
   ['connected_clients', m.connectedClients],
+  ['maxclients', m.maxClients],
   ['blocked_clients', m.blockedClients],
   ['used_memory', m.memoryUsed],
   ['used_memory_peak', m.memoryPeak],

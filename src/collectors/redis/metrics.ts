@@ -19,6 +19,7 @@ export const redisMetrics = defineMetrics({
   }),
   uptime: gauge('redis_uptime_in_seconds', 'Seconds since the Redis server started.'),
   connectedClients: gauge('redis_connected_clients', 'Client connections open, replicas excluded.'),
+  maxClients: gauge('redis_config_maxclients', 'The maxclients setting: connections above it are refused (from INFO, Redis 7 and later).'),
   blockedClients: gauge('redis_blocked_clients', 'Clients waiting in a blocking call (BullMQ workers wait in BZPOPMIN).'),
   memoryUsed: gauge('redis_memory_used_bytes', 'Memory Redis allocated for data and overhead, in bytes.'),
   memoryPeak: gauge('redis_memory_used_peak_bytes', 'Peak of redis_memory_used_bytes since the server started, in bytes.'),

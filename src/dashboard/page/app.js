@@ -168,6 +168,23 @@
     );
   }
 
+  // Firing alerts from Alertmanager (read-only); the section stays hidden without ALERTMANAGER_URL.
+  function renderAlerts(d) {
+    const a = d.alerts;
+    $('alerts').hidden = !a;
+    if (!a) return;
+    if (!a.up) {
+      $('alert-counts').textContent = '';
+      $('alert-list').replaceChildren(el('li', { class: 's-down' }, `Alertmanager unreachable: ${a.error || 'no answer'}`));
+      return;
+    }
+    $('alert-counts').textContent = `${a.firingCount} firing · ${a.suppressedCount} silenced or inhibited · ${a.silences} silences`;
+    const list = a.firing.map((f) =>
+      el('li', {}, el('span', { class: 'dim' }, when(f.startsAt)), el('span', { class: f.severity === 'critical' ? 's-down' : 's-degraded' }, `${f.severity} · ${f.alertname}`), el('span', {}, [f.summary, f.instance, f.queue].filter(Boolean).join(' · '))),
+    );
+    $('alert-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim' }, 'no alert firing')]));
+  }
+
   function kv(sectionId, pairs) {
     const dl = document.querySelector(`#${sectionId} dl`);
     dl.replaceChildren(...pairs.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', cls ? { class: cls } : {}, v)]));
@@ -244,6 +261,7 @@
     const d = withLastGood(state.data);
     markStale(d);
     renderStatus(d);
+    renderAlerts(d);
     renderQueues(d);
     renderFailures(d);
     renderApi(d);

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { HostCollector } from '../../../src/collectors/host/collector';
 import { hostMetrics as m } from '../../../src/collectors/host/metrics';
@@ -36,7 +38,24 @@ describe('host collector', () => {
     const mountpoints = out.samples(m.fsSize).map((s) => s.labels.mountpoint).sort();
     expect(mountpoints).toEqual(['/', '/tmp']);
     expect(out.samples(m.fsSize).find((s) => s.labels.mountpoint === '/tmp')?.labels.fstype).toBe('xfs');
+    expect(out.get(m.fsReadonly, { device: '/dev/vdc', mountpoint: '/tmp', fstype: 'xfs' })).toBe(1);
+    expect(out.get(m.fsReadonly, { device: '/dev/vda', mountpoint: '/', fstype: 'ext4' })).toBe(0);
+    expect(out.get(m.fsFiles, { device: '/dev/vda', mountpoint: '/', fstype: 'ext4' })).toBeGreaterThan(0);
+    expect(out.get(m.filefdAllocated)).toBe(2048);
+    expect(out.get(m.filefdMaximum)).toBe(9223372036854775807);
     expect(promtoolCheckMetrics(exposition(out))).toBe('');
+  });
+
+  test('with rootPath (a container with the host mounted read-only) it reads the host\'s mounts and labels host paths', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'jobstack-rootfs-'));
+    try {
+      mkdirSync(path.join(root, 'data'));
+      const out = await collect(new HostCollector({ ...hostConfig, rootPath: root }, { procPath: path.join(__dirname, '../../fixtures/proc') }));
+      expect(out.samples(m.fsSize).map((s) => s.labels.mountpoint).sort()).toEqual(['/', '/data']);
+      expect(out.get(m.fsReadonly, { device: '/dev/vdb', mountpoint: '/data', fstype: 'ext4' })).toBe(1);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('fails (and so reports up 0) when /proc cannot be read', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDiskstats, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from '../../../src/collectors/host/procfs';
+import { parseDiskstats, parseFileNr, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from '../../../src/collectors/host/procfs';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../../fixtures/proc', name), 'utf8');
 
@@ -36,12 +36,16 @@ describe('/proc parsers', () => {
     ]);
   });
 
-  test('mounts: pseudo filesystems skipped, escapes decoded, the last mount over a path wins', () => {
+  test('mounts: pseudo filesystems skipped, escapes decoded, the last mount over a path wins, ro flagged', () => {
     const mounts = parseMounts(fixture('self/mounts'), /^(proc|sysfs|overlay)$/, /^\/(proc|sys|var\/lib\/docker\/.+)($|\/)/);
     expect(mounts).toEqual([
-      { device: '/dev/vda', mountpoint: '/', fstype: 'ext4' },
-      { device: '/dev/vdb', mountpoint: '/mnt/with space', fstype: 'ext4' },
-      { device: '/dev/vdc', mountpoint: '/tmp', fstype: 'xfs' },
+      { device: '/dev/vda', mountpoint: '/', fstype: 'ext4', readonly: false },
+      { device: '/dev/vdb', mountpoint: '/mnt/with space', fstype: 'ext4', readonly: false },
+      { device: '/dev/vdc', mountpoint: '/tmp', fstype: 'xfs', readonly: true },
     ]);
   });
+});
+
+test('file-nr: allocated and maximum handles', () => {
+  expect(parseFileNr('1496\t0\t2466165\n')).toEqual({ allocated: 1496, maximum: 2466165 });
 });

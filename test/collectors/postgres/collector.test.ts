@@ -116,6 +116,8 @@ describe('postgres collector: server statistics', () => {
       expect(out.get(m.databaseSize, { datname: 'appdb' })).toBeCloseTo(Number(sizes![0]!.s), -6);
       expect(out.get(m.databaseSize, { datname: 'template0' })).toBeUndefined();
       expect(out.get(m.maxConnections)).toBe(40);
+      expect(out.get(m.superuserReservedConnections)).toBe(3);
+      expect(out.get(m.frozenXidAge, { datname: 'appdb' })!).toBeGreaterThan(0);
       const version = (await pg.sql('SHOW server_version'))[0]!.server_version as string;
       expect(out.samples(m.versionInfo)[0]!.labels.short_version).toBe(version);
       expect(out.samples(m.versionInfo)[0]!.labels.version).toMatch(/^PostgreSQL /);

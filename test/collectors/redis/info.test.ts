@@ -38,6 +38,7 @@ describe('setInfoMetrics', () => {
     const out = new MetricBatch();
     setInfoMetrics(out, parseInfo(fixture('info-master.txt')));
     expect(out.get(m.connectedReplicas)).toBe(1);
+    expect(out.get(m.maxClients)).toBe(10000);
     expect(out.get(m.masterLinkUp)).toBeUndefined();
     expect(out.get(m.rdbLastBgsaveOk)).toBe(1);
     expect(out.get(m.memoryUsed)).toBeGreaterThan(0);

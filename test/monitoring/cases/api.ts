@@ -1,3 +1,4 @@
+import { defaultConfig } from '../../../monitoring/config';
 import { EXP, type RuleCase } from './types';
 
 /** Labels of the API job's series in these tests. */
@@ -104,8 +105,9 @@ export const apiCases: RuleCase[] = [
       },
     ],
     alerts: [
-      { at: '1m', alert: 'ApiDown', firing: [] },
-      { at: '3m', alert: 'ApiDown', firing: [{ labels: { job: 'api', instance: 'api:3000', severity: 'warning', component: 'api' }, description: 'Prometheus has not scraped api:3000 of api for 2m; its requests are not measured meanwhile.' }] },
+      // Down from 30 s: not yet for 20 s at 45 s, firing at 3m.
+      { at: '45s', alert: 'ApiDown', firing: [] },
+      { at: '3m', alert: 'ApiDown', firing: [{ labels: { job: 'api', instance: 'api:3000', severity: 'warning', component: 'api' }, description: `Prometheus has not scraped api:3000 of api for ${defaultConfig.for.down}; its requests are not measured meanwhile.` }] },
     ],
   },
 ];

@@ -2,14 +2,15 @@ import { EXP, EXP_LABELS, type RuleCase } from './types';
 
 export const exporterHostCases: RuleCase[] = [
   {
-    name: 'exporter down for 2 minutes fires, a short gap does not',
+    name: 'exporter down for 20 s fires, one failed scrape does not',
     series: [
       { series: `up{${EXP}}`, values: '1 1 0 0 0 0 0 0 0 0 0 0 0 0' },
-      { series: `up{job="jobstack",instance="other:9478"}`, values: '1 0 0 0 0 0 1 1 1 1 1 1 1 1' },
+      { series: `up{job="jobstack",instance="other:9478"}`, values: '1 0 1 1 1 1 0 1 1 1 1 1 1 1' },
     ],
     alerts: [
-      { at: '1m', alert: 'JobstackExporterDown', firing: [] },
-      { at: '3m', alert: 'JobstackExporterDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'exporter' }, description: 'Prometheus has not scraped jobstack-exporter on exp:9478 for 2m; every other jobstack alert for it is silenced until it is back.' }] },
+      { at: '15s', alert: 'JobstackExporterDown', firing: [] },
+      { at: '45s', alert: 'JobstackExporterDown', firing: [] },
+      { at: '3m', alert: 'JobstackExporterDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'exporter' }, description: 'Prometheus has not scraped jobstack-exporter on exp:9478 for 20s; every other jobstack alert for it is silenced until it is back.' }] },
     ],
   },
   {
@@ -77,6 +78,46 @@ export const exporterHostCases: RuleCase[] = [
     alerts: [
       { at: '20m', alert: 'HostDiskWillFillSoon', firing: [] },
       { at: '95m', alert: 'HostDiskWillFillSoon', firing: [{ labels: { ...EXP_LABELS, device: '/dev/vdc', mountpoint: '/srv', fstype: 'xfs', severity: 'warning', component: 'host' }, description: 'At the rate of the last 6h, /srv on exp:9478 fills within 4 hours.' }] },
+    ],
+  },
+  {
+    name: 'inodes, network errors, file handles; a read-only filesystem is left out of disk alerts',
+    series: [
+      { series: `host_filesystem_files{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, values: '1000x80' },
+      { series: `host_filesystem_files_free{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, values: '80x40 40x40' },
+      { series: `host_filesystem_readonly{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, values: '0x80' },
+      // A full read-only image: no space, no inodes, and nothing to alert on.
+      { series: `host_filesystem_size_bytes{${EXP},device="/dev/loop0",mountpoint="/snap/app",fstype="ext4"}`, values: '1000x80' },
+      { series: `host_filesystem_avail_bytes{${EXP},device="/dev/loop0",mountpoint="/snap/app",fstype="ext4"}`, values: '0x80' },
+      { series: `host_filesystem_files{${EXP},device="/dev/loop0",mountpoint="/snap/app",fstype="ext4"}`, values: '1000x80' },
+      { series: `host_filesystem_files_free{${EXP},device="/dev/loop0",mountpoint="/snap/app",fstype="ext4"}`, values: '0x80' },
+      { series: `host_filesystem_readonly{${EXP},device="/dev/loop0",mountpoint="/snap/app",fstype="ext4"}`, values: '1x80' },
+      // eth0: 3 errors per 15 s (0.2/s); eth1: one error in a while.
+      { series: `host_network_receive_errors_total{${EXP},device="eth0"}`, values: '0+2x80' },
+      { series: `host_network_transmit_errors_total{${EXP},device="eth0"}`, values: '0+1x80' },
+      { series: `host_network_receive_errors_total{${EXP},device="eth1"}`, values: '0x40 1x40' },
+      { series: `host_network_transmit_errors_total{${EXP},device="eth1"}`, values: '0x80' },
+      { series: `host_filefd_allocated{${EXP}}`, values: '500x20 950x60' },
+      { series: `host_filefd_maximum{${EXP}}`, values: '1000x80' },
+    ],
+    exprs: [
+      { at: '5m', expr: 'instance_mountpoint:host_filesystem_files_free:ratio', expect: [{ labels: `instance_mountpoint:host_filesystem_files_free:ratio{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, value: 0.08 }] },
+    ],
+    alerts: [
+      { at: '5m', alert: 'HostInodesAlmostFull', firing: [] },
+      {
+        at: '21m',
+        alert: 'HostInodesAlmostFull',
+        firing: [
+          { labels: { ...EXP_LABELS, device: '/dev/vda', mountpoint: '/', fstype: 'ext4', severity: 'warning', component: 'host' }, description: '/ on exp:9478 has 4% of its inodes left (below 10%).' },
+          { labels: { ...EXP_LABELS, device: '/dev/vda', mountpoint: '/', fstype: 'ext4', severity: 'critical', component: 'host' }, description: '/ on exp:9478 has 4% of its inodes left (below 5%).' },
+        ],
+      },
+      { at: '20m', alert: 'HostDiskAlmostFull', firing: [] },
+      { at: '5m', alert: 'HostNetworkErrors', firing: [] },
+      { at: '16m', alert: 'HostNetworkErrors', firing: [{ labels: { instance: 'exp:9478', device: 'eth0', severity: 'warning', component: 'host' }, description: 'Interface eth0 on exp:9478 has 200m receive and transmit errors per second.' }] },
+      { at: '8m', alert: 'HostFileDescriptorsNearLimit', firing: [] },
+      { at: '16m', alert: 'HostFileDescriptorsNearLimit', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'host' }, description: 'exp:9478 has allocated 95% of the file handles the kernel allows.' }] },
     ],
   },
 ];

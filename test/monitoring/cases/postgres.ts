@@ -19,8 +19,8 @@ export const postgresCases: RuleCase[] = [
       { at: '6m', expr: 'instance:pg_transactions:rate5m', expect: [{ labels: 'instance:pg_transactions:rate5m{instance="exp:9478"}', value: 3 }] },
     ],
     alerts: [
-      { at: '2m', alert: 'PostgresDown', firing: [] },
-      { at: '4m', alert: 'PostgresDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'postgres' }, description: 'jobstack-exporter on exp:9478 cannot connect to PostgreSQL or read its statistics (for 2m).' }] },
+      { at: '1m15s', alert: 'PostgresDown', firing: [] },
+      { at: '4m', alert: 'PostgresDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'postgres' }, description: 'jobstack-exporter on exp:9478 cannot connect to PostgreSQL or read its statistics (for 20s).' }] },
       { at: '5m', alert: 'PostgresConnectionsNearMax', firing: [] },
       { at: '12m', alert: 'PostgresConnectionsNearMax', firing: [{ labels: { instance: 'exp:9478', severity: 'warning', component: 'postgres' }, description: 'exp:9478: 86% of max_connections in use.' }] },
     ],

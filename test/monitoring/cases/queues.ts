@@ -29,7 +29,7 @@ export const queueCases: RuleCase[] = [
       },
     ],
     alerts: [
-      { at: '2m', alert: 'QueueNoWorkers', firing: [] },
+      { at: '1m45s', alert: 'QueueNoWorkers', firing: [] },
       { at: '4m', alert: 'QueueNoWorkers', firing: [{ labels: { ...Q('images'), severity: 'critical', component: 'queue' }, description: 'Queue images on exp:9478 has 7 jobs waiting and no worker connected.' }] },
     ],
   },

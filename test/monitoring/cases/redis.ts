@@ -12,8 +12,8 @@ export const redisCases: RuleCase[] = [
     ],
     exprs: [{ at: '5m', expr: 'instance:redis_memory_utilisation:ratio', expect: [{ labels: `instance:redis_memory_utilisation:ratio{${EXP}}`, value: 0.92 }] }],
     alerts: [
-      { at: '2m', alert: 'RedisDown', firing: [] },
-      { at: '4m', alert: 'RedisDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'redis' }, description: 'jobstack-exporter on exp:9478 cannot reach Redis (for 2m); queue alerts for it are silenced.' }] },
+      { at: '1m15s', alert: 'RedisDown', firing: [] },
+      { at: '4m', alert: 'RedisDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'redis' }, description: 'jobstack-exporter on exp:9478 cannot reach Redis (for 20s); queue alerts for it are silenced.' }] },
       { at: '5m', alert: 'RedisMemoryNearMax', firing: [] },
       { at: '11m', alert: 'RedisMemoryNearMax', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'redis' }, description: 'Redis on exp:9478 uses 92% of maxmemory (above 90%).' }] },
     ],

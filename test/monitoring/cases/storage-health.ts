@@ -11,8 +11,8 @@ export const storageHealthCases: RuleCase[] = [
     ],
     exprs: [{ at: '60m', expr: 'instance:localstorage_filesystem_avail:ratio', expect: [{ labels: `instance:localstorage_filesystem_avail:ratio{${EXP}}`, value: 0.4 }] }],
     alerts: [
-      { at: '1m', alert: 'StorageDown', firing: [] },
-      { at: '3m', alert: 'StorageDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'storage' }, description: 'The S3 bucket or the local storage path watched by exp:9478 cannot be reached or read (for 2m).' }] },
+      { at: '45s', alert: 'StorageDown', firing: [] },
+      { at: '3m', alert: 'StorageDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'storage' }, description: 'The S3 bucket or the local storage path watched by exp:9478 cannot be reached or read (for 20s).' }] },
       { at: '30m', alert: 'StorageWillFillSoon', firing: [] },
       { at: '95m', alert: 'StorageWillFillSoon', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'storage' }, description: 'At the rate of the last 6h, the storage path on exp:9478 fills within 4 hours.' }] },
     ],
@@ -46,7 +46,7 @@ export const storageHealthCases: RuleCase[] = [
     ],
     alerts: [
       { at: '1m', alert: 'ProbeFailing', firing: [] },
-      { at: '3m', alert: 'ProbeFailing', firing: [{ labels: { ...EXP_LABELS, target: 'api', severity: 'critical', component: 'probe' }, description: 'Probe api from exp:9478 has failed for 2m.' }] },
+      { at: '3m', alert: 'ProbeFailing', firing: [{ labels: { ...EXP_LABELS, target: 'api', severity: 'critical', component: 'probe' }, description: 'Probe api from exp:9478 has failed for 1m.' }] },
       { at: '30m', alert: 'ProbeCertificateExpiringSoon', firing: [] },
       { at: '65m', alert: 'ProbeCertificateExpiringSoon', firing: [{ labels: { ...EXP_LABELS, target: 'api', severity: 'warning', component: 'probe' }, description: 'The certificate of probe api expires in 6d 22h 55m 0s.' }] },
     ],
