@@ -14,6 +14,17 @@ import { postgresHistory, postgresSection } from './sections/postgres';
 import { queueHistory, queueSection, type FailureSource } from './sections/queues';
 import type { DashboardData, HealthReport } from './types';
 
+/** Upper bound on one JSON answer; strings and lists are cut where read, this is the backstop. */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+interface BuiltAnswer {
+  readonly collection: Collection;
+  readonly data: DashboardData;
+  /** The answer without generatedAt and ageSeconds, which are set per request. */
+  readonly restJson: string;
+  readonly healthJson: string;
+}
+
 export interface DashboardOptions {
   readonly runner: ScrapeRunner;
   readonly config: Readonly<Config>;
@@ -42,6 +53,7 @@ export class DashboardState {
   private readonly names: ReadonlySet<string>;
   private readonly failures?: FailureSource;
   private readonly startedAt: number;
+  private built?: BuiltAnswer;
 
   constructor(private readonly o: DashboardOptions) {
     this.history = new History(o.config.dashboard.historyPoints, o.config.dashboard.historySeries);
@@ -71,12 +83,42 @@ export class DashboardState {
     return this.o.runner.collect(budgetMs);
   }
 
-  async health(budgetMs: number): Promise<HealthReport> {
-    return (await this.data(budgetMs)).health;
+  /** /health/detailed: the report of the current collection, with its HTTP status and JSON text. */
+  async health(budgetMs: number): Promise<{ readonly status: HealthReport['status']; readonly json: string }> {
+    const answer = await this.answer(budgetMs);
+    return { status: answer.data.health.status, json: answer.healthJson };
+  }
+
+  /** /dashboard/data as JSON text: built once per collection, only the time fields are per request. */
+  async dataJson(budgetMs: number): Promise<string> {
+    const answer = await this.answer(budgetMs);
+    const now = Date.now();
+    const head = `{"generatedAt":${JSON.stringify(new Date(now).toISOString())},"ageSeconds":${(now - answer.collection.finishedAt) / 1000},`;
+    return head + answer.restJson.slice(1);
   }
 
   async data(budgetMs: number): Promise<DashboardData> {
+    return JSON.parse(await this.dataJson(budgetMs)) as DashboardData;
+  }
+
+  /**
+   * The answers of one collection, built once and shared by every request that reads it: a
+   * browser storm costs one build per collection, not one per request (each of which held
+   * megabytes at 1,000 queues). Beyond MAX_ANSWER_BYTES the build fails instead of serving it.
+   */
+  private async answer(budgetMs: number): Promise<BuiltAnswer> {
     const collection = await this.collection(budgetMs);
+    if (this.built?.collection !== collection) {
+      const data = this.build(collection);
+      const { generatedAt: _g, ageSeconds: _a, ...rest } = data;
+      const restJson = JSON.stringify(rest);
+      if (restJson.length > MAX_ANSWER_BYTES) throw new Error(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
+      this.built = { collection, data, restJson, healthJson: JSON.stringify(data.health) };
+    }
+    return this.built;
+  }
+
+  private build(collection: Collection): DashboardData {
     const all = merged(collection);
     const window = this.o.config.dashboard.window / 1000;
     const has = (name: string) => this.names.has(name);

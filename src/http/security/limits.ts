@@ -1,7 +1,5 @@
 import type Koa from 'koa';
 
-/** Largest request body accepted: every endpoint is GET, so anything bigger is abuse. */
-export const MAX_BODY_BYTES = 1024;
 /** Passed to http(s).createServer: bounds header size and slow clients. */
 export const SERVER_LIMITS = { maxHeaderSize: 8 * 1024, headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 65_000 } as const;
 
@@ -24,38 +22,21 @@ export function securityHeaders(overrides: Readonly<Record<string, string>>, tls
   };
 }
 
-/** Refuses request bodies (413) before anything reads them. */
+/**
+ * Refuses any request that carries a body (413), before anything reads it, and closes the
+ * connection after the answer: every endpoint is GET, and a body left unread (an endless chunked
+ * one) would otherwise be drained for the whole request timeout before the socket is reused.
+ */
 export function bodyLimit(): Koa.Middleware {
   return async (ctx, next) => {
     const length = Number(ctx.get('content-length') || 0);
-    if (length > MAX_BODY_BYTES || (ctx.get('transfer-encoding') && ctx.method !== 'GET')) {
+    if (ctx.get('transfer-encoding') || !(length <= 0)) {
       ctx.status = 413;
-      ctx.body = 'request body too large\n';
+      ctx.set('Connection', 'close');
+      ctx.body = 'request bodies are not accepted\n';
+      ctx.res.once('finish', () => ctx.req.socket.destroySoon());
       return;
     }
     await next();
-  };
-}
-
-/**
- * At most `max` /metrics requests in progress; the next ones get 503 at once, so a scrape storm
- * costs neither Redis nor the database anything beyond the shared collection.
- */
-export function concurrencyCap(max: number, path = '/metrics'): Koa.Middleware {
-  let inFlight = 0;
-  return async (ctx, next) => {
-    if (ctx.path !== path) return next();
-    if (inFlight >= max) {
-      ctx.status = 503;
-      ctx.set('Retry-After', '1');
-      ctx.body = `too many concurrent scrapes (limit ${max})\n`;
-      return;
-    }
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
   };
 }
