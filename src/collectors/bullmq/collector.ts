@@ -7,7 +7,7 @@ import { errorMessage } from '../../log/redact';
 import { RedisClient, deadlineMargin, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
-import { JOB_STATES, decodeQueueState, parseScriptReply, summarize, type QueueSummary, type RawQueueState } from './queue-state';
+import { JOB_STATES, decodeQueueState, queueReadError, parseScriptReply, summarize, type QueueSummary, type RawQueueState } from './queue-state';
 import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, type FailedJob, type FinishedState, type JobDetails, type SampleRequest } from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
@@ -64,6 +64,8 @@ export class BullmqCollector implements Collector {
   private readonly histograms?: { readonly wait: HistogramDef; readonly processing: HistogramDef };
   private readonly finished = new Map<string, FinishedJobs>();
   private summaries = new Map<string, QueueSummary>();
+  /** Queues of the latest collection whose keys could not be read, with Redis' error. */
+  private readErrors = new Map<string, string>();
   private clientListAllowed?: boolean;
   /** Configured queues, de-duplicated once. */
   private readonly configured: QueueSelection;
@@ -94,6 +96,11 @@ export class BullmqCollector implements Collector {
     return [...this.summaries.values()];
   }
 
+  /** Why a queue could not be read in the latest collection; undefined when it was read. */
+  queueReadError(queue: string): string | undefined {
+    return this.readErrors.get(queue);
+  }
+
   queueSnapshot(queue: string): QueueSnapshot | undefined {
     const summary = this.summaries.get(queue);
     return summary && { summary, recentFailures: this.recentFailures(queue) };
@@ -118,6 +125,7 @@ export class BullmqCollector implements Collector {
     const commands: RedisCommand[] = [['client', 'list', 'type', 'normal'], ...groups.map((group) => this.stateCommand(group))];
     const raw = new Map<string, RawQueueState>();
     const summaries = new Map<string, QueueSummary>();
+    const readErrors = new Map<string, string>();
     let workers: Map<string, number> | undefined;
     const onReply = (index: number, reply: Reply): void => {
       if (index === 0) {
@@ -128,19 +136,29 @@ export class BullmqCollector implements Collector {
       const states = parseScriptReply(reply.value);
       const nowMs = Date.now();
       groups[index - 1]!.forEach((queue, j) => {
+        const names = this.namesOf(queue);
+        const readError = queueReadError(states[j]);
+        out.set(m.readError, readError === undefined ? 0 : 1, names.queue);
+        if (readError !== undefined) {
+          // This queue's keys cannot be read (a key of the wrong type): it reports its own error,
+          // every other queue stays exact and bullmq_up stays 1.
+          readErrors.set(queue, readError);
+          return;
+        }
         const state = decodeQueueState(states[j]);
         const summary = summarize(queue, state, workers?.get(queue), nowMs);
         raw.set(queue, state);
         summaries.set(queue, summary);
-        writeQueue(out, summary, this.namesOf(queue));
+        writeQueue(out, summary, names);
       });
     };
     await this.client.batch(deadline, commands, { chunk: 1, signal, onReply, inFlight: this.config.callsInFlight || undefined });
 
     // Round trip 2, only when jobs finished: their times (and failure details).
     const plans = queues.flatMap((queue) => {
+      const state = raw.get(queue);
+      if (!state) return [];
       const jobs = this.finishedJobs(queue);
-      const state = raw.get(queue)!;
       return FINISHED.map((which) => ({ queue, jobs, which, ...jobs.plan(which, which === 'completed' ? state.newCompleted : state.newFailed) }));
     });
     const details = await this.readJobs(deadline, signal, plans.flatMap((p) => p.requests.map((request) => ({ queue: p.queue, request }))));
@@ -149,6 +167,8 @@ export class BullmqCollector implements Collector {
     let k = 0;
     for (const plan of plans) plan.jobs.commit(plan.which, plan.next, plan.requests.map((request) => [request, details[k++]] as const));
     this.summaries = summaries;
+    this.readErrors = readErrors;
+    if (readErrors.size) this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
     this.writeCollection(out, selection, workers !== undefined);
   }
 
@@ -226,7 +246,8 @@ export class BullmqCollector implements Collector {
   /** Histograms and finished counts (after the finished jobs are recorded), and the collection-wide gauges. */
   private writeCollection(out: MetricBatch, selection: QueueSelection, workersVisible: boolean): void {
     for (const queue of selection.queues) {
-      const jobs = this.finished.get(queue)!;
+      const jobs = this.finished.get(queue);
+      if (!jobs || this.readErrors.has(queue)) continue; // not readable in this collection
       const names = this.namesOf(queue);
       if (this.histograms) {
         out.setHistogram(this.histograms.wait, jobs.wait.value, names.queue);

@@ -53,6 +53,13 @@ export function parseScriptReply(reply: unknown): unknown[] {
   return value;
 }
 
+/** The error a queue's entry carries when the state script could not read its keys; undefined otherwise. */
+export function queueReadError(entry: unknown): string | undefined {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
+  const err = (entry as { err?: unknown }).err;
+  return typeof err === 'string' ? err : 'unreadable';
+}
+
 const F = Object.fromEntries(QUEUE_FIELDS.map((name, i) => [name, i])) as Record<(typeof QUEUE_FIELDS)[number], number>;
 
 /** Decodes one queue's array from QUEUE_STATE_LUA; throws on a reply of the wrong shape. */
