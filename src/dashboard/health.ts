@@ -50,6 +50,8 @@ function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'data
       return failing.length ? `failing: ${failing.join(', ')}` : null;
     }
     case 'queues': {
+      const unreadable = d.queues.filter((q) => q.readError).map((q) => q.name);
+      if (unreadable.length) return `queues not readable (a key of the wrong type): ${unreadable.slice(0, 5).join(', ')}`;
       const noWorkers = d.queues.filter((q) => q.workers === 0 && q.backlog > 0).map((q) => q.name);
       if (noWorkers.length) return `backlog without workers: ${noWorkers.slice(0, 5).join(', ')}`;
       const stuck = d.queues.filter((q) => (q.oldestWaitingSeconds ?? 0) > 600).map((q) => q.name);
