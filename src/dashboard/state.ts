@@ -1,6 +1,7 @@
 import type { Collector } from '../collectors/types';
 import type { Config } from '../config/schema';
 import { redactedConfig } from '../config/redacted';
+import { MAX_ANSWER_BYTES } from '../http/security/limits';
 import { MetricBatch } from '../metrics/batch';
 import type { Collection, ScrapeRunner } from '../runner/runner';
 import type { BuildInfo } from '../version';
@@ -14,8 +15,8 @@ import { postgresHistory, postgresSection } from './sections/postgres';
 import { queueHistory, queueSection, type FailureSource } from './sections/queues';
 import type { DashboardData, HealthReport } from './types';
 
-/** Upper bound on one JSON answer; strings and lists are cut where read, this is the backstop. */
-export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+/** A JSON answer over MAX_ANSWER_BYTES: refused (503), never served. */
+export class AnswerTooLarge extends Error {}
 
 interface BuiltAnswer {
   readonly collection: Collection;
@@ -112,7 +113,7 @@ export class DashboardState {
       const data = this.build(collection);
       const { generatedAt: _g, ageSeconds: _a, ...rest } = data;
       const restJson = JSON.stringify(rest);
-      if (restJson.length > MAX_ANSWER_BYTES) throw new Error(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
+      if (restJson.length > MAX_ANSWER_BYTES) throw new AnswerTooLarge(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
       this.built = { collection, data, restJson, healthJson: JSON.stringify(data.health) };
     }
     return this.built;

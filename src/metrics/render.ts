@@ -102,9 +102,16 @@ function header(family: ExpositionFamily, format: ExpositionFormat): { name: str
   return { name: family.name, type: family.type };
 }
 
-/** Renders families in order; families without samples are left out entirely. */
-export function render(families: Iterable<ExpositionFamily>, format: ExpositionFormat): string {
+/** Thrown when an exposition would exceed its size bound: refused whole, never served cut. */
+export class ExpositionTooLarge extends Error {}
+
+/**
+ * Renders families in order; families without samples are left out entirely. Stops with
+ * ExpositionTooLarge as soon as the text passes `maxChars`, before it is all held in memory.
+ */
+export function render(families: Iterable<ExpositionFamily>, format: ExpositionFormat, maxChars = Infinity): string {
   const out: string[] = [];
+  let size = 0;
   for (const family of families) {
     if (family.samples.length === 0) continue;
     const { name, type } = header(family, format);
@@ -118,8 +125,11 @@ export function render(families: Iterable<ExpositionFamily>, format: ExpositionF
         open = openLabels(s.labels);
       }
       const labels = s.le === undefined ? open && `${open}}` : `${open ? `${open},` : '{'}le="${s.le}"}`;
-      out.push(`${s.name}${labels} ${formatValue(s.value)}`);
+      const line = `${s.name}${labels} ${formatValue(s.value)}`;
+      size += line.length + 1;
+      out.push(line);
     }
+    if (size > maxChars) throw new ExpositionTooLarge(`exposition over ${maxChars} characters`);
   }
   if (format === 'openmetrics') out.push('# EOF');
   return out.length ? `${out.join('\n')}\n` : '';

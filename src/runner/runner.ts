@@ -116,6 +116,7 @@ export class ScrapeRunner {
     if (collector.up && (error !== undefined || batch.get(collector.up) === undefined)) batch.set(collector.up, error === undefined ? 1 : 0);
     batch.set(selfMetrics.collectorDuration, durationSeconds, { collector: collector.name });
     batch.set(selfMetrics.collectorSuccess, error === undefined ? 1 : 0, { collector: collector.name });
+    batch.set(selfMetrics.labelValuesCut, batch.labelValuesCut, { collector: collector.name });
     if (error !== undefined) this.log.warn('collector failed', { collector: collector.name, error, durationSeconds });
     return { name: collector.name, success: error === undefined, durationSeconds, error, batch, finishedAt };
   }

@@ -1,5 +1,12 @@
 import type Koa from 'koa';
 
+/**
+ * Upper bound on one answer (/metrics, /dashboard/data), in characters. Strings and lists are
+ * cut where they are read (label values, job fields, queue count); this is the backstop: a bigger
+ * answer is refused (503, logged), never served cut or allowed to grow the heap without end.
+ */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
 /** Passed to http(s).createServer: bounds header size and slow clients. */
 export const SERVER_LIMITS = { maxHeaderSize: 8 * 1024, headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 65_000 } as const;
 
