@@ -7,8 +7,26 @@ import type Koa from 'koa';
  */
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
-/** Passed to http(s).createServer: bounds header size and slow clients. */
-export const SERVER_LIMITS = { maxHeaderSize: 8 * 1024, headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 65_000 } as const;
+/**
+ * Server limits (README "Security"). Node closes a connection whose headers are incomplete after
+ * headersTimeout (408) and one whose request is not received in requestTimeout, checked every
+ * second; keep-alive connections idle after an answer close after keepAliveTimeout.
+ */
+export const SERVER_LIMITS = {
+  maxHeaderSize: 8 * 1024,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  connectionsCheckingInterval: 1_000,
+} as const;
+/**
+ * A connection that sends nothing at all is covered by none of Node's timeouts (it waited
+ * forever): every socket is closed after this long without traffic, except while a request is
+ * being answered (a scrape may take as long as its scrape timeout).
+ */
+export const IDLE_SOCKET_MS = 10_000;
+/** Open connections at most; Node drops the next ones at once, so file handles stay available. */
+export const MAX_CONNECTIONS = 512;
 
 const BASE_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
