@@ -27,6 +27,9 @@ function fromOutcomes(name: ComponentHealth['name'], outcomes: readonly Collecto
   const failed = outcomes.find((o) => !o.success);
   const latencyMs = Math.max(...outcomes.map((o) => o.durationSeconds * 1000));
   if (failed) return { name, status: 'down', latencyMs, error: failed.error ?? 'failed' };
+  const reported = outcomes.find((o) => o.dependencyDown !== undefined);
+  if (reported && outcomes.every((o) => o.dependencyDown !== undefined)) return { name, status: 'down', latencyMs, error: reported.dependencyDown! };
+  if (reported) return { name, status: 'degraded', latencyMs, error: `${reported.name}: ${reported.dependencyDown}` };
   return { name, status: degradedWhy ? 'degraded' : 'up', latencyMs, error: degradedWhy };
 }
 

@@ -33,9 +33,30 @@ export interface ExpositionFamily {
   readonly samples: readonly ExpositionSample[];
 }
 
-/** Picks the format from an Accept header, as Prometheus negotiates it. */
+/** The q value of each media range in an Accept header (1 when absent), by lower-case type. */
+function acceptQualities(accept: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const range of accept.split(',').slice(0, 32)) {
+    const [type, ...params] = range.split(';').map((p) => p.trim());
+    if (!type) continue;
+    const q = params.find((p) => /^q=/i.test(p));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    const quality = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+    out.set(type.toLowerCase(), Math.max(out.get(type.toLowerCase()) ?? 0, quality));
+  }
+  return out;
+}
+
+/**
+ * Picks the format from an Accept header, as Prometheus negotiates it: OpenMetrics when it is
+ * acceptable (q above 0) and preferred at least as much as the text format; `q=0` means "not this".
+ */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  return accept && /application\/openmetrics-text/i.test(accept) ? 'openmetrics' : 'prometheus';
+  if (!accept) return 'prometheus';
+  const q = acceptQualities(accept);
+  const openmetrics = q.get('application/openmetrics-text') ?? 0;
+  const text = q.get('text/plain') ?? q.get('*/*') ?? 0;
+  return openmetrics > 0 && openmetrics >= text ? 'openmetrics' : 'prometheus';
 }
 
 export function contentTypeOf(format: ExpositionFormat): string {
