@@ -125,10 +125,3 @@ export async function hugeFailedJobs(redis: Redis, queue: string, count: number,
     await redis.zadd(key(queue, 'failed'), now + i, id);
   }
 }
-
-/** Percentile of a list of numbers (nearest rank). */
-export function percentile(values: readonly number[], p: number): number {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
