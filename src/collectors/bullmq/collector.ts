@@ -113,12 +113,6 @@ export class BullmqCollector implements Collector {
     return this.labels?.byLabel.get(label);
   }
 
-  /** Why a queue (by label) could not be read in the latest collection; undefined when it was read. */
-  queueReadError(label: string): string | undefined {
-    const queue = this.byLabel(label);
-    return queue === undefined ? undefined : this.readErrors.get(queue);
-  }
-
   queueSnapshot(label: string): QueueSnapshot | undefined {
     const queue = this.byLabel(label);
     const summary = queue === undefined ? undefined : this.summaries.get(queue);
