@@ -11,7 +11,7 @@ import { JOB_STATES, decodeQueueState, queueReadError, parseScriptReply, summari
 import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, type FailedJob, type FinishedState, type JobDetails, type SampleRequest } from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
-import { bytesOfText, textOfBytes, toBuffer, uniqueLabels } from './queue-name';
+import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
 
 export type BullmqCollectorConfig = Config['collectors']['bullmq'];
 
@@ -34,8 +34,8 @@ const FINISHED: readonly FinishedState[] = ['completed', 'failed'];
 
 /** One queue's label sets and key prefix, built once: a scrape of 1,000 queues otherwise allocates them 20,000 times. */
 interface QueueNames {
-  /** `<prefix>:<queue>:` as exact bytes. */
-  readonly keyPrefix: Buffer;
+  /** `<prefix>:<queue>:` as a command argument with exactly its bytes. */
+  readonly keyPrefix: string | Buffer;
   /** The same as a byte string, to build job keys from. */
   readonly keyPrefixBytes: string;
   readonly queue: { readonly queue: string };
@@ -47,7 +47,7 @@ interface QueueNames {
 function queueNames(prefixBytes: string, queueBytes: string, queue: string): QueueNames {
   const keyPrefixBytes = `${prefixBytes}:${queueBytes}:`;
   return Object.freeze({
-    keyPrefix: toBuffer(keyPrefixBytes),
+    keyPrefix: toArg(keyPrefixBytes),
     keyPrefixBytes,
     queue: Object.freeze({ queue }),
     states: JOB_STATES.map((state) => Object.freeze({ queue, state })),
@@ -199,7 +199,7 @@ export class BullmqCollector implements Collector {
       return FINISHED.map((which) => jobs.mode(which));
     });
     // Byte strings to exact bytes: a mode holds the newest member's id, as Redis returned it.
-    return ['evalshaBuffer', this.stateSha, queues.length, ...queues.map((queue) => this.namesOf(queue).keyPrefix), ...modes.map(toBuffer)];
+    return ['evalshaBuffer', this.stateSha, queues.length, ...queues.map((queue) => this.namesOf(queue).keyPrefix), ...modes.map(toArg)];
   }
 
   private namesOf(queue: string): QueueNames {
@@ -251,7 +251,7 @@ export class BullmqCollector implements Collector {
     const groups = chunks(requests, JOBS_PER_CALL);
     const commands: RedisCommand[] = groups.map((group) => [
       'evalshaBuffer', this.detailsSha, group.length,
-      ...group.map(({ queue, request }) => toBuffer(`${this.namesOf(queue).keyPrefixBytes}${request.id}`)),
+      ...group.map(({ queue, request }) => toArg(`${this.namesOf(queue).keyPrefixBytes}${request.id}`)),
       // Bytes: a reason cut to FAILED_REASON_CHARS characters fits in 4 bytes per character.
       FAILED_REASON_CHARS * 4,
       ...group.map(({ request }) => (request.state === 'failed' ? 'f' : 'c')),

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../../clients/redis';
 import type { Logger } from '../../log/logger';
 import { BackgroundRefresh } from '../background';
-import { bytesOfText, toBuffer } from './queue-name';
+import { bytesOfText, toArg } from './queue-name';
 
 /**
  * Queue discovery: SCAN for `<prefix>:*:meta` hashes, in the background on an interval (never
@@ -83,7 +83,7 @@ export class QueueDiscovery {
     do {
       if (signal.aborted) throw signal.reason;
       // Keys as bytes: a queue whose name is not UTF-8 is found under its exact name (queue-name.ts).
-      const reply = await this.client.call(Date.now() + callTimeoutMs, ['scanBuffer', cursor, 'match', toBuffer(metaPattern(prefixBytes)), 'count', SCAN_COUNT, 'type', 'hash']);
+      const reply = await this.client.call(Date.now() + callTimeoutMs, ['scanBuffer', cursor, 'match', toArg(metaPattern(prefixBytes)), 'count', SCAN_COUNT, 'type', 'hash']);
       const [next, keys] = reply as [Buffer, Buffer[]];
       for (const key of keys) {
         const queue = queueFromMetaKey(key.toString('latin1'), prefixBytes);

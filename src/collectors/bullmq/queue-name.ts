@@ -12,8 +12,17 @@ export type QueueBytes = string;
 /** A name given as text (BULLMQ_QUEUES, a prefix) as the bytes BullMQ writes: its UTF-8 encoding. */
 export const bytesOfText = (text: string): QueueBytes => Buffer.from(text, 'utf8').toString('latin1');
 
-/** The exact bytes of a byte string, for keys and script arguments. */
+/** The exact bytes of a byte string. */
 export const toBuffer = (bytes: QueueBytes): Buffer => Buffer.from(bytes, 'latin1');
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * A byte string as a command argument with exactly its bytes: as is when it is ASCII (the same
+ * bytes in UTF-8), else a Buffer. ASCII names, the usual case, keep ioredis' plain string path
+ * (one write per pipeline) instead of a Buffer per argument.
+ */
+export const toArg = (bytes: QueueBytes): string | Buffer => (ASCII.test(bytes) ? bytes : toBuffer(bytes));
 
 /** A byte string as display text (UTF-8; invalid sequences become U+FFFD). */
 export const textOfBytes = (bytes: string): string => Buffer.from(bytes, 'latin1').toString('utf8');
