@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { SERVER_LIMITS } from './http/security/limits';
+import { createServer } from './http/server';
 import { parseArgs, type CliArgs } from './config/args';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load';
 import { redactedConfigYaml } from './config/redacted';
@@ -44,7 +44,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     dashboard,
   });
   const tls = loaded.security.tls;
-  const server = tls ? https.createServer({ ...SERVER_LIMITS, ...tls }, app.callback()) : http.createServer(SERVER_LIMITS, app.callback());
+  const server = createServer(app.callback(), tls);
   const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.listen)!;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -30,8 +30,11 @@ export interface RedisClientOptions {
   readonly tls?: ConnectionOptions;
 }
 
-/** A command as sent: name then arguments. */
-export type RedisCommand = readonly [name: string, ...args: (string | number)[]];
+/**
+ * A command as sent: name then arguments. Buffers are sent as their exact bytes (keys that are
+ * not UTF-8); a name ending in `Buffer` (`evalshaBuffer`, `scanBuffer`) answers with Buffers.
+ */
+export type RedisCommand = readonly [name: string, ...args: (string | number | Buffer)[]];
 
 /** One command's outcome in a batch: a Redis error for one command does not fail the others. */
 export type Reply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };

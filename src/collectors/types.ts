@@ -10,6 +10,11 @@ export interface CollectContext {
   /** Where the collector writes this collection's samples. */
   readonly out: MetricBatch;
   readonly log: Logger;
+  /**
+   * Reports the dependency as down without failing (the collector also sets its `up` to 0): the
+   * sanitized reason reaches the landing page and /health/detailed, not only the log.
+   */
+  readonly reportDown?: (reason: string) => void;
 }
 
 /**

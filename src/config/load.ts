@@ -73,7 +73,14 @@ function readYaml(file: string, problems: string[]): Tree {
 
 function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): string[] {
   const path = issue.path.join('.');
-  const from = (p: string) => (sources.has(p) ? ` (from ${sources.get(p)})` : '');
+  // The source of the setting or of the nearest setting above it (an element of a list from PROBE_TARGETS).
+  const from = (p: string) => {
+    for (let parts = p.split('.'); parts.length; parts.pop()) {
+      const source = sources.get(parts.join('.'));
+      if (source) return ` (from ${source})`;
+    }
+    return '';
+  };
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const full = path ? `${path}.${key}` : key;

@@ -22,6 +22,23 @@ export function duration(minMs: number, maxMs: number) {
   });
 }
 
+/**
+ * The part of a URL whose %-escapes do not decode (a bare `%` in a password), or undefined. The
+ * URL parser accepts them, but every client decodes these parts later (ioredis threw "URI
+ * malformed" at startup; pg took them silently), so they are refused here, by name, not value.
+ */
+function percentEncodingProblem(u: URL): string | undefined {
+  const parts: [string, string][] = [['user name', u.username], ['password', u.password], ['path', u.pathname], ['query', u.search]];
+  for (const [name, text] of parts) {
+    try {
+      decodeURIComponent(text);
+    } catch {
+      return `malformed percent-encoding in the URL's ${name} (write a literal % as %25)`;
+    }
+  }
+  return undefined;
+}
+
 /** A URL with one of the given schemes; the message never repeats the URL (it may hold a password). */
 export function url(schemes: readonly string[]) {
   return z.string().superRefine((text, ctx) => {
@@ -32,7 +49,10 @@ export function url(schemes: readonly string[]) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid URL (expected ${schemes.map((s) => `${s}://`).join(' or ')}...)` });
       return;
     }
-    if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+    const malformed = percentEncodingProblem(parsed);
+    if (malformed) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: malformed });
+    } else if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `scheme must be ${schemes.join(' or ')}, not ${parsed.protocol.replace(/:$/, '')}` });
     } else if (!parsed.hostname && !parsed.searchParams.get('host')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'URL has no host' });

@@ -51,7 +51,7 @@ export const FLAGS: readonly Flag[] = [
   { flag: 'web.listen-address', path: 'listen', kind: 'string', description: 'Address to serve on (host:port).' },
   { flag: 'log.level', path: 'logLevel', kind: 'string', description: 'debug, info, warn or error.' },
   { flag: 'web.config.file', path: 'web.configFile', kind: 'string', description: 'Web config file (TLS, basic auth).' },
-  { flag: 'web.max-requests', path: 'web.maxRequests', kind: 'number', description: 'Concurrent /metrics requests served; more get 503.' },
+  { flag: 'web.max-requests', path: 'web.maxRequests', kind: 'number', description: 'Concurrent /metrics, /dashboard/data and /health/detailed requests served, together; more get 503.' },
   { flag: 'scrape.default-timeout', path: 'scrape.defaultTimeout', kind: 'string', description: 'Scrape timeout assumed when Prometheus sends none.' },
   { flag: 'scrape.timeout-offset', path: 'scrape.timeoutOffset', kind: 'string', description: 'Time kept back from the scrape timeout.' },
   { flag: 'bullmq.prefix', path: 'bullmq.prefix', kind: 'string', description: 'BullMQ key prefix.' },

@@ -29,6 +29,9 @@ function fromOutcomes(name: ComponentHealth['name'], outcomes: readonly Collecto
   const failed = outcomes.find((o) => !o.success);
   const latencyMs = Math.max(...outcomes.map((o) => o.durationSeconds * 1000));
   if (failed) return { name, status: 'down', latencyMs, error: failed.error ?? 'failed' };
+  const reported = outcomes.find((o) => o.dependencyDown !== undefined);
+  if (reported && outcomes.every((o) => o.dependencyDown !== undefined)) return { name, status: 'down', latencyMs, error: reported.dependencyDown! };
+  if (reported) return { name, status: 'degraded', latencyMs, error: `${reported.name}: ${reported.dependencyDown}` };
   return { name, status: degradedWhy ? 'degraded' : 'up', latencyMs, error: degradedWhy };
 }
 
@@ -52,6 +55,8 @@ function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'data
       return failing.length ? `failing: ${failing.join(', ')}` : null;
     }
     case 'queues': {
+      const unreadable = d.queues.filter((q) => q.readError).map((q) => q.name);
+      if (unreadable.length) return `queues not readable (a key of the wrong type): ${unreadable.slice(0, 5).join(', ')}`;
       const noWorkers = d.queues.filter((q) => q.workers === 0 && q.backlog > 0).map((q) => q.name);
       if (noWorkers.length) return `backlog without workers: ${noWorkers.slice(0, 5).join(', ')}`;
       const stuck = d.queues.filter((q) => (q.oldestWaitingSeconds ?? 0) > 600).map((q) => q.name);

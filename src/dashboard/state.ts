@@ -1,6 +1,7 @@
 import type { Collector } from '../collectors/types';
 import type { Config } from '../config/schema';
 import { redactedConfig } from '../config/redacted';
+import { MAX_ANSWER_BYTES } from '../http/security/limits';
 import { MetricBatch } from '../metrics/batch';
 import type { Collection, ScrapeRunner } from '../runner/runner';
 import type { BuildInfo } from '../version';
@@ -16,6 +17,20 @@ import { queueHistory, queueSection, type FailureSource } from './sections/queue
 import { apiSection } from './sections/api';
 import type { AppSnapshotSource } from '../collectors/app/collector';
 import type { DashboardData, HealthReport } from './types';
+
+/** A JSON answer over MAX_ANSWER_BYTES: refused (503), never served. */
+export class AnswerTooLarge extends Error {}
+
+/** /dashboard/data of one collection; the alerts have their own pace (AlertmanagerView) and join per request. */
+type CollectionData = Omit<DashboardData, 'alerts'>;
+
+interface BuiltAnswer {
+  readonly collection: Collection;
+  readonly data: CollectionData;
+  /** The answer without generatedAt, ageSeconds and alerts, which are set per request. */
+  readonly restJson: string;
+  readonly healthJson: string;
+}
 
 export interface DashboardOptions {
   readonly runner: ScrapeRunner;
@@ -49,6 +64,7 @@ export class DashboardState {
   private readonly startedAt: number;
   /** Present when alertmanager.url is set. */
   private readonly alerts?: AlertmanagerView;
+  private built?: BuiltAnswer;
 
   constructor(private readonly o: DashboardOptions) {
     const am = o.config.alertmanager;
@@ -81,13 +97,43 @@ export class DashboardState {
     return this.o.runner.collect(budgetMs);
   }
 
-  async health(budgetMs: number): Promise<HealthReport> {
-    return (await this.data(budgetMs)).health;
+  /** /health/detailed: the report of the current collection, with its HTTP status and JSON text. */
+  async health(budgetMs: number): Promise<{ readonly status: HealthReport['status']; readonly json: string }> {
+    const answer = await this.answer(budgetMs);
+    return { status: answer.data.health.status, json: answer.healthJson };
+  }
+
+  /** /dashboard/data as JSON text: built once per collection, only the time fields are per request. */
+  async dataJson(budgetMs: number): Promise<string> {
+    // Alertmanager is read alongside the collection, under the same budget; down, it is reported, not waited for.
+    const [answer, alerts] = await Promise.all([this.answer(budgetMs), this.alerts?.summary(budgetMs) ?? null]);
+    const now = Date.now();
+    const head = `{"generatedAt":${JSON.stringify(new Date(now).toISOString())},"ageSeconds":${(now - answer.collection.finishedAt) / 1000},"alerts":${JSON.stringify(alerts)},`;
+    return head + answer.restJson.slice(1);
   }
 
   async data(budgetMs: number): Promise<DashboardData> {
-    // Alertmanager is read alongside the collection, under the same budget; down, it is reported, not waited for.
-    const [collection, alerts] = await Promise.all([this.collection(budgetMs), this.alerts?.summary(budgetMs) ?? null]);
+    return JSON.parse(await this.dataJson(budgetMs)) as DashboardData;
+  }
+
+  /**
+   * The answers of one collection, built once and shared by every request that reads it: a
+   * browser storm costs one build per collection, not one per request (each of which held
+   * megabytes at 1,000 queues). Beyond MAX_ANSWER_BYTES the build fails instead of serving it.
+   */
+  private async answer(budgetMs: number): Promise<BuiltAnswer> {
+    const collection = await this.collection(budgetMs);
+    if (this.built?.collection !== collection) {
+      const data = this.build(collection);
+      const { generatedAt: _g, ageSeconds: _a, ...rest } = data;
+      const restJson = JSON.stringify(rest);
+      if (restJson.length > MAX_ANSWER_BYTES) throw new AnswerTooLarge(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
+      this.built = { collection, data, restJson, healthJson: JSON.stringify(data.health) };
+    }
+    return this.built;
+  }
+
+  private build(collection: Collection): CollectionData {
     const all = merged(collection);
     const window = this.o.config.dashboard.window / 1000;
     const has = (name: string) => this.names.has(name);
@@ -116,7 +162,6 @@ export class DashboardState {
       exporter,
       health: { ...report, score, reasons },
       ...figures,
-      alerts,
       config: redactedConfig(this.o.config as Config),
     };
   }

@@ -30,6 +30,8 @@ export interface QueueSummary {
   readonly backlog: number;
   readonly workers: number | null;
   readonly paused: boolean;
+  /** Its keys could not be read in this collection (bullmq_queue_read_error 1): counts are empty, not zero. */
+  readonly readError: boolean;
   readonly oldestWaitingSeconds: number | null;
   readonly oldestActiveSeconds: number | null;
   /** Over `windowMinutes`, from the in-memory history. */

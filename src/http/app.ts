@@ -3,16 +3,17 @@ import Router from '@koa/router';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { errorMessage } from '../log/redact';
-import { contentTypeOf, negotiateFormat } from '../metrics/render';
+import { ExpositionTooLarge, contentTypeOf, negotiateFormat } from '../metrics/render';
 import type { ScrapeRunner } from '../runner/runner';
 import { SCRAPE_TIMEOUT_HEADER, scrapeBudgetMs } from '../runner/deadline';
 import type { BuildInfo } from '../version';
 import { expose, type ExtraFamilies } from './exposition';
 import { landingPage } from './landing';
 import { authMiddleware } from './security/auth';
-import { bodyLimit, concurrencyCap, securityHeaders } from './security/limits';
+import { bodyLimit, securityHeaders } from './security/limits';
+import { Admission } from './admission';
 import type { WebSecurity } from './security/web-config';
-import type { DashboardState } from '../dashboard/state';
+import { AnswerTooLarge, type DashboardState } from '../dashboard/state';
 import { dashboardRoutes } from './dashboard-routes';
 
 export interface AppDeps {
@@ -33,7 +34,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const { config, runner, build, log } = deps;
   const app = new Koa();
-  const router = new Router();
+  // Paths match exactly: `/metrics/` or `/METRICS` are 404, never a second way around a limit.
+  const router = new Router({ strict: true, sensitive: true });
+  const admission = new Admission(config.web.maxRequests);
 
   // Errors are handled here, once: logged redacted, answered without internals.
   app.use(async (ctx, next) => {
@@ -42,9 +45,10 @@ export function createApp(deps: AppDeps): Koa {
       await next();
     } catch (err) {
       log.error('request failed', { path: ctx.path, error: errorMessage(err) });
-      ctx.status = 500;
+      const tooLarge = err instanceof ExpositionTooLarge || err instanceof AnswerTooLarge;
+      ctx.status = tooLarge ? 503 : 500;
       ctx.type = 'text/plain';
-      ctx.body = 'internal error\n';
+      ctx.body = tooLarge ? 'answer over the size bound; see the log\n' : 'internal error\n';
     }
     log.debug('request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
   });
@@ -52,10 +56,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders(security.headers, security.tls !== undefined));
   app.use(bodyLimit());
   app.use(authMiddleware(security));
-  app.use(concurrencyCap(config.web.maxRequests));
 
   const deadlines = { defaultTimeoutMs: config.scrape.defaultTimeout, offsetMs: config.scrape.timeoutOffset };
-  router.get('/metrics', async (ctx) => {
+  router.get('/metrics', admission.middleware, async (ctx) => {
     const budget = scrapeBudgetMs(ctx.get(SCRAPE_TIMEOUT_HEADER) || undefined, deadlines);
     const format = negotiateFormat(ctx.get('accept'));
     const collection = await runner.collect(budget);
@@ -72,7 +75,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = landingPage(build, deps.collectorNames, runner.latest());
   });
 
-  if (deps.dashboard) dashboardRoutes(router, deps.dashboard, () => scrapeBudgetMs(undefined, deadlines));
+  if (deps.dashboard) dashboardRoutes(router, deps.dashboard, () => scrapeBudgetMs(undefined, deadlines), admission.middleware);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type Router from '@koa/router';
+import type Koa from 'koa';
 import type { DashboardState } from '../dashboard/state';
 
 /** The page's files, read once at startup (copied next to the compiled code by scripts/build.sh). */
@@ -17,14 +18,16 @@ const ASSETS: Readonly<Record<string, { type: string; body: Buffer }>> = Object.
  * /health/detailed, /dashboard/data and the built-in page. Both JSON endpoints read the latest
  * collection when it is fresh (see DashboardState), never a second set of queries.
  */
-export function dashboardRoutes(router: Router, state: DashboardState, budgetMs: () => number): void {
-  router.get('/health/detailed', async (ctx) => {
+export function dashboardRoutes(router: Router, state: DashboardState, budgetMs: () => number, admission: Koa.Middleware): void {
+  router.get('/health/detailed', admission, async (ctx) => {
     const report = await state.health(budgetMs());
     ctx.status = report.status === 'down' ? 503 : 200;
-    ctx.body = report;
+    ctx.type = 'application/json';
+    ctx.body = report.json;
   });
-  router.get('/dashboard/data', async (ctx) => {
-    ctx.body = await state.data(budgetMs());
+  router.get('/dashboard/data', admission, async (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = await state.dataJson(budgetMs());
   });
   router.get('/dashboard', (ctx) => {
     ctx.type = ASSETS['index.html']!.type;

@@ -1,4 +1,5 @@
 import { MetricBatch } from '../metrics/batch';
+import { MAX_ANSWER_BYTES } from './security/limits';
 import { render, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
 import { selfMetrics } from '../metrics/self';
 import type { Collection } from '../runner/runner';
@@ -16,5 +17,5 @@ export async function expose(collection: Collection, collections: number, build:
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
   const families = [...all.families.values()].map(toExpositionFamily);
   for (const source of extra) families.push(...(await source.families()));
-  return render(families, format);
+  return render(families, format, MAX_ANSWER_BYTES);
 }

@@ -7,10 +7,11 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export function landingPage(build: BuildInfo, collectorNames: readonly string[], latest: Collection | undefined): string {
   const rows = collectorNames.map((name) => {
     const o = latest?.outcomes.find((x) => x.name === name);
-    const status = !o ? 'not run yet' : o.success ? 'ok' : `failed: ${o.error ?? ''}`;
+    const status = !o ? 'not run yet' : !o.success ? `failed: ${o.error ?? ''}` : o.dependencyDown ? `down: ${o.dependencyDown}` : 'ok';
+    const good = o?.success === true && o.dependencyDown === undefined;
     const took = o ? `${(o.durationSeconds * 1000).toFixed(1)} ms` : '';
     const when = o ? new Date(o.finishedAt).toISOString() : '';
-    return `<tr><td>${escapeHtml(name)}</td><td class="${o?.success ? 'ok' : 'bad'}">${escapeHtml(status)}</td><td>${took}</td><td>${when}</td></tr>`;
+    return `<tr><td>${escapeHtml(name)}</td><td class="${good ? 'ok' : 'bad'}">${escapeHtml(status)}</td><td>${took}</td><td>${when}</td></tr>`;
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -1,4 +1,5 @@
 import type { MetricDef, MetricType } from './define';
+import { boundedLabelValue } from './label-value';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -53,6 +54,23 @@ type LabelArg<D> = D extends MetricDef<infer L, MetricType> ? ([L] extends [neve
  */
 export class MetricBatch {
   readonly families = new Map<string, FamilySamples>();
+  /** Label values this batch had to rewrite (too long, or not well formed); see label-value.ts. */
+  labelValuesCut = 0;
+
+  /** The labels as exposed: every value bounded (a new object only when one had to change). */
+  private bounded(def: MetricDef, labels: Labels): Labels {
+    let out: Record<string, string> | undefined;
+    for (const name of def.labels) {
+      const value = labels[name]!;
+      const safe = boundedLabelValue(value);
+      if (safe !== value) {
+        out ??= { ...labels };
+        out[name] = safe;
+        this.labelValuesCut++;
+      }
+    }
+    return out ?? labels;
+  }
 
   private family(def: MetricDef): FamilySamples {
     let family = this.families.get(def.name);
@@ -67,15 +85,17 @@ export class MetricBatch {
 
   /** Sets a gauge, counter (an externally kept total) or info sample. NaN is kept; it is valid exposition. */
   set<D extends GaugeLike>(def: D, value: number, ...[labels]: LabelArg<D>): void {
-    const l: Labels = labels ?? {};
-    checkLabels(def, l);
+    const given: Labels = labels ?? {};
+    checkLabels(def, given);
+    const l = this.bounded(def, given);
     this.family(def).samples.set(labelKey(def, l), { labels: l, value });
   }
 
   /** Publishes the current state of a histogram the collector accumulates itself. */
   setHistogram<D extends HistogramDef>(def: D, value: HistogramValue, ...[labels]: LabelArg<D>): void {
-    const l: Labels = labels ?? {};
-    checkLabels(def, l);
+    const given: Labels = labels ?? {};
+    checkLabels(def, given);
+    const l = this.bounded(def, given);
     this.family(def).histograms.set(labelKey(def, l), { labels: l, value });
   }
 
@@ -90,12 +110,20 @@ export class MetricBatch {
 
   /** Value of one sample, for tests and the JSON endpoints. */
   get<D extends MetricDef>(def: D, ...[labels]: LabelArg<D>): number | undefined {
-    return this.families.get(def.name)?.samples.get(labelKey(def, labels ?? {}))?.value;
+    return this.families.get(def.name)?.samples.get(labelKey(def, this.lookup(def, labels)))?.value;
   }
 
   /** State of one histogram (tests and the JSON endpoints). */
   histogram<D extends HistogramDef>(def: D, ...[labels]: LabelArg<D>): HistogramValue | undefined {
-    return this.families.get(def.name)?.histograms.get(labelKey(def, labels ?? {}))?.value;
+    return this.families.get(def.name)?.histograms.get(labelKey(def, this.lookup(def, labels)))?.value;
+  }
+
+  /** Labels to look a sample up by: bounded as they were when set (without counting). */
+  private lookup(def: MetricDef, labels: Labels | undefined): Labels {
+    if (!labels) return {};
+    const out: Record<string, string> = {};
+    for (const name of def.labels) out[name] = boundedLabelValue(labels[name] ?? '');
+    return out;
   }
 
   /** All samples of one family. */

@@ -33,9 +33,30 @@ export interface ExpositionFamily {
   readonly samples: readonly ExpositionSample[];
 }
 
-/** Picks the format from an Accept header, as Prometheus negotiates it. */
+/** The q value of each media range in an Accept header (1 when absent), by lower-case type. */
+function acceptQualities(accept: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const range of accept.split(',').slice(0, 32)) {
+    const [type, ...params] = range.split(';').map((p) => p.trim());
+    if (!type) continue;
+    const q = params.find((p) => /^q=/i.test(p));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    const quality = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+    out.set(type.toLowerCase(), Math.max(out.get(type.toLowerCase()) ?? 0, quality));
+  }
+  return out;
+}
+
+/**
+ * Picks the format from an Accept header, as Prometheus negotiates it: OpenMetrics when it is
+ * acceptable (q above 0) and preferred at least as much as the text format; `q=0` means "not this".
+ */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  return accept && /application\/openmetrics-text/i.test(accept) ? 'openmetrics' : 'prometheus';
+  if (!accept) return 'prometheus';
+  const q = acceptQualities(accept);
+  const openmetrics = q.get('application/openmetrics-text') ?? 0;
+  const text = q.get('text/plain') ?? q.get('*/*') ?? 0;
+  return openmetrics > 0 && openmetrics >= text ? 'openmetrics' : 'prometheus';
 }
 
 export function contentTypeOf(format: ExpositionFormat): string {
@@ -102,9 +123,16 @@ function header(family: ExpositionFamily, format: ExpositionFormat): { name: str
   return { name: family.name, type: family.type };
 }
 
-/** Renders families in order; families without samples are left out entirely. */
-export function render(families: Iterable<ExpositionFamily>, format: ExpositionFormat): string {
+/** Thrown when an exposition would exceed its size bound: refused whole, never served cut. */
+export class ExpositionTooLarge extends Error {}
+
+/**
+ * Renders families in order; families without samples are left out entirely. Stops with
+ * ExpositionTooLarge as soon as the text passes `maxChars`, before it is all held in memory.
+ */
+export function render(families: Iterable<ExpositionFamily>, format: ExpositionFormat, maxChars = Infinity): string {
   const out: string[] = [];
+  let size = 0;
   for (const family of families) {
     if (family.samples.length === 0) continue;
     const { name, type } = header(family, format);
@@ -118,8 +146,11 @@ export function render(families: Iterable<ExpositionFamily>, format: ExpositionF
         open = openLabels(s.labels);
       }
       const labels = s.le === undefined ? open && `${open}}` : `${open ? `${open},` : '{'}le="${s.le}"}`;
-      out.push(`${s.name}${labels} ${formatValue(s.value)}`);
+      const line = `${s.name}${labels} ${formatValue(s.value)}`;
+      size += line.length + 1;
+      out.push(line);
     }
+    if (size > maxChars) throw new ExpositionTooLarge(`exposition over ${maxChars} characters`);
   }
   if (format === 'openmetrics') out.push('# EOF');
   return out.length ? `${out.join('\n')}\n` : '';

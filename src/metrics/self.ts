@@ -14,6 +14,12 @@ export const selfMetrics = defineMetrics({
     type: 'gauge',
     labels: ['collector'],
   }),
+  labelValuesCut: defineMetric({
+    name: 'jobstack_exporter_label_values_cut',
+    help: 'Label values the collector produced in the latest collection that were longer than 256 UTF-8 bytes or not well formed, and were exposed cut, ending with ~ and 8 hex digits of their SHA-256.',
+    type: 'gauge',
+    labels: ['collector'],
+  }),
   collections: defineMetric({
     name: 'jobstack_exporter_collections_total',
     help: 'Collections run since the exporter started; concurrent scrapes share one collection.',

@@ -10,6 +10,8 @@ export interface CollectorOutcome {
   readonly durationSeconds: number;
   /** Sanitized, one line; absent on success. */
   readonly error?: string;
+  /** Why the collector reported its dependency down though it succeeded (its `up` is 0). */
+  readonly dependencyDown?: string;
   readonly batch: MetricBatch;
   readonly finishedAt: number;
 }
@@ -93,9 +95,13 @@ export class ScrapeRunner {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let error: string | undefined;
+    let dependencyDown: string | undefined;
+    const reportDown = (reason: string) => {
+      dependencyDown = errorMessage(reason);
+    };
     try {
       if (this.busy.has(collector.name)) throw new Error('previous collection still running');
-      const work = collector.collect({ signal: controller.signal, deadline, out, log: this.log.child({ collector: collector.name }) });
+      const work = collector.collect({ signal: controller.signal, deadline, out, log: this.log.child({ collector: collector.name }), reportDown });
       const settled = work.catch(() => undefined).finally(() => this.busy.delete(collector.name));
       this.busy.set(collector.name, settled);
       const expired = new Promise<never>((_, reject) => {
@@ -116,8 +122,10 @@ export class ScrapeRunner {
     if (collector.up && (error !== undefined || batch.get(collector.up) === undefined)) batch.set(collector.up, error === undefined ? 1 : 0);
     batch.set(selfMetrics.collectorDuration, durationSeconds, { collector: collector.name });
     batch.set(selfMetrics.collectorSuccess, error === undefined ? 1 : 0, { collector: collector.name });
+    batch.set(selfMetrics.labelValuesCut, batch.labelValuesCut, { collector: collector.name });
     if (error !== undefined) this.log.warn('collector failed', { collector: collector.name, error, durationSeconds });
-    return { name: collector.name, success: error === undefined, durationSeconds, error, batch, finishedAt };
+    if (error === undefined && dependencyDown === undefined && collector.up && batch.get(collector.up) === 0) dependencyDown = 'dependency reported down';
+    return { name: collector.name, success: error === undefined, durationSeconds, error, dependencyDown: error === undefined ? dependencyDown : undefined, batch, finishedAt };
   }
 
   /** Waits (bounded) for collectors still running, then closes them. */

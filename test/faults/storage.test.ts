@@ -62,3 +62,18 @@ test('the storage folder unreadable (chmod 000), then readable again', async () 
   expect(exporter.log()).toMatch(/"msg":"storage path unusable".*EACCES/);
   expect(exporter.log()).toContain('"msg":"storage path usable again"');
 });
+
+test('a missing storage folder shows as down with its cause on the landing page and in /health/detailed', async () => {
+  rmSync(uploads, { recursive: true, force: true });
+  try {
+    unusable(await exporter.scrape());
+    const landing = await (await fetch(`${exporter.process.url}/`)).text();
+    expect(landing).toMatch(/<td>localstorage<\/td><td class="bad">down: storage path ENOENT/);
+    const health = (await (await fetch(`${exporter.process.url}/health/detailed`)).json()) as { components: { name: string; status: string; error: string | null }[] };
+    const storage = health.components.find((c) => c.name === 'storage')!;
+    expect(storage.status).toBe('down');
+    expect(storage.error).toMatch(/storage path ENOENT/);
+  } finally {
+    createUploads();
+  }
+});

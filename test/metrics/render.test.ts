@@ -86,6 +86,14 @@ describe('exposition', () => {
     expect(negotiateFormat('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')).toBe('openmetrics');
     expect(negotiateFormat('text/plain')).toBe('prometheus');
     expect(negotiateFormat(undefined)).toBe('prometheus');
+    // Prometheus' own default header: OpenMetrics preferred.
+    expect(negotiateFormat('application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2')).toBe('openmetrics');
+    // q=0 means "not acceptable"; a lower q than the text format loses.
+    expect(negotiateFormat('application/openmetrics-text;q=0')).toBe('prometheus');
+    expect(negotiateFormat('application/openmetrics-text; Q=0.0, text/plain')).toBe('prometheus');
+    expect(negotiateFormat('application/openmetrics-text;q=0.2,text/plain;q=0.9')).toBe('prometheus');
+    expect(negotiateFormat('application/openmetrics-text;q=bogus')).toBe('prometheus');
+    expect(negotiateFormat('Application/OpenMetrics-Text')).toBe('openmetrics');
   });
 
   test('definitions enforce naming conventions', () => {

@@ -7,10 +7,11 @@ import { errorMessage } from '../../log/redact';
 import { RedisClient, deadlineMargin, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
-import { JOB_STATES, decodeQueueState, parseScriptReply, summarize, type QueueSummary, type RawQueueState } from './queue-state';
+import { JOB_STATES, decodeQueueState, queueReadError, parseScriptReply, summarize, type QueueSummary, type RawQueueState } from './queue-state';
 import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, type FailedJob, type FinishedState, type JobDetails, type SampleRequest } from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
+import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
 
 export type BullmqCollectorConfig = Config['collectors']['bullmq'];
 
@@ -33,15 +34,21 @@ const FINISHED: readonly FinishedState[] = ['completed', 'failed'];
 
 /** One queue's label sets and key prefix, built once: a scrape of 1,000 queues otherwise allocates them 20,000 times. */
 interface QueueNames {
-  readonly keyPrefix: string;
+  /** `<prefix>:<queue>:` as a command argument with exactly its bytes. */
+  readonly keyPrefix: string | Buffer;
+  /** The same as a byte string, to build job keys from. */
+  readonly keyPrefixBytes: string;
   readonly queue: { readonly queue: string };
   readonly states: readonly { readonly queue: string; readonly state: string }[];
   readonly finished: Readonly<Record<FinishedState, { readonly queue: string; readonly status: string }>>;
 }
 
-function queueNames(prefix: string, queue: string): QueueNames {
+/** `prefixBytes` and `queue` are byte strings; `label` is the queue's UTF-8 label (queue-name.ts). */
+function queueNames(prefixBytes: string, queueBytes: string, queue: string): QueueNames {
+  const keyPrefixBytes = `${prefixBytes}:${queueBytes}:`;
   return Object.freeze({
-    keyPrefix: `${prefix}:${queue}:`,
+    keyPrefix: toArg(keyPrefixBytes),
+    keyPrefixBytes,
     queue: Object.freeze({ queue }),
     states: JOB_STATES.map((state) => Object.freeze({ queue, state })),
     finished: { completed: Object.freeze({ queue, status: 'completed' }), failed: Object.freeze({ queue, status: 'failed' }) },
@@ -64,9 +71,15 @@ export class BullmqCollector implements Collector {
   private readonly histograms?: { readonly wait: HistogramDef; readonly processing: HistogramDef };
   private readonly finished = new Map<string, FinishedJobs>();
   private summaries = new Map<string, QueueSummary>();
+  /** Queues of the latest collection whose keys could not be read, with Redis' error. */
+  private readErrors = new Map<string, string>();
   private clientListAllowed?: boolean;
-  /** Configured queues, de-duplicated once. */
+  /** Configured queues, de-duplicated once, as byte strings. */
   private readonly configured: QueueSelection;
+  /** The prefix's bytes as a byte string. */
+  private readonly prefixBytes: string;
+  /** Labels of the current queue list (rebuilt when it changes), and the way back from a label. */
+  private labels?: { readonly queues: readonly string[]; readonly label: Map<string, string>; readonly byLabel: Map<string, string> };
   private readonly names = new Map<string, QueueNames>();
   /** Worker connection names of the current queue list, rebuilt when the list changes. */
   private workerIndex?: { readonly queues: readonly string[]; readonly index: Map<string, string> };
@@ -79,7 +92,8 @@ export class BullmqCollector implements Collector {
     options: Partial<RedisClientOptions> = {},
   ) {
     this.client = new RedisClient(connection, { name: 'bullmq', log, ...options });
-    this.configured = { queues: [...new Set(source.queues)], leftOut: 0 };
+    this.configured = { queues: [...new Set(source.queues.map(bytesOfText))], leftOut: 0 };
+    this.prefixBytes = bytesOfText(source.prefix);
     this.stateSha = this.client.script(QUEUE_STATE_LUA);
     this.detailsSha = this.client.script(JOB_DETAILS_LUA);
     if (source.queues.length === 0) {
@@ -94,19 +108,32 @@ export class BullmqCollector implements Collector {
     return [...this.summaries.values()];
   }
 
-  queueSnapshot(queue: string): QueueSnapshot | undefined {
-    const summary = this.summaries.get(queue);
-    return summary && { summary, recentFailures: this.recentFailures(queue) };
+  /** The queue (byte string) a label names, in the current list. */
+  private byLabel(label: string): string | undefined {
+    return this.labels?.byLabel.get(label);
   }
 
-  /** The latest failed jobs of a queue, newest first (kept in memory, never in /metrics). */
-  recentFailures(queue: string): readonly FailedJob[] {
-    return this.finished.get(queue)?.recentFailures() ?? [];
+  queueSnapshot(label: string): QueueSnapshot | undefined {
+    const queue = this.byLabel(label);
+    const summary = queue === undefined ? undefined : this.summaries.get(queue);
+    return summary && { summary, recentFailures: this.recentFailures(label) };
+  }
+
+  /** The latest failed jobs of a queue (by label), newest first (kept in memory, never in /metrics); ids as text. */
+  recentFailures(label: string): readonly FailedJob[] {
+    const queue = this.byLabel(label);
+    const jobs = queue === undefined ? undefined : this.finished.get(queue);
+    return (jobs?.recentFailures() ?? []).map((f) => ({ ...f, id: textOfBytes(f.id) }));
   }
 
   async collect({ out, deadline, signal }: CollectContext): Promise<void> {
     const selection = await this.selectQueues(deadline);
     const { queues } = selection;
+    if (this.labels?.queues !== queues) {
+      const label = uniqueLabels(queues);
+      this.labels = { queues, label, byLabel: new Map([...label].map(([q, l]) => [l, q])) };
+      this.names.clear();
+    }
     const current = new Set(queues);
     for (const queue of this.finished.keys()) if (!current.has(queue)) this.finished.delete(queue);
     for (const queue of this.names.keys()) if (!current.has(queue)) this.names.delete(queue);
@@ -118,6 +145,7 @@ export class BullmqCollector implements Collector {
     const commands: RedisCommand[] = [['client', 'list', 'type', 'normal'], ...groups.map((group) => this.stateCommand(group))];
     const raw = new Map<string, RawQueueState>();
     const summaries = new Map<string, QueueSummary>();
+    const readErrors = new Map<string, string>();
     let workers: Map<string, number> | undefined;
     const onReply = (index: number, reply: Reply): void => {
       if (index === 0) {
@@ -128,19 +156,29 @@ export class BullmqCollector implements Collector {
       const states = parseScriptReply(reply.value);
       const nowMs = Date.now();
       groups[index - 1]!.forEach((queue, j) => {
+        const names = this.namesOf(queue);
+        const readError = queueReadError(states[j]);
+        out.set(m.readError, readError === undefined ? 0 : 1, names.queue);
+        if (readError !== undefined) {
+          // This queue's keys cannot be read (a key of the wrong type): it reports its own error,
+          // every other queue stays exact and bullmq_up stays 1.
+          readErrors.set(queue, textOfBytes(readError));
+          return;
+        }
         const state = decodeQueueState(states[j]);
-        const summary = summarize(queue, state, workers?.get(queue), nowMs);
+        const summary = summarize(names.queue.queue, state, workers?.get(queue), nowMs);
         raw.set(queue, state);
         summaries.set(queue, summary);
-        writeQueue(out, summary, this.namesOf(queue));
+        writeQueue(out, summary, names);
       });
     };
     await this.client.batch(deadline, commands, { chunk: 1, signal, onReply, inFlight: this.config.callsInFlight || undefined });
 
     // Round trip 2, only when jobs finished: their times (and failure details).
     const plans = queues.flatMap((queue) => {
+      const state = raw.get(queue);
+      if (!state) return [];
       const jobs = this.finishedJobs(queue);
-      const state = raw.get(queue)!;
       return FINISHED.map((which) => ({ queue, jobs, which, ...jobs.plan(which, which === 'completed' ? state.newCompleted : state.newFailed) }));
     });
     const details = await this.readJobs(deadline, signal, plans.flatMap((p) => p.requests.map((request) => ({ queue: p.queue, request }))));
@@ -149,6 +187,8 @@ export class BullmqCollector implements Collector {
     let k = 0;
     for (const plan of plans) plan.jobs.commit(plan.which, plan.next, plan.requests.map((request) => [request, details[k++]] as const));
     this.summaries = summaries;
+    this.readErrors = readErrors;
+    if (readErrors.size) this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
     this.writeCollection(out, selection, workers !== undefined);
   }
 
@@ -158,13 +198,14 @@ export class BullmqCollector implements Collector {
       const jobs = this.finishedJobs(queue);
       return FINISHED.map((which) => jobs.mode(which));
     });
-    return ['evalsha', this.stateSha, queues.length, ...queues.map((queue) => this.namesOf(queue).keyPrefix), ...modes];
+    // Byte strings to exact bytes: a mode holds the newest member's id, as Redis returned it.
+    return ['evalshaBuffer', this.stateSha, queues.length, ...queues.map((queue) => this.namesOf(queue).keyPrefix), ...modes.map(toArg)];
   }
 
   private namesOf(queue: string): QueueNames {
     let names = this.names.get(queue);
     if (!names) {
-      names = queueNames(this.source.prefix, queue);
+      names = queueNames(this.prefixBytes, queue, this.labels?.label.get(queue) ?? textOfBytes(queue));
       this.names.set(queue, names);
     }
     return names;
@@ -200,7 +241,7 @@ export class BullmqCollector implements Collector {
       this.clientListAllowed = allowed;
     }
     if (!allowed) return undefined;
-    if (this.workerIndex?.queues !== queues) this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues) };
+    if (this.workerIndex?.queues !== queues) this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues, 'latin1') };
     return countWorkers(clientNames(reply.value as string), this.source.prefix, this.workerIndex.index);
   }
 
@@ -209,8 +250,8 @@ export class BullmqCollector implements Collector {
     if (!requests.length) return [];
     const groups = chunks(requests, JOBS_PER_CALL);
     const commands: RedisCommand[] = groups.map((group) => [
-      'evalsha', this.detailsSha, group.length,
-      ...group.map(({ queue, request }) => `${this.source.prefix}:${queue}:${request.id}`),
+      'evalshaBuffer', this.detailsSha, group.length,
+      ...group.map(({ queue, request }) => toArg(`${this.namesOf(queue).keyPrefixBytes}${request.id}`)),
       // Bytes: a reason cut to FAILED_REASON_CHARS characters fits in 4 bytes per character.
       FAILED_REASON_CHARS * 4,
       ...group.map(({ request }) => (request.state === 'failed' ? 'f' : 'c')),
@@ -226,7 +267,8 @@ export class BullmqCollector implements Collector {
   /** Histograms and finished counts (after the finished jobs are recorded), and the collection-wide gauges. */
   private writeCollection(out: MetricBatch, selection: QueueSelection, workersVisible: boolean): void {
     for (const queue of selection.queues) {
-      const jobs = this.finished.get(queue)!;
+      const jobs = this.finished.get(queue);
+      if (!jobs || this.readErrors.has(queue)) continue; // not readable in this collection
       const names = this.namesOf(queue);
       if (this.histograms) {
         out.setHistogram(this.histograms.wait, jobs.wait.value, names.queue);

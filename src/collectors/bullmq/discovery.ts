@@ -1,6 +1,7 @@
 import type { RedisClient } from '../../clients/redis';
 import type { Logger } from '../../log/logger';
 import { BackgroundRefresh } from '../background';
+import { bytesOfText, toArg } from './queue-name';
 
 /**
  * Queue discovery: SCAN for `<prefix>:*:meta` hashes, in the background on an interval (never
@@ -22,7 +23,7 @@ export function queueFromMetaKey(key: string, prefix: string): string | undefine
 }
 
 export interface QueueSelection {
-  /** Queues to read, sorted by name, at most `max`. */
+  /** Queues to read (their names' bytes, see queue-name.ts), sorted, at most `max`. */
   readonly queues: readonly string[];
   /** Queues found beyond `max`. */
   readonly leftOut: number;
@@ -77,16 +78,18 @@ export class QueueDiscovery {
   private async scan(signal: AbortSignal): Promise<QueueSelection> {
     const { prefix, maxQueues, callTimeoutMs, log } = this.options;
     const found = new Set<string>();
+    const prefixBytes = bytesOfText(prefix);
     let cursor = '0';
     do {
       if (signal.aborted) throw signal.reason;
-      const reply = await this.client.call(Date.now() + callTimeoutMs, ['scan', cursor, 'match', metaPattern(prefix), 'count', SCAN_COUNT, 'type', 'hash']);
-      const [next, keys] = reply as [string, string[]];
+      // Keys as bytes: a queue whose name is not UTF-8 is found under its exact name (queue-name.ts).
+      const reply = await this.client.call(Date.now() + callTimeoutMs, ['scanBuffer', cursor, 'match', toArg(metaPattern(prefixBytes)), 'count', SCAN_COUNT, 'type', 'hash']);
+      const [next, keys] = reply as [Buffer, Buffer[]];
       for (const key of keys) {
-        const queue = queueFromMetaKey(key, prefix);
+        const queue = queueFromMetaKey(key.toString('latin1'), prefixBytes);
         if (queue !== undefined) found.add(queue);
       }
-      cursor = next;
+      cursor = next.toString('latin1');
     } while (cursor !== '0');
     const selection = selectQueues(found, maxQueues);
     if (selection.leftOut > 0) log.debug('queues left out over collectors.bullmq.maxQueues', { leftOut: selection.leftOut });

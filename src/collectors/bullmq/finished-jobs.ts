@@ -1,6 +1,7 @@
 import { HistogramState } from '../../metrics/histogram';
 import { redact } from '../../log/redact';
 import type { Finished } from './queue-state';
+import { textOfBytes } from './queue-name';
 
 /**
  * Finished-job sampling for one queue: a watermark per set (completed, failed) so each finished
@@ -66,9 +67,9 @@ export function decodeJobDetails(reply: unknown): JobDetails | undefined {
     timestamp: toNumber(timestamp),
     processedOn: toNumber(processedOn),
     finishedOn: toNumber(finishedOn),
-    name: typeof name === 'string' ? name : undefined,
-    // Cut in bytes by Redis: drop a character split in two.
-    failedReason: typeof reason === 'string' ? redact(reason.replace(/\uFFFD+$/, '')).slice(0, FAILED_REASON_CHARS) : undefined,
+    // Byte strings from the script (queue-name.ts), shown as UTF-8; cut in bytes by Redis: drop a character split in two.
+    name: typeof name === 'string' ? textOfBytes(name).replace(/\uFFFD+$/, '') : undefined,
+    failedReason: typeof reason === 'string' ? redact(textOfBytes(reason).replace(/\uFFFD+$/, '')).slice(0, FAILED_REASON_CHARS) : undefined,
     attemptsMade: toNumber(attempts),
   };
 }

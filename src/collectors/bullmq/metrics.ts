@@ -33,6 +33,12 @@ export const bullmqMetrics = defineMetrics({
     labels: ['queue', 'status'],
   }),
   addedTotal: defineMetric({ name: 'bullmq_job_added_total', help: "Jobs added since the queue was created (BullMQ's id counter: every add counts, including a duplicate custom jobId).", type: 'counter', labels: queue }),
+  readError: defineMetric({
+    name: 'bullmq_queue_read_error',
+    help: "Whether this queue's keys could not be read in this collection (1: a key of the wrong type, e.g. WRONGTYPE; its other series are absent) or were read (0). Other queues are unaffected.",
+    type: 'gauge',
+    labels: queue,
+  }),
   paused: defineMetric({ name: 'bullmq_queue_paused', help: 'Whether the queue is paused (1) or not (0).', type: 'gauge', labels: queue }),
   workers: defineMetric({ name: 'bullmq_queue_workers', help: 'Workers connected to the queue (Redis CLIENT LIST connection names); absent when the exporter may not run CLIENT LIST.', type: 'gauge', labels: queue }),
   oldestWaitingAge: defineMetric({

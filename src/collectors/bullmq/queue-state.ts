@@ -46,11 +46,21 @@ function pairs(v: unknown): Finished[] {
   return out;
 }
 
-/** The JSON text a script answered, as the array it must be. */
+/**
+ * The JSON text a script answered, as the array it must be. A Buffer reply is decoded as latin1,
+ * so every string in it is a byte string (ids and names exactly as Redis holds them; see queue-name.ts).
+ */
 export function parseScriptReply(reply: unknown): unknown[] {
-  const value: unknown = typeof reply === 'string' ? JSON.parse(reply) : reply;
+  const value: unknown = Buffer.isBuffer(reply) ? JSON.parse(reply.toString('latin1')) : typeof reply === 'string' ? JSON.parse(reply) : reply;
   if (!Array.isArray(value)) throw new Error('unexpected reply shape from a collector script');
   return value;
+}
+
+/** The error a queue's entry carries when the state script could not read its keys; undefined otherwise. */
+export function queueReadError(entry: unknown): string | undefined {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
+  const err = (entry as { err?: unknown }).err;
+  return typeof err === 'string' ? err : 'unreadable';
 }
 
 const F = Object.fromEntries(QUEUE_FIELDS.map((name, i) => [name, i])) as Record<(typeof QUEUE_FIELDS)[number], number>;

@@ -15,12 +15,15 @@ export function clientNames(clientList: string): string[] {
   return names;
 }
 
-/** The connection name BullMQ gives a queue's workers, without the optional `:w:<name>`. */
-export const workerClientName = (prefix: string, queue: string): string => `${prefix}:${Buffer.from(queue).toString('base64')}`;
+/**
+ * The connection name BullMQ gives a queue's workers, without the optional `:w:<name>`: base64 of
+ * the name's bytes (`encoding` 'latin1' when the queue is a byte string, see queue-name.ts).
+ */
+export const workerClientName = (prefix: string, queue: string, encoding: BufferEncoding = 'utf8'): string => `${prefix}:${Buffer.from(queue, encoding).toString('base64')}`;
 
 /** Worker connection name -> queue, for the given queues (base64 is costly enough to build once). */
-export function workerNameIndex(prefix: string, queues: readonly string[]): Map<string, string> {
-  return new Map(queues.map((queue) => [workerClientName(prefix, queue), queue]));
+export function workerNameIndex(prefix: string, queues: readonly string[], encoding: BufferEncoding = 'utf8'): Map<string, string> {
+  return new Map(queues.map((queue) => [workerClientName(prefix, queue, encoding), queue]));
 }
 
 /** Workers connected per queue, for the indexed queues only (0 for a queue without any). */

@@ -37,7 +37,7 @@ export class LocalStorageCollector implements Collector {
     });
   }
 
-  async collect({ out, signal }: CollectContext): Promise<void> {
+  async collect({ out, signal, reportDown }: CollectContext): Promise<void> {
     this.walker.ensureStarted();
     const problem = await this.check(signal);
     if (problem !== this.lastProblem) {
@@ -47,6 +47,7 @@ export class LocalStorageCollector implements Collector {
     }
     if (problem) {
       out.set(m.up, 0);
+      reportDown?.(`storage path ${problem}`);
       return;
     }
     const fs = await statfs(this.path);

@@ -110,7 +110,7 @@
         return el(
           'tr',
           { 'data-queue': q.name },
-          el('td', { class: q.paused ? 'paused' : '', title: q.name }, q.name + (q.paused ? ' (paused)' : '')),
+          el('td', { class: q.readError ? 'bad' : q.paused ? 'paused' : '', title: q.name }, q.name + (q.readError ? ' (not readable)' : q.paused ? ' (paused)' : '')),
           el('td', {}, num(q.backlog)),
           el('td', {}, num(q.counts.active)),
           el('td', { class: q.counts.failed ? 'warn' : '' }, num(q.counts.failed)),

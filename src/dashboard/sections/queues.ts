@@ -18,6 +18,8 @@ function perQueue(all: MetricBatch): Map<string, Record<string, number>> {
     counts[s.labels.state!] = s.value;
     out.set(s.labels.queue!, counts);
   }
+  // A queue that could not be read has no counts, but is listed (marked) rather than hidden.
+  for (const s of all.samples(b.readError)) if (s.value === 1 && !out.has(s.labels.queue!)) out.set(s.labels.queue!, {});
   return out;
 }
 
@@ -56,6 +58,7 @@ export function queueSection(all: MetricBatch, history: History, histograms: His
       backlog: BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0),
       workers: all.get(b.workers, labels) ?? null,
       paused: all.get(b.paused, labels) === 1,
+      readError: all.get(b.readError, labels) === 1,
       oldestWaitingSeconds: all.get(b.oldestWaitingAge, labels) ?? null,
       oldestActiveSeconds: all.get(b.oldestActiveAge, labels) ?? null,
       completedPerMinute: completedRate === null ? null : completedRate * 60,

@@ -1,33 +1,45 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import type { TLSSocket } from 'node:tls';
 import type Koa from 'koa';
 import type { WebSecurity } from './web-config';
+import { BcryptPool, type CompareResult } from './bcrypt-pool';
 
 /** Paths reachable without credentials: liveness must work for orchestrators that cannot log in. */
 const PUBLIC_PATHS = new Set(['/health']);
 
 /** Compared against when the user is unknown, so a wrong user name costs as much as a wrong password. */
-const FAKE_HASH = bcrypt.hashSync('jobstack-exporter timing equaliser', 10);
+// A fixed cost-10 hash (of 'jobstack-exporter timing equaliser'), not computed at import: hashing it cost ~70 ms of startup.
+const FAKE_HASH = '$2b$10$uBBV1MdnUk./ZiLkWgK4feQQg4/hSIZen.C/1aWrH3/VulSXwgYXO';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** Distinct wrong credentials remembered, so the same wrong password repeated costs no bcrypt. */
+const FAILURES_KEPT = 256;
+/** Distinct right credentials remembered; only a right password can add one, so no flood evicts them. */
+const SUCCESSES_KEPT = 64;
 
 /**
  * bcrypt costs tens of milliseconds per check by design; Prometheus sends the same credentials on
  * every scrape, so results are cached by a digest of (user, password, hash), never the password.
+ * Successes and failures are kept apart: any number of distinct wrong passwords only rotates the
+ * failures, never evicts a known-good credential. Checks run on a worker thread (BcryptPool) with
+ * a bounded queue; beyond it the answer is `busy` (429) at once.
  */
-class BcryptCache {
-  private readonly results = new Map<string, boolean>();
-  constructor(private readonly max = 256) {}
+export class BcryptCache {
+  private readonly successes = new Map<string, true>();
+  private readonly failures = new Map<string, false>();
+  constructor(private readonly pool: BcryptPool = new BcryptPool()) {}
 
-  async verify(user: string, password: string, hash: string): Promise<boolean> {
+  async verify(user: string, password: string, hash: string): Promise<CompareResult> {
     const key = sha256(`${user}\u0000${password}\u0000${hash}`).toString('hex');
-    const known = this.results.get(key);
-    if (known !== undefined) return known;
-    const ok = await bcrypt.compare(password, hash);
-    if (this.results.size >= this.max) this.results.delete(this.results.keys().next().value!);
-    this.results.set(key, ok);
-    return ok;
+    if (this.successes.has(key)) return 'match';
+    if (this.failures.has(key)) return 'mismatch';
+    const result = await this.pool.compare(password, hash);
+    if (result === 'busy') return result;
+    const [kept, max] = result === 'match' ? [this.successes as Map<string, boolean>, SUCCESSES_KEPT] : [this.failures as Map<string, boolean>, FAILURES_KEPT];
+    if (kept.size >= max) kept.delete(kept.keys().next().value!);
+    kept.set(key, result === 'match');
+    return result;
   }
 }
 
@@ -46,8 +58,7 @@ function clientCertAcceptable(socket: TLSSocket): boolean {
 }
 
 /** Basic auth (bcrypt users) and/or bearer token on every path but /health. */
-export function authMiddleware(security: WebSecurity): Koa.Middleware {
-  const cache = new BcryptCache();
+export function authMiddleware(security: WebSecurity, cache = new BcryptCache()): Koa.Middleware {
   const token = security.bearerToken ? sha256(security.bearerToken) : undefined;
   const needsAuth = security.users.size > 0 || token !== undefined;
   const verifyIfGiven = security.tls?.verifyIfGiven ?? false;
@@ -67,8 +78,15 @@ export function authMiddleware(security: WebSecurity): Koa.Middleware {
       const basic = parseBasic(header);
       if (basic && security.users.size > 0) {
         const hash = security.users.get(basic.user);
-        const matches = await cache.verify(basic.user, basic.password, hash ?? FAKE_HASH);
-        ok = matches && hash !== undefined;
+        const result = await cache.verify(basic.user, basic.password, hash ?? FAKE_HASH);
+        if (result === 'busy') {
+          ctx.status = 429;
+          ctx.set('Retry-After', '1');
+          ctx.type = 'text/plain';
+          ctx.body = 'too many password checks in progress\n';
+          return;
+        }
+        ok = result === 'match' && hash !== undefined;
       }
     }
     if (!ok) {

@@ -1,9 +1,32 @@
 import type Koa from 'koa';
 
-/** Largest request body accepted: every endpoint is GET, so anything bigger is abuse. */
-export const MAX_BODY_BYTES = 1024;
-/** Passed to http(s).createServer: bounds header size and slow clients. */
-export const SERVER_LIMITS = { maxHeaderSize: 8 * 1024, headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 65_000 } as const;
+/**
+ * Upper bound on one answer (/metrics, /dashboard/data), in characters. Strings and lists are
+ * cut where they are read (label values, job fields, queue count); this is the backstop: a bigger
+ * answer is refused (503, logged), never served cut or allowed to grow the heap without end.
+ */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Server limits (README "Security"). Node closes a connection whose headers are incomplete after
+ * headersTimeout (408) and one whose request is not received in requestTimeout, checked every
+ * second; keep-alive connections idle after an answer close after keepAliveTimeout.
+ */
+export const SERVER_LIMITS = {
+  maxHeaderSize: 8 * 1024,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  connectionsCheckingInterval: 1_000,
+} as const;
+/**
+ * A connection that sends nothing at all is covered by none of Node's timeouts (it waited
+ * forever): every socket is closed after this long without traffic, except while a request is
+ * being answered (a scrape may take as long as its scrape timeout).
+ */
+export const IDLE_SOCKET_MS = 10_000;
+/** Open connections at most; Node drops the next ones at once, so file handles stay available. */
+export const MAX_CONNECTIONS = 512;
 
 const BASE_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
@@ -24,38 +47,21 @@ export function securityHeaders(overrides: Readonly<Record<string, string>>, tls
   };
 }
 
-/** Refuses request bodies (413) before anything reads them. */
+/**
+ * Refuses any request that carries a body (413), before anything reads it, and closes the
+ * connection after the answer: every endpoint is GET, and a body left unread (an endless chunked
+ * one) would otherwise be drained for the whole request timeout before the socket is reused.
+ */
 export function bodyLimit(): Koa.Middleware {
   return async (ctx, next) => {
     const length = Number(ctx.get('content-length') || 0);
-    if (length > MAX_BODY_BYTES || (ctx.get('transfer-encoding') && ctx.method !== 'GET')) {
+    if (ctx.get('transfer-encoding') || !(length <= 0)) {
       ctx.status = 413;
-      ctx.body = 'request body too large\n';
+      ctx.set('Connection', 'close');
+      ctx.body = 'request bodies are not accepted\n';
+      ctx.res.once('finish', () => ctx.req.socket.destroySoon());
       return;
     }
     await next();
-  };
-}
-
-/**
- * At most `max` /metrics requests in progress; the next ones get 503 at once, so a scrape storm
- * costs neither Redis nor the database anything beyond the shared collection.
- */
-export function concurrencyCap(max: number, path = '/metrics'): Koa.Middleware {
-  let inFlight = 0;
-  return async (ctx, next) => {
-    if (ctx.path !== path) return next();
-    if (inFlight >= max) {
-      ctx.status = 503;
-      ctx.set('Retry-After', '1');
-      ctx.body = `too many concurrent scrapes (limit ${max})\n`;
-      return;
-    }
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
   };
 }

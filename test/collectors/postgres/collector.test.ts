@@ -179,7 +179,7 @@ describe('postgres collector: pg_up 0 within the deadline', () => {
       const o = await runOnce(c, 3000);
       expect(o.success).toBe(false);
       expect(o.batch.get(m.up)).toBe(0);
-      expect(o.batch.families.size).toBe(3); // pg_up plus the runner's duration and success
+      expect(o.batch.families.size).toBe(4); // pg_up plus the runner's duration, success and label values cut
       expect(o.error).toMatch(/password authentication failed/);
       for (const text of [o.error!, ...logLines]) {
         expect(text).not.toContain(PASSWORD);

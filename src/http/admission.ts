@@ -1,0 +1,38 @@
+import type Koa from 'koa';
+
+/**
+ * One bounded admission for every endpoint that collects or renders (/metrics, /dashboard/data,
+ * /health/detailed): at most `max` of them in progress together, the next get 503 at once.
+ * It is attached to the routes themselves, not matched on a path string, so no spelling of a
+ * path (`/metrics/`, `/METRICS`) can reach a handler around it. Requests admitted while a
+ * collection runs share it (ScrapeRunner coalesces), so the cap bounds rendering and memory,
+ * while /health and the static files never wait behind it.
+ */
+export class Admission {
+  private inFlight = 0;
+  /** Requests refused since startup (tests and the abuse suite read it). */
+  refused = 0;
+
+  constructor(readonly max: number) {}
+
+  get active(): number {
+    return this.inFlight;
+  }
+
+  readonly middleware: Koa.Middleware = async (ctx, next) => {
+    if (this.inFlight >= this.max) {
+      this.refused++;
+      ctx.status = 503;
+      ctx.set('Retry-After', '1');
+      ctx.type = 'text/plain';
+      ctx.body = `too many concurrent requests (limit ${this.max} across /metrics, /dashboard/data and /health/detailed)\n`;
+      return;
+    }
+    this.inFlight++;
+    try {
+      await next();
+    } finally {
+      this.inFlight--;
+    }
+  };
+}
