@@ -246,6 +246,20 @@ function queueStateAlerts(cfg: MixinConfig): AlertRule[] {
       },
     },
     {
+      alert: 'QueueUnreadable',
+      expr: `${sel(cfg, b.readError)} == 1`,
+      for: '5m',
+      severity: 'warning',
+      component: 'queue',
+      summary: 'A queue\'s keys cannot be read',
+      description: 'The exporter on {{ $labels.instance }} cannot read the keys of queue {{ $labels.queue }} (a key of the wrong type): its counts are absent and no other queue alert can fire for it.',
+      runbook: {
+        meaning: 'One of the queue\'s Redis keys has a type BullMQ never gives it (WRONGTYPE), so the exporter reads that queue as unreadable while every other queue stays exact. BullMQ\'s own scripts fail on the same key: workers and producers of this queue are likely failing too.',
+        checks: ['`bullmq_queue_read_error` and the queue\'s mark on /dashboard; `/health/detailed` names the error.', '`TYPE <prefix>:<queue>:wait` (list), `active` (list), `completed`/`failed`/`delayed`/`prioritized` (sorted sets), `meta` (hash) in redis-cli.', 'Whether another application writes keys under the BullMQ prefix.'],
+        fix: 'Move or delete the key that is not BullMQ\'s (after saving what it holds), and keep other applications off the BullMQ prefix (or give BullMQ its own prefix or Redis database).',
+      },
+    },
+    {
       alert: 'QueueWorkersNotVisible',
       expr: `${sel(cfg, b.workersVisible)} == 0`,
       for: '15m',

@@ -86,7 +86,7 @@ export const moreCases: RuleCase[] = [
     ],
   },
   {
-    name: 'queue paused with a backlog, workers halved, delayed jobs overdue, queues left out, workers not visible',
+    name: 'queue paused with a backlog, workers halved, delayed jobs overdue, queues left out, a queue unreadable, workers not visible',
     series: [
       { series: `bullmq_queue_paused{${EXP},queue="images"}`, values: '1x80' },
       { series: `bullmq_jobs{${EXP},queue="images",state="waiting"}`, values: '5x80' },
@@ -98,6 +98,8 @@ export const moreCases: RuleCase[] = [
       { series: `bullmq_queue_next_delayed_job_timestamp_seconds{${EXP},queue="emails"}`, values: '100000x80' },
       { series: `bullmq_queues_left_out{${EXP}}`, values: '0x10 3x80' },
       { series: `bullmq_workers_visible{${EXP}}`, values: '1x10 0x80' },
+      { series: `bullmq_queue_read_error{${EXP},queue="images"}`, values: '0x10 1x80' },
+      { series: `bullmq_queue_read_error{${EXP},queue="emails"}`, values: '0x80' },
     ],
     alerts: [
       { at: '10m', alert: 'QueuePausedWithBacklog', firing: [] },
@@ -108,6 +110,8 @@ export const moreCases: RuleCase[] = [
       { at: '11m', alert: 'QueueDelayedJobsOverdue', firing: [{ labels: queue('images'), description: 'The next delayed job of queue images on exp:9478 was due 11m 0s ago and is still delayed.' }] },
       { at: '10m', alert: 'QueuesLeftOut', firing: [] },
       { at: '20m', alert: 'QueuesLeftOut', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'queue' }, description: '3 queues under the prefix on exp:9478 exceed collectors.bullmq.maxQueues and are not read: no alert can fire for them.' }] },
+      { at: '5m', alert: 'QueueUnreadable', firing: [] },
+      { at: '20m', alert: 'QueueUnreadable', firing: [{ labels: queue('images'), description: 'The exporter on exp:9478 cannot read the keys of queue images (a key of the wrong type): its counts are absent and no other queue alert can fire for it.' }] },
       { at: '10m', alert: 'QueueWorkersNotVisible', firing: [] },
       { at: '20m', alert: 'QueueWorkersNotVisible', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'queue' }, description: 'The exporter on exp:9478 may not run CLIENT LIST: worker counts are missing and QueueNoWorkers can never fire.' }] },
     ],
