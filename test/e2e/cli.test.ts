@@ -14,6 +14,13 @@ describe('CLI one-shot modes', () => {
     expect(help.stdout).toMatch(/^Usage: jobstack-exporter/);
     expect(help.stdout).toContain('--no-collector.NAME');
     expect(help.stdout).toContain('REDIS_URL');
+    // Within each section every description starts in the same column, however long a name is.
+    for (const section of help.stdout.split(/\n(?=Flags:|Environment)/).slice(1)) {
+      const rows = section.split('\n').filter((line) => /^  \S/.test(line));
+      const starts = new Set(rows.map((line) => /^  \S.*?\S {2,}(?=\S)/.exec(line)?.[0].length));
+      expect(rows.length).toBeGreaterThan(3);
+      expect([...starts]).toHaveLength(1);
+    }
     const version = runCli(['--version']);
     expect(version.status).toBe(0);
     expect(version.stdout).toMatch(/^jobstack-exporter \d+\.\d+\.\d+ \(revision \S+, node v\d+/);
