@@ -238,7 +238,7 @@ describe('app collector', () => {
     };
     expect(problems({ APP_TARGETS: 'a=http://x/,a=http://y/' })).toMatch(/collectors\.app\.targets\.1\.name: duplicate target name "a"/);
     expect(problems({ APP_TARGETS: 'http://x/no-name' })).toMatch(/collectors\.app\.targets\.0\.name/);
-    expect(problems({ APP_TARGETS: 'x=redis://secret-pw@host/' })).toMatch(/^collectors\.app\.targets\.0\.url: scheme must be http or https, not redis$/m);
+    expect(problems({ APP_TARGETS: 'x=redis://secret-pw@host/' })).toMatch(/^collectors\.app\.targets\.0\.url: scheme must be http or https, not redis \(from env APP_TARGETS\)$/m);
     expect(problems({ APP_TARGETS: 'x=redis://secret-pw@host/' })).not.toContain('secret-pw');
     expect(problems({ APP_TARGETS: 'a=http://x/', APP_TARGETS_FILE: file })).toMatch(/APP_TARGETS and APP_TARGETS_FILE are both set/);
     expect(problems({ APP_TARGETS_FILE: path.join(tmp.dir, 'missing') })).toMatch(/APP_TARGETS_FILE: cannot read .* \(ENOENT\)/);
