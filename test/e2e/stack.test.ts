@@ -28,6 +28,7 @@ import { freePort, sleep, tempDir, waitFor } from '../harness/process';
 import { startPrometheus, type PromServer } from '../harness/prometheus';
 import { startRedis, type RedisServer } from '../harness/redis';
 import { S3RVER_CREDENTIALS, startS3, type S3Server } from '../harness/s3';
+import { expectOutages } from '../harness/quiet';
 
 jest.setTimeout(180_000);
 
@@ -118,14 +119,15 @@ beforeAll(async () => {
 
   // A live workload: `images` is worked (some jobs fail), `emails` has jobs and no worker.
   const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
-  const images = new Queue('images', { connection });
-  const emails = new Queue('emails', { connection });
+  // Redis is stopped on purpose below: the queues' connection errors are expected.
+  const images = expectOutages(new Queue('images', { connection }));
+  const emails = expectOutages(new Queue('emails', { connection }));
   queues.push(images, emails);
   workers.push(
-    new Worker('images', async (job) => {
+    expectOutages(new Worker('images', async (job) => {
       await sleep(20);
       if (job.data.n % 5 === 0) throw new Error('decode failed');
-    }, { connection, concurrency: 2, metrics: { maxDataPoints: 60 } }),
+    }, { connection, concurrency: 2, metrics: { maxDataPoints: 60 } })),
   );
   await emails.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'send', data: { i } })));
   // A job due in an hour, so the delayed-job metrics exist.

@@ -132,7 +132,7 @@
     const list = all.slice(0, 30).map((f) =>
       el('li', {}, el('span', { class: 'dim' }, when(f.finishedAt)), el('span', {}, `${f.queue} · ${f.name} #${f.id} (${f.attempts}×)`), el('span', { class: 'reason' }, f.reason)),
     );
-    $('failure-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim' }, 'no failed jobs kept')]));
+    $('failure-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim whole' }, 'no failed jobs kept')]));
   }
 
   // API: one block per instrumented app, routes busiest first, then slow requests, errors and WebSocket events.
@@ -163,7 +163,7 @@
           el('h4', {}, `Slow requests (${a.slowRequests.length})`), table(reqHead, requestRows(a.slowRequests)),
           el('h4', {}, `Recent errors (${a.recentErrors.length})`), table(reqHead, requestRows(a.recentErrors)),
           el('h4', {}, `WebSockets: ${num(ws.open)} open · ${num(ws.opened)} opened · ${num(ws.closed)} closed · ${num(ws.messagesReceived)} in / ${num(ws.messagesSent)} out · ${num(ws.errors)} errors`),
-          el('ol', { class: 'failures' }, ...(events.length ? events : [el('li', { class: 'dim' }, 'no events yet')])));
+          el('ol', { class: 'failures' }, ...(events.length ? events : [el('li', { class: 'dim whole' }, 'no events yet')])));
       }),
     );
   }
@@ -175,14 +175,14 @@
     if (!a) return;
     if (!a.up) {
       $('alert-counts').textContent = '';
-      $('alert-list').replaceChildren(el('li', { class: 's-down' }, `Alertmanager unreachable: ${a.error || 'no answer'}`));
+      $('alert-list').replaceChildren(el('li', { class: 's-down whole' }, `Alertmanager unreachable: ${a.error || 'no answer'}`));
       return;
     }
     $('alert-counts').textContent = `${a.firingCount} firing · ${a.suppressedCount} silenced or inhibited · ${a.silences} silences`;
     const list = a.firing.map((f) =>
       el('li', {}, el('span', { class: 'dim' }, when(f.startsAt)), el('span', { class: f.severity === 'critical' ? 's-down' : 's-degraded' }, `${f.severity} · ${f.alertname}`), el('span', {}, [f.summary, f.instance, f.queue].filter(Boolean).join(' · '))),
     );
-    $('alert-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim' }, 'no alert firing')]));
+    $('alert-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim whole' }, 'no alert firing')]));
   }
 
   function kv(sectionId, pairs) {
