@@ -15,20 +15,22 @@ import { machineLine, uptime } from './lib/results';
 import { median } from './lib/measure';
 import { cpuSeconds, load, percentileOf, startApp, writeInstrumentSection, type App } from './lib/instrument-bench';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const LATENCY_SECONDS = 4;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const LATENCY_SECONDS = 3;
 const LATENCY_RATE = 500;
 const CONNECTIONS = 10;
 const PATHS = 5000;
 
 const TARGETS = {
-  koa: ['bare', 'ours', 'otel'],
-  express: ['bare', 'ours', 'prom-bundle', 'otel'],
+  koa: ['bare', 'empty', 'ours', 'ours-no-id', 'otel'],
+  express: ['bare', 'empty', 'ours', 'ours-no-id', 'prom-bundle', 'otel'],
 } as const;
 const LABEL: Record<string, string> = {
   bare: 'bare',
+  empty: 'one empty middleware (the framework’s floor)',
   ours: 'jobstack-exporter/instrument',
+  'ours-no-id': 'jobstack-exporter/instrument, requestIdHeader off',
   'prom-bundle': 'express-prom-bundle',
   otel: 'OTel instrumentation-http + exporter-prometheus',
 };
