@@ -4,7 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install follows package-lock.json; npm ci would also demand lock entries for every platform's optional binaries.
 RUN npm install --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.instrument.json ./
 COPY scripts/build.sh scripts/build.sh
 COPY src src
 RUN bash scripts/build.sh && npm prune --omit=dev
