@@ -15,20 +15,22 @@ import { machineLine, uptime } from './lib/results';
 import { median } from './lib/measure';
 import { cpuSeconds, load, percentileOf, startApp, writeInstrumentSection, type App } from './lib/instrument-bench';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const LATENCY_SECONDS = 4;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const LATENCY_SECONDS = 3;
 const LATENCY_RATE = 500;
 const CONNECTIONS = 10;
 const PATHS = 5000;
 
 const TARGETS = {
-  koa: ['bare', 'ours', 'otel'],
-  express: ['bare', 'ours', 'prom-bundle', 'otel'],
+  koa: ['bare', 'empty', 'ours', 'ours-no-id', 'otel'],
+  express: ['bare', 'empty', 'ours', 'ours-no-id', 'prom-bundle', 'otel'],
 } as const;
 const LABEL: Record<string, string> = {
   bare: 'bare',
+  empty: 'one empty middleware (the framework’s floor)',
   ours: 'jobstack-exporter/instrument',
+  'ours-no-id': 'jobstack-exporter/instrument, requestIdHeader off',
   'prom-bundle': 'express-prom-bundle',
   otel: 'OTel instrumentation-http + exporter-prometheus',
 };
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   const lines: string[] = ['## Per-request overhead: bare, this library, express-prom-bundle, OpenTelemetry', ''];
   lines.push(machineLine({ autocannon: require('autocannon/package.json').version, koa: require('koa/package.json').version, express: require('express/package.json').version, 'express-prom-bundle': require('express-prom-bundle/package.json').version, '@opentelemetry/instrumentation-http': require('@opentelemetry/instrumentation-http/package.json').version }));
   lines.push(`Load before: \`${loadBefore}\`; after each round (1, 5, 15 min): ${roundLoads.map((l) => `\`${l}\``).join(', ')}.`, '');
-  lines.push(`Run: \`npm run bench -- bench/instrument.ts\` (\`BENCH_ROUNDS\`, default 5; \`BENCH_SECONDS\`, default 5).`, '');
+  lines.push(`Run: \`npm run bench -- bench/instrument.ts\` (\`BENCH_ROUNDS\`, default 6; \`BENCH_SECONDS\`, default 3).`, '');
   lines.push(
     `Each app is its own process answering \`GET /users/:id\` with a small JSON body; every request goes to one of ${PATHS.toLocaleString('en')} raw paths. ${ROUNDS} rounds; in each, every target in turn (order rotated per round) gets 1 s of warm-up, a throughput run (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; the server's CPU time per request from /proc) and a latency run (1 connection at a fixed ${LATENCY_RATE} requests/s for ${LATENCY_SECONDS} s, below saturation, so the figures are service time, not queueing; response times taken at full precision from autocannon's response events). Throughput and CPU are medians over rounds; the loss column is the median over rounds of each round's ratio to bare in the same round. Latency percentiles pool every round. The OTel setup is metrics only (no tracer provider) with \`OTEL_SEMCONV_STABILITY_OPT_IN=http\`; instrumentation-http alone gives no \`http_route\`. express-prom-bundle runs with method, path (its default normalizer) and status code.`,
     '',

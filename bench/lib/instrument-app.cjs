@@ -1,6 +1,7 @@
 /**
  * The hello-world app of bench/instrument.ts: `node bench/lib/instrument-app.cjs <koa|express> <variant>`
- * with variant bare | ours | prom-bundle (Express) | otel. Listens on a free port of 127.0.0.1 and
+ * with variant bare | empty (one middleware doing nothing) | ours | ours-no-id (requestIdHeader off) |
+ * prom-bundle (Express) | otel. Listens on a free port of 127.0.0.1 and
  * prints `{"port":N}`. Every variant answers GET /users/:id with a short JSON body and serves its
  * metrics on GET /metrics; GET /_memory answers process.memoryUsage() after a full GC when the
  * process runs with --expose-gc. Plain CommonJS: OpenTelemetry's instrumentation patches `http`
@@ -45,6 +46,9 @@ function koaApp() {
   const Router = require('@koa/router');
   const app = new Koa();
   if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).koaMiddleware());
+  if (variant === 'ours-no-id') app.use(require(path.join(ROOT, 'dist/instrument')).koaMiddleware({ requestIdHeader: false }));
+  // The framework's own cost of one more middleware, the floor for any middleware.
+  if (variant === 'empty') app.use((_ctx, next) => next());
   const router = new Router();
   router.get('/users/:id', (ctx) => {
     ctx.body = { id: ctx.params.id };
@@ -65,6 +69,8 @@ function expressApp() {
   const express = require('express');
   const app = express();
   if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware());
+  if (variant === 'ours-no-id') app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware({ requestIdHeader: false }));
+  if (variant === 'empty') app.use((_req, _res, next) => next());
   if (variant === 'prom-bundle') {
     const promBundle = require('express-prom-bundle');
     app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, autoregister: false }));

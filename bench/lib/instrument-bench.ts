@@ -97,7 +97,7 @@ export function writeInstrumentSection(name: string, markdown: string): void {
   for (const m of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[2]!);
   sections.set(name, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   const head = current.split('<!-- bench:')[0]!.trimEnd();
-  const order = ['overhead', 'soak'];
+  const order = ['summary', 'overhead', 'overhead-earlier', 'soak'];
   const names = [...sections.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
   writeFileSync(RESULTS_INSTRUMENT, `${head}\n\n${names.map((n) => `<!-- bench:${n} -->\n${sections.get(n)}<!-- /bench:${n} -->`).join('\n\n')}\n`);
 }

@@ -1,7 +1,7 @@
 import express5 from 'express';
 import { expressMiddleware, snapshotHandler } from '../../src/instrument';
 import { UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
-import { abortedGet, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, serve, sleep, type Served } from './support';
+import { HeldRequest, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, serve, type Served } from './support';
 
 // Express 4 is installed under an alias (`express4@npm:express@4`) next to Express 5.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -14,6 +14,7 @@ describe.each([
   const registry = newRegistry();
   const errorsSeen: unknown[] = [];
   let served: Served;
+  const held = new HeldRequest();
 
   beforeAll(async () => {
     const app = express();
@@ -35,7 +36,8 @@ describe.each([
       throw Object.assign(new Error('kaput'), { status: 503 });
     });
     app.get('/slow', async (_req, res) => {
-      await sleep(400);
+      held.arrived();
+      await held.gone(res);
       res.send('late');
     });
     app.get('/_jobstack', snapshotHandler({ registry }));
@@ -78,7 +80,7 @@ describe.each([
   });
 
   it('records a client that went away before the answer as aborted', async () => {
-    await abortedGet(served.port, '/slow', 100);
+    await held.abortedGet(served.port, '/slow');
     await eventually(async () => expect(await count(registry, 'GET', '/slow', 0)).toBe(1));
     const snapshot = await getSnapshot(`${served.url}/_jobstack`);
     expect(snapshot.service).toBe('express-api');

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyPlugin, snapshotHandler } from '../../src/instrument';
 import { UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
-import { abortedGet, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, sleep } from './support';
+import { HeldRequest, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry } from './support';
 
 /** Fastify 5 on a real port: the route url from routeOptions, its 404 handler as unmatched. */
 describe('fastifyPlugin', () => {
@@ -10,6 +10,7 @@ describe('fastifyPlugin', () => {
   let app: FastifyInstance;
   let url: string;
   let port: number;
+  const held = new HeldRequest();
 
   beforeAll(async () => {
     app = Fastify();
@@ -23,8 +24,9 @@ describe('fastifyPlugin', () => {
     app.get('/boom', async () => {
       throw new Error('kaput');
     });
-    app.get('/slow', async () => {
-      await sleep(400);
+    app.get('/slow', async (_request, reply) => {
+      held.arrived();
+      await held.gone(reply.raw);
       return 'late';
     });
     app.get('/_jobstack', snapshotHandler({ registry }));
@@ -68,7 +70,7 @@ describe('fastifyPlugin', () => {
   });
 
   it('records a client that went away before the answer as aborted', async () => {
-    await abortedGet(port, '/slow', 100);
+    await held.abortedGet(port, '/slow');
     await eventually(async () => expect(await count(registry, 'GET', '/slow', 0)).toBe(1));
     const snapshot = await getSnapshot(`${url}/_jobstack`);
     expect(snapshot.service).toBe('fastify-api');

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { koaMiddleware, snapshotHandler } from '../../src/instrument';
 import { OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
-import { abortedGet, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, serve, series, sleep, type Served } from './support';
+import { HeldRequest, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, serve, series, type Served } from './support';
 
 // Koa 2 is installed under an alias (`koa2@npm:koa@2`) next to Koa 3.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -16,6 +16,7 @@ describe.each([
   const registry = newRegistry();
   const handled: unknown[] = [];
   let served: Served;
+  const held = new HeldRequest();
 
   beforeAll(async () => {
     const app = new Koa();
@@ -32,7 +33,8 @@ describe.each([
       throw error;
     });
     router.get('/slow', async (ctx) => {
-      await sleep(400);
+      held.arrived();
+      await held.gone(ctx.res);
       ctx.body = 'late';
     });
     router.get('/_jobstack', snapshotHandler({ registry }));
@@ -94,7 +96,7 @@ describe.each([
   });
 
   it('records a client that went away before the answer as aborted (status 0)', async () => {
-    await abortedGet(served.port, '/slow', 100);
+    await held.abortedGet(served.port, '/slow');
     await eventually(async () => expect(await count(registry, 'GET', '/slow', 0)).toBe(1));
     const snapshot = await getSnapshot(`${served.url}/_jobstack`);
     expect(snapshot.requests.aborted).toBe(1);

@@ -45,16 +45,24 @@ export async function hammer(base: string, count: number, pathOf: (i: number) =>
 }
 
 /**
- * Sends a GET and destroys the connection once the server holds the request (after `afterMs`),
- * as a client that gives up would.
+ * A request the server holds until its client goes away: the handler calls `arrived()`, then
+ * waits for `gone(res)`; `abortedGet` destroys the connection once the server has the request.
+ * No timing guess, so a loaded machine cannot turn it into an answered request.
  */
-export function abortedGet(port: number, path: string, afterMs = 150): Promise<void> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent: false });
-    req.on('error', () => resolve());
-    req.on('response', () => resolve());
-    setTimeout(() => req.destroy(), afterMs);
-  });
+export class HeldRequest {
+  private open!: () => void;
+  private readonly arrival = new Promise<void>((resolve) => (this.open = resolve));
+  readonly arrived = () => this.open();
+  readonly gone = (res: http.ServerResponse) => new Promise<void>((resolve) => (res.destroyed ? resolve() : res.once('close', () => resolve())));
+
+  abortedGet(port: number, path: string): Promise<void> {
+    return new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path, agent: false });
+      req.on('error', () => resolve());
+      req.on('response', () => resolve());
+      void this.arrival.then(() => req.destroy());
+    });
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
