@@ -6,7 +6,7 @@ import type { MetricDef } from '../../src/metrics/define';
 import type { MixinConfig } from '../config';
 import { API_QUANTILES } from '../rules/api';
 import { DATASOURCE_UID } from '../stack/grafana';
-import { DATASOURCE, HEIGHT, forProvisioning, query, tablePanel, tableQuery, timeseriesPanel, type FieldOverride } from './common';
+import { DATASOURCE, HEIGHT, dashboardBase, forProvisioning, query, tablePanel, tableQuery, timeseriesPanel, type FieldOverride } from './common';
 
 export const API_DASHBOARD_UID = 'jobstack-api';
 
@@ -130,16 +130,13 @@ function variables(cfg: MixinConfig): cog.Builder<dashboard.VariableModel>[] {
 
 /** "jobstack API": 8 panels in 4 rows. */
 export function apiDashboard(cfg: MixinConfig): dashboard.Dashboard {
-  const built = new dashboard.DashboardBuilder('jobstack API')
-    .uid(API_DASHBOARD_UID)
-    .description("The team's API as measured in-process by jobstack-exporter/instrument: traffic, errors, latency per route, WebSockets.")
-    .tags(['jobstack', 'api', 'http', 'websocket'])
-    .editable()
-    .refresh('30s')
-    .time({ from: 'now-6h', to: 'now' })
-    .timezone('browser')
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .variables(variables(cfg))
+  const built = dashboardBase(
+    'jobstack API',
+    API_DASHBOARD_UID,
+    "The team's API as measured in-process by jobstack-exporter/instrument: traffic, errors, latency per route, WebSockets.",
+    ['jobstack', 'api', 'http', 'websocket'],
+    variables(cfg),
+  )
     .withRow(new dashboard.RowBuilder('Traffic'))
     .withPanel(requestRatePanel(cfg))
     .withPanel(errorRatioPanel(cfg))

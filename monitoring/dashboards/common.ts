@@ -1,4 +1,5 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -96,4 +97,18 @@ export function forProvisioning(built: dashboard.Dashboard): dashboard.Dashboard
   }
   built.schemaVersion = GRAFANA_SCHEMA_VERSION;
   return built;
+}
+
+/** What both dashboards share: refresh, time range, shared crosshair, the datasource/instance variables. */
+export function dashboardBase(title: string, uid: string, description: string, tags: string[], variables: cog.Builder<dashboard.VariableModel>[]): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(tags)
+    .editable()
+    .refresh('30s')
+    .time({ from: 'now-6h', to: 'now' })
+    .timezone('browser')
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .variables(variables);
 }

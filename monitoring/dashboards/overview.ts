@@ -11,7 +11,7 @@ import { selfMetrics } from '../../src/metrics/self';
 import type { MixinConfig } from '../config';
 import { HEALTH_SCORE } from '../rules/health';
 import { DATASOURCE_UID } from '../stack/grafana';
-import { DATASOURCE, HEIGHT, forProvisioning, m, query, statPanel, thresholds, upDownMapping } from './common';
+import { DATASOURCE, HEIGHT, dashboardBase, forProvisioning, m, query, statPanel, thresholds, upDownMapping } from './common';
 import { postgresPanel, redisPanel, storagePanel } from './dependencies';
 import { hostPanel } from './host';
 import { backlogPanel, durationPanel, failureRatioPanel, oldestWaitingPanel, queueTablePanel, throughputPanel, workersPanel } from './queues';
@@ -74,16 +74,13 @@ function variables(cfg: MixinConfig): cog.Builder<dashboard.VariableModel>[] {
 /** "jobstack overview": 14 panels in 6 rows, built with the Grafana foundation SDK. */
 export function overviewDashboard(cfg: MixinConfig): dashboard.Dashboard {
   const localFree = `${m(cfg, ls.fsAvail)}`;
-  const board = new dashboard.DashboardBuilder('jobstack overview')
-    .uid(DASHBOARD_UID)
-    .description('BullMQ queues, Redis, PostgreSQL, storage and hosts as seen by jobstack-exporter.')
-    .tags(['jobstack', 'bullmq', 'redis', 'postgresql'])
-    .editable()
-    .refresh('30s')
-    .time({ from: 'now-6h', to: 'now' })
-    .timezone('browser')
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .variables(variables(cfg))
+  const board = dashboardBase(
+    'jobstack overview',
+    DASHBOARD_UID,
+    'BullMQ queues, Redis, PostgreSQL, storage and hosts as seen by jobstack-exporter.',
+    ['jobstack', 'bullmq', 'redis', 'postgresql'],
+    variables(cfg),
+  )
     .withRow(new dashboard.RowBuilder('Overview'))
     .withPanel(healthScorePanel(cfg))
     .withPanel(componentsPanel(cfg))

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { duration as durationFactory, url as urlFactory } from '../../config/schema';
-import { parseTargetText } from '../probes/config';
+import { namedTargets, targetName } from '../../config/targets';
 
-const TARGET_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 /** Applications read at most: each is one label value on a handful of series. */
 const MAX_TARGETS = 100;
 
@@ -30,26 +29,13 @@ function splitLines(value: unknown): unknown {
 export function appTargetsSchema(duration: typeof durationFactory, url: typeof urlFactory) {
   const target = z
     .object({
-      name: z.string().regex(TARGET_NAME, 'use 1-64 letters, digits, _ . or -'),
+      name: targetName,
       url: url(['http', 'https']),
       /** Bounded by what is left of the scrape deadline. */
       timeout: duration(50, 120_000).optional(),
     })
     .strict();
-  return z.preprocess(
-    splitLines,
-    z
-      .array(z.preprocess((v) => (typeof v === 'string' ? parseTargetText(v) : v), target))
-      .max(MAX_TARGETS)
-      .default([])
-      .superRefine((targets, ctx) => {
-        const seen = new Set<string>();
-        targets.forEach((t, i) => {
-          if (seen.has(t.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, 'name'], message: `duplicate target name "${t.name}"` });
-          seen.add(t.name);
-        });
-      }),
-  );
+  return z.preprocess(splitLines, namedTargets(target, MAX_TARGETS));
 }
 
 export type AppTargetConfig = z.output<ReturnType<typeof appTargetsSchema>>[number];

@@ -1,5 +1,5 @@
 import type { PeerCertificate } from 'node:tls';
-import { parseTargetText } from '../../../src/collectors/probes/config';
+import { parseTargetText } from '../../../src/config/targets';
 import { earliestExpiry } from '../../../src/collectors/probes/probe';
 
 type Cert = PeerCertificate & { issuerCertificate?: Cert };
