@@ -4,6 +4,7 @@
  * says otherwise (`...Ms`, `...PerSecond`, `...PerMinute`). `null` means "not known".
  */
 import type { AlertsSummary } from './alerts';
+import type { RequestRecord, RequestTotals, WebSocketEvent, WebSocketFigures } from '../instrument/snapshot';
 
 export type Status = 'up' | 'degraded' | 'down' | 'disabled' | 'unknown';
 export type OverallStatus = 'healthy' | 'degraded' | 'down';
@@ -45,18 +46,8 @@ export interface QueueSummary {
   readonly history: { readonly backlog: readonly number[]; readonly throughputPerMinute: readonly number[] };
 }
 
-/** A request from an app's slow or error ring. */
-export interface ApiRequest {
-  readonly at: string;
-  readonly method: string;
-  readonly route: string;
-  /** 0 when the client went away first. */
-  readonly status: number;
-  readonly durationSeconds: number;
-  readonly correlationId: string;
-  readonly verySlow: boolean;
-  readonly aborted: boolean;
-}
+/** A request from an app's slow or error ring: the snapshot's record, its time as ISO text. */
+export type ApiRequest = Omit<RequestRecord, 'time'> & { readonly at: string };
 
 /** One instrumented app (an `app` collector target), from its latest snapshot. */
 export interface ApiSummary {
@@ -67,7 +58,7 @@ export interface ApiSummary {
   readonly ageSeconds: number | null;
   /** The app's recent window, which the per-route figures cover. */
   readonly windowSeconds: number | null;
-  readonly requests: null | { readonly active: number; readonly total: number; readonly errors: number; readonly aborted: number; readonly overflowed: number };
+  readonly requests: RequestTotals | null;
   readonly errorRatio: number | null;
   readonly p95Seconds: number | null;
   readonly routes: readonly {
@@ -82,15 +73,11 @@ export interface ApiSummary {
   }[];
   readonly slowRequests: readonly ApiRequest[];
   readonly recentErrors: readonly ApiRequest[];
-  readonly websockets: null | {
-    readonly open: number;
-    readonly opened: number;
-    readonly closed: number;
-    readonly messagesReceived: number;
-    readonly messagesSent: number;
-    readonly errors: number;
-    readonly recentEvents: readonly { at: string; type: 'open' | 'close' | 'error'; code: number | null; detail: string | null }[];
-  };
+  readonly websockets:
+    | null
+    | (Omit<WebSocketFigures, 'recentEvents'> & {
+        readonly recentEvents: readonly { at: string; type: WebSocketEvent['type']; code: number | null; detail: string | null }[];
+      });
 }
 
 export interface DashboardData {
