@@ -62,9 +62,9 @@ export function bodyLimit(): Koa.Middleware {
       // destroySoon, as Node's own server does after a last response; a socket without it (an
       // injected request in tests) is ended instead.
       ctx.res.once('finish', () => {
-        const socket = ctx.req.socket as { destroySoon?: () => void; end: () => void };
+        const socket = ctx.req.socket as { destroySoon?: () => void; end?: () => void };
         if (typeof socket.destroySoon === 'function') socket.destroySoon();
-        else socket.end();
+        else socket.end?.();
       });
       return;
     }
