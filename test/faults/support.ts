@@ -143,6 +143,8 @@ export async function faultCase(exporter: FaultExporter, c: FaultCase): Promise<
     await Promise.resolve()
       .then(c.end)
       .catch(() => undefined);
+    // What the exporter said meanwhile: a fault that only shows under load is diagnosed from this.
+    if (err instanceof Error) err.message += `\n\nexporter log, last lines:\n${exporter.log().split('\n').slice(-15).join('\n')}`;
     throw err;
   }
   await c.end();
