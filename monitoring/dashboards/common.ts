@@ -28,8 +28,10 @@ export function r(cfg: MixinConfig, def: MetricDef<string, 'counter'>, extra = '
 }
 
 /** A histogram quantile over a rate of its buckets. */
-export function quantile(cfg: MixinConfig, q: number, def: MetricDef<string, 'histogram'>, by = 'queue'): string {
-  return `histogram_quantile(${q}, sum by (${by}, le) (rate(${def.name}_bucket{${cfg.selector},instance=~"$instance",queue=~"$queue"}[$__rate_interval])))`;
+/** `withTotal`: also the histogram of all queues (collectors.bullmq.histograms: total; no queue label), whatever queues are selected. */
+export function quantile(cfg: MixinConfig, q: number, def: MetricDef<string, 'histogram'>, by = 'queue', withTotal = false): string {
+  const queues = withTotal ? '$queue|' : '$queue';
+  return `histogram_quantile(${q}, sum by (${by}, le) (rate(${def.name}_bucket{${cfg.selector},instance=~"$instance",queue=~"${queues}"}[$__rate_interval])))`;
 }
 
 export function query(expr: string, legend = '', refId?: string): prometheus.DataqueryBuilder {
