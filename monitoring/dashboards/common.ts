@@ -31,7 +31,9 @@ export function r(cfg: MixinConfig, def: MetricDef<string, 'counter'>, extra = '
 /** `withTotal`: also the histogram of all queues (collectors.bullmq.histograms: total; no queue label), whatever queues are selected. */
 export function quantile(cfg: MixinConfig, q: number, def: MetricDef<string, 'histogram'>, by = 'queue', withTotal = false): string {
   const queues = withTotal ? '$queue|' : '$queue';
-  return `histogram_quantile(${q}, sum by (${by}, le) (rate(${def.name}_bucket{${cfg.selector},instance=~"$instance",queue=~"${queues}"}[$__rate_interval])))`;
+  const selector = `{${cfg.selector},instance=~"$instance",queue=~"${queues}"}[$__rate_interval]`;
+  // Classic buckets, or the native histogram a Prometheus with native histograms enabled keeps instead.
+  return `histogram_quantile(${q}, sum by (${by}, le) (rate(${def.name}_bucket${selector}))) or histogram_quantile(${q}, sum by (${by}) (rate(${def.name}${selector})))`;
 }
 
 export function query(expr: string, legend = '', refId?: string): prometheus.DataqueryBuilder {

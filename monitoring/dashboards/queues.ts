@@ -100,7 +100,7 @@ export function queueTablePanel(cfg: MixinConfig) {
     ['D', `sum by (queue) (${m(cfg, b.workers)})`, 'Workers', 'short'],
     ['E', finishedPerSecond(cfg, 'completed'), 'Completed/s', 'ops'],
     ['F', failureRatio(cfg), 'Failure ratio', 'percentunit'],
-    ['G', `histogram_quantile(0.95, sum by (queue, le) (rate(${b.processingDuration.name}_bucket{${cfg.selector},instance=~"$instance",queue=~"$queue"}[$__rate_interval])))`, 'p95 processing', 's'],
+    ['G', quantile(cfg, 0.95, b.processingDuration), 'p95 processing', 's'],
     ['H', `max by (queue) (${m(cfg, b.oldestWaitingAge)})`, 'Oldest waiting', 's'],
   ];
   const panel = tablePanel(

@@ -31,7 +31,10 @@ export function queueRecordingRules(cfg: MixinConfig): RecordingRule[] {
     QUANTILES.map((q) => ({
       record,
       labels: { quantile: q },
-      expr: `histogram_quantile(${q}, sum by (instance, queue, le) (rate(${metric}_bucket{${cfg.selector}}[${cfg.rateWindow}])))`,
+      // Classic buckets, or the native histogram a Prometheus with native histograms enabled keeps instead.
+      expr:
+        `histogram_quantile(${q}, sum by (instance, queue, le) (rate(${metric}_bucket{${cfg.selector}}[${cfg.rateWindow}])))` +
+        ` or histogram_quantile(${q}, sum by (instance, queue) (rate(${metric}{${cfg.selector}}[${cfg.rateWindow}])))`,
     }));
   return [
     { record: Q.completed, expr: finishedRate(cfg, 'completed') },
