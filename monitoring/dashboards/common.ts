@@ -29,8 +29,12 @@ export function r(cfg: MixinConfig, def: MetricDef<string, 'counter'>, extra = '
 }
 
 /** A histogram quantile over a rate of its buckets. */
-export function quantile(cfg: MixinConfig, q: number, def: MetricDef<string, 'histogram'>, by = 'queue'): string {
-  return `histogram_quantile(${q}, sum by (${by}, le) (rate(${def.name}_bucket{${cfg.selector},instance=~"$instance",queue=~"$queue"}[$__rate_interval])))`;
+/** `withTotal`: also the histogram of all queues (collectors.bullmq.histograms: total; no queue label), whatever queues are selected. */
+export function quantile(cfg: MixinConfig, q: number, def: MetricDef<string, 'histogram'>, by = 'queue', withTotal = false): string {
+  const queues = withTotal ? '$queue|' : '$queue';
+  const selector = `{${cfg.selector},instance=~"$instance",queue=~"${queues}"}[$__rate_interval]`;
+  // Classic buckets, or the native histogram a Prometheus with native histograms enabled keeps instead.
+  return `histogram_quantile(${q}, sum by (${by}, le) (rate(${def.name}_bucket${selector}))) or histogram_quantile(${q}, sum by (${by}) (rate(${def.name}${selector})))`;
 }
 
 export function query(expr: string, legend = '', refId?: string): prometheus.DataqueryBuilder {

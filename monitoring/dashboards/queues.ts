@@ -69,10 +69,10 @@ export function durationPanel(cfg: MixinConfig, which: 'wait' | 'processing') {
   const title = which === 'wait' ? 'Job wait time' : 'Job processing time';
   const description =
     which === 'wait'
-      ? 'How long finished jobs waited before their last attempt started (retries and delays included): p50, p95, p99 across the selected queues. Sampled by the exporter from finished jobs.'
-      : 'How long finished jobs took in their last attempt: p50, p95, p99 across the selected queues. Sampled by the exporter from finished jobs.';
+      ? 'How long finished jobs waited before their last attempt started (retries and delays included): p50, p95, p99 across the selected queues. Sampled by the exporter from finished jobs; an exporter with collectors.bullmq.histograms: total adds all its queues, whatever the selection.'
+      : 'How long finished jobs took in their last attempt: p50, p95, p99 across the selected queues. Sampled by the exporter from finished jobs; an exporter with collectors.bullmq.histograms: total adds all its queues, whatever the selection.';
   const panel = timeseriesPanel(title, description, 's', 8, HEIGHT.chart);
-  for (const q of [0.5, 0.95, 0.99]) panel.withTarget(query(quantile(cfg, q, def, 'instance'), `p${Math.round(q * 100)}`));
+  for (const q of [0.5, 0.95, 0.99]) panel.withTarget(query(quantile(cfg, q, def, 'instance', true), `p${Math.round(q * 100)}`));
   return panel.min(0);
 }
 
@@ -100,7 +100,7 @@ export function queueTablePanel(cfg: MixinConfig) {
     ['D', `sum by (queue) (${m(cfg, b.workers)})`, 'Workers', 'short'],
     ['E', finishedPerSecond(cfg, 'completed'), 'Completed/s', 'ops'],
     ['F', failureRatio(cfg), 'Failure ratio', 'percentunit'],
-    ['G', `histogram_quantile(0.95, sum by (queue, le) (rate(${b.processingDuration.name}_bucket{${cfg.selector},instance=~"$instance",queue=~"$queue"}[$__rate_interval])))`, 'p95 processing', 's'],
+    ['G', quantile(cfg, 0.95, b.processingDuration), 'p95 processing', 's'],
     ['H', `max by (queue) (${m(cfg, b.oldestWaitingAge)})`, 'Oldest waiting', 's'],
   ];
   const panel = tablePanel(

@@ -31,7 +31,10 @@ export function queueRecordingRules(cfg: MixinConfig): RecordingRule[] {
     QUANTILES.map((q) => ({
       record,
       labels: { quantile: q },
-      expr: `histogram_quantile(${q}, sum by (instance, queue, le) (rate(${metric}_bucket{${cfg.selector}}[${cfg.rateWindow}])))`,
+      // Classic buckets, or the native histogram a Prometheus with native histograms enabled keeps instead.
+      expr:
+        `histogram_quantile(${q}, sum by (instance, queue, le) (rate(${metric}_bucket{${cfg.selector}}[${cfg.rateWindow}])))` +
+        ` or histogram_quantile(${q}, sum by (instance, queue) (rate(${metric}{${cfg.selector}}[${cfg.rateWindow}])))`,
     }));
   return [
     { record: Q.completed, expr: finishedRate(cfg, 'completed') },
@@ -154,7 +157,7 @@ export function queueAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'warning',
       component: 'queue',
       summary: 'Jobs take too long',
-      description: 'p95 processing time of queue {{ $labels.queue }} on {{ $labels.instance }} is {{ $value | humanizeDuration }}.',
+      description: 'p95 processing time of {{ with $labels.queue }}queue {{ . }}{{ else }}all queues{{ end }} on {{ $labels.instance }} is {{ $value | humanizeDuration }}.',
       runbook: {
         meaning: 'Jobs take much longer than usual to process; throughput drops and backlog builds.',
         checks: [
@@ -205,12 +208,16 @@ function queueStateAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'QueueJobHung',
-      expr: `${oldestActive} > on (instance, queue) group_left () (${h.hungFactor} * max by (instance, queue) (${Q.processingQuantile}{quantile="0.99"})) and ${oldestActive} > ${h.hungMinSeconds}`,
+      // The queue's own p99, or (collectors.bullmq.histograms: total) the p99 of all its exporter's queues.
+      expr:
+        `(${oldestActive} > on (instance, queue) group_left () (${h.hungFactor} * max by (instance, queue) (${Q.processingQuantile}{quantile="0.99"}))` +
+        ` or ${oldestActive} > on (instance) group_left () (${h.hungFactor} * max by (instance) (${Q.processingQuantile}{quantile="0.99",queue=""})))` +
+        ` and ${oldestActive} > ${h.hungMinSeconds}`,
       for: '5m',
       severity: 'warning',
       component: 'queue',
       summary: 'An active job runs far longer than usual',
-      description: `The oldest active job of queue {{ $labels.queue }} on {{ $labels.instance }} has run {{ $value | humanizeDuration }}, over ${h.hungFactor}x the queue's p99.`,
+      description: `The oldest active job of queue {{ $labels.queue }} on {{ $labels.instance }} has run {{ $value | humanizeDuration }}, over ${h.hungFactor}x the queue's p99 (all queues' p99 where the exporter keeps one histogram for all).`,
       runbook: {
         meaning: "A job has been active far longer than the queue's usual jobs: it is probably hung on a call without a timeout, holding a worker slot (BullMQ's stalled-job check does not help while the worker keeps renewing the lock).",
         checks: ['The job id: `bull:<queue>:active` (oldest at the tail) and its data and logs.', 'What it waits on: an HTTP call, a database lock, an external API without timeout.', 'Worker CPU: busy looping or idle waiting?'],

@@ -4,7 +4,7 @@ import { LOG_LEVELS, type LogLevel } from '../log/logger';
 import { customQueriesSchema } from '../collectors/postgres/custom-config';
 import { probeTargetsSchema } from '../collectors/probes/config';
 import { appTargetsSchema } from '../collectors/app/config';
-import { DEFAULT_DURATION_BUCKETS } from '../collectors/bullmq/metrics';
+import { DEFAULT_DURATION_BUCKETS, HISTOGRAM_MODES } from '../collectors/bullmq/metrics';
 
 /** A duration string (`10s`) within bounds, parsed to milliseconds. */
 export function duration(minMs: number, maxMs: number) {
@@ -113,9 +113,16 @@ export const collectorsSchema = z
       sampleLimit: z.number().int().min(1).max(100_000).default(1000),
       /** Failed jobs remembered per queue (id, name, reason, attempts) for the JSON endpoints. */
       failedJobsKept: z.number().int().min(0).max(1000).default(20),
-      /** Upper bounds of the wait and processing time histograms, in seconds; [] turns them off. */
+      /**
+       * The wait and processing time histograms: one pair per queue that has finished jobs
+       * (per-queue), one pair for all queues together (total), or none (off). Series per queue
+       * are a cost (README, "Series per queue").
+       */
+      histograms: z.enum(HISTOGRAM_MODES).default('per-queue'),
+      /** Upper bounds of the wait and processing time histograms, in seconds (histograms: off turns them off). */
       histogramBuckets: z
         .array(z.number().positive().finite())
+        .min(1, 'give at least one bound (histograms: off turns the histograms off)')
         .max(40)
         .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), 'bucket bounds must be ascending')
         .default([...DEFAULT_DURATION_BUCKETS]),

@@ -1,6 +1,7 @@
 import { MetricBatch } from '../metrics/batch';
 import { MAX_ANSWER_BYTES } from './security/limits';
-import { render, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
+import { ExpositionTooLarge, render, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
+import { encodeProtobuf } from '../metrics/protobuf';
 import { selfMetrics } from '../metrics/self';
 import type { Collection } from '../runner/runner';
 import type { BuildInfo } from '../version';
@@ -9,13 +10,14 @@ export interface ExtraFamilies {
   families(): Promise<ExpositionFamily[]>;
 }
 
-/** One exposition from a collection: self metrics, each collector's batch, then process metrics. */
-export async function expose(collection: Collection, collections: number, build: BuildInfo, extra: readonly ExtraFamilies[], format: ExpositionFormat): Promise<string> {
+/** One exposition from a collection: self metrics, each collector's batch, then process metrics (bytes for the protobuf format). */
+export async function expose(collection: Collection, collections: number, build: BuildInfo, extra: readonly ExtraFamilies[], format: ExpositionFormat): Promise<string | Buffer> {
   const all = new MetricBatch();
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
   const families = [...all.families.values()].map(toExpositionFamily);
   for (const source of extra) families.push(...(await source.families()));
+  if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES, (message) => new ExpositionTooLarge(message));
   return render(families, format, MAX_ANSWER_BYTES);
 }

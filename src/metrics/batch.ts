@@ -1,5 +1,6 @@
 import type { MetricDef, MetricType } from './define';
 import { boundedLabelValue } from './label-value';
+import type { NativeHistogramValue } from './native-histogram';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -14,6 +15,8 @@ export interface HistogramValue {
   readonly bucketCounts: readonly number[];
   readonly count: number;
   readonly sum: number;
+  /** The same observations as a native histogram (protobuf exposition only). */
+  readonly native?: NativeHistogramValue;
 }
 
 export interface FamilySamples {

@@ -1,5 +1,6 @@
 import type { FamilySamples, Labels } from './batch';
 import type { MetricType } from './define';
+import type { NativeHistogramValue } from './native-histogram';
 
 /**
  * Exposition in the Prometheus text format 0.0.4 and OpenMetrics 1.0. Written here rather than
@@ -10,8 +11,11 @@ import type { MetricType } from './define';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 
-export type ExpositionFormat = 'prometheus' | 'openmetrics';
+/** `protobuf`: delimited io.prometheus.client.MetricFamily messages (protobuf.ts), the only format with native histograms. */
+export type ExpositionFormat = 'prometheus' | 'openmetrics' | 'protobuf';
+export type TextFormat = Exclude<ExpositionFormat, 'protobuf'>;
 
 /**
  * One sample ready to print. A histogram bucket carries its bound in `le` (printed as the last
@@ -31,14 +35,19 @@ export interface ExpositionFamily {
   readonly help: string;
   readonly type: MetricType;
   readonly samples: readonly ExpositionSample[];
+  /** Native histograms by the `labels` object their series' samples share (protobuf exposition only). */
+  readonly native?: ReadonlyMap<Labels, NativeHistogramValue>;
 }
 
 /** The q value of each media range in an Accept header (1 when absent), by lower-case type. */
 function acceptQualities(accept: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const range of accept.split(',').slice(0, 32)) {
-    const [type, ...params] = range.split(';').map((p) => p.trim());
-    if (!type) continue;
+    const [rawType, ...params] = range.split(';').map((p) => p.trim());
+    if (!rawType) continue;
+    const lower = params.map((p) => p.toLowerCase());
+    // The protobuf media type names its message and framing; only the one Prometheus asks for is served.
+    const type = rawType.toLowerCase() === 'application/vnd.google.protobuf' && !(lower.includes('proto=io.prometheus.client.metricfamily') && lower.includes('encoding=delimited')) ? `${rawType}; other` : rawType;
     const q = params.find((p) => /^q=/i.test(p));
     const value = q === undefined ? 1 : Number(q.slice(2));
     const quality = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
@@ -48,18 +57,23 @@ function acceptQualities(accept: string): Map<string, number> {
 }
 
 /**
- * Picks the format from an Accept header, as Prometheus negotiates it: OpenMetrics when it is
- * acceptable (q above 0) and preferred at least as much as the text format; `q=0` means "not this".
+ * Picks the format from an Accept header, as Prometheus negotiates it: the protobuf exposition
+ * when it is acceptable (q above 0) and preferred at least as much as either text format (what
+ * Prometheus with native histograms enabled sends), else OpenMetrics when it is preferred at least
+ * as much as the text format; `q=0` means "not this".
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   if (!accept) return 'prometheus';
   const q = acceptQualities(accept);
+  const protobuf = q.get('application/vnd.google.protobuf') ?? 0;
   const openmetrics = q.get('application/openmetrics-text') ?? 0;
   const text = q.get('text/plain') ?? q.get('*/*') ?? 0;
+  if (protobuf > 0 && protobuf >= openmetrics && protobuf >= text) return 'protobuf';
   return openmetrics > 0 && openmetrics >= text ? 'openmetrics' : 'prometheus';
 }
 
 export function contentTypeOf(format: ExpositionFormat): string {
+  if (format === 'protobuf') return PROTOBUF_CONTENT_TYPE;
   return format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
 }
 
@@ -67,7 +81,7 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-function escapeHelp(help: string, format: ExpositionFormat): string {
+function escapeHelp(help: string, format: TextFormat): string {
   const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
   return format === 'openmetrics' ? escaped.replace(/"/g, '\\"') : escaped;
 }
@@ -104,17 +118,19 @@ export function toExpositionFamily(family: FamilySamples): ExpositionFamily {
   if (family.histograms.size === 0) return { name: def.name, help: def.help, type: def.type, samples };
   const bounds = (def.buckets ?? []).map(formatValue);
   const [bucket, sum, count] = [`${def.name}_bucket`, `${def.name}_sum`, `${def.name}_count`];
+  const native = new Map<Labels, NativeHistogramValue>();
   for (const { labels, value } of family.histograms.values()) {
+    if (value.native) native.set(labels, value.native);
     bounds.forEach((le, i) => samples.push({ name: bucket, labels, le, value: value.bucketCounts[i] ?? 0 }));
     samples.push({ name: bucket, labels, le: '+Inf', value: value.count });
     samples.push({ name: sum, labels, value: value.sum });
     samples.push({ name: count, labels, value: value.count });
   }
-  return { name: def.name, help: def.help, type: def.type, samples };
+  return { name: def.name, help: def.help, type: def.type, samples, ...(native.size ? { native } : {}) };
 }
 
 /** Family name and TYPE word as each format spells them. */
-function header(family: ExpositionFamily, format: ExpositionFormat): { name: string; type: string } {
+function header(family: ExpositionFamily, format: TextFormat): { name: string; type: string } {
   if (format === 'prometheus') {
     return { name: family.name, type: family.type === 'info' ? 'gauge' : family.type };
   }
@@ -130,7 +146,7 @@ export class ExpositionTooLarge extends Error {}
  * Renders families in order; families without samples are left out entirely. Stops with
  * ExpositionTooLarge as soon as the text passes `maxChars`, before it is all held in memory.
  */
-export function render(families: Iterable<ExpositionFamily>, format: ExpositionFormat, maxChars = Infinity): string {
+export function render(families: Iterable<ExpositionFamily>, format: TextFormat, maxChars = Infinity): string {
   const out: string[] = [];
   let size = 0;
   for (const family of families) {

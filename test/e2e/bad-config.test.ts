@@ -46,6 +46,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'number-overflow.yml': ['collectors.bullmq.maxQueues: Number must be less than or equal to 100000'],
   'max-requests-zero.yml': ['web.maxRequests: Number must be greater than or equal to 1'],
   'histogram-buckets-descending.yml': ['collectors.bullmq.histogramBuckets: bucket bounds must be ascending'],
+  'histogram-buckets-empty.yml': ['collectors.bullmq.histogramBuckets: give at least one bound (histograms: off turns the histograms off)'],
+  'histograms-unknown.yml': ["collectors.bullmq.histograms: Invalid enum value. Expected 'per-queue' | 'total' | 'off', received 'per-job'"],
   // custom SQL metrics
   'query-metric-name-invalid.yml': ['collectors.postgres.queries.0.metrics.0.name: "1jobs-total" is not a valid metric name'],
   'query-metric-reserved-prefix.yml': ['collectors.postgres.queries.0.metrics.0.name: "pg_jobs" uses the prefix pg_, reserved'],

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log/logger';
 import { MetricBatch } from '../../src/metrics/batch';
 import { defineMetric } from '../../src/metrics/define';
 import { HistogramState } from '../../src/metrics/histogram';
-import { render, toExpositionFamily, type ExpositionFormat } from '../../src/metrics/render';
+import { render, toExpositionFamily, type TextFormat } from '../../src/metrics/render';
 import { selfMetrics } from '../../src/metrics/self';
 import { promtoolCheckMetrics } from '../harness/exporter';
 import { startPrometheus, type PromServer } from '../harness/prometheus';
@@ -84,9 +84,9 @@ describe('read back by a real Prometheus', () => {
   let redis: RedisServer;
   let admin: Redis;
   let round = 0;
-  let current: Record<ExpositionFormat, string> = { prometheus: '', openmetrics: '' };
+  let current: Record<TextFormat, string> = { prometheus: '', openmetrics: '' };
   const server = http.createServer((req, res) => {
-    const format: ExpositionFormat = req.url === '/om' ? 'openmetrics' : 'prometheus';
+    const format: TextFormat = req.url === '/om' ? 'openmetrics' : 'prometheus';
     res.setHeader('content-type', format === 'openmetrics' ? 'application/openmetrics-text; version=1.0.0; charset=utf-8' : 'text/plain; version=0.0.4; charset=utf-8');
     res.end(current[format]);
   });

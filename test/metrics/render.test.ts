@@ -1,7 +1,7 @@
 import { MetricBatch } from '../../src/metrics/batch';
 import { defineMetric } from '../../src/metrics/define';
 import { HistogramState } from '../../src/metrics/histogram';
-import { negotiateFormat, render, toExpositionFamily } from '../../src/metrics/render';
+import { contentTypeOf, negotiateFormat, render, toExpositionFamily } from '../../src/metrics/render';
 import { promtoolCheckMetrics } from '../harness/exporter';
 
 const jobs = defineMetric({ name: 'demo_jobs', help: 'Jobs "by" queue\\state\nsecond line.', type: 'gauge', labels: ['queue', 'state'] });
@@ -94,6 +94,18 @@ describe('exposition', () => {
     expect(negotiateFormat('application/openmetrics-text;q=0.2,text/plain;q=0.9')).toBe('prometheus');
     expect(negotiateFormat('application/openmetrics-text;q=bogus')).toBe('prometheus');
     expect(negotiateFormat('Application/OpenMetrics-Text')).toBe('openmetrics');
+  });
+
+  test('the protobuf exposition is served only when asked for first, and only the MetricFamily one', () => {
+    // What Prometheus 2.42 sends with --enable-feature=native-histograms.
+    const prometheusNative =
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    expect(negotiateFormat(prometheusNative)).toBe('protobuf');
+    expect(negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.1,text/plain;q=0.5')).toBe('prometheus');
+    expect(negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text')).toBe('prometheus');
+    expect(negotiateFormat('application/vnd.google.protobuf;proto=other.Message;encoding=delimited')).toBe('prometheus');
+    expect(negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0')).toBe('prometheus');
+    expect(contentTypeOf('protobuf')).toBe('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited');
   });
 
   test('definitions enforce naming conventions', () => {

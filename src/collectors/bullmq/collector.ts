@@ -8,7 +8,7 @@ import { RedisClient, deadlineMargin, type RedisClientOptions, type RedisCommand
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
 import { JOB_STATES, decodeQueueState, queueReadError, parseScriptReply, summarize, type QueueSummary, type RawQueueState } from './queue-state';
-import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, type FailedJob, type FinishedState, type JobDetails, type SampleRequest } from './finished-jobs';
+import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, durationHistograms, type DurationHistograms, type FailedJob, type FinishedState, type JobDetails, type SampleRequest } from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
@@ -22,7 +22,7 @@ export interface QueueSnapshot {
   readonly recentFailures: readonly FailedJob[];
 }
 
-type HistogramDef = MetricDef<'queue', 'histogram'>;
+type HistogramDefs<L extends string> = { readonly wait: MetricDef<L, 'histogram'>; readonly processing: MetricDef<L, 'histogram'> };
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -68,7 +68,10 @@ export class BullmqCollector implements Collector {
   private readonly discovery?: QueueDiscovery;
   private readonly stateSha: string;
   private readonly detailsSha: string;
-  private readonly histograms?: { readonly wait: HistogramDef; readonly processing: HistogramDef };
+  /** histograms: per-queue: the definitions with the configured buckets. */
+  private readonly perQueue?: HistogramDefs<'queue'>;
+  /** histograms: total: one pair for every queue, kept across queue list changes so it never goes back. */
+  private readonly total?: { readonly defs: HistogramDefs<never>; readonly state: DurationHistograms };
   private readonly finished = new Map<string, FinishedJobs>();
   private summaries = new Map<string, QueueSummary>();
   /** Queues of the latest collection whose keys could not be read, with Redis' error. */
@@ -100,7 +103,11 @@ export class BullmqCollector implements Collector {
       this.discovery = new QueueDiscovery(this.client, { prefix: source.prefix, maxQueues: config.maxQueues, intervalMs: config.discoveryInterval, callTimeoutMs: config.timeout, log });
     }
     const buckets = config.histogramBuckets;
-    if (buckets.length) this.histograms = { wait: { ...m.waitDuration, buckets }, processing: { ...m.processingDuration, buckets } };
+    if (config.histograms === 'per-queue') this.perQueue = { wait: { ...m.waitDuration, buckets }, processing: { ...m.processingDuration, buckets } };
+    if (config.histograms === 'total') {
+      const defs = { wait: { ...m.waitDuration, labels: [], buckets }, processing: { ...m.processingDuration, labels: [], buckets } };
+      this.total = { defs, state: durationHistograms(buckets) };
+    }
   }
 
   /** Every queue read in the latest successful collection. */
@@ -214,7 +221,8 @@ export class BullmqCollector implements Collector {
   private finishedJobs(queue: string): FinishedJobs {
     let jobs = this.finished.get(queue);
     if (!jobs) {
-      jobs = new FinishedJobs(this.config.histogramBuckets, this.config.sampleLimit, this.config.failedJobsKept);
+      const durations = this.perQueue ? durationHistograms(this.config.histogramBuckets) : this.total?.state;
+      jobs = new FinishedJobs(durations, this.config.sampleLimit, this.config.failedJobsKept);
       this.finished.set(queue, jobs);
     }
     return jobs;
@@ -270,12 +278,18 @@ export class BullmqCollector implements Collector {
       const jobs = this.finished.get(queue);
       if (!jobs || this.readErrors.has(queue)) continue; // not readable in this collection
       const names = this.namesOf(queue);
-      if (this.histograms) {
-        out.setHistogram(this.histograms.wait, jobs.wait.value, names.queue);
-        out.setHistogram(this.histograms.processing, jobs.processing.value, names.queue);
+      // A queue's histograms appear with its first finished job and then stay: until then they
+      // would be 20 empty series per queue, and a series that comes and goes breaks rate().
+      if (this.perQueue && jobs.durations && jobs.anyObserved) {
+        out.setHistogram(this.perQueue.wait, jobs.durations.wait.value, names.queue);
+        out.setHistogram(this.perQueue.processing, jobs.durations.processing.value, names.queue);
       }
       out.set(m.finished, jobs.observed.completed, names.finished.completed);
       out.set(m.finished, jobs.observed.failed, names.finished.failed);
+    }
+    if (this.total) {
+      out.setHistogram(this.total.defs.wait, this.total.state.wait.value);
+      out.setHistogram(this.total.defs.processing, this.total.state.processing.value);
     }
     out.set(m.queues, selection.queues.length);
     out.set(m.workersVisible, workersVisible ? 1 : 0);

@@ -74,21 +74,32 @@ export function decodeJobDetails(reply: unknown): JobDetails | undefined {
   };
 }
 
-export class FinishedJobs {
+/** Where finished jobs' durations are observed: a queue's own pair, the collector's pair for all queues, or none. */
+export interface DurationHistograms {
   readonly wait: HistogramState;
   readonly processing: HistogramState;
+}
+
+export function durationHistograms(buckets: readonly number[]): DurationHistograms {
+  return { wait: new HistogramState(buckets), processing: new HistogramState(buckets) };
+}
+
+export class FinishedJobs {
   private readonly marks: Partial<Record<FinishedState, Watermark>> = {};
   private failures: FailedJob[] = [];
   /** Jobs observed finishing since the exporter started, per set. */
   readonly observed: Record<FinishedState, number> = { completed: 0, failed: 0 };
 
   constructor(
-    buckets: readonly number[],
+    /** Undefined when the histograms are off: the jobs are still counted in `observed`. */
+    readonly durations: DurationHistograms | undefined,
     private readonly sampleLimit: number,
     private readonly failedKept: number,
-  ) {
-    this.wait = new HistogramState(buckets);
-    this.processing = new HistogramState(buckets);
+  ) {}
+
+  /** Whether this queue has seen a job finish since the exporter started (its histograms are exported from then on). */
+  get anyObserved(): boolean {
+    return this.observed.completed + this.observed.failed > 0;
   }
 
   /** The script's reading mode for a set: `<keep` at the first read, then `>score:limit`. */
@@ -132,8 +143,9 @@ export class FinishedJobs {
       if (!job) continue; // removed before we read it: nothing to record, never a 0
       if (request.observe) {
         this.observed[state]++;
-        if (job.processedOn !== undefined && job.timestamp !== undefined) this.wait.observe(Math.max(0, job.processedOn - job.timestamp) / 1000);
-        if (job.finishedOn !== undefined && job.processedOn !== undefined) this.processing.observe(Math.max(0, job.finishedOn - job.processedOn) / 1000);
+        const d = this.durations;
+        if (d && job.processedOn !== undefined && job.timestamp !== undefined) d.wait.observe(Math.max(0, job.processedOn - job.timestamp) / 1000);
+        if (d && job.finishedOn !== undefined && job.processedOn !== undefined) d.processing.observe(Math.max(0, job.finishedOn - job.processedOn) / 1000);
       }
       if (state === 'failed' && this.failedKept > 0) {
         // A job retried by hand and failed again is listed once, at its latest failure.

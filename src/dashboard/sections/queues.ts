@@ -41,7 +41,10 @@ export function queueHistory(all: MetricBatch, out: Map<string, number>, histogr
   for (const def of [b.waitDuration, b.processingDuration]) {
     const family = all.families.get(def.name);
     if (!family) continue;
-    for (const { labels, value } of family.histograms.values()) histograms.record(now, `${def.name}\u0000${labels.queue}`, family.def.buckets ?? [], value);
+    for (const { labels, value } of family.histograms.values()) {
+      if (labels.queue === undefined) continue; // histograms: total has no per-queue p95
+      histograms.record(now, `${def.name}\u0000${labels.queue}`, family.def.buckets ?? [], value);
+    }
   }
 }
 

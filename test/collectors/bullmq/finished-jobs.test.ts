@@ -1,5 +1,5 @@
 import { bytesOfText } from '../../../src/collectors/bullmq/queue-name';
-import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, type JobDetails, type SampleRequest } from '../../../src/collectors/bullmq/finished-jobs';
+import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, durationHistograms, type JobDetails, type SampleRequest } from '../../../src/collectors/bullmq/finished-jobs';
 import type { Finished } from '../../../src/collectors/bullmq/queue-state';
 import { clearSecrets, registerSecret } from '../../../src/log/redact';
 
@@ -17,28 +17,28 @@ function scrape(jobs: FinishedJobs, state: 'completed' | 'failed', read: Finishe
 afterAll(() => clearSecrets());
 
 test('the first read places the watermark and observes nothing', () => {
-  const jobs = new FinishedJobs(BUCKETS, 100, 5);
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 5);
   expect(jobs.mode('completed')).toBe('<1');
   expect(jobs.mode('failed')).toBe('<5');
   expect(scrape(jobs, 'completed', [f('9', 900)])).toEqual([]);
-  expect(jobs.wait.value.count).toBe(0);
+  expect(jobs.durations!.wait.value.count).toBe(0);
   expect(jobs.mode('completed')).toBe('>900:101:9');
 });
 
 test('each finished job is observed once, including one finishing in the watermark millisecond', () => {
-  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 0);
   scrape(jobs, 'completed', [f('a', 1000)]);
   // The set read at or after the watermark still returns "a"; "b" finished in the same millisecond later.
   expect(scrape(jobs, 'completed', [f('a', 1000), f('b', 1000), f('c', 1200)]).map((r) => r.id)).toEqual(['b', 'c']);
   expect(jobs.observed.completed).toBe(2);
   expect(jobs.mode('completed')).toBe('>1200:101:c');
   expect(scrape(jobs, 'completed', [f('c', 1200)])).toEqual([]);
-  expect(jobs.processing.value.count).toBe(2);
-  expect(jobs.wait.value).toMatchObject({ count: 2, sum: 2 });
+  expect(jobs.durations!.processing.value.count).toBe(2);
+  expect(jobs.durations!.wait.value).toMatchObject({ count: 2, sum: 2 });
 });
 
 test('more than sampleLimit finished: the rest wait for the next scrape, none twice, none lost', () => {
-  const jobs = new FinishedJobs(BUCKETS, 2, 0);
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 2, 0);
   scrape(jobs, 'completed', []);
   expect(jobs.mode('completed')).toBe('>0:2:');
   // Redis answers at most limit + seen jobs from the watermark on; ties at 30 are cut in the middle.
@@ -51,7 +51,7 @@ test('more than sampleLimit finished: the rest wait for the next scrape, none tw
 });
 
 test('the newest member: remembered from the read, even when it was seen already or nothing was new', () => {
-  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 0);
   scrape(jobs, 'completed', [f('b', 1000)]);
   // "a" finished in the same millisecond as "b" but sorts before it: "b" stays the newest.
   expect(scrape(jobs, 'completed', [f('a', 1000), f('b', 1000)]).map((r) => r.id)).toEqual(['a']);
@@ -62,30 +62,30 @@ test('the newest member: remembered from the read, even when it was seen already
 });
 
 test('a job removed before its details were read is not observed, and never as 0', () => {
-  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 0);
   scrape(jobs, 'completed', []);
   scrape(jobs, 'completed', [f('gone', 10), f('kept', 20)], (r) => (r.id === 'gone' ? undefined : job(20)));
-  expect(jobs.wait.value.count).toBe(1);
+  expect(jobs.durations!.wait.value.count).toBe(1);
   expect(jobs.observed.completed).toBe(1);
   expect(scrape(jobs, 'completed', [f('kept', 20)])).toEqual([]);
 });
 
 test('a job missing processedOn is counted as finished but gives no duration', () => {
-  const jobs = new FinishedJobs(BUCKETS, 100, 0);
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 0);
   scrape(jobs, 'failed', []);
   scrape(jobs, 'failed', [f('x', 10)], () => ({ timestamp: 1, finishedOn: 10 }));
   expect(jobs.observed.failed).toBe(1);
-  expect(jobs.wait.value.count).toBe(0);
-  expect(jobs.processing.value.count).toBe(0);
+  expect(jobs.durations!.wait.value.count).toBe(0);
+  expect(jobs.durations!.processing.value.count).toBe(0);
 });
 
 test('failed jobs: seeded at the first read, then newest first, at most failedKept, a retried job once', () => {
-  const jobs = new FinishedJobs(BUCKETS, 100, 3);
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 3);
   const failed = (id: string, finishedOn: number): JobDetails => ({ ...job(finishedOn), name: `n-${id}`, failedReason: `boom ${id}`, attemptsMade: 2 });
   // First read: newest first, as ZREVRANGE answers.
   scrape(jobs, 'failed', [f('f2', 20), f('f1', 10)], (r) => failed(r.id, r.id === 'f2' ? 20 : 10));
   expect(jobs.recentFailures().map((j) => j.id)).toEqual(['f2', 'f1']);
-  expect(jobs.wait.value.count).toBe(0);
+  expect(jobs.durations!.wait.value.count).toBe(0);
   scrape(jobs, 'failed', [f('f2', 20), f('f3', 30), f('f1', 40)], (r) => failed(r.id, r.id === 'f3' ? 30 : 40));
   expect(jobs.recentFailures()).toEqual([
     { id: 'f1', name: 'n-f1', failedReason: 'boom f1', attemptsMade: 2, finishedOn: 40 },
@@ -117,4 +117,25 @@ describe('decodeJobDetails', () => {
     expect(decodeJobDetails(false)).toBeUndefined();
     expect(decodeJobDetails(null)).toBeUndefined();
   });
+});
+
+test('histograms off: finished jobs are still counted, no durations kept', () => {
+  const jobs = new FinishedJobs(undefined, 100, 0);
+  expect(jobs.anyObserved).toBe(false);
+  scrape(jobs, 'completed', [f('a', 1000)]);
+  expect(jobs.anyObserved).toBe(false); // the first read only places the watermark
+  scrape(jobs, 'completed', [f('a', 1000), f('b', 1100)]);
+  expect(jobs.observed.completed).toBe(1);
+  expect(jobs.anyObserved).toBe(true);
+  expect(jobs.durations).toBeUndefined();
+});
+
+test('queues sharing one pair of histograms (histograms: total) add up in it', () => {
+  const shared = durationHistograms(BUCKETS);
+  const [a, b] = [new FinishedJobs(shared, 100, 0), new FinishedJobs(shared, 100, 0)];
+  for (const jobs of [a, b]) scrape(jobs, 'completed', [f('x', 1000)]);
+  scrape(a, 'completed', [f('x', 1000), f('y', 2000)]);
+  scrape(b, 'completed', [f('x', 1000), f('y', 2000), f('z', 3000)]);
+  expect(shared.processing.value.count).toBe(3);
+  expect(b.anyObserved && a.anyObserved).toBe(true);
 });

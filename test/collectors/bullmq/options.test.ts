@@ -4,6 +4,7 @@ import { BullmqCollector, type BullmqCollectorConfig } from '../../../src/collec
 import { bullmqMetrics as m } from '../../../src/collectors/bullmq/metrics';
 import { silentLogger } from '../../../src/log/logger';
 import type { MetricBatch } from '../../../src/metrics/batch';
+import { toExpositionFamily } from '../../../src/metrics/render';
 import { waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
 import { bullConnection, collectOnce, testConfig } from './support';
@@ -96,10 +97,41 @@ test('sampleLimit spreads a burst of finished jobs over scrapes, each counted on
   expect(counts).toEqual([2, 4, 5, 5]);
 });
 
-test('histogramBuckets [] turns the histograms off; the finished counts stay', async () => {
-  const batch = await collectOnce(collector({ histogramBuckets: [] }, ['q1']));
-  expect(batch.families.get(m.waitDuration.name)).toBeUndefined();
-  expect(batch.get(m.finished, { queue: 'q1', status: 'completed' })).toBe(0);
+/** Exposed samples (lines of /metrics) carrying queue="<queue>". */
+function samplesOfQueue(batch: MetricBatch, queue: string): number {
+  return [...batch.families.values()].map(toExpositionFamily).reduce((n, f) => n + f.samples.filter((s) => s.labels.queue === queue).length, 0);
+}
+
+test('histograms: per-queue appear with the first finished job and stay; total is one pair for all queues; off has none', async () => {
+  const names = ['h1', 'h2'];
+  const modes = { perQueue: collector({}, names), total: collector({ histograms: 'total' }, names), off: collector({ histograms: 'off' }, names) };
+  const h1 = new Queue('h1', { connection: bullConnection(redis.port) });
+  queues.push(h1, new Queue('h2', { connection: bullConnection(redis.port) }));
+  await h1.addBulk(Array.from({ length: 3 }, (_, n) => ({ name: 'j', data: { n } })));
+  const first = { perQueue: await collectOnce(modes.perQueue), total: await collectOnce(modes.total), off: await collectOnce(modes.off) };
+  // Nothing finished yet: no histogram series per queue, at most 16 samples per queue whatever the mode.
+  for (const batch of Object.values(first)) expect(samplesOfQueue(batch, 'h1')).toBe(16);
+  expect(first.perQueue.families.get(m.waitDuration.name)).toBeUndefined();
+  expect(first.total.families.get(m.waitDuration.name)?.histograms.get('')?.value.count).toBe(0);
+  expect(first.off.families.get(m.waitDuration.name)).toBeUndefined();
+
+  const worker = new Worker('h1', async () => 'ok', { connection: bullConnection(redis.port) });
+  await waitFor('h1 processed', async () => (await h1.getJobCounts()).completed === 3);
+  await worker.close();
+  const buckets = testConfig().collectors.bullmq.histogramBuckets.length;
+  const later = { perQueue: await collectOnce(modes.perQueue), total: await collectOnce(modes.total), off: await collectOnce(modes.off) };
+  expect(later.perQueue.histogram(m.processingDuration, { queue: 'h1' })?.count).toBe(3);
+  expect(later.perQueue.histogram(m.processingDuration, { queue: 'h2' })).toBeUndefined();
+  expect(samplesOfQueue(later.perQueue, 'h1')).toBe(16 + 2 * (buckets + 3));
+  expect(samplesOfQueue(later.perQueue, 'h2')).toBe(16);
+  expect(later.total.families.get(m.processingDuration.name)?.histograms.get('')?.value.count).toBe(3);
+  expect(samplesOfQueue(later.total, 'h1')).toBe(16);
+  expect(later.off.families.get(m.processingDuration.name)).toBeUndefined();
+  for (const batch of Object.values(later)) expect(batch.get(m.finished, { queue: 'h1', status: 'completed' })).toBe(3);
+
+  // Nothing more finishes: the per-queue histograms stay, unchanged.
+  const quiet = await collectOnce(modes.perQueue);
+  expect(quiet.histogram(m.waitDuration, { queue: 'h1' })?.count).toBe(3);
 });
 
 test('data left by BullMQ < 5: a "0:" marker at the wait tail is not a job, the legacy paused list counts as paused', async () => {

@@ -130,7 +130,7 @@ export const moreCases: RuleCase[] = [
     ],
     alerts: [
       { at: '5m', alert: 'QueueJobHung', firing: [] },
-      { at: '9m', alert: 'QueueJobHung', firing: [{ labels: queue('images'), description: "The oldest active job of queue images on exp:9478 has run 33m 20s, over 10x the queue's p99." }] },
+      { at: '9m', alert: 'QueueJobHung', firing: [{ labels: queue('images'), description: "The oldest active job of queue images on exp:9478 has run 33m 20s, over 10x the queue's p99 (all queues' p99 where the exporter keeps one histogram for all)." }] },
       { at: '5m', alert: 'JobstackScrapeSlow', firing: [] },
       { at: '12m', alert: 'JobstackScrapeSlow', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'exporter' }, description: 'Scraping exp:9478 takes 7s, over 80% of the 8s timeout: collectors are about to time out.' }] },
     ],

@@ -1,4 +1,6 @@
-import { EXP, type RuleCase } from './types';
+import { EXP, EXP_LABELS, type RuleCase } from './types';
+
+const SLOW = 'job="jobstack",instance="slow:9478"';
 
 const Q = (queue: string) => ({ instance: 'exp:9478', queue });
 const bucket = (metric: string, queue: string, le: string, values: string) => ({ series: `${metric}_bucket{${EXP},queue="${queue}",le="${le}"}`, values });
@@ -135,6 +137,38 @@ export const queueCases: RuleCase[] = [
     alerts: [
       { at: '10m', alert: 'QueueProcessingSlow', firing: [] },
       { at: '21m', alert: 'QueueProcessingSlow', firing: [{ labels: { ...Q('reports'), quantile: '0.95', severity: 'warning', component: 'queue' }, description: 'p95 processing time of queue reports on exp:9478 is 28m 54s.' }] },
+    ],
+  },
+  {
+    name: 'histograms: total (no queue label): quantiles per exporter, slow processing and a hung job against all queues',
+    series: [
+      { series: `bullmq_job_processing_duration_seconds_bucket{${EXP},le="1"}`, values: '0+10x100' },
+      { series: `bullmq_job_processing_duration_seconds_bucket{${EXP},le="+Inf"}`, values: '0+10x100' },
+      { series: `bullmq_queue_oldest_active_job_age_seconds{${EXP},queue="images"}`, values: '0x10 2000x90' },
+      { series: `bullmq_queue_oldest_active_job_age_seconds{${EXP},queue="emails"}`, values: '5x100' },
+      { series: `bullmq_job_processing_duration_seconds_bucket{${SLOW},le="300"}`, values: '0x100' },
+      { series: `bullmq_job_processing_duration_seconds_bucket{${SLOW},le="1800"}`, values: '0+1x100' },
+      { series: `bullmq_job_processing_duration_seconds_bucket{${SLOW},le="+Inf"}`, values: '0+1x100' },
+    ],
+    exprs: [
+      {
+        at: '10m',
+        expr: 'round(100 * instance_queue_quantile:bullmq_job_processing_duration_seconds:histogram_quantile{quantile="0.99"})',
+        expect: [
+          { labels: '{instance="exp:9478",quantile="0.99"}', value: 99 },
+          { labels: '{instance="slow:9478",quantile="0.99"}', value: 178500 },
+        ],
+      },
+    ],
+    alerts: [
+      { at: '2m', alert: 'QueueJobHung', firing: [] },
+      {
+        at: '9m',
+        alert: 'QueueJobHung',
+        firing: [{ labels: { ...EXP_LABELS, queue: 'images', severity: 'warning', component: 'queue' }, description: "The oldest active job of queue images on exp:9478 has run 33m 20s, over 10x the queue's p99 (all queues' p99 where the exporter keeps one histogram for all)." }],
+      },
+      { at: '10m', alert: 'QueueProcessingSlow', firing: [] },
+      { at: '21m', alert: 'QueueProcessingSlow', firing: [{ labels: { instance: 'slow:9478', quantile: '0.95', severity: 'warning', component: 'queue' }, description: 'p95 processing time of all queues on slow:9478 is 28m 44s.' }] }, // 1725 s less float noise
     ],
   },
 ];
