@@ -6,7 +6,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import Redis from 'ioredis';
@@ -29,16 +28,6 @@ interface Row {
   readonly load: string;
 }
 
-/**
- * On a machine with two cores or more the exporter gets core 0 to itself and everything else
- * (this process with its attacks and the /health probe thread, Redis) shares core 1, as an exporter
- * and the clients hitting it would run on different machines. BENCH_ABUSE_PIN=0 turns it off.
- */
-const PIN = process.env.BENCH_ABUSE_PIN !== '0' && availableParallelism() >= 2;
-const pin = (pid: number, cpu: number) => {
-  if (PIN) execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
-};
-
 const loadavg = () => execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ');
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const fmt = (m: Map<string, number>) => [...m].sort().map(([s, n]) => `${n}x ${s}`).join(', ');
@@ -53,7 +42,6 @@ const rssOrNaN = (pid: number) => {
 };
 
 async function measure(build: string, exporter: ExporterProcess, attack: string, run: () => Promise<string>): Promise<Row> {
-  pin(exporter.child.pid, 0);
   const rssBefore = rssOrNaN(exporter.child.pid);
   const probe = healthProbe(exporter.url);
   let outcome: string;
@@ -131,9 +119,7 @@ async function run(build: string, cli: string | undefined, redisUrl: string, web
 
 async function main(): Promise<void> {
   const tmp = tempDir('bench-abuse');
-  pin(process.pid, 1);
   const redis = await startRedis();
-  pin(redis.child.pid, 1);
   const raw = new Redis(redis.port, '127.0.0.1');
   try {
     await fillQueues(raw, Array.from({ length: 1000 }, (_, i) => `queue-${String(i).padStart(4, '0')}`));
@@ -154,10 +140,9 @@ async function main(): Promise<void> {
 Written by \`bench/abuse.ts\` (\`npm run bench -- bench/abuse.ts\`), ${machineNotes()}, shipped defaults,
 loopback only. Redis holds 1,000 plain queues, 300 queues named with 10 KB, a queue whose name is not
 UTF-8, a queue whose \`wait\` key is a string, and 20 failed jobs with 1 MB names and reasons (half with
-64 KB ids). /health is polled one request after another (20 ms apart) for the whole of each case, from
-a worker thread of its own (the attacks' event loop does not delay it). ${PIN ? 'The exporter runs alone on core 0; the attacks, the probe and Redis share core 1 (taskset), as they would run on other machines.' : 'No CPU pinning: the exporter shares both cores with the attacks, the probe and Redis.'}
-Load average (1, 5, 15 min) after each case: the machine may be shared with other runs, so latencies
-carry that load (compare with the idle baseline row).
+64 KB ids). /health is polled one request after another (20 ms apart) for the whole of each case.
+Load average (1, 5, 15 min) after each case: the machine has 2 cores shared with other engineers' runs
+and with the attacking client itself, so latencies carry that load (compare with the idle baseline row).
 An earlier build that dies under a case is restarted for the next one; its row says so.
 
 | build | case | outcome | /health p50 / p99 / max | /health failures | RSS before -> after | load |

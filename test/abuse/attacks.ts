@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { sleep } from '../harness/process';
 
@@ -16,46 +15,30 @@ export function rssBytes(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/**
- * The probe's loop, in a worker thread of its own: the attacks run on the main thread's event
- * loop, and a probe sharing it would time its own client's congestion, not the exporter's answer.
- */
-const PROBE_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-let running = true;
-const latencies = [];
-let failures = 0;
-parentPort.once('message', () => { running = false; });
-(async () => {
-  while (running) {
-    const started = performance.now();
-    try {
-      const res = await fetch(workerData.url + '/health', { signal: AbortSignal.timeout(30000) });
-      await res.text();
-      if (res.status !== 200) failures++;
-    } catch {
-      failures++;
-    }
-    latencies.push(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  parentPort.postMessage({ latencies, failures });
-})();
-`;
-
 /** Polls /health one request after another until stopped; the latencies (ms) and any failures. */
 export function healthProbe(url: string): { stop(): Promise<{ latencies: number[]; failures: number }> } {
-  const worker = new Worker(PROBE_WORKER, { eval: true, workerData: { url } });
-  const result = new Promise<{ latencies: number[]; failures: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  let running = true;
+  const latencies: number[] = [];
+  let failures = 0;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(30_000) });
+        await res.text();
+        if (res.status !== 200) failures++;
+      } catch {
+        failures++;
+      }
+      latencies.push(performance.now() - started);
+      await sleep(20);
+    }
+  })();
   return {
     async stop() {
-      worker.postMessage('stop');
-      const figures = await result;
-      await worker.terminate();
-      return figures;
+      running = false;
+      await loop;
+      return { latencies, failures };
     },
   };
 }
