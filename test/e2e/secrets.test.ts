@@ -92,6 +92,7 @@ function fromEnvironment(): Scenario {
     'PROBE_TARGETS query': 'EnvProbeQueryToken/9',
     APP_TARGETS: 'EnvAppPass:10',
     'APP_TARGETS query': 'EnvAppQueryToken/11',
+    ALERTMANAGER_URL: 'EnvAlertmanagerPass:12',
   };
   return {
     secrets: s,
@@ -111,6 +112,7 @@ function fromEnvironment(): Scenario {
       JOBSTACK_BEARER_TOKEN: s.JOBSTACK_BEARER_TOKEN,
       PROBE_TARGETS: `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS)}@127.0.0.1:${guardedPort}/health,token=http://127.0.0.1:${guardedPort}/health?access_token=${encodeURIComponent(s['PROBE_TARGETS query'])}`,
       APP_TARGETS: `api=http://scraper:${encodeURIComponent(s.APP_TARGETS)}@127.0.0.1:${guardedPort}/_jobstack,token=http://127.0.0.1:${guardedPort}/_jobstack?token=${encodeURIComponent(s['APP_TARGETS query'])}`,
+      ALERTMANAGER_URL: `http://viewer:${encodeURIComponent(s.ALERTMANAGER_URL)}@127.0.0.1:${guardedPort}/`,
     },
   };
 }
@@ -127,6 +129,7 @@ function fromFiles(): Scenario {
     JOBSTACK_BEARER_TOKEN_FILE: 'FileBearerToken-7-long-enough',
     PROBE_TARGETS_FILE: 'FileProbePass:8',
     APP_TARGETS_FILE: 'FileAppPass:10',
+    ALERTMANAGER_URL_FILE: 'FileAlertmanagerPass:12',
   };
   return {
     secrets: s,
@@ -145,6 +148,7 @@ function fromFiles(): Scenario {
       AWS_SESSION_TOKEN_FILE: file('aws-session', s.AWS_SESSION_TOKEN_FILE),
       JOBSTACK_BEARER_TOKEN_FILE: file('bearer', s.JOBSTACK_BEARER_TOKEN_FILE),
       PROBE_TARGETS_FILE: file('probes', `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@nonexistent.invalid/health,local=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@127.0.0.1:${closedPort}/health`),
+      ALERTMANAGER_URL_FILE: file('alertmanager-url', `http://viewer:${encodeURIComponent(s.ALERTMANAGER_URL_FILE)}@127.0.0.1:${closedPort}/`),
       APP_TARGETS_FILE: file('apps', `api=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@nonexistent.invalid/_jobstack\nlocal=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@127.0.0.1:${closedPort}/_jobstack`),
     },
   };
@@ -162,12 +166,14 @@ function fromConfigFile(): Scenario {
     'web.bearerToken': 'YamlBearerToken-7-long-enough',
     'collectors.probes.targets': 'YamlProbePass:8',
     'collectors.probes.targets query': 'YamlProbeQueryToken/9',
+    'alertmanager.url': 'YamlAlertmanagerPass:12',
   };
   const config = file('exporter.yml', stringify({
     redis: { url: `redis://exporter:${encodeURIComponent(s['redis.url'])}@127.0.0.1:${redis.port}/0`, password: s['redis.password'] },
     postgres: { url: `postgres://postgres:${encodeURIComponent(s['postgres.url'])}@127.0.0.1:${pg.port}/postgres`, password: s['postgres.password'] },
     storage: { s3: { bucket: 'uploads', endpoint: s3.endpoint, forcePathStyle: true } },
     web: { bearerToken: s['web.bearerToken'] },
+    alertmanager: { url: `http://viewer:${encodeURIComponent(s['alertmanager.url'])}@127.0.0.1:${guardedPort}/` },
     collectors: {
       probes: {
         targets: [
