@@ -80,7 +80,7 @@ async function run(build: string, cli: string | undefined, redisUrl: string, web
     }],
     ['100 silent connections, 15 s', async (_e, port) => {
       const s = await silentConnections(port, 100, 15_000);
-      return `${s.openAfter} still open after 15 s${s.closedAfterMs.length ? `, last closed after ${(Math.max(...s.closedAfterMs) / 1000).toFixed(1)} s` : ''}`;
+      return `${s.openAfter} still open (watched up to 15 s)${s.closedAfterMs.length ? `, last closed after ${(Math.max(...s.closedAfterMs) / 1000).toFixed(1)} s` : ''}`;
     }],
     ['GET with an endless chunked body', async (_e, port) => {
       const b = await endlessBody(port, 20_000);

@@ -72,8 +72,10 @@ test('path variants are 404, a /dashboard/data flood gets 200 or 503, /health al
 
 test('silent connections are closed by the server; an endless GET body gets 413 and a closed connection', async () => {
   const port = Number(new URL(exporter.url).port);
-  const silent = await silentConnections(port, 50, 13_000);
+  // Closed at 10 s (bench/abuse.ts measures it); 25 s here leaves a loaded CI machine room.
+  const silent = await silentConnections(port, 50, 25_000);
   expect(silent.openAfter).toBe(0);
+  expect(Math.min(...silent.closedAfterMs)).toBeGreaterThanOrEqual(9_000);
   const body = await endlessBody(port, 5000);
   expect(body.statusLine).toMatch(/^HTTP\/1.1 413/);
   expect(body.closedAfterMs).toBeLessThan(5000);
