@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { startPostgres, type PostgresServer } from '../harness/postgres';
 import { tempDir } from '../harness/process';
-import { FaultExporter, faultCase, success, type Scrape } from './support';
+import { CONTRACT_TIMEOUT_S, FaultExporter, faultCase, success, type Scrape } from './support';
 
 /**
  * PostgreSQL faults through the whole exporter: the server stopped, a table locked, a slow
@@ -95,6 +95,9 @@ test('a locked table: that query fails at its timeout, the next one and pg_up ar
     begin: async () => {
       await locker.query('BEGIN; LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE');
     },
+    // The blocked query takes its 400 ms; a 1 s scrape (0.5 s of budget) would leave the next
+    // query too little to show it is unaffected on a loaded machine, so every scrape gets 3 s.
+    repeatTimeoutS: CONTRACT_TIMEOUT_S,
     end: async () => {
       sessionsDuring = await exporterSessions();
       await locker.query('ROLLBACK');
