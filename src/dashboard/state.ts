@@ -3,6 +3,7 @@ import type { Config } from '../config/schema';
 import { redactedConfig } from '../config/redacted';
 import { MAX_ANSWER_BYTES } from '../http/security/limits';
 import { MetricBatch } from '../metrics/batch';
+import { AnswerTooLarge } from '../metrics/render';
 import type { Collection, ScrapeRunner } from '../runner/runner';
 import type { BuildInfo } from '../version';
 import { AlertmanagerView } from './alerts';
@@ -19,7 +20,6 @@ import type { AppSnapshotSource } from '../collectors/app/collector';
 import type { DashboardData, HealthReport } from './types';
 
 /** A JSON answer over MAX_ANSWER_BYTES: refused (503), never served. */
-export class AnswerTooLarge extends Error {}
 
 /** /dashboard/data of one collection; the alerts have their own pace (AlertmanagerView) and join per request. */
 type CollectionData = Omit<DashboardData, 'alerts'>;

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { errorMessage } from '../log/redact';
-import { ExpositionTooLarge, contentTypeOf, negotiateFormat } from '../metrics/render';
+import { AnswerTooLarge, contentTypeOf, negotiateFormat } from '../metrics/render';
 import type { ScrapeRunner } from '../runner/runner';
 import { SCRAPE_TIMEOUT_HEADER, scrapeBudgetMs } from '../runner/deadline';
 import type { BuildInfo } from '../version';
@@ -13,7 +13,7 @@ import { authMiddleware } from './security/auth';
 import { bodyLimit, securityHeaders } from './security/limits';
 import { Admission } from './admission';
 import type { WebSecurity } from './security/web-config';
-import { AnswerTooLarge, type DashboardState } from '../dashboard/state';
+import type { DashboardState } from '../dashboard/state';
 import { dashboardRoutes } from './dashboard-routes';
 
 export interface AppDeps {
@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): Koa {
       await next();
     } catch (err) {
       log.error('request failed', { path: ctx.path, error: errorMessage(err) });
-      const tooLarge = err instanceof ExpositionTooLarge || err instanceof AnswerTooLarge;
+      const tooLarge = err instanceof AnswerTooLarge;
       ctx.status = tooLarge ? 503 : 500;
       ctx.type = 'text/plain';
       ctx.body = tooLarge ? 'answer over the size bound; see the log\n' : 'internal error\n';

@@ -1,6 +1,6 @@
 import { MetricBatch } from '../metrics/batch';
 import { MAX_ANSWER_BYTES } from './security/limits';
-import { ExpositionTooLarge, render, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
+import { render, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
 import { encodeProtobuf } from '../metrics/protobuf';
 import { selfMetrics } from '../metrics/self';
 import type { Collection } from '../runner/runner';
@@ -18,6 +18,6 @@ export async function expose(collection: Collection, collections: number, build:
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
   const families = [...all.families.values()].map(toExpositionFamily);
   for (const source of extra) families.push(...(await source.families()));
-  if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES, (message) => new ExpositionTooLarge(message));
+  if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
   return render(families, format, MAX_ANSWER_BYTES);
 }

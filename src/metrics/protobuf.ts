@@ -1,7 +1,7 @@
 import type { Type } from 'protobufjs/light';
 import type { Labels } from './batch';
 import type { NativeHistogramValue } from './native-histogram';
-import type { ExpositionFamily, ExpositionSample } from './render';
+import { AnswerTooLarge, type ExpositionFamily, type ExpositionSample } from './render';
 
 /**
  * The Prometheus protobuf exposition: length-delimited `io.prometheus.client.MetricFamily`
@@ -148,9 +148,9 @@ function familyMessage(family: ExpositionFamily): object {
 
 /**
  * Families in order, each one length-delimited message; families without samples are left out.
- * Stops with `tooLarge` as soon as the answer passes `maxBytes`.
+ * Stops with AnswerTooLarge as soon as the answer passes `maxBytes`.
  */
-export function encodeProtobuf(families: Iterable<ExpositionFamily>, maxBytes = Infinity, tooLarge: (message: string) => Error = (m) => new Error(m)): Buffer {
+export function encodeProtobuf(families: Iterable<ExpositionFamily>, maxBytes = Infinity): Buffer {
   const type = metricFamilyType();
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -158,7 +158,7 @@ export function encodeProtobuf(families: Iterable<ExpositionFamily>, maxBytes = 
     if (family.samples.length === 0) continue;
     const bytes = type.encodeDelimited(type.fromObject(familyMessage(family))).finish();
     size += bytes.length;
-    if (size > maxBytes) throw tooLarge(`exposition over ${maxBytes} bytes`);
+    if (size > maxBytes) throw new AnswerTooLarge(`exposition over ${maxBytes} bytes`);
     parts.push(bytes);
   }
   return Buffer.concat(parts);

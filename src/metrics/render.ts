@@ -139,12 +139,12 @@ function header(family: ExpositionFamily, format: TextFormat): { name: string; t
   return { name: family.name, type: family.type };
 }
 
-/** Thrown when an exposition would exceed its size bound: refused whole, never served cut. */
-export class ExpositionTooLarge extends Error {}
+/** Thrown when an answer (/metrics in any format, /dashboard/data) would exceed its size bound: refused whole, never served cut. */
+export class AnswerTooLarge extends Error {}
 
 /**
  * Renders families in order; families without samples are left out entirely. Stops with
- * ExpositionTooLarge as soon as the text passes `maxChars`, before it is all held in memory.
+ * AnswerTooLarge as soon as the text passes `maxChars`, before it is all held in memory.
  */
 export function render(families: Iterable<ExpositionFamily>, format: TextFormat, maxChars = Infinity): string {
   const out: string[] = [];
@@ -166,7 +166,7 @@ export function render(families: Iterable<ExpositionFamily>, format: TextFormat,
       size += line.length + 1;
       out.push(line);
     }
-    if (size > maxChars) throw new ExpositionTooLarge(`exposition over ${maxChars} characters`);
+    if (size > maxChars) throw new AnswerTooLarge(`exposition over ${maxChars} characters`);
   }
   if (format === 'openmetrics') out.push('# EOF');
   return out.length ? `${out.join('\n')}\n` : '';

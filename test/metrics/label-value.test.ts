@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { MetricBatch } from '../../src/metrics/batch';
 import { defineMetric } from '../../src/metrics/define';
 import { MAX_LABEL_VALUE_BYTES, boundedLabelValue, cutUtf8 } from '../../src/metrics/label-value';
-import { ExpositionTooLarge, render, toExpositionFamily } from '../../src/metrics/render';
+import { AnswerTooLarge, render, toExpositionFamily } from '../../src/metrics/render';
 import { promtoolCheckMetrics } from '../harness/exporter';
 
 const demo = defineMetric({ name: 'demo_jobs', help: 'Demo.', type: 'gauge', labels: ['queue'] });
@@ -55,6 +55,6 @@ test('an exposition over its size bound is refused whole, not served cut', () =>
   const batch = new MetricBatch();
   for (let i = 0; i < 100; i++) batch.set(demo, i, { queue: `queue-${i}` });
   const families = [...batch.families.values()].map(toExpositionFamily);
-  expect(() => render(families, 'prometheus', 1000)).toThrow(ExpositionTooLarge);
+  expect(() => render(families, 'prometheus', 1000)).toThrow(AnswerTooLarge);
   expect(render(families, 'prometheus', 100_000)).toContain('demo_jobs{queue="queue-99"} 99');
 });
