@@ -9,25 +9,11 @@ import { apiAlerts, leMatcher, routeGroups } from '../../monitoring/rules/api';
 import { instrumentMetrics } from '../../src/instrument/metrics';
 import { DATASOURCE_UID } from '../../monitoring/stack/grafana';
 import { tempDir } from '../harness/process';
+import { committedDashboard } from './committed-dashboard';
 
-type Panel = {
-  id: number;
-  type: string;
-  title: string;
-  description?: string;
-  gridPos: { x: number; y: number; w: number; h: number };
-  datasource?: { uid?: string };
-  fieldConfig?: { defaults?: { unit?: string } };
-  targets?: { expr: string; datasource?: { uid?: string } }[];
-};
 
 const ROOT = path.resolve(__dirname, '../..');
-const committed = JSON.parse(readFileSync(path.join(ROOT, 'grafana/dashboards/jobstack-api.json'), 'utf8')) as {
-  uid: string;
-  title: string;
-  panels: Panel[];
-  templating: { list: { name: string; type: string; current?: { value?: string } }[] };
-};
+const committed = committedDashboard('jobstack-api.json');
 const panels = committed.panels.filter((p) => p.type !== 'row');
 const tmp = tempDir('api-dash');
 afterAll(() => tmp.remove());

@@ -3,25 +3,10 @@ import path from 'node:path';
 import { defaultConfig } from '../../monitoring/config';
 import { DASHBOARD_UID, overviewDashboard } from '../../monitoring/dashboards/overview';
 import { DATASOURCE_UID, GRAFANA_IMAGE, GRAFANA_SCHEMA_VERSION } from '../../monitoring/stack/grafana';
+import { committedDashboard } from './committed-dashboard';
 
-type Panel = {
-  id: number;
-  type: string;
-  title: string;
-  description?: string;
-  gridPos: { x: number; y: number; w: number; h: number };
-  datasource?: { uid?: string };
-  fieldConfig?: { defaults?: { unit?: string } };
-  targets?: { expr: string; refId?: string; datasource?: { uid?: string } }[];
-};
 
-const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../grafana/dashboards/jobstack-overview.json'), 'utf8')) as {
-  uid: string;
-  title: string;
-  panels: Panel[];
-  schemaVersion: number;
-  templating: { list: { name: string; type: string; current?: { value?: string } }[] };
-};
+const committed = committedDashboard('jobstack-overview.json');
 const panels = committed.panels.filter((p) => p.type !== 'row');
 const rows = committed.panels.filter((p) => p.type === 'row');
 
@@ -35,7 +20,7 @@ describe('jobstack overview dashboard', () => {
   test('the schema is the one the compose Grafana image understands; every query has a unique refId', () => {
     expect(committed.schemaVersion).toBe(GRAFANA_SCHEMA_VERSION);
     // The API dashboard is provisioned by the same Grafana.
-    const api = JSON.parse(readFileSync(path.resolve(__dirname, '../../grafana/dashboards/jobstack-api.json'), 'utf8')) as typeof committed;
+    const api = committedDashboard('jobstack-api.json');
     expect(api.schemaVersion).toBe(GRAFANA_SCHEMA_VERSION);
     for (const p of api.panels) expect((p.targets ?? []).every((t) => t.refId)).toBe(true);
     const compose = readFileSync(path.resolve(__dirname, '../../docker-compose.monitoring.yml'), 'utf8');
