@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): sets up what a fresh machine lacks, then runs
-# the type check and every test on each supported Node.js (22 and 24, from scripts/node-runtimes.sh),
-# whatever Node.js the machine has. Debian packages are installed by jest's global setup
+# The one test command (README, .ci/run): sets up what a fresh machine lacks, then runs the type
+# check, the unused-code check (knip) and every test on each supported Node.js (22 and 24, from
+# scripts/node-runtimes.sh), whatever Node.js the machine has. Debian packages are installed by jest's global setup
 # (test/harness/debian.ts) when missing. Arguments go to jest (a file or -t pattern).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash scripts/build.sh
 npx tsc -p tsconfig.test.json
+# Unused files, exports and dependencies fail the run (knip.jsonc lists the entry points).
+npx knip --no-progress
 mapfile -t runtimes < <(bash scripts/node-runtimes.sh)
 for node in "${runtimes[@]}"; do
   echo "== jest on Node.js $("$node" --version)"

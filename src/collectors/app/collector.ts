@@ -1,4 +1,5 @@
 import type { Collector, CollectContext } from '../types';
+import type { AppReadingsSource } from '../sources';
 import type { Config } from '../../config/schema';
 import { SNAPSHOT_LIMITS, type AppSnapshot } from '../../instrument/snapshot';
 import { redact, registerSecret } from '../../log/redact';
@@ -20,17 +21,12 @@ export interface AppReading {
   readonly readAt: number;
 }
 
-/** The dashboard finds the collector that can show it snapshots by this method. */
-export interface AppSnapshotSource {
-  appReadings(): readonly AppReading[];
-}
-
 /**
  * Reads each instrumented application's JSON snapshot, all targets at once, each under its
  * timeout and the scrape deadline. A target that fails is `app_up{target} 0` and nothing else:
  * the collector itself succeeds, so no other target or collector is affected.
  */
-export class AppCollector implements Collector, AppSnapshotSource {
+export class AppCollector implements Collector, AppReadingsSource {
   readonly name = 'app';
   private readonly targets: readonly { name: string; url: URL; timeoutMs?: number }[];
   private readings: readonly AppReading[] = [];

@@ -37,5 +37,3 @@ export function appTargetsSchema(duration: typeof durationFactory, url: typeof u
     .strict();
   return z.preprocess(splitLines, namedTargets(target, MAX_TARGETS));
 }
-
-export type AppTargetConfig = z.output<ReturnType<typeof appTargetsSchema>>[number];

@@ -124,8 +124,8 @@ export function decodeQueueState(reply: unknown): RawQueueState {
   };
 }
 
-/** Per-queue figures from the latest collection, for /metrics and the JSON endpoints. */
-export interface QueueSummary {
+/** One queue's figures as read in a collection, written to /metrics (the dashboard's view is dashboard/types.ts QueueSummary). */
+export interface QueueReading {
   readonly queue: string;
   readonly counts: Readonly<Record<JobState, number>>;
   readonly paused: boolean;
@@ -169,7 +169,7 @@ function age(count: number, since: number | undefined, nowMs: number): number | 
 }
 
 /** Interprets a decoded queue state; `workers` comes from CLIENT LIST, read separately. */
-export function summarize(queue: string, raw: RawQueueState, workers: number | undefined, nowMs: number): QueueSummary {
+export function summarize(queue: string, raw: RawQueueState, workers: number | undefined, nowMs: number): QueueReading {
   const { meta } = raw;
   const limitSet = meta.max !== undefined || raw.limiterTtlMs > 0;
   const limited =

@@ -1,4 +1,5 @@
-import type { AppReading, AppSnapshotSource } from '../../collectors/app/collector';
+import type { AppReading } from '../../collectors/app/collector';
+import type { AppReadingsSource } from '../../collectors/sources';
 import { recentFigures } from '../../collectors/app/snapshot';
 import type { RequestRecord } from '../../instrument/snapshot';
 import { redact } from '../../log/redact';
@@ -76,19 +77,17 @@ function summary(reading: AppReading): ApiSummary {
       messagesReceived: ws.messagesReceived,
       messagesSent: ws.messagesSent,
       errors: ws.errors,
-      recentEvents: ws.recentEvents
-        .slice(0, API_LIMITS.events)
-        .map((e) => ({
-          at: iso(e.time),
-          type: e.type,
-          code: e.code ?? null,
-          detail: e.detail === undefined ? null : redact(e.detail),
-        })),
+      recentEvents: ws.recentEvents.slice(0, API_LIMITS.events).map((e) => ({
+        at: iso(e.time),
+        type: e.type,
+        code: e.code ?? null,
+        detail: e.detail === undefined ? null : redact(e.detail),
+      })),
     },
   };
 }
 
 /** Empty when the app collector is not enabled. */
-export function apiSection(source: AppSnapshotSource | undefined): ApiSummary[] {
+export function apiSection(source: AppReadingsSource | undefined): ApiSummary[] {
   return source ? source.appReadings().map(summary) : [];
 }

@@ -3,13 +3,7 @@ import type { MetricBatch } from '../../metrics/batch';
 import type { History } from '../history';
 import type { HistogramWindow } from '../histogram-window';
 import type { QueueSummary } from '../types';
-
-/** What the bullmq collector keeps outside /metrics (its recent failures). */
-export interface FailureSource {
-  recentFailures(
-    queue: string,
-  ): readonly { id: string; name?: string; failedReason?: string; attemptsMade?: number; finishedOn?: number }[];
-}
+import type { RecentFailuresSource } from '../../collectors/sources';
 
 const BACKLOG_STATES = ['waiting', 'prioritized', 'delayed'];
 
@@ -67,7 +61,7 @@ export function queueSection(
   history: History,
   histograms: HistogramWindow,
   windowSeconds: number,
-  failures?: FailureSource,
+  failures?: RecentFailuresSource,
 ): QueueSummary[] {
   const out: QueueSummary[] = [];
   for (const [queue, counts] of perQueue(all)) {
