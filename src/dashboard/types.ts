@@ -4,6 +4,7 @@
  * says otherwise (`...Ms`, `...PerSecond`, `...PerMinute`). `null` means "not known".
  */
 import type { AlertsSummary } from './alerts';
+import type { JobState } from '../collectors/bullmq/queue-state';
 import type { RequestRecord, RequestTotals, WebSocketEvent, WebSocketFigures } from '../instrument/snapshot';
 
 export type Status = 'up' | 'degraded' | 'down' | 'disabled' | 'unknown';
@@ -26,8 +27,9 @@ export interface HealthReport {
 
 export interface QueueSummary {
   readonly name: string;
-  readonly counts: Readonly<Record<string, number>>;
-  /** waiting + prioritized + delayed. */
+  /** Jobs per state; empty when the queue could not be read. */
+  readonly counts: Partial<Readonly<Record<JobState, number>>>;
+  /** Jobs in BACKLOG_STATES (waiting + prioritized + delayed). */
   readonly backlog: number;
   readonly workers: number | null;
   readonly paused: boolean;
