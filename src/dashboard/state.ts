@@ -7,16 +7,17 @@ import { AnswerTooLarge } from '../metrics/render';
 import type { Collection, ScrapeRunner } from '../runner/runner';
 import type { BuildInfo } from '../version';
 import { AlertmanagerView } from './alerts';
-import { evaluateHealth } from './health';
+import { evaluateHealth } from '../health/components';
 import { HistogramWindow } from './histogram-window';
 import { History } from './history';
-import { healthScore } from './score';
+import { healthScore } from '../health/score';
 import { redisHistory, redisSection, probeSection, storageSection } from './sections/dependencies';
 import { hostHistory, hostSection } from './sections/host';
 import { postgresHistory, postgresSection } from './sections/postgres';
 import { queueHistory, queueSection } from './sections/queues';
 import { apiSection } from './sections/api';
-import type { DashboardData, HealthReport } from './types';
+import type { HealthReport } from '../health/types';
+import type { DashboardData } from './types';
 
 /** A JSON answer over MAX_ANSWER_BYTES: refused (503), never served. */
 

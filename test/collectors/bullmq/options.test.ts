@@ -7,7 +7,8 @@ import type { MetricBatch } from '../../../src/metrics/batch';
 import { toExpositionFamily } from '../../../src/metrics/render';
 import { waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { bullConnection, collectOnce, testConfig } from './support';
+import { collectOnce } from '../../harness/collect';
+import { bullConnection, testConfig } from './support';
 
 /** The collector's settings against a real Redis: static queues, the cap, call sizes, sampling limits, script reloads. */
 

@@ -5,7 +5,8 @@ import { queueLabel, uniqueLabels } from '../../../src/collectors/bullmq/queue-n
 import { silentLogger } from '../../../src/log/logger';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { collectOnce, renderBatch, testConfig } from './support';
+import { collectOnce, renderBatch } from '../../harness/collect';
+import { testConfig } from './support';
 
 /**
  * Keys as bytes end to end: a queue whose name is not valid UTF-8 (written by another client) is

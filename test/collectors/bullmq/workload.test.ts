@@ -8,7 +8,8 @@ import { silentLogger } from '../../../src/log/logger';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { bullConnection, collectOnce, renderBatch, testConfig } from './support';
+import { collectOnce, renderBatch } from '../../harness/collect';
+import { bullConnection, testConfig } from './support';
 
 /**
  * A live BullMQ workload against a real redis-server: workers that complete, fail and retry,

@@ -13,7 +13,8 @@ import { clearSecrets } from '../../../src/log/redact';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { freePort, tempDir, waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { bullConnection, collectOnce, renderBatch, testConfig } from '../bullmq/support';
+import { collectOnce, renderBatch } from '../../harness/collect';
+import { bullConnection, testConfig } from '../bullmq/support';
 
 /** The ways to reach Redis: database number, password, ACL user with least privileges, TLS. */
 
