@@ -13,6 +13,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash scripts/build.sh
 npx tsc -p tsconfig.test.json
+# Formatting (Prettier), typescript-eslint's type-checked rules, the dashboard page's script
+# checked against the /dashboard/data types.
+npm run -s lint
 # Unused files, exports and dependencies fail the run (knip.jsonc lists the entry points).
 npx knip --no-progress
 mapfile -t runtimes < <(bash scripts/node-runtimes.sh)

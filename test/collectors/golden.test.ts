@@ -61,7 +61,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled(closing.map((c) => c.close?.()));
+  await Promise.allSettled(closing.map(async (c) => c.close?.()));
   web?.closeAllConnections();
   await new Promise((r) => web?.close(r));
   await Promise.allSettled([redis?.stop(), pg?.stop(), s3?.stop()]);

@@ -26,7 +26,7 @@ export async function runOnce(
   budgetMs = 3000,
   { timeoutMs = 10_000, log = silentLogger }: { timeoutMs?: number; log?: Logger } = {},
 ): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector, timeoutMs }], log).collect(budgetMs)).outcomes[0]!;
+  return (await new ScrapeRunner([{ collector, timeoutMs }], log).collect(budgetMs)).outcomes[0];
 }
 
 /** A batch (or every outcome of a collection, merged) as /metrics prints it in the text format. */

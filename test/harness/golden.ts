@@ -17,7 +17,7 @@ const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? \S+( \S+)?$/;
 function seriesKey(line: string): string {
   const m = SAMPLE.exec(line);
   if (!m) return line;
-  const base = m[1]!.replace(/_(bucket|sum|count)$/, '');
+  const base = m[1].replace(/_(bucket|sum|count)$/, '');
   const labels = (m[2] ?? '').replace(/,?le="[^"]*"/, '');
   return `${base}${labels}`;
 }
@@ -34,7 +34,7 @@ export function normaliseExposition(text: string, replace: readonly (readonly [R
     if (line === '') continue;
     const help = /^# HELP (\S+)/.exec(line);
     if (help || families.length === 0) families.push({ name: help?.[1] ?? '', head: [], samples: [] });
-    const family = families[families.length - 1]!;
+    const family = families[families.length - 1];
     if (line.startsWith('#')) family.head.push(line);
     else {
       const m = SAMPLE.exec(line);

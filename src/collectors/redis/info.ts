@@ -28,7 +28,7 @@ export function parseKeyspace(fields: ReadonlyMap<string, string>): KeyspaceEntr
     if (!db) continue;
     const parts = new Map(value.split(',').map((kv) => kv.split('=') as [string, string]));
     out.push({
-      db: db[1]!,
+      db: db[1],
       keys: finiteNumber(parts.get('keys')) ?? NaN,
       expires: finiteNumber(parts.get('expires')) ?? NaN,
     });

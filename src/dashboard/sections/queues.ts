@@ -9,13 +9,12 @@ import type { RecentFailuresSource } from '../../collectors/sources';
 function perQueue(all: MetricBatch): Map<string, Partial<Record<JobState, number>>> {
   const out = new Map<string, Partial<Record<JobState, number>>>();
   for (const s of all.samples(b.jobs)) {
-    const counts = out.get(s.labels.queue!) ?? {};
+    const counts = out.get(s.labels.queue) ?? {};
     counts[s.labels.state as JobState] = s.value;
-    out.set(s.labels.queue!, counts);
+    out.set(s.labels.queue, counts);
   }
   // A queue that could not be read has no counts, but is listed (marked) rather than hidden.
-  for (const s of all.samples(b.readError))
-    if (s.value === 1 && !out.has(s.labels.queue!)) out.set(s.labels.queue!, {});
+  for (const s of all.samples(b.readError)) if (s.value === 1 && !out.has(s.labels.queue)) out.set(s.labels.queue, {});
   return out;
 }
 
