@@ -69,12 +69,11 @@ export class S3Collector implements Collector {
     );
   }
 
-  async collect({ out, signal, deadline }: CollectContext): Promise<void> {
+  async collect({ out, signal }: CollectContext): Promise<void> {
     for (const listing of this.listings.values()) listing.ensureStarted();
     const started = performance.now();
-    const timeout = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, deadline - Date.now() - 50))]);
     try {
-      await this.headClient.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: timeout });
+      await this.headClient.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
     } catch (err) {
       throw new Error(`HeadBucket ${this.bucket}: ${describeS3Error(err)}`);
     }
