@@ -4,15 +4,9 @@ import type { ZodIssue } from 'zod';
 import { configSchema, COLLECTOR_NAMES, type Config } from './schema';
 import { AWS_SECRET_VARS, ENV_VARS, convert, readEnvSecret } from './sources';
 import type { CliArgs } from './args';
+import { ConfigError } from './errors';
 import { registerSecret } from '../log/redact';
-import { loadWebSecurity, type WebSecurity } from '../http/security/web-config';
-
-/** Startup stops with exit code 2 and one line per problem. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-  }
-}
+import { loadWebSecurity, type WebSecurity } from './web-config';
 
 export interface LoadedConfig {
   readonly config: Readonly<Config>;

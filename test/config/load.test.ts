@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from '../../src/config/args';
-import { ConfigError, loadConfig } from '../../src/config/load';
+import { ConfigError } from '../../src/config/errors';
+import { loadConfig } from '../../src/config/load';
 import { tempDir } from '../harness/process';
 
 const tmp = tempDir('config');

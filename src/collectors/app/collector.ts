@@ -1,12 +1,10 @@
 import type { Collector, CollectContext } from '../types';
-import type { Config } from '../../config/schema';
+import type { AppConfig } from './config';
 import { SNAPSHOT_LIMITS, type AppSnapshot } from '../../instrument/snapshot';
 import { redact, registerSecret } from '../../log/redact';
 import { appMetrics as m } from './metrics';
 import { fetchSnapshot } from './fetch';
 import { parseSnapshot, recentFigures } from './snapshot';
-
-export type AppConfig = Config['collectors']['app'];
 
 /** What the last collection read from one target, for the dashboard's API section. */
 export interface AppReading {

@@ -1,5 +1,6 @@
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
+import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
@@ -31,8 +32,6 @@ import {
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
-
-export type BullmqCollectorConfig = Config['collectors']['bullmq'];
 
 /** One queue as the JSON endpoints and the dashboard read it. */
 export interface QueueSnapshot {

@@ -1,6 +1,7 @@
 import type { Pool, QueryResult } from 'pg';
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
+import type { PostgresCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import { errorMessage, registerSecret } from '../../log/redact';
@@ -17,8 +18,6 @@ import {
   statementBudget,
   type StatementBudget,
 } from './connection';
-
-export type PostgresCollectorConfig = Config['collectors']['postgres'];
 
 /**
  * PostgreSQL server statistics and the application's own SQL metrics. Each scrape takes two

@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Collector, CollectContext } from '../types';
-import type { Config } from '../../config/schema';
-import { ConfigError } from '../../config/load';
+import { ConfigError } from '../../config/errors';
 import { redact, registerSecret } from '../../log/redact';
 import { probeMetrics as m } from './metrics';
 import { probe, type ProbeRequest } from './probe';
-import type { ProbeTargetConfig } from './config';
-
-export type ProbesConfig = Config['collectors']['probes'];
+import type { ProbeTargetConfig, ProbesConfig } from './config';
 
 interface Target {
   readonly name: string;

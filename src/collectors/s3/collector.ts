@@ -1,14 +1,13 @@
 import { HeadBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
-import { ConfigError } from '../../config/load';
+import type { S3CollectorConfig } from './config';
+import { ConfigError } from '../../config/errors';
 import type { Logger } from '../../log/logger';
 import { errorMessage } from '../../log/redact';
 import { BackgroundRefresh } from '../background';
 import { s3Metrics as m } from './metrics';
 import { countObjects, type PrefixCount } from './listing';
-
-export type S3CollectorConfig = Config['collectors']['s3'];
 
 export interface S3Options {
   /** Credentials instead of the SDK's default chain (tests). */
