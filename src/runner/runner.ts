@@ -1,4 +1,5 @@
 import { MetricBatch } from '../metrics/batch';
+import { LabelValueBounder } from '../metrics/label-value';
 import type { Collector } from '../collectors/types';
 import type { Logger } from '../log/logger';
 import { selfMetrics } from '../metrics/self';
@@ -40,6 +41,8 @@ export class ScrapeRunner {
   private readonly busy = new Map<string, Promise<unknown>>();
   private collections = 0;
   private readonly listeners: ((collection: Collection) => void)[] = [];
+  /** Remembers rewritten label values across scrapes (each is cut once, not once per scrape). */
+  private readonly labelValues = new LabelValueBounder();
 
   constructor(
     private readonly entries: readonly RunnerEntry[],
@@ -93,7 +96,7 @@ export class ScrapeRunner {
     const hardAt = Math.min(scrapeDeadline, started + timeoutMs);
     const cancel = new AbortController();
     const { at, signal } = collectorDeadline(started, hardAt, cancel.signal);
-    const out = new MetricBatch();
+    const out = new MetricBatch(this.labelValues);
     let error: string | undefined;
     let dependencyDown: string | undefined;
     const reportDown = (reason: string) => {
@@ -122,7 +125,7 @@ export class ScrapeRunner {
     }
     const finishedAt = this.now();
     const durationSeconds = (finishedAt - started) / 1000;
-    const batch = error === undefined ? out : new MetricBatch();
+    const batch = error === undefined ? out : new MetricBatch(this.labelValues);
     // A collector may set its own `up` to 0 on success (a storage path that vanished is reported,
     // not thrown); the runner only fills it in when the collector did not.
     if (collector.up && (error !== undefined || batch.get(collector.up) === undefined))

@@ -10,7 +10,7 @@ import { s3Metrics as m } from './metrics';
 import { countObjects, type PrefixCount } from './listing';
 
 export interface S3Options {
-  /** Credentials instead of the SDK's default chain (tests). */
+  /** Credentials instead of the SDK's default chain (from `AWS_*_FILE`, or tests). */
   readonly credentials?: S3ClientConfig['credentials'];
 }
 
