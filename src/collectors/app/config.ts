@@ -40,7 +40,10 @@ export function appTargetsSchema() {
 
 export type AppTargetConfig = z.output<ReturnType<typeof appTargetsSchema>>[number];
 
-/** `collectors.app`: JSON snapshots of applications instrumented with jobstack-exporter/instrument; on when targets are listed. */
+/**
+ * `collectors.app`: JSON snapshots of applications instrumented with jobstack-exporter/instrument;
+ * on when targets are listed.
+ */
 export const appConfigSchema = collectorSection('5s', {
   targets: appTargetsSchema(),
 });

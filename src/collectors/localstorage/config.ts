@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { collectorSection, duration } from '../../config/fields';
 
-/** `collectors.localstorage`: storage.path: exists/readable and its filesystem each scrape, files and bytes from a background walk. */
+/**
+ * `collectors.localstorage`: storage.path exists/readable and its filesystem each scrape, files and
+ * bytes from a background walk.
+ */
 export const localStorageConfigSchema = collectorSection('5s', {
   /** Time between walks; a walk that takes longer than this is aborted. */
   walkInterval: duration(10_000, 7 * 86_400_000).default('5m'),
