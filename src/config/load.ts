@@ -117,7 +117,7 @@ function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): s
 }
 
 /** Registers every secret the config holds so no log line or answer can echo it. */
-function registerConfigSecrets(config: Config, awsSecrets: readonly string[]): void {
+function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv, awsSecrets: readonly string[]): void {
   for (const value of [config.redis.url, config.postgres.url, config.alertmanager.url]) {
     if (!value) continue;
     try {
@@ -132,6 +132,8 @@ function registerConfigSecrets(config: Config, awsSecrets: readonly string[]): v
   registerSecret(config.web.bearerToken);
   registerSecret(config.postgres.password);
   for (const secret of awsSecrets) registerSecret(secret);
+  // Without a URL, pg reads libpq's variables; their password must not reach a log line either.
+  registerSecret(env.PGPASSWORD);
 }
 
 /**
@@ -171,7 +173,7 @@ export function loadConfig(args: CliArgs, env: NodeJS.ProcessEnv = process.env):
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const web = loadWebSecurity(parsed.data.web.configFile, parsed.data.web.bearerToken);
   if (!web.security) throw new ConfigError(web.problems);
-  registerConfigSecrets(parsed.data, aws.secrets);
+  registerConfigSecrets(parsed.data, env, aws.secrets);
   return {
     config: deepFreeze(parsed.data),
     file,

@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema';
 import type { PostgresCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
-import { errorMessage, registerSecret } from '../../log/redact';
+import { errorMessage } from '../../log/redact';
 import { untilDeadline } from '../../runner/deadline';
 import { postgresMetrics as m } from './metrics';
 import { serverResults, serverStatsSql, setServerStats } from './server-stats';
@@ -36,8 +36,6 @@ export class PostgresCollector implements Collector {
     connection: Config['postgres'],
     private readonly log: Logger,
   ) {
-    // Without a URL, pg reads libpq's variables; their password must not reach a log line either.
-    registerSecret(process.env.PGPASSWORD);
     this.pool = createPool(
       { url: connection.url, password: connection.password, connectTimeoutMs: config.timeout },
       log,
