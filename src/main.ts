@@ -48,6 +48,8 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     dashboard,
   });
   const tls = loaded.security.tls;
+  // Koa's handler answers its own errors; the promise it returns needs no listener.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const server = createServer(app.callback(), tls);
   const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.listen)!;
   await new Promise<void>((resolve, reject) => {
@@ -76,9 +78,9 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
 /** Runs the collectors' startup checks (bounded); any problem stops startup as a config error. */
 async function validateCollectors(collectors: readonly Collector[], timeoutMs: number): Promise<void> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const problems = (await Promise.all(collectors.map((c) => c.validate?.(signal) ?? []))).flat();
+  const problems = (await Promise.all(collectors.map(async (c) => (await c.validate?.(signal)) ?? []))).flat();
   if (problems.length) {
-    await Promise.allSettled(collectors.map((c) => c.close?.()));
+    await Promise.allSettled(collectors.map(async (c) => c.close?.()));
     throw new ConfigError(problems);
   }
 }
@@ -87,7 +89,7 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
 async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
   try {
     const enabled = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
-    await Promise.allSettled(enabled.map((e) => e.collector.close?.()));
+    await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;

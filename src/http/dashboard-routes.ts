@@ -41,14 +41,14 @@ export function dashboardRoutes(
     ctx.body = await state.dataJson(budgetMs());
   });
   router.get('/dashboard', (ctx) => {
-    ctx.type = assets['index.html']!.type;
-    ctx.body = assets['index.html']!.body;
+    ctx.type = assets['index.html'].type;
+    ctx.body = assets['index.html'].body;
   });
   router.get('/dashboard/', (ctx) => ctx.redirect('../dashboard'));
   for (const file of ['app.js', 'app.css']) {
     router.get(`/dashboard/${file}`, (ctx) => {
-      ctx.type = assets[file]!.type;
-      ctx.body = assets[file]!.body;
+      ctx.type = assets[file].type;
+      ctx.body = assets[file].body;
     });
   }
 }

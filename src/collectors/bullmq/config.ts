@@ -27,7 +27,7 @@ export const bullmqConfigSchema = collectorSection('5s', {
     .array(z.number().positive().finite())
     .min(1, 'give at least one bound (histograms: off turns the histograms off)')
     .max(40)
-    .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), 'bucket bounds must be ascending')
+    .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]), 'bucket bounds must be ascending')
     .default([...DEFAULT_DURATION_BUCKETS]),
 });
 

@@ -33,7 +33,7 @@ export class ProbesCollector implements Collector {
     let next = 0;
     const worker = async () => {
       while (next < this.targets.length) {
-        const target = this.targets[next++]!;
+        const target = this.targets[next++];
         // The scrape's signal cuts it at the deadline; the target's own timeout may be shorter.
         const timeoutMs = target.timeoutMs ?? this.config.timeout;
         const result = await probe({ ...target.request, timeoutMs }, signal);
