@@ -1,4 +1,5 @@
 import type { Config, CollectorName } from '../config/schema';
+import type { AwsCredentials } from '../config/load';
 import type { Collector } from './types';
 import type { DashboardSources } from './sources';
 import type { Logger } from '../log/logger';
@@ -22,7 +23,13 @@ export interface CollectorSpec {
   readonly metrics: readonly MetricDef[];
   /** Whether it runs: the config's `enabled`, else on by default or when its dependency is configured. */
   readonly enabled: (config: Config) => boolean;
-  readonly create: (config: Config, log: Logger) => Created;
+  readonly create: (config: Config, log: Logger, deps: CollectorDeps) => Created;
+}
+
+/** What main hands the collectors besides the config. */
+export interface CollectorDeps {
+  /** AWS keys read from `AWS_*_FILE` (else the S3 client uses the SDK's default chain). */
+  readonly awsCredentials?: AwsCredentials;
 }
 
 /** A new collector with what it offers the dashboard besides /metrics (src/collectors/sources.ts). */
@@ -78,7 +85,8 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     name: 's3',
     metrics: Object.values(s3Metrics),
     enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined,
-    create: (c, log) => plain(new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log)),
+    create: (c, log, deps) =>
+      plain(new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log, { credentials: deps.awsCredentials })),
   },
   {
     name: 'localstorage',
@@ -114,11 +122,11 @@ export interface CreatedCollectors {
   readonly sources: DashboardSources;
 }
 
-export function createCollectors(config: Config, log: Logger): CreatedCollectors {
+export function createCollectors(config: Config, log: Logger, deps: CollectorDeps = {}): CreatedCollectors {
   const enabled: EnabledCollector[] = [];
   let sources: DashboardSources = {};
   for (const spec of COLLECTORS.filter((s) => s.enabled(config))) {
-    const created = spec.create(config, log);
+    const created = spec.create(config, log, deps);
     enabled.push({ collector: created.collector, timeoutMs: config.collectors[spec.name].timeout });
     sources = { ...sources, ...created.sources };
   }

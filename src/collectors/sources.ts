@@ -1,4 +1,4 @@
-import type { AppReading } from './app/collector';
+import type { AppSnapshot } from '../instrument/snapshot';
 import type { FailedJob } from './bullmq/finished-jobs';
 
 /**
@@ -10,6 +10,15 @@ import type { FailedJob } from './bullmq/finished-jobs';
 /** The latest failed jobs of a queue (by its label), newest first: the bullmq collector. */
 export interface RecentFailuresSource {
   recentFailures(queue: string): readonly FailedJob[];
+}
+
+/** What the last collection read from one instrumented app's snapshot endpoint. */
+export interface AppReading {
+  readonly target: string;
+  /** The snapshot when it was read and valid; null with `error` otherwise. */
+  readonly snapshot: AppSnapshot | null;
+  readonly error: string | null;
+  readonly readAt: number;
 }
 
 /** What the last collection read from each instrumented app: the app collector. */

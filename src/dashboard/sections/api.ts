@@ -1,5 +1,4 @@
-import type { AppReading } from '../../collectors/app/collector';
-import type { AppReadingsSource } from '../../collectors/sources';
+import type { AppReading, AppReadingsSource } from '../../collectors/sources';
 import { recentFigures } from '../../collectors/app/snapshot';
 import type { RequestRecord } from '../../instrument/snapshot';
 import { redact } from '../../log/redact';
