@@ -14,6 +14,7 @@ import { ScrapeRunner } from './runner/runner';
 import { buildInfo } from './version';
 import { DashboardState } from './dashboard/state';
 import { helpText } from './help';
+import { MultiTarget } from './multitarget/service';
 
 /** Exit codes: 0 ok, 1 runtime failure (port in use), 2 bad configuration. */
 export const EXIT_CONFIG = 2;
@@ -35,6 +36,13 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     config.scrape.defaultTimeout,
   );
   const runner = new ScrapeRunner(enabled, log);
+  let multiTarget: MultiTarget | undefined;
+  try {
+    multiTarget = MultiTarget.enabled(config) ? new MultiTarget(config, log) : undefined;
+  } catch (err) {
+    await Promise.allSettled(enabled.map((e) => e.collector.close?.()));
+    throw err;
+  }
   const dashboard = new DashboardState({ runner, config, build, collectors: enabled.map((e) => e.collector) });
   const app = createApp({
     config,
@@ -42,9 +50,10 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     build,
     log,
     collectorNames: enabled.map((e) => e.collector.name),
-    extraFamilies: [new ProcessMetrics()],
+    extraFamilies: [...(multiTarget ? [multiTarget] : []), new ProcessMetrics()],
     security: loaded.security,
     dashboard,
+    multiTarget,
   });
   const tls = loaded.security.tls;
   const server = createServer(app.callback(), tls);
@@ -65,7 +74,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
   const stop = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await runner.close();
+    await Promise.all([runner.close(), multiTarget?.close()]);
     server.closeAllConnections();
     await closed;
   };
@@ -87,6 +96,8 @@ async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[
   try {
     const enabled = createCollectors(loaded.config, silentLogger);
     await Promise.allSettled(enabled.map((e) => e.collector.close?.()));
+    // Reads the credentials files; contacts no target.
+    if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger).close();
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;

@@ -4,6 +4,7 @@ import { LOG_LEVELS, type LogLevel } from '../log/logger';
 import { customQueriesSchema } from '../collectors/postgres/custom-config';
 import { probeTargetsSchema } from '../collectors/probes/config';
 import { appTargetsSchema } from '../collectors/app/config';
+import { multiTargetSchema } from '../multitarget/config';
 import { DEFAULT_DURATION_BUCKETS, HISTOGRAM_MODES } from '../collectors/bullmq/metrics';
 
 /** A duration string (`10s`) within bounds, parsed to milliseconds. */
@@ -263,6 +264,8 @@ export const configSchema = z
       .strict()
       .default({}),
     collectors: collectorsSchema,
+    /** GET /probe?target=...: one target per request (README, "Multi-target mode"). */
+    multiTarget: multiTargetSchema(duration),
   })
   .strict();
 
