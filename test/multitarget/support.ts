@@ -10,7 +10,7 @@ export interface Trap {
 
 export async function startTrap(): Promise<Trap> {
   const sockets = new Set<net.Socket>();
-  const trap = { port: 0, connections: 0, close: async () => undefined };
+  const trap: Trap = { port: 0, connections: 0, close: async () => undefined };
   const server = net.createServer((socket) => {
     trap.connections++;
     sockets.add(socket);
@@ -18,7 +18,7 @@ export async function startTrap(): Promise<Trap> {
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  trap.port = (server.address() as net.AddressInfo).port;
+  (trap as { port: number }).port = (server.address() as net.AddressInfo).port;
   trap.close = () =>
     new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
