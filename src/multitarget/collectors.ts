@@ -33,9 +33,10 @@ function withUser(target: ProbeTarget, credentials: Credentials | undefined, wit
 /**
  * The collectors of one module for one target, built from the same classes as /metrics', with
  * the collectors' settings of `collectors.<name>` (timeouts, bullmq histograms...) except what
- * is per target: the connection, bullmq's prefix and queues, the probed URL. The postgres
- * collector runs its server statistics only: custom queries belong to the application's own
- * database (postgres.url), not to every database an operator may probe.
+ * is per target: the connection, bullmq's prefix and queues, the custom SQL metrics (the
+ * module's `queries`: collectors.postgres.queries belong to postgres.url), the probed URL.
+ * Custom queries are not checked against a target at startup (targets are not known then):
+ * a wrong column shows as pg_custom_query_success 0 on that target.
  */
 export function targetCollectors(
   config: Readonly<Config>,
@@ -61,7 +62,7 @@ export function targetCollectors(
         );
       case 'postgres':
         return new (lazy.postgres().PostgresCollector)(
-          { ...config.collectors.postgres, queries: [] },
+          { ...config.collectors.postgres, queries: module.queries },
           { url: withUser(target, credentials, false), password: credentials?.password },
           log,
         );

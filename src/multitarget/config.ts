@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { duration as durationFactory } from '../config/schema';
+import { customQueriesSchema } from '../collectors/postgres/custom-config';
 import { parseAllowPattern } from './allow';
 
 /** Collectors a module may run, by the target scheme they read. */
@@ -24,7 +25,7 @@ export const DEFAULT_MODULES: Readonly<Record<TargetKind, { readonly collectors:
 
 const moduleName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'module names are 1 to 64 of A-Z a-z 0-9 _ -');
 
-function moduleSchema() {
+function moduleSchema(duration: typeof durationFactory) {
   return z
     .object({
       collectors: z
@@ -47,6 +48,11 @@ function moduleSchema() {
         })
         .strict()
         .default({}),
+      /**
+       * The postgres collector's custom SQL metrics (as collectors.postgres.queries), run on each
+       * target of this module; collectors.postgres.queries belong to postgres.url only.
+       */
+      queries: customQueriesSchema(duration),
       /** https targets of the probes collector: accept any certificate (its expiry is still reported). */
       insecureSkipVerify: z.boolean().default(false),
     })
@@ -86,7 +92,7 @@ export function multiTargetSchema(duration: typeof durationFactory) {
       /** Concurrent /probe requests served; more get 503 (apart from web.maxRequests for /metrics). */
       maxRequests: z.number().int().min(1).max(10_000).default(100),
       /** Named collector sets; `redis`, `postgres` and `http` exist by default and are used when a request names none. */
-      modules: z.record(moduleName, moduleSchema()).default({}),
+      modules: z.record(moduleName, moduleSchema(duration)).default({}),
     })
     .strict()
     .superRefine((config, ctx) => {
@@ -113,6 +119,7 @@ export function effectiveModules(config: MultiTargetConfig): ReadonlyMap<string,
     modules.set(kind, {
       collectors: [...module.collectors],
       bullmq: { prefix: 'bull', queues: [] },
+      queries: [],
       insecureSkipVerify: false,
     });
   for (const [name, module] of Object.entries(config.modules)) modules.set(name, module);
