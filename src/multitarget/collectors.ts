@@ -16,8 +16,8 @@ const lazy = {
 };
 
 /**
- * The target URL with the user name from the credentials file (never from the request). The
- * password travels apart (redis and pg take it as an option) except for http basic auth.
+ * The target URL with the user name from the credentials file (never from the request), and
+ * the password too where the client reads it only from there (pg, http basic auth).
  */
 function withUser(target: ProbeTarget, credentials: Credentials | undefined, withPassword: boolean): string {
   if (!credentials?.username && !(withPassword && credentials?.password)) return target.href;
@@ -61,9 +61,10 @@ export function targetCollectors(
           log,
         );
       case 'postgres':
+        // In the URL: pg lets the connection string's empty password override a separate one.
         return new (lazy.postgres().PostgresCollector)(
           { ...config.collectors.postgres, queries: module.queries },
-          { url: withUser(target, credentials, false), password: credentials?.password },
+          { url: withUser(target, credentials, true) },
           log,
         );
       case 'probes':
