@@ -13,6 +13,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash scripts/build.sh
 npx tsc -p tsconfig.test.json
+# Formatting (Prettier), typescript-eslint's type-checked rules, the dashboard page's script
+# checked against the /dashboard/data types.
+npm run -s lint
 mapfile -t runtimes < <(bash scripts/node-runtimes.sh)
 for node in "${runtimes[@]}"; do
   echo "== jest on Node.js $("$node" --version)"

@@ -40,7 +40,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
   try {
     multiTarget = MultiTarget.enabled(config) ? new MultiTarget(config, log) : undefined;
   } catch (err) {
-    await Promise.allSettled(enabled.map((e) => e.collector.close?.()));
+    await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     throw err;
   }
   const dashboard = new DashboardState({ runner, config, build, collectors: enabled.map((e) => e.collector) });
@@ -56,6 +56,8 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     multiTarget,
   });
   const tls = loaded.security.tls;
+  // Koa's handler answers its own errors; the promise it returns needs no listener.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const server = createServer(app.callback(), tls);
   const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.listen)!;
   await new Promise<void>((resolve, reject) => {
@@ -84,9 +86,9 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
 /** Runs the collectors' startup checks (bounded); any problem stops startup as a config error. */
 async function validateCollectors(collectors: readonly Collector[], timeoutMs: number): Promise<void> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const problems = (await Promise.all(collectors.map((c) => c.validate?.(signal) ?? []))).flat();
+  const problems = (await Promise.all(collectors.map(async (c) => (await c.validate?.(signal)) ?? []))).flat();
   if (problems.length) {
-    await Promise.allSettled(collectors.map((c) => c.close?.()));
+    await Promise.allSettled(collectors.map(async (c) => c.close?.()));
     throw new ConfigError(problems);
   }
 }
@@ -95,7 +97,7 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
 async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
   try {
     const enabled = createCollectors(loaded.config, silentLogger);
-    await Promise.allSettled(enabled.map((e) => e.collector.close?.()));
+    await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     // Reads the credentials files; contacts no target.
     if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger).close();
     return [];

@@ -130,14 +130,15 @@ export class RedisClient {
    */
   async batch(deadline: number, commands: readonly RedisCommand[], options: BatchOptions = {}): Promise<Reply[]> {
     const { chunk = 1000, signal, onReply, inFlight } = options;
-    let callbackError: unknown;
+    // The first error a reply callback threw, rethrown once the pipeline has settled.
+    let callbackError: { error: unknown } | undefined;
     const deliver =
       onReply &&
       ((index: number, reply: Reply) => {
         try {
           onReply(index, reply);
         } catch (err) {
-          callbackError ??= err;
+          callbackError ??= { error: err };
         }
       });
     await this.ready(deadline, signal);
@@ -162,15 +163,15 @@ export class RedisClient {
       throw lost.error;
     }
     this.markUp();
-    if (callbackError !== undefined) throw callbackError;
+    if (callbackError) throw callbackError.error;
     return replies;
   }
 
   /** One command; throws its Redis error. */
   async call(deadline: number, command: RedisCommand, signal?: AbortSignal): Promise<unknown> {
     const [reply] = await this.batch(deadline, [command], { chunk: 1, signal });
-    if (!reply!.ok) throw reply!.error;
-    return reply!.value;
+    if (!reply.ok) throw reply.error;
+    return reply.value;
   }
 
   /**
@@ -205,7 +206,7 @@ export class RedisClient {
     this.stats.roundTrips += Math.ceil(starts.length / Math.max(1, lanes));
     let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < starts.length) await one(starts[next++]!);
+      while (next < starts.length) await one(starts[next++]);
     };
     await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
     return replies;

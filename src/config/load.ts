@@ -32,7 +32,7 @@ function setPath(tree: Tree, path: string, value: unknown): void {
     if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
     node = node[key] as Tree;
   }
-  node[keys[keys.length - 1]!] = value;
+  node[keys[keys.length - 1]] = value;
 }
 
 function readYaml(file: string, problems: string[]): Tree {

@@ -143,7 +143,7 @@ export const collectorsSchema = z
         .array(z.number().positive().finite())
         .min(1, 'give at least one bound (histograms: off turns the histograms off)')
         .max(40)
-        .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), 'bucket bounds must be ascending')
+        .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]), 'bucket bounds must be ascending')
         .default([...DEFAULT_DURATION_BUCKETS]),
     }),
     /** Server statistics plus the application's own SQL metrics; on when postgres.url is set. */

@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): Koa {
         return;
       }
       ctx.type = contentTypeOf(format);
-      ctx.body = await exposeTarget(collection, format);
+      ctx.body = exposeTarget(collection, format);
     });
   }
 

@@ -11,7 +11,7 @@ const ASSETS: Readonly<Record<string, { type: string; body: Buffer }>> = Object.
     ['index.html', 'text/html; charset=utf-8'],
     ['app.js', 'text/javascript; charset=utf-8'],
     ['app.css', 'text/css; charset=utf-8'],
-  ].map(([file, type]) => [file, { type: type!, body: readFileSync(path.join(PAGE_DIR, file!)) }]),
+  ].map(([file, type]) => [file, { type: type, body: readFileSync(path.join(PAGE_DIR, file)) }]),
 );
 
 /**
@@ -35,14 +35,14 @@ export function dashboardRoutes(
     ctx.body = await state.dataJson(budgetMs());
   });
   router.get('/dashboard', (ctx) => {
-    ctx.type = ASSETS['index.html']!.type;
-    ctx.body = ASSETS['index.html']!.body;
+    ctx.type = ASSETS['index.html'].type;
+    ctx.body = ASSETS['index.html'].body;
   });
   router.get('/dashboard/', (ctx) => ctx.redirect('../dashboard'));
   for (const file of ['app.js', 'app.css']) {
     router.get(`/dashboard/${file}`, (ctx) => {
-      ctx.type = ASSETS[file]!.type;
-      ctx.body = ASSETS[file]!.body;
+      ctx.type = ASSETS[file].type;
+      ctx.body = ASSETS[file].body;
     });
   }
 }

@@ -32,7 +32,7 @@ export async function expose(
  * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
  * metrics). Build info and process metrics describe the exporter and stay on /metrics.
  */
-export async function exposeTarget(collection: Collection, format: ExpositionFormat): Promise<string | Buffer> {
+export function exposeTarget(collection: Collection, format: ExpositionFormat): string | Buffer {
   const all = new MetricBatch();
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
   const families = [...all.families.values()].map(toExpositionFamily);

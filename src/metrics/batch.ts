@@ -69,7 +69,7 @@ export class MetricBatch {
   private bounded(def: MetricDef, labels: Labels): Labels {
     let out: Record<string, string> | undefined;
     for (const name of def.labels) {
-      const value = labels[name]!;
+      const value = labels[name];
       const safe = boundedLabelValue(value);
       if (safe !== value) {
         out ??= { ...labels };

@@ -24,7 +24,7 @@ export function cutUtf8(text: string, bytes: number): string {
   const buf = Buffer.from(text, 'utf8');
   if (buf.length <= bytes) return text;
   let end = bytes;
-  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--; // back off continuation bytes
+  while (end > 0 && (buf[end] & 0xc0) === 0x80) end--; // back off continuation bytes
   return buf.subarray(0, end).toString('utf8');
 }
 

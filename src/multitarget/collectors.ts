@@ -8,12 +8,13 @@ import type { Credentials } from './credentials';
 import type { ProbeTarget } from './target';
 
 /** The collectors' client libraries load only when a target of their kind is first probed. */
+/* eslint-disable @typescript-eslint/no-require-imports -- require() on first use is the point: see above. */
 const lazy = {
   redis: () => require('../collectors/redis/collector') as typeof import('../collectors/redis/collector'),
   bullmq: () => require('../collectors/bullmq/collector') as typeof import('../collectors/bullmq/collector'),
   postgres: () => require('../collectors/postgres/collector') as typeof import('../collectors/postgres/collector'),
   probes: () => require('../collectors/probes/collector') as typeof import('../collectors/probes/collector'),
-};
+}; /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * The target URL with the user name from the credentials file (never from the request), and

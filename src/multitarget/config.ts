@@ -127,5 +127,5 @@ export function effectiveModules(config: MultiTargetConfig): ReadonlyMap<string,
 }
 
 export function kindOfModule(module: ModuleConfig): TargetKind {
-  return KIND_OF_COLLECTOR[module.collectors[0]!];
+  return KIND_OF_COLLECTOR[module.collectors[0]];
 }

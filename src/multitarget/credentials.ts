@@ -51,7 +51,7 @@ function readEntries(file: string): Entries | string {
   }
   const parsed = fileSchema.safeParse(doc ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     return `${issue.path.length ? `${issue.path.map(String).join('.').slice(0, 80)}: ` : ''}${issue.message}`;
   }
   const entries = new Map<string, Credentials>();

@@ -142,7 +142,7 @@ export class MultiTarget {
   }
 
   /** The /metrics families of multi-target mode (labels bounded: modules and fixed sets). */
-  async families(): Promise<ExpositionFamily[]> {
+  families(): Promise<ExpositionFamily[]> {
     const batch = new MetricBatch();
     // Every configured module and result from the start, so rate() sees the first refusal.
     for (const module of this.modules.keys())
@@ -154,7 +154,7 @@ export class MultiTarget {
     batch.set(m.targets, this.pool.size);
     for (const reason of ['evicted', 'idle', 'credentials'] as const)
       batch.set(m.closed, this.closed.get(reason) ?? 0, { reason });
-    return [...batch.families.values()].map(toExpositionFamily);
+    return Promise.resolve([...batch.families.values()].map(toExpositionFamily));
   }
 
   async close(): Promise<void> {

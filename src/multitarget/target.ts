@@ -52,7 +52,7 @@ export function parseTarget(raw: string): ProbeTarget {
   if (raw.length === 0) refuse('target is empty');
   if (raw.length > MAX_TARGET_CHARS) refuse(`target is longer than ${MAX_TARGET_CHARS} characters`);
   // Controls and spaces: the URL parser would drop some of them silently.
-  if (/[\u0000-\u0020\u007f-\u009f]/.test(raw)) refuse('target holds spaces or control characters');
+  if (/[\p{Cc}\s]/u.test(raw)) refuse('target holds spaces or control characters');
   let url: URL;
   try {
     url = new URL(raw);
@@ -67,7 +67,7 @@ export function parseTarget(raw: string): ProbeTarget {
     refuse('target must not hold credentials; they come from multiTarget.credentialsFile');
   if (url.hash) refuse('target must not have a #fragment');
   const host = checkHost(url.hostname);
-  const port = url.port ? Number(url.port) : DEFAULT_PORT[scheme]!;
+  const port = url.port ? Number(url.port) : DEFAULT_PORT[scheme];
   if (kind === 'redis') {
     if (!/^(\/\d{0,5})?$/.test(url.pathname)) refuse('a Redis target path can only be a database number (/0)');
     if (url.search) refuse('a Redis target takes no ?parameters');

@@ -151,6 +151,6 @@ export class ScrapeRunner {
   async close(graceMs = 2000): Promise<void> {
     const pending = Promise.allSettled([...this.busy.values()]);
     await Promise.race([pending, new Promise((r) => setTimeout(r, graceMs).unref())]);
-    await Promise.allSettled(this.entries.map((e) => e.collector.close?.()));
+    await Promise.allSettled(this.entries.map(async (e) => e.collector.close?.()));
   }
 }

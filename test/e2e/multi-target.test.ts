@@ -162,7 +162,7 @@ test('every allowed target is up with exact counts; the refused one is never con
     60_000,
     500,
   );
-  const up = new Map((await prom.query('up')).map((s) => [s.metric.instance!, s.value[1]]));
+  const up = new Map((await prom.query('up')).map((s) => [s.metric.instance, s.value[1]]));
   for (const server of redis)
     expect([redisTarget(server), up.get(redisTarget(server))]).toEqual([redisTarget(server), '1']);
   for (const db of DATABASES) expect([pgTarget(db), up.get(pgTarget(db))]).toEqual([pgTarget(db), '1']);

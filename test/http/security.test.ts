@@ -178,7 +178,7 @@ test('TLS from the web config: https answers, plain http does not', async () => 
             res.resume();
             resolve({
               status: res.statusCode ?? 0,
-              hsts: res.headers['strict-transport-security'] as string | undefined,
+              hsts: res.headers['strict-transport-security'],
             });
           })
           .on('error', reject);

@@ -11,7 +11,7 @@ const MAX_TARGETS = 100;
  */
 function splitLines(value: unknown): unknown {
   if (!Array.isArray(value)) return value;
-  return value.flatMap((v) =>
+  return (value as unknown[]).flatMap((v) =>
     typeof v === 'string'
       ? v
           .split(/\r?\n/)

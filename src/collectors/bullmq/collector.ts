@@ -209,7 +209,7 @@ export class BullmqCollector implements Collector {
       if (!reply.ok) throw new Error(`reading queues failed: ${errorMessage(reply.error)}`);
       const states = parseScriptReply(reply.value);
       const nowMs = Date.now();
-      groups[index - 1]!.forEach((queue, j) => {
+      groups[index - 1].forEach((queue, j) => {
         const names = this.namesOf(queue);
         const readError = queueReadError(states[j]);
         out.set(m.readError, readError === undefined ? 0 : 1, names.queue);
@@ -330,7 +330,7 @@ export class BullmqCollector implements Collector {
     if (!allowed) return undefined;
     if (this.workerIndex?.queues !== queues)
       this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues, 'latin1') };
-    return countWorkers(clientNames(reply.value as string), this.source.prefix, this.workerIndex.index);
+    return countWorkers(clientNames(reply.value), this.source.prefix, this.workerIndex.index);
   }
 
   /** Job details in script calls of JOBS_PER_CALL jobs, in one round trip; one entry per request. */
@@ -358,7 +358,7 @@ export class BullmqCollector implements Collector {
     return replies.flatMap((reply, i) => {
       if (!reply.ok) throw new Error(`reading finished jobs failed: ${errorMessage(reply.error)}`);
       const jobs = parseScriptReply(reply.value);
-      return groups[i]!.map((_, j) => decodeJobDetails(jobs[j]));
+      return groups[i].map((_, j) => decodeJobDetails(jobs[j]));
     });
   }
 
@@ -399,7 +399,7 @@ export class BullmqCollector implements Collector {
 /** One queue's gauges and counters. */
 function writeQueue(out: MetricBatch, s: QueueSummary, names: QueueNames): void {
   const queue = names.queue;
-  JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]!));
+  JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]));
   if (s.completedTotal !== undefined) out.set(m.completedTotal, s.completedTotal, queue);
   if (s.failedTotal !== undefined) out.set(m.failedTotal, s.failedTotal, queue);
   out.set(m.addedTotal, s.jobsAdded, queue);

@@ -83,7 +83,7 @@ export class PostgresCollector implements Collector {
   private async collectCustom(out: MetricBatch, deadline: number, signal: AbortSignal, log: Logger): Promise<void> {
     let lease: Lease | undefined;
     // One failed connect fails the remaining queries too, rather than trying again each time.
-    let connectError: unknown;
+    let connectError: Error | undefined;
     const abort = () => lease?.release();
     signal.addEventListener('abort', abort, { once: true });
     try {
@@ -95,7 +95,7 @@ export class PostgresCollector implements Collector {
           // Connect first: the statement's budget is what is left after it.
           if (connectError) throw connectError;
           lease ??= await acquire(this.pool, deadline - CONNECT_MARGIN_MS, signal, this.log).catch((err: unknown) => {
-            throw (connectError = err);
+            throw (connectError = err instanceof Error ? err : new Error(String(err)));
           });
           const budget = needBudget(deadline, query.config.timeout);
           const result = await this.runCustom(lease, query.sql, budget);
@@ -142,7 +142,7 @@ export class PostgresCollector implements Collector {
       throw err;
     }
     await rollback();
-    return result!;
+    return result;
   }
 
   /**

@@ -39,7 +39,7 @@ export class ProbesCollector implements Collector {
     let next = 0;
     const worker = async () => {
       while (next < this.targets.length) {
-        const target = this.targets[next++]!;
+        const target = this.targets[next++];
         const left = deadline - Date.now() - DEADLINE_MARGIN_MS;
         const timeoutMs = Math.max(1, Math.min(target.timeoutMs ?? this.config.timeout, left));
         const result = await probe({ ...target.request, timeoutMs }, signal);

@@ -21,11 +21,14 @@ export interface ProbeResult {
   readonly error?: string;
 }
 
+/** A certificate as getPeerCertificate(true) returns it: linked to its issuer. */
+type CertificateLink = PeerCertificate & { issuerCertificate?: CertificateLink };
+
 /** The earliest expiry in a peer certificate chain, walking issuers until the chain ends or loops. */
 export function earliestExpiry(cert: PeerCertificate | undefined): number | undefined {
   let earliest: number | undefined;
   const seen = new Set<PeerCertificate>();
-  let current = cert as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
+  let current: CertificateLink | undefined = cert;
   while (current && current.valid_to && !seen.has(current)) {
     seen.add(current);
     const expiry = Date.parse(current.valid_to) / 1000;

@@ -299,7 +299,7 @@ describe('snapshot checks (pure)', () => {
       'an error ratio above 1',
       {
         ...sampleSnapshot(),
-        routes: [{ ...sampleSnapshot().routes[0]!, recent: { ...sampleSnapshot().routes[0]!.recent, errorRatio: 2 } }],
+        routes: [{ ...sampleSnapshot().routes[0], recent: { ...sampleSnapshot().routes[0].recent, errorRatio: 2 } }],
       },
       /at routes\.0\.recent\.errorRatio/,
     ],

@@ -35,7 +35,7 @@ describe('custom SQL metrics: startup validation (exit 2)', () => {
     expect(problemsOf([good])).toEqual([]);
     const file = path.join(tmp.dir, 'good.yml');
     writeFileSync(file, stringify({ collectors: { postgres: { queries: [{ ...good, timeout: '2s' }] } } }));
-    const q = loadConfig(parseArgs(['--config', file]), {}).config.collectors.postgres.queries[0]!;
+    const q = loadConfig(parseArgs(['--config', file]), {}).config.collectors.postgres.queries[0];
     expect(q).toMatchObject({ maxRows: 100, timeout: 2000, metrics: [{ type: 'gauge' }] });
   });
 

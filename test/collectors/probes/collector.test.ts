@@ -103,7 +103,7 @@ function collector(section: Record<string, unknown>): ProbesCollector {
 }
 
 async function scrape(c: ProbesCollector, budgetMs = 3000): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector: c, timeoutMs: 10_000 }], log).collect(budgetMs)).outcomes[0]!;
+  return (await new ScrapeRunner([{ collector: c, timeoutMs: 10_000 }], log).collect(budgetMs)).outcomes[0];
 }
 
 describe('HTTP probe collector', () => {

@@ -53,7 +53,7 @@ test('the password setting, a database number in the URL, INFO and the connectio
     expect(batch.get(m.connectDuration)).toBeGreaterThan(0);
     expect(batch.get(m.dbKeys, { db: '3' })).toBe(2);
     expect(batch.get(m.dbKeysExpiring, { db: '3' })).toBe(1);
-    expect(batch.samples(m.instanceInfo)[0]!.labels).toMatchObject({
+    expect(batch.samples(m.instanceInfo)[0].labels).toMatchObject({
       role: 'master',
       mode: 'standalone',
       maxmemory_policy: 'noeviction',
