@@ -28,8 +28,8 @@ export interface ProbeQuery {
   readonly module: string | readonly string[] | undefined;
 }
 
-/** Module names are configuration, but a request's `module=` is not: it is cut before any message. */
-const MAX_MODULE_CHARS = 64;
+/** Module names are configuration, but a request's `module=` is not: echoed only when it could be one. */
+const MODULE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Multi-target mode: checks a /probe request (scheme, no credentials, allow-list, module),
@@ -114,11 +114,14 @@ export class MultiTarget {
     const asked = query.module as string | undefined;
     const name = asked === undefined || asked === '' ? target.kind : asked;
     const module = this.modules.get(name);
-    if (!module)
+    if (!module) {
+      // Echoed only when it looks like a module name: never a line break or markup from the request.
+      const shown = MODULE_NAME.test(name) ? ` "${name}"` : '';
       throw new ProbeRefused(
-        `unknown module "${name.slice(0, MAX_MODULE_CHARS)}" (known: ${[...this.modules.keys()].join(', ')})`,
+        `unknown module${shown} (known: ${[...this.modules.keys()].join(', ')})`,
         'unknown_module',
       );
+    }
     known(name);
     if (kindOfModule(module) !== target.kind)
       throw new ProbeRefused(

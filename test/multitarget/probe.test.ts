@@ -176,7 +176,15 @@ describe('GET /probe', () => {
       ],
       [
         q(`redis://127.0.0.1:${allowedTrap.port}`, 'x'.repeat(5000)),
-        /^unknown module "x{64}" \(known: redis, postgres, http\)$/,
+        /^unknown module \(known: redis, postgres, http\)$/,
+      ],
+      [
+        `${q(`redis://127.0.0.1:${allowedTrap.port}`)}&module=nope`,
+        /^unknown module "nope" \(known: redis, postgres, http\)$/,
+      ],
+      [
+        `${q(`redis://127.0.0.1:${allowedTrap.port}`)}&module=a%0Ab<i>`,
+        /^unknown module \(known: redis, postgres, http\)$/,
       ],
       [`target=${'a'.repeat(10_000)}`, /^target is longer than 2048 characters$/],
       ['target=not%20a%20url', /^target holds spaces/],
@@ -205,7 +213,7 @@ describe('GET /probe', () => {
     expect(sample(metrics.body, 'jobstack_exporter_probe_requests_total{module="http",result="not_allowed"}')).toBe(1);
     expect(sample(metrics.body, 'jobstack_exporter_probe_requests_total{module="",result="invalid"}')).toBe(10);
     expect(sample(metrics.body, 'jobstack_exporter_probe_requests_total{module="postgres",result="invalid"}')).toBe(1);
-    expect(sample(metrics.body, 'jobstack_exporter_probe_requests_total{module="",result="unknown_module"}')).toBe(1);
+    expect(sample(metrics.body, 'jobstack_exporter_probe_requests_total{module="",result="unknown_module"}')).toBe(3);
     expect(logLines.join('\n')).not.toContain(secret);
     await mt.close();
   });
