@@ -119,6 +119,11 @@ describe('GET /probe', () => {
     expect(res.body).not.toContain('jobstack_exporter_build_info');
     expect(res.body).not.toContain('process_');
     expect(promtoolCheckMetrics(res.body)).toBe('');
+    const om = await probe(handler, q(`redis://127.0.0.1:${open.port}`), {
+      accept: 'application/openmetrics-text; version=1.0.0',
+    });
+    expect(om.headers['content-type']).toMatch(/^application\/openmetrics-text; version=1.0.0/);
+    expect(om.body.endsWith('# EOF\n')).toBe(true);
     await mt.close();
   });
 
