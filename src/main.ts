@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { createServer } from './http/server';
 import { parseArgs, type CliArgs } from './config/args';
-import { ConfigError, loadConfig, type LoadedConfig } from './config/load';
+import { ConfigError } from './config/errors';
+import { loadConfig, type LoadedConfig } from './config/load';
 import { redactedConfigYaml } from './config/redacted';
 import { createCollectors } from './collectors';
 import type { Collector } from './collectors/types';
@@ -30,7 +31,7 @@ export interface Running {
 export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running> {
   const { config } = loaded;
   const build = buildInfo();
-  const enabled = createCollectors(config, log);
+  const enabled = createCollectors(config, log, { awsCredentials: loaded.awsCredentials });
   await validateCollectors(
     enabled.map((e) => e.collector),
     config.scrape.defaultTimeout,
@@ -96,7 +97,7 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
 /** Problems the collectors find when they are created (then closed again at once). */
 async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
   try {
-    const enabled = createCollectors(loaded.config, silentLogger);
+    const enabled = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
     await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     // Reads the credentials files; contacts no target.
     if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger).close();

@@ -1,4 +1,5 @@
 import type { Config, CollectorName } from '../config/schema';
+import type { AwsCredentials } from '../config/load';
 import type { Collector } from './types';
 import type { Logger } from '../log/logger';
 import type { MetricDef } from '../metrics/define';
@@ -21,7 +22,13 @@ export interface CollectorSpec {
   readonly metrics: readonly MetricDef[];
   /** Whether it runs: the config's `enabled`, else on by default or when its dependency is configured. */
   readonly enabled: (config: Config) => boolean;
-  readonly create: (config: Config, log: Logger) => Collector;
+  readonly create: (config: Config, log: Logger, deps: CollectorDeps) => Collector;
+}
+
+/** What main hands the collectors besides the config. */
+export interface CollectorDeps {
+  /** AWS keys read from `AWS_*_FILE` (else the S3 client uses the SDK's default chain). */
+  readonly awsCredentials?: AwsCredentials;
 }
 
 /**
@@ -66,7 +73,8 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     name: 's3',
     metrics: Object.values(s3Metrics),
     enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined,
-    create: (c, log) => new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log),
+    create: (c, log, deps) =>
+      new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log, { credentials: deps.awsCredentials }),
   },
   {
     name: 'localstorage',
@@ -93,9 +101,9 @@ export interface EnabledCollector {
   readonly timeoutMs: number;
 }
 
-export function createCollectors(config: Config, log: Logger): EnabledCollector[] {
+export function createCollectors(config: Config, log: Logger, deps: CollectorDeps = {}): EnabledCollector[] {
   return COLLECTORS.filter((spec) => spec.enabled(config)).map((spec) => ({
-    collector: spec.create(config, log),
+    collector: spec.create(config, log, deps),
     timeoutMs: config.collectors[spec.name].timeout,
   }));
 }

@@ -1,5 +1,5 @@
 import { FLAGS, convert } from './sources';
-import { ConfigError } from './load';
+import { ConfigError } from './errors';
 
 export interface CliArgs {
   readonly configFile?: string;

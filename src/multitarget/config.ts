@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { duration as durationFactory } from '../config/schema';
+import { duration } from '../config/fields';
 import { customQueriesSchema } from '../collectors/postgres/custom-config';
 import { parseAllowPattern } from './allow';
 
@@ -25,7 +25,7 @@ export const DEFAULT_MODULES: Readonly<Record<TargetKind, { readonly collectors:
 
 const moduleName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'module names are 1 to 64 of A-Z a-z 0-9 _ -');
 
-function moduleSchema(duration: typeof durationFactory) {
+function moduleSchema() {
   return z
     .object({
       collectors: z
@@ -52,7 +52,7 @@ function moduleSchema(duration: typeof durationFactory) {
        * The postgres collector's custom SQL metrics (as collectors.postgres.queries), run on each
        * target of this module; collectors.postgres.queries belong to postgres.url only.
        */
-      queries: customQueriesSchema(duration),
+      queries: customQueriesSchema(),
       /** https targets of the probes collector: accept any certificate (its expiry is still reported). */
       insecureSkipVerify: z.boolean().default(false),
     })
@@ -63,53 +63,51 @@ function moduleSchema(duration: typeof durationFactory) {
  * `multiTarget`: GET /probe?target=...&module=... (the redis_exporter / postgres_exporter /
  * blackbox_exporter convention). Off while `allow` is empty: /probe then answers 404.
  */
-export function multiTargetSchema(duration: typeof durationFactory) {
-  return z
-    .object({
-      /**
-       * Targets /probe may contact: `host[:port]`, where host is a name with `*` matching within
-       * one label (`*.redis.internal:6379`), an IP address, or a CIDR block (`10.0.0.0/8`,
-       * `[fd00::/8]:6379`) that matches IP-address targets only. No port: any port.
-       */
-      allow: z
-        .array(
-          z
-            .string()
-            .max(300)
-            .superRefine((text, ctx) => {
-              const parsed = parseAllowPattern(text);
-              if (typeof parsed === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
-            }),
-        )
-        .max(1000)
-        .default([]),
-      /** YAML or JSON file: `host:port` or `host` -> `{username, password}`; re-read when it changes. */
-      credentialsFile: z.string().min(1).optional(),
-      /** Targets whose connections are kept at most; the least recently scraped is closed first. */
-      maxTargets: z.number().int().min(1).max(10_000).default(100),
-      /** A target not scraped for this long has its connections closed. */
-      idleTimeout: duration(1_000, 86_400_000).default('5m'),
-      /** Concurrent /probe requests served; more get 503 (apart from web.maxRequests for /metrics). */
-      maxRequests: z.number().int().min(1).max(10_000).default(100),
-      /** Named collector sets; `redis`, `postgres` and `http` exist by default and are used when a request names none. */
-      modules: z.record(moduleName, moduleSchema(duration)).default({}),
-    })
-    .strict()
-    .superRefine((config, ctx) => {
-      // A request without module= uses the module named after its target's kind: it must read that kind.
-      for (const [kind, module] of Object.entries(config.modules)) {
-        if (kind in DEFAULT_MODULES && kindOfModule(module) !== kind)
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            path: ['modules', kind, 'collectors'],
-            message: `module "${kind}" is the default for ${kind} targets: its collectors must read ${kind}`,
-          });
-      }
-    })
-    .default({});
-}
+export const multiTargetConfigSchema = z
+  .object({
+    /**
+     * Targets /probe may contact: `host[:port]`, where host is a name with `*` matching within
+     * one label (`*.redis.internal:6379`), an IP address, or a CIDR block (`10.0.0.0/8`,
+     * `[fd00::/8]:6379`) that matches IP-address targets only. No port: any port.
+     */
+    allow: z
+      .array(
+        z
+          .string()
+          .max(300)
+          .superRefine((text, ctx) => {
+            const parsed = parseAllowPattern(text);
+            if (typeof parsed === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+          }),
+      )
+      .max(1000)
+      .default([]),
+    /** YAML or JSON file: `host:port` or `host` -> `{username, password}`; re-read when it changes. */
+    credentialsFile: z.string().min(1).optional(),
+    /** Targets whose connections are kept at most; the least recently scraped is closed first. */
+    maxTargets: z.number().int().min(1).max(10_000).default(100),
+    /** A target not scraped for this long has its connections closed. */
+    idleTimeout: duration(1_000, 86_400_000).default('5m'),
+    /** Concurrent /probe requests served; more get 503 (apart from web.maxRequests for /metrics). */
+    maxRequests: z.number().int().min(1).max(10_000).default(100),
+    /** Named collector sets; `redis`, `postgres` and `http` exist by default and are used when a request names none. */
+    modules: z.record(moduleName, moduleSchema()).default({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    // A request without module= uses the module named after its target's kind: it must read that kind.
+    for (const [kind, module] of Object.entries(config.modules)) {
+      if (kind in DEFAULT_MODULES && kindOfModule(module) !== kind)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['modules', kind, 'collectors'],
+          message: `module "${kind}" is the default for ${kind} targets: its collectors must read ${kind}`,
+        });
+    }
+  })
+  .default({});
 
-export type MultiTargetConfig = z.output<ReturnType<typeof multiTargetSchema>>;
+export type MultiTargetConfig = z.output<typeof multiTargetConfigSchema>;
 export type ModuleConfig = MultiTargetConfig['modules'][string];
 
 /** Configured modules plus the built-in default of each kind not overridden. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema';
-import { ConfigError } from '../config/load';
+import { ConfigError } from '../config/errors';
 import type { Logger } from '../log/logger';
 import { MetricBatch } from '../metrics/batch';
 import { multiTargetMetrics as m, PROBE_RESULTS, type ProbeResult } from '../metrics/multi-target';

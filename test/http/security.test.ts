@@ -7,7 +7,7 @@ import { inject } from 'light-my-request';
 import type { Collector } from '../../src/collectors/types';
 import { configSchema } from '../../src/config/schema';
 import { createApp } from '../../src/http/app';
-import { loadWebSecurity, type WebSecurity } from '../../src/http/security/web-config';
+import { loadWebSecurity, type WebSecurity } from '../../src/config/web-config';
 import { silentLogger } from '../../src/log/logger';
 import { ScrapeRunner } from '../../src/runner/runner';
 import { runCli, startExporter } from '../harness/exporter';

@@ -1,16 +1,12 @@
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
+import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { errorMessage } from '../../log/redact';
-import {
-  RedisClient,
-  deadlineMargin,
-  type RedisClientOptions,
-  type RedisCommand,
-  type Reply,
-} from '../../clients/redis';
+import { raceSignal } from '../../runner/deadline';
+import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
 import {
@@ -36,8 +32,6 @@ import {
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
-
-export type BullmqCollectorConfig = Config['collectors']['bullmq'];
 
 /** One queue as the JSON endpoints and the dashboard read it. */
 export interface QueueSnapshot {
@@ -178,7 +172,7 @@ export class BullmqCollector implements Collector {
   }
 
   async collect({ out, deadline, signal }: CollectContext): Promise<void> {
-    const selection = await this.selectQueues(deadline);
+    const selection = await this.selectQueues(signal);
     const { queues } = selection;
     if (this.labels?.queues !== queues) {
       const label = uniqueLabels(queues);
@@ -301,17 +295,11 @@ export class BullmqCollector implements Collector {
     return jobs;
   }
 
-  /** Configured queues, or the latest discovery (the first scrape waits for the first one). */
-  private async selectQueues(deadline: number): Promise<QueueSelection> {
+  /** Configured queues, or the latest discovery (the first scrape waits for the first one, until `signal`). */
+  private async selectQueues(signal: AbortSignal): Promise<QueueSelection> {
     if (!this.discovery) return this.configured;
     if (!this.discovery.latest) {
-      let timer: NodeJS.Timeout | undefined;
-      const remaining = deadline - Date.now();
-      await Promise.race([
-        this.discovery.refresh(),
-        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, remaining - deadlineMargin(remaining))))),
-      ]);
-      clearTimeout(timer);
+      await raceSignal(this.discovery.refresh(), signal, () => new Error('deadline')).catch(() => undefined);
       if (!this.discovery.latest) throw new Error('queue discovery has not succeeded yet');
     }
     return this.discovery.latest;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type Koa from 'koa';
-import type { WebSecurity } from './web-config';
+import type { WebSecurity } from '../../config/web-config';
 import { BcryptPool, type CompareResult } from './bcrypt-pool';
 
 /** Paths reachable without credentials: liveness must work for orchestrators that cannot log in. */

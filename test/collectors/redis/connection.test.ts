@@ -197,7 +197,7 @@ test('on when redis.url is set or the collector is turned on; the URL then defau
     false,
   ]);
   const spec = COLLECTORS.find((s) => s.name === 'redis')!;
-  const collector = spec.create(testConfig({ collectors: { redis: { enabled: true } } }), log) as RedisCollector;
+  const collector = spec.create(testConfig({ collectors: { redis: { enabled: true } } }), log, {}) as RedisCollector;
   expect(collector.client.redis.options).toMatchObject({ host: '127.0.0.1', port: 6379 });
   return collector.close();
 });
