@@ -101,7 +101,7 @@ async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[
     const { enabled } = createCollectors(loaded.config, silentLogger(), { awsCredentials: loaded.awsCredentials });
     await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     // Reads the credentials files; contacts no target.
-    if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger).close();
+    if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger()).close();
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
