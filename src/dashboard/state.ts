@@ -9,6 +9,7 @@ import type { Collection, ScrapeRunner } from '../runner/runner';
 import type { BuildInfo } from '../version';
 import { AlertmanagerView } from './alerts';
 import { evaluateHealth } from '../health/components';
+import { HEALTH_THRESHOLDS } from '../health/penalties';
 import { HistogramWindow } from './histogram-window';
 import { History } from './history';
 import { healthScore } from '../health/score';
@@ -164,6 +165,7 @@ export class DashboardState {
       collectedAt: new Date(collection.finishedAt).toISOString(),
       ageSeconds: (Date.now() - collection.finishedAt) / 1000,
       windowMinutes: window / 60,
+      thresholds: HEALTH_THRESHOLDS,
       exporter,
       health: { ...report, score, reasons },
       ...figures,

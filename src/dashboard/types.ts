@@ -3,6 +3,7 @@
  * README ("Dashboard data"); numbers are base units (seconds, bytes, ratios 0-1) unless the name
  * says otherwise (`...Ms`, `...PerSecond`, `...PerMinute`). `null` means "not known".
  */
+import type { HEALTH_THRESHOLDS } from '../health/penalties';
 import type { AlertsSummary } from './alerts';
 import type { HealthReport } from '../health/types';
 import type { JobState } from '../collectors/bullmq/queue-state';
@@ -82,6 +83,8 @@ export interface DashboardData {
   readonly collectedAt: string | null;
   readonly ageSeconds: number | null;
   readonly windowMinutes: number;
+  /** The lines the page colours figures by: the health score's own (src/health/penalties.ts). */
+  readonly thresholds: typeof HEALTH_THRESHOLDS;
   readonly exporter: {
     readonly version: string;
     readonly revision: string;

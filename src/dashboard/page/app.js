@@ -112,6 +112,7 @@
 
   /** @param {View} d */
   function renderQueues(d) {
+    const t = d.thresholds;
     const f = state.filter.toLowerCase();
     const rows = d.queues.filter((q) => !f || q.name.toLowerCase().includes(f));
     const { key, dir } = state.sort;
@@ -146,11 +147,11 @@
           el('td', {}, num(q.completedPerMinute, 1)),
           el(
             'td',
-            { class: (q.failureRatio || 0) > 0.25 ? 'bad' : (q.failureRatio || 0) > 0.05 ? 'warn' : '' },
+            { class: (q.failureRatio || 0) > t.failureRatioCritical ? 'bad' : (q.failureRatio || 0) > t.failureRatioWarning ? 'warn' : '' },
             pct(q.failureRatio),
           ),
           el('td', {}, secs(q.processingP95Seconds)),
-          el('td', { class: (q.oldestWaitingSeconds || 0) > 600 ? 'bad' : '' }, secs(q.oldestWaitingSeconds)),
+          el('td', { class: (q.oldestWaitingSeconds || 0) > t.oldestWaitingSeconds ? 'bad' : '' }, secs(q.oldestWaitingSeconds)),
           spark,
         );
       }),
@@ -206,6 +207,7 @@
   }
   /** @param {View} d */
   function renderApi(d) {
+    const t = d.thresholds;
     const apps = d.api || [];
     $('api').hidden = apps.length === 0;
     $('api-count').textContent = apps.length ? `${apps.filter((a) => a.up).length} of ${apps.length} readable` : '';
@@ -241,11 +243,11 @@
               el('td', {}, num(r.requestsPerSecond, 2)),
               el(
                 'td',
-                { class: (r.errorRatio || 0) > 0.05 ? 'bad' : (r.errorRatio || 0) > 0 ? 'warn' : '' },
+                { class: (r.errorRatio || 0) > t.apiErrorRatio ? 'bad' : (r.errorRatio || 0) > 0 ? 'warn' : '' },
                 pct(r.errorRatio),
               ),
               el('td', {}, secs(r.p50Seconds)),
-              el('td', { class: (r.p95Seconds || 0) > 1 ? 'warn' : '' }, secs(r.p95Seconds)),
+              el('td', { class: (r.p95Seconds || 0) > t.apiP95Seconds ? 'warn' : '' }, secs(r.p95Seconds)),
             ),
           ),
         );
@@ -322,6 +324,7 @@
 
   /** @param {View} d */
   function renderDependencies(d) {
+    const t = d.thresholds;
     const r = d.redis;
     kv(
       'redis',
@@ -387,7 +390,7 @@
       ...sys.disks.map((k) => [
         `disk ${k.mountpoint}`,
         `${pct(k.usedRatio)} of ${bytes(k.sizeBytes)}`,
-        k.usedRatio > 0.9 ? 's-down' : '',
+        k.usedRatio > t.usedRatioDegraded ? 's-down' : '',
       ]),
       ['exporter rss', bytes(sys.process.rssBytes)],
       ['exporter heap', `${bytes(sys.process.heapUsedBytes)} / ${bytes(sys.process.heapTotalBytes)}`],

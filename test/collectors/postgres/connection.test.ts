@@ -3,7 +3,7 @@ import { connectionSettings } from '../../../src/collectors/postgres/connection'
 
 /** What pg itself makes of the settings (its own parsing, not a copy of it). */
 const passwordPgUses = (settings: { url?: string; password?: string }) =>
-  new Client(connectionSettings(settings)).connectionParameters.password;
+  new Client(connectionSettings(settings)).password;
 
 describe('postgres connection settings', () => {
   test.each([
