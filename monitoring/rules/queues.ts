@@ -1,12 +1,15 @@
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import type { MixinConfig, QueueThresholds } from '../config';
-import { rate, sel } from '../promql';
+import { onceAcrossReplicas, rate, sel } from '../promql';
 import type { AlertRule, RecordingRule } from './types';
 
 /** Recording rule names the alerts, the health score and the dashboard share. */
 export const Q = {
   completed: 'instance_queue:bullmq_jobs_completed:rate5m',
   failed: 'instance_queue:bullmq_jobs_failed:rate5m',
+  /** Counted once across exporter replicas on the same Redis (cfg.exporterReplicaLabels): the figures to add up. */
+  completedOnce: 'job_queue:bullmq_jobs_completed:rate5m',
+  failedOnce: 'job_queue:bullmq_jobs_failed:rate5m',
   failureRatio: 'instance_queue:bullmq_jobs_failure:ratio_rate5m',
   backlog: 'instance_queue:bullmq_backlog:sum',
   waitQuantile: 'instance_queue_quantile:bullmq_job_wait_duration_seconds:histogram_quantile',
@@ -26,6 +29,18 @@ function finishedRate(cfg: MixinConfig, status: 'completed' | 'failed'): string 
   return `sum by (instance, queue) (${rate(cfg, exact)}) or sum by (instance, queue) (${rate(cfg, b.finished, cfg.rateWindow, `status="${status}"`)})`;
 }
 
+/**
+ * The same per queue, once across exporter replicas: every label but the replica labels is kept
+ * (job, a target label naming the Redis), and replicas are collapsed with max. Max, not avg: a
+ * replica that restarted or missed jobs removed before its scrape (removeOnComplete) can only
+ * count fewer jobs, never more.
+ */
+function finishedRateOnce(cfg: MixinConfig, status: 'completed' | 'failed'): string {
+  const exact = status === 'completed' ? b.completedTotal : b.failedTotal;
+  const sampled = `sum without (status) (${rate(cfg, b.finished, cfg.rateWindow, `status="${status}"`)})`;
+  return `${onceAcrossReplicas(cfg, rate(cfg, exact))} or ${onceAcrossReplicas(cfg, sampled)}`;
+}
+
 export function queueRecordingRules(cfg: MixinConfig): RecordingRule[] {
   const quantiles = (record: string, metric: string) =>
     QUANTILES.map((q) => ({
@@ -39,6 +54,8 @@ export function queueRecordingRules(cfg: MixinConfig): RecordingRule[] {
   return [
     { record: Q.completed, expr: finishedRate(cfg, 'completed') },
     { record: Q.failed, expr: finishedRate(cfg, 'failed') },
+    { record: Q.completedOnce, expr: finishedRateOnce(cfg, 'completed') },
+    { record: Q.failedOnce, expr: finishedRateOnce(cfg, 'failed') },
     // No ratio for a queue that finished nothing in the window (0/0 is not 0% failing).
     { record: Q.failureRatio, expr: `${Q.failed} / (${Q.completed} + ${Q.failed} > 0)` },
     { record: Q.backlog, expr: `sum by (instance, queue) (${sel(cfg, b.jobs, `state=~"${BACKLOG_STATES}"`)})` },
