@@ -1,5 +1,8 @@
 /** Tests are TypeScript run through SWC (no type check here: `npm test` runs tsc first). */
-const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+];
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -12,7 +12,16 @@ import Redis from 'ioredis';
 import { startExporter, type ExporterProcess } from '../test/harness/exporter';
 import { sleep, tempDir } from '../test/harness/process';
 import { startRedis } from '../test/harness/redis';
-import { concurrentGets, endlessBody, fillQueues, healthProbe, hugeFailedJobs, rssBytes, silentConnections, wrongTypeQueue } from '../test/abuse/attacks';
+import {
+  concurrentGets,
+  endlessBody,
+  fillQueues,
+  healthProbe,
+  hugeFailedJobs,
+  rssBytes,
+  silentConnections,
+  wrongTypeQueue,
+} from '../test/abuse/attacks';
 import { machineNotes, percentile } from './lib/stats';
 
 interface Row {
@@ -30,7 +39,11 @@ interface Row {
 
 const loadavg = () => execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ');
 const mb = (bytes: number) => bytes / 1024 / 1024;
-const fmt = (m: Map<string, number>) => [...m].sort().map(([s, n]) => `${n}x ${s}`).join(', ');
+const fmt = (m: Map<string, number>) =>
+  [...m]
+    .sort()
+    .map(([s, n]) => `${n}x ${s}`)
+    .join(', ');
 
 /** RSS of a process that may have died meanwhile (NaN then). */
 const rssOrNaN = (pid: number) => {
@@ -41,7 +54,12 @@ const rssOrNaN = (pid: number) => {
   }
 };
 
-async function measure(build: string, exporter: ExporterProcess, attack: string, run: () => Promise<string>): Promise<Row> {
+async function measure(
+  build: string,
+  exporter: ExporterProcess,
+  attack: string,
+  run: () => Promise<string>,
+): Promise<Row> {
   const rssBefore = rssOrNaN(exporter.child.pid);
   const probe = healthProbe(exporter.url);
   let outcome: string;
@@ -53,9 +71,16 @@ async function measure(build: string, exporter: ExporterProcess, attack: string,
   const health = await probe.stop();
   const alive = exporter.child.running;
   const row = {
-    build, attack, outcome: alive ? outcome : `${outcome}; EXPORTER DIED`,
-    healthP50: percentile(health.latencies, 50), healthP99: percentile(health.latencies, 99), healthMax: Math.max(...health.latencies),
-    healthFailures: health.failures, rssBeforeMb: mb(rssBefore), rssAfterMb: alive ? mb(rssOrNaN(exporter.child.pid)) : NaN, load: loadavg(),
+    build,
+    attack,
+    outcome: alive ? outcome : `${outcome}; EXPORTER DIED`,
+    healthP50: percentile(health.latencies, 50),
+    healthP99: percentile(health.latencies, 99),
+    healthMax: Math.max(...health.latencies),
+    healthFailures: health.failures,
+    rssBeforeMb: mb(rssBefore),
+    rssAfterMb: alive ? mb(rssOrNaN(exporter.child.pid)) : NaN,
+    load: loadavg(),
   };
   console.log(JSON.stringify(row));
   return row;
@@ -69,23 +94,50 @@ async function run(build: string, cli: string | undefined, redisUrl: string, web
   const cases: [string, (e: ExporterProcess, port: number) => Promise<string>][] = [
     ['idle (baseline)', async () => (await sleep(3000), '-')],
     // No collection yet: the flood's first requests start one and the rest pile up behind it.
-    ['200 concurrent /dashboard/data (1,300 queues)', async (e) => fmt(await concurrentGets(e.url, Array.from({ length: 200 }, () => '/dashboard/data')))],
-    ['500 concurrent /metrics/, /Metrics, /METRICS/', async (e) => fmt(await concurrentGets(e.url, Array.from({ length: 500 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]!)))],
-    ['one scrape (wrong-type key, 1 MB job fields, 10 KB names)', async (e) => {
-      const res = await fetch(`${e.url}/metrics`);
-      const text = await res.text();
-      const data = await (await fetch(`${e.url}/dashboard/data`)).text();
-      const up = /^bullmq_up (\S+)/m.exec(text)?.[1];
-      return `HTTP ${res.status}, bullmq_up ${up}, exposition ${mb(text.length).toFixed(1)} MB, /dashboard/data ${mb(data.length).toFixed(1)} MB`;
-    }],
-    ['100 silent connections, 15 s', async (_e, port) => {
-      const s = await silentConnections(port, 100, 15_000);
-      return `${s.openAfter} still open (watched up to 15 s)${s.closedAfterMs.length ? `, last closed after ${(Math.max(...s.closedAfterMs) / 1000).toFixed(1)} s` : ''}`;
-    }],
-    ['GET with an endless chunked body', async (_e, port) => {
-      const b = await endlessBody(port, 20_000);
-      return `${b.statusLine || 'no answer'}, closed after ${Number.isFinite(b.closedAfterMs) ? `${(b.closedAfterMs / 1000).toFixed(2)} s` : 'more than 20 s'}`;
-    }],
+    [
+      '200 concurrent /dashboard/data (1,300 queues)',
+      async (e) =>
+        fmt(
+          await concurrentGets(
+            e.url,
+            Array.from({ length: 200 }, () => '/dashboard/data'),
+          ),
+        ),
+    ],
+    [
+      '500 concurrent /metrics/, /Metrics, /METRICS/',
+      async (e) =>
+        fmt(
+          await concurrentGets(
+            e.url,
+            Array.from({ length: 500 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]!),
+          ),
+        ),
+    ],
+    [
+      'one scrape (wrong-type key, 1 MB job fields, 10 KB names)',
+      async (e) => {
+        const res = await fetch(`${e.url}/metrics`);
+        const text = await res.text();
+        const data = await (await fetch(`${e.url}/dashboard/data`)).text();
+        const up = /^bullmq_up (\S+)/m.exec(text)?.[1];
+        return `HTTP ${res.status}, bullmq_up ${up}, exposition ${mb(text.length).toFixed(1)} MB, /dashboard/data ${mb(data.length).toFixed(1)} MB`;
+      },
+    ],
+    [
+      '100 silent connections, 15 s',
+      async (_e, port) => {
+        const s = await silentConnections(port, 100, 15_000);
+        return `${s.openAfter} still open (watched up to 15 s)${s.closedAfterMs.length ? `, last closed after ${(Math.max(...s.closedAfterMs) / 1000).toFixed(1)} s` : ''}`;
+      },
+    ],
+    [
+      'GET with an endless chunked body',
+      async (_e, port) => {
+        const b = await endlessBody(port, 20_000);
+        return `${b.statusLine || 'no answer'}, closed after ${Number.isFinite(b.closedAfterMs) ? `${(b.closedAfterMs / 1000).toFixed(2)} s` : 'more than 20 s'}`;
+      },
+    ],
   ];
   try {
     for (const [attack, fn] of cases) {
@@ -101,16 +153,26 @@ async function run(build: string, cli: string | undefined, redisUrl: string, web
   }
   const guarded = await startExporter(['--no-collector.host', '--web.config.file', webConfig], {}, 'http', {}, opts);
   try {
-    rows.push(await measure(build, guarded, '200 distinct wrong passwords from 20 clients', async () => {
-      const statuses = new Map<string, number>();
-      await Promise.all(Array.from({ length: 20 }, async (_, c) => {
-        const answers = await concurrentGets(guarded.url, Array.from({ length: 10 }, () => '/metrics'), (i) => ({ authorization: `Basic ${Buffer.from(`prom:wrong-${c}-${i}`).toString('base64')}` }));
-        for (const [s, n] of answers) statuses.set(s, (statuses.get(s) ?? 0) + n);
-      }));
-      const right = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Basic ${Buffer.from('prom:right-password').toString('base64')}` } });
-      await right.text();
-      return `${fmt(statuses)}; then the right password: HTTP ${right.status}`;
-    }));
+    rows.push(
+      await measure(build, guarded, '200 distinct wrong passwords from 20 clients', async () => {
+        const statuses = new Map<string, number>();
+        await Promise.all(
+          Array.from({ length: 20 }, async (_, c) => {
+            const answers = await concurrentGets(
+              guarded.url,
+              Array.from({ length: 10 }, () => '/metrics'),
+              (i) => ({ authorization: `Basic ${Buffer.from(`prom:wrong-${c}-${i}`).toString('base64')}` }),
+            );
+            for (const [s, n] of answers) statuses.set(s, (statuses.get(s) ?? 0) + n);
+          }),
+        );
+        const right = await fetch(`${guarded.url}/metrics`, {
+          headers: { authorization: `Basic ${Buffer.from('prom:right-password').toString('base64')}` },
+        });
+        await right.text();
+        return `${fmt(statuses)}; then the right password: HTTP ${right.status}`;
+      }),
+    );
   } finally {
     await guarded.stop();
   }
@@ -122,8 +184,14 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const raw = new Redis(redis.port, '127.0.0.1');
   try {
-    await fillQueues(raw, Array.from({ length: 1000 }, (_, i) => `queue-${String(i).padStart(4, '0')}`));
-    await fillQueues(raw, Array.from({ length: 300 }, (_, i) => `${i}-${'L'.repeat(10_000)}`));
+    await fillQueues(
+      raw,
+      Array.from({ length: 1000 }, (_, i) => `queue-${String(i).padStart(4, '0')}`),
+    );
+    await fillQueues(
+      raw,
+      Array.from({ length: 300 }, (_, i) => `${i}-${'L'.repeat(10_000)}`),
+    );
     await fillQueues(raw, [Buffer.from([0x71, 0xff, 0xfe])], 2);
     await wrongTypeQueue(raw, 'x');
     await hugeFailedJobs(raw, 'big', 20, 1024 * 1024, 64 * 1024);
@@ -131,11 +199,17 @@ async function main(): Promise<void> {
     writeFileSync(web, `basic_auth_users:\n  prom: '${bcrypt.hashSync('right-password', 10)}'\n`);
     const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
     const builds: [string, string | undefined][] = [[`this build (${revision})`, undefined]];
-    if (process.env.BENCH_ABUSE_BASE) builds.unshift([`before (${process.env.BENCH_ABUSE_BASE_NAME ?? 'base'})`, process.env.BENCH_ABUSE_BASE]);
+    if (process.env.BENCH_ABUSE_BASE)
+      builds.unshift([`before (${process.env.BENCH_ABUSE_BASE_NAME ?? 'base'})`, process.env.BENCH_ABUSE_BASE]);
     const rows: Row[] = [];
     for (const [name, cli] of builds) rows.push(...(await run(name, cli, redis.url, web)));
-    const table = rows.map((r) => `| ${r.build} | ${r.attack} | ${r.outcome} | ${r.healthP50.toFixed(1)} / ${r.healthP99.toFixed(1)} / ${r.healthMax.toFixed(0)} ms | ${r.healthFailures} | ${r.rssBeforeMb.toFixed(0)} -> ${Number.isFinite(r.rssAfterMb) ? r.rssAfterMb.toFixed(0) : '-'} MB | ${r.load} |`);
-    writeFileSync(path.join(__dirname, 'RESULTS-abuse.md'), `# Abuse: /health latency and memory under each hostile case (issue 11)
+    const table = rows.map(
+      (r) =>
+        `| ${r.build} | ${r.attack} | ${r.outcome} | ${r.healthP50.toFixed(1)} / ${r.healthP99.toFixed(1)} / ${r.healthMax.toFixed(0)} ms | ${r.healthFailures} | ${r.rssBeforeMb.toFixed(0)} -> ${Number.isFinite(r.rssAfterMb) ? r.rssAfterMb.toFixed(0) : '-'} MB | ${r.load} |`,
+    );
+    writeFileSync(
+      path.join(__dirname, 'RESULTS-abuse.md'),
+      `# Abuse: /health latency and memory under each hostile case (issue 11)
 
 Written by \`bench/abuse.ts\` (\`npm run bench -- bench/abuse.ts\`), ${machineNotes()}, shipped defaults,
 loopback only. Redis holds 1,000 plain queues, 300 queues named with 10 KB, a queue whose name is not
@@ -148,7 +222,8 @@ An earlier build that dies under a case is restarted for the next one; its row s
 | build | case | outcome | /health p50 / p99 / max | /health failures | RSS before -> after | load |
 |---|---|---|---|---|---|---|
 ${table.join('\n')}
-`);
+`,
+    );
   } finally {
     raw.disconnect();
     await redis.stop();
@@ -156,7 +231,10 @@ ${table.join('\n')}
   }
 }
 
-void main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

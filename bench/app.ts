@@ -30,8 +30,20 @@ function sized(routes: number, requests: number, events: number): AppSnapshot {
     ...s,
     routes: Array.from({ length: routes }, (_, i) => ({ ...route, route: `/resource-${i}/:id/${'x'.repeat(100)}` })),
     slowRequests: Array.from({ length: requests }, (_, i) => ({ ...slow, correlationId: `${i}-${'c'.repeat(60)}` })),
-    recentErrors: Array.from({ length: requests }, (_, i) => ({ ...slow, status: 500, correlationId: `${i}-${'e'.repeat(60)}` })),
-    websockets: { ...s.websockets, recentEvents: Array.from({ length: events }, (_, i) => ({ time: Date.now() - i, type: 'close' as const, code: 1006, detail: 'd'.repeat(120) })) },
+    recentErrors: Array.from({ length: requests }, (_, i) => ({
+      ...slow,
+      status: 500,
+      correlationId: `${i}-${'e'.repeat(60)}`,
+    })),
+    websockets: {
+      ...s.websockets,
+      recentEvents: Array.from({ length: events }, (_, i) => ({
+        time: Date.now() - i,
+        type: 'close' as const,
+        code: 1006,
+        detail: 'd'.repeat(120),
+      })),
+    },
   };
 }
 
@@ -51,7 +63,9 @@ async function measure(name: string, body: Buffer | 'stream'): Promise<string> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_jobstack`;
-  const collector = new AppCollector(configSchema.parse({ collectors: { app: { targets: [{ name: 'api', url }] } } }).collectors.app);
+  const collector = new AppCollector(
+    configSchema.parse({ collectors: { app: { targets: [{ name: 'api', url }] } } }).collectors.app,
+  );
   const log = createLogger('error', () => {});
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -76,8 +90,14 @@ async function measure(name: string, body: Buffer | 'stream'): Promise<string> {
 
 async function main(): Promise<void> {
   const rows = [
-    await measure('library defaults (30 routes, 100 slow, 100 errors, 100 events)', Buffer.from(JSON.stringify(sized(30, 100, 100)))),
-    await measure(`every bound (${SNAPSHOT_LIMITS.routes} routes, ${SNAPSHOT_LIMITS.requests} slow, ${SNAPSHOT_LIMITS.requests} errors, ${SNAPSHOT_LIMITS.events} events)`, Buffer.from(JSON.stringify(sized(SNAPSHOT_LIMITS.routes, SNAPSHOT_LIMITS.requests, SNAPSHOT_LIMITS.events)))),
+    await measure(
+      'library defaults (30 routes, 100 slow, 100 errors, 100 events)',
+      Buffer.from(JSON.stringify(sized(30, 100, 100))),
+    ),
+    await measure(
+      `every bound (${SNAPSHOT_LIMITS.routes} routes, ${SNAPSHOT_LIMITS.requests} slow, ${SNAPSHOT_LIMITS.requests} errors, ${SNAPSHOT_LIMITS.events} events)`,
+      Buffer.from(JSON.stringify(sized(SNAPSHOT_LIMITS.routes, SNAPSHOT_LIMITS.requests, SNAPSHOT_LIMITS.events))),
+    ),
     await measure('hostile: 50 MB answer', 'stream'),
   ];
   const text = [

@@ -30,7 +30,8 @@ const names = Array.from({ length: QUEUES }, (_, i) => `queue-${String(i).padSta
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 async function processor(job: Job): Promise<string> {
-  if (job.data.fail === 'always' || (job.data.fail === 'once' && job.attemptsMade === 0)) throw new Error(`failed: ${job.data.n}`);
+  if (job.data.fail === 'always' || (job.data.fail === 'once' && job.attemptsMade === 0))
+    throw new Error(`failed: ${job.data.n}`);
   if (job.data.sleep) await new Promise((r) => setTimeout(r, job.data.sleep));
   return 'done';
 }
@@ -48,16 +49,33 @@ async function fill(redis: RedisServer, shared: Redis): Promise<void> {
           Array.from({ length: FINISHED_PER_QUEUE }, (_, n) => ({
             name: n % 3 ? 'send-email' : 'render-report',
             data: { n, fail: n % 20 === 0 ? 'always' : n % 13 === 0 ? 'once' : undefined, payload: 'x'.repeat(200) },
-            opts: { attempts: 2, backoff: { type: 'fixed', delay: 10 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
+            opts: {
+              attempts: 2,
+              backoff: { type: 'fixed', delay: 10 },
+              removeOnComplete: { count: 1000 },
+              removeOnFail: { count: 5000 },
+            },
           })),
         ),
       ),
     );
-    const workers = batch.map((name, i) => new Worker(name, processor, { connection, concurrency: 10, ...((b + i) % 2 ? { metrics: { maxDataPoints: 60 } } : {}) }));
-    await waitFor('batch processed', async () => {
-      const counts = await Promise.all(queues.map((q) => q.getJobCounts('completed', 'failed')));
-      return counts.every((c) => c.completed + c.failed === FINISHED_PER_QUEUE);
-    }, 120_000, 50);
+    const workers = batch.map(
+      (name, i) =>
+        new Worker(name, processor, {
+          connection,
+          concurrency: 10,
+          ...((b + i) % 2 ? { metrics: { maxDataPoints: 60 } } : {}),
+        }),
+    );
+    await waitFor(
+      'batch processed',
+      async () => {
+        const counts = await Promise.all(queues.map((q) => q.getJobCounts('completed', 'failed')));
+        return counts.every((c) => c.completed + c.failed === FINISHED_PER_QUEUE);
+      },
+      120_000,
+      50,
+    );
     await Promise.all(workers.map((w) => w.close()));
   }
   const flow = new FlowProducer({ connection: shared });
@@ -65,9 +83,20 @@ async function fill(redis: RedisServer, shared: Redis): Promise<void> {
   await Promise.all(
     queues.map(async (q, i) => {
       await q.addBulk(Array.from({ length: 10 }, (_, n) => ({ name: 'send-email', data: { n } })));
-      if (i % 5 === 0) await q.addBulk(Array.from({ length: 5 }, (_, n) => ({ name: 'reminder', data: { n }, opts: { delay: 60_000 * (n + 1) } })));
-      if (i % 7 === 0) await q.addBulk(Array.from({ length: 3 }, (_, n) => ({ name: 'urgent', data: { n }, opts: { priority: n + 1 } })));
-      if (i % 20 === 0) await flow.add({ name: 'parent', queueName: q.name, children: [{ name: 'child', queueName: q.name, data: {} }] });
+      if (i % 5 === 0)
+        await q.addBulk(
+          Array.from({ length: 5 }, (_, n) => ({ name: 'reminder', data: { n }, opts: { delay: 60_000 * (n + 1) } })),
+        );
+      if (i % 7 === 0)
+        await q.addBulk(
+          Array.from({ length: 3 }, (_, n) => ({ name: 'urgent', data: { n }, opts: { priority: n + 1 } })),
+        );
+      if (i % 20 === 0)
+        await flow.add({
+          name: 'parent',
+          queueName: q.name,
+          children: [{ name: 'child', queueName: q.name, data: {} }],
+        });
       if (i % 50 === 0) await q.pause();
       if (i % 100 === 0) await q.setGlobalConcurrency(5);
     }),
@@ -80,7 +109,8 @@ async function fill(redis: RedisServer, shared: Redis): Promise<void> {
 async function commandStats(admin: Redis): Promise<Map<string, { calls: number; usec: number }>> {
   const text = (await admin.info('commandstats')) as string;
   const stats = new Map<string, { calls: number; usec: number }>();
-  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) stats.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm))
+    stats.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
   return stats;
 }
 
@@ -91,12 +121,19 @@ function processCpuSeconds(pid: number): number {
 }
 
 /** CPU per run, which other work on the machine barely changes (unlike wall time): the Redis process and this one, ms. */
-async function cpuCost(redisPid: number, runs: number, run: () => Promise<unknown>): Promise<{ redisMs: number; clientMs: number }> {
+async function cpuCost(
+  redisPid: number,
+  runs: number,
+  run: () => Promise<unknown>,
+): Promise<{ redisMs: number; clientMs: number }> {
   const redisBefore = processCpuSeconds(redisPid);
   const cpu = process.cpuUsage();
   for (let i = 0; i < runs; i++) await run();
   const used = process.cpuUsage(cpu);
-  return { redisMs: ((processCpuSeconds(redisPid) - redisBefore) * 1000) / runs, clientMs: (used.user + used.system) / runs / 1000 };
+  return {
+    redisMs: ((processCpuSeconds(redisPid) - redisBefore) * 1000) / runs,
+    clientMs: (used.user + used.system) / runs / 1000,
+  };
 }
 
 /** Calls of every command the server ran, INFO itself excluded. */
@@ -106,7 +143,10 @@ async function commandCalls(admin: Redis): Promise<Map<string, number>> {
   return calls;
 }
 
-function diff(before: Map<string, number>, after: Map<string, number>): { total: number; byCommand: Record<string, number> } {
+function diff(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { total: number; byCommand: Record<string, number> } {
   const byCommand: Record<string, number> = {};
   let total = 0;
   for (const [cmd, n] of after) {
@@ -122,7 +162,11 @@ function diff(before: Map<string, number>, after: Map<string, number>): { total:
  * logging) and the longest (SLOWLOG at 100 µs, so the commands run inside scripts, ~1 µs each,
  * are not logged and do not slow the measurement down), in µs.
  */
-async function callDurations(admin: Redis, runs: number, run: () => Promise<unknown>): Promise<{ average: number; max: number; command: string }> {
+async function callDurations(
+  admin: Redis,
+  runs: number,
+  run: () => Promise<unknown>,
+): Promise<{ average: number; max: number; command: string }> {
   await admin.config('SET', 'slowlog-log-slower-than', '100');
   await admin.config('SET', 'slowlog-max-len', '10000');
   await admin.slowlog('RESET');
@@ -138,7 +182,11 @@ async function callDurations(admin: Redis, runs: number, run: () => Promise<unkn
   }
   const calls = (after.get('evalsha')?.calls ?? 0) - (before.get('evalsha')?.calls ?? 0);
   const usec = (after.get('evalsha')?.usec ?? 0) - (before.get('evalsha')?.usec ?? 0);
-  return { average: Math.round(usec / Math.max(1, calls)), max: worst.micros, command: worst.command || 'none over 100 µs' };
+  return {
+    average: Math.round(usec / Math.max(1, calls)),
+    max: worst.micros,
+    command: worst.command || 'none over 100 µs',
+  };
 }
 
 /** A PING loop in a process of its own (in this one, our own JS work would delay its replies too). */
@@ -161,8 +209,14 @@ process.stdin.on('data', () => { running = false; });
 `;
 
 /** PING round trips another client (another process) sees while `run` runs `runs` times. */
-async function otherClientLatency(port: number, runs: number, run: () => Promise<unknown>): Promise<{ p50: number; p99: number; max: number }> {
-  const child = spawn(process.execPath, ['-e', PING_LOOP, require.resolve('ioredis'), String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function otherClientLatency(
+  port: number,
+  runs: number,
+  run: () => Promise<unknown>,
+): Promise<{ p50: number; p99: number; max: number }> {
+  const child = spawn(process.execPath, ['-e', PING_LOOP, require.resolve('ioredis'), String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await waitFor('ping loop', () => out.includes('ready'), 10_000, 10);
@@ -180,10 +234,20 @@ async function main(): Promise<void> {
   try {
     await fill(redis, shared);
     const config = configSchema.parse({ collectors: { bullmq: { timeout: '10s' } } }).collectors.bullmq;
-    const collector = new BullmqCollector(config, { url: `redis://127.0.0.1:${redis.port}` }, { prefix: 'bull', queues: [] }, silentLogger);
+    const collector = new BullmqCollector(
+      config,
+      { url: `redis://127.0.0.1:${redis.port}` },
+      { prefix: 'bull', queues: [] },
+      silentLogger,
+    );
     const collect = async (): Promise<MetricBatch> => {
       const out = new MetricBatch();
-      await collector.collect({ out, signal: new AbortController().signal, deadline: Date.now() + 10_000, log: silentLogger });
+      await collector.collect({
+        out,
+        signal: new AbortController().signal,
+        deadline: Date.now() + 10_000,
+        log: silentLogger,
+      });
       return out;
     };
     const bullQueues = names.map((name) => new Queue(name, { connection: shared }));
@@ -192,10 +256,12 @@ async function main(): Promise<void> {
       for (const q of bullQueues) parts.push(await q.exportPrometheusMetrics());
       return parts.join('\n') + '\n';
     };
-    const bullParallel = async (): Promise<string> => (await Promise.all(bullQueues.map((q) => q.exportPrometheusMetrics()))).join('\n') + '\n';
+    const bullParallel = async (): Promise<string> =>
+      (await Promise.all(bullQueues.map((q) => q.exportPrometheusMetrics()))).join('\n') + '\n';
 
     const first = await collect();
-    if (first.get(bullmqMetrics.queues) !== QUEUES) throw new Error(`discovered ${first.get(bullmqMetrics.queues)} queues, expected ${QUEUES}`);
+    if (first.get(bullmqMetrics.queues) !== QUEUES)
+      throw new Error(`discovered ${first.get(bullmqMetrics.queues)} queues, expected ${QUEUES}`);
     for (let i = 0; i < 5; i++) await Promise.all([collect(), bullLoop(), bullParallel()]);
 
     // Cost per scrape, on a quiet server: commands the server ran, our client's round trips, longest call.
@@ -203,7 +269,11 @@ async function main(): Promise<void> {
     const statsBefore = { ...collector.client.stats };
     const ourText = render([...(await collect()).families.values()].map(toExpositionFamily), 'prometheus');
     const ourCommands = diff(before, await commandCalls(admin));
-    const ourClient = { roundTrips: collector.client.stats.roundTrips - statsBefore.roundTrips, pipelines: collector.client.stats.pipelines - statsBefore.pipelines, commands: collector.client.stats.commands - statsBefore.commands };
+    const ourClient = {
+      roundTrips: collector.client.stats.roundTrips - statsBefore.roundTrips,
+      pipelines: collector.client.stats.pipelines - statsBefore.pipelines,
+      commands: collector.client.stats.commands - statsBefore.commands,
+    };
     before = await commandCalls(admin);
     const bullText = await bullLoop();
     const bullCommands = diff(before, await commandCalls(admin));
@@ -216,9 +286,27 @@ async function main(): Promise<void> {
     const duringOurs = await otherClientLatency(redis.port, 20, collect);
     const duringLoop = await otherClientLatency(redis.port, 3, bullLoop);
     const perCall: string[] = [];
-    for (const [queuesPerCall, callsInFlight] of [[50, 0], [10, 0], [200, 0], [50, 1], [25, 2], [10, 2]] as const) {
-      const c = new BullmqCollector({ ...config, queuesPerCall, callsInFlight }, { url: `redis://127.0.0.1:${redis.port}` }, { prefix: 'bull', queues: [] }, silentLogger);
-      const once = () => c.collect({ out: new MetricBatch(), signal: new AbortController().signal, deadline: Date.now() + 10_000, log: silentLogger });
+    for (const [queuesPerCall, callsInFlight] of [
+      [50, 0],
+      [10, 0],
+      [200, 0],
+      [50, 1],
+      [25, 2],
+      [10, 2],
+    ] as const) {
+      const c = new BullmqCollector(
+        { ...config, queuesPerCall, callsInFlight },
+        { url: `redis://127.0.0.1:${redis.port}` },
+        { prefix: 'bull', queues: [] },
+        silentLogger,
+      );
+      const once = () =>
+        c.collect({
+          out: new MetricBatch(),
+          signal: new AbortController().signal,
+          deadline: Date.now() + 10_000,
+          log: silentLogger,
+        });
       for (let i = 0; i < 5; i++) await once();
       const calls = await callDurations(admin, 10, once);
       const times: number[] = [];
@@ -228,7 +316,9 @@ async function main(): Promise<void> {
         times.push(performance.now() - t);
       }
       const others = await otherClientLatency(redis.port, 10, once);
-      perCall.push(`| ${queuesPerCall} | ${callsInFlight || 'all'}${queuesPerCall === config.queuesPerCall && callsInFlight === config.callsInFlight ? ' (default)' : ''} | ${Math.ceil(QUEUES / queuesPerCall)} | ${calls.average} µs | ${calls.max} µs | ${ms(percentile(times, 50))} | ${ms(others.p99)} / ${ms(others.max)} |`);
+      perCall.push(
+        `| ${queuesPerCall} | ${callsInFlight || 'all'}${queuesPerCall === config.queuesPerCall && callsInFlight === config.callsInFlight ? ' (default)' : ''} | ${Math.ceil(QUEUES / queuesPerCall)} | ${calls.average} µs | ${calls.max} µs | ${ms(percentile(times, 50))} | ${ms(others.p99)} / ${ms(others.max)} |`,
+      );
       await c.close();
     }
 
@@ -249,7 +339,9 @@ async function main(): Promise<void> {
     // Latency, live: workers running and a producer adding jobs, so every scrape also samples finished jobs.
     const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
     const live = names.slice(1, 1 + LIVE_QUEUES);
-    const workers = live.map((name) => new Worker(name, processor, { connection, concurrency: 5, metrics: { maxDataPoints: 60 } }));
+    const workers = live.map(
+      (name) => new Worker(name, processor, { connection, concurrency: 5, metrics: { maxDataPoints: 60 } }),
+    );
     let produced = 0;
     const producer = setInterval(() => {
       const q = bullQueues[1 + (produced % LIVE_QUEUES)]!;
@@ -257,7 +349,7 @@ async function main(): Promise<void> {
       void q.add('live', { sleep: 20, fail: produced % 25 === 0 ? 'always' : undefined });
     }, 10);
     const busy = { ours: [] as number[], loop: [] as number[] };
-    const finishedBefore = (collector.queueSnapshot(live[0]!)?.summary.counts.completed ?? 0);
+    const finishedBefore = collector.queueSnapshot(live[0]!)?.summary.counts.completed ?? 0;
     await new Promise((r) => setTimeout(r, 1000));
     const liveStats = { ...collector.client.stats };
     for (let i = 0; i < RUNS / 2; i++) {
@@ -278,54 +370,140 @@ async function main(): Promise<void> {
     const p = summary(quiet.parallel);
     const bo = summary(busy.ours);
     const bl = summary(busy.loop);
-    const findings = (text: string) => promtoolCheckMetrics(text).split('\n').filter((x) => x && !x.startsWith('(exit')).length;
+    const findings = (text: string) =>
+      promtoolCheckMetrics(text)
+        .split('\n')
+        .filter((x) => x && !x.startsWith('(exit')).length;
     const sampleLines = (text: string) => text.split('\n').filter((x) => x && !x.startsWith('#')).length;
     const info = await admin.info('server');
     const redisVersion = /redis_version:(\S+)/.exec(info)?.[1];
     const bullmqVersion = (require('bullmq/package.json') as { version: string }).version;
 
     lines.push('# BullMQ collector benchmark: 1,000 queues', '');
-    lines.push(`Machine: ${machineNotes()}; redis-server ${redisVersion} (own instance, no persistence, 127.0.0.1), bullmq ${bullmqVersion}, ioredis ${(require('ioredis/package.json') as { version: string }).version}.`, '');
+    lines.push(
+      `Machine: ${machineNotes()}; redis-server ${redisVersion} (own instance, no persistence, 127.0.0.1), bullmq ${bullmqVersion}, ioredis ${(require('ioredis/package.json') as { version: string }).version}.`,
+      '',
+    );
     lines.push('Run: `npm run bench -- bench/bullmq.ts`.', '');
     lines.push('## Workload', '');
-    lines.push(`${QUEUES} queues (prefix \`bull\`), filled by real BullMQ Workers in batches of ${WORKER_BATCH}: ${FINISHED_PER_QUEUE} jobs each (200-byte payload, 1 in 20 failing for good, 1 in 13 failing once then retried), half the workers keeping \`metrics\`. Then per queue 10 waiting jobs; every 5th queue 5 delayed, every 7th 3 prioritized, every 20th a flow parent waiting for its child, every 50th paused, every 100th a global concurrency of 5. Queues are found by the collector's own discovery (SCAN for \`bull:*:meta\`).`, '');
+    lines.push(
+      `${QUEUES} queues (prefix \`bull\`), filled by real BullMQ Workers in batches of ${WORKER_BATCH}: ${FINISHED_PER_QUEUE} jobs each (200-byte payload, 1 in 20 failing for good, 1 in 13 failing once then retried), half the workers keeping \`metrics\`. Then per queue 10 waiting jobs; every 5th queue 5 delayed, every 7th 3 prioritized, every 20th a flow parent waiting for its child, every 50th paused, every 100th a global concurrency of 5. Queues are found by the collector's own discovery (SCAN for \`bull:*:meta\`).`,
+      '',
+    );
     lines.push('## Time per collection', '');
-    lines.push(`${RUNS} runs each after 5 warm-up ones, interleaved (ours, BullMQ loop, BullMQ parallel in turn). "BullMQ loop" is \`for (const q of queues) await q.exportPrometheusMetrics()\` over 1,000 \`Queue\` objects sharing one ioredis connection; "BullMQ parallel" runs the same calls under one \`Promise.all\`. Ours is \`BullmqCollector.collect()\` in process, building the whole batch (every state, ages, workers, limits, histograms).`, '');
+    lines.push(
+      `${RUNS} runs each after 5 warm-up ones, interleaved (ours, BullMQ loop, BullMQ parallel in turn). "BullMQ loop" is \`for (const q of queues) await q.exportPrometheusMetrics()\` over 1,000 \`Queue\` objects sharing one ioredis connection; "BullMQ parallel" runs the same calls under one \`Promise.all\`. Ours is \`BullmqCollector.collect()\` in process, building the whole batch (every state, ages, workers, limits, histograms).`,
+      '',
+    );
     const cpuRatio = (loopCpu.redisMs + loopCpu.clientMs) / (ourCpu.redisMs + ourCpu.clientMs);
-    lines.push(`Target (issue 3): our p50 at least 5x below the BullMQ loop's. This run: ${(l.p50 / o.p50).toFixed(1)}x with no other Redis client, ${(bl.p50 / bo.p50).toFixed(1)}x with workers running: ${l.p50 / o.p50 >= 5 && bl.p50 / bo.p50 >= 5 ? 'met' : 'NOT met'} (load average ${os.loadavg()[0]!.toFixed(1)} on 2 cores when timing ended). CPU per scrape, which depends far less on other load: ${cpuRatio.toFixed(1)}x less than the loop (below).`, '');
+    lines.push(
+      `Target (issue 3): our p50 at least 5x below the BullMQ loop's. This run: ${(l.p50 / o.p50).toFixed(1)}x with no other Redis client, ${(bl.p50 / bo.p50).toFixed(1)}x with workers running: ${l.p50 / o.p50 >= 5 && bl.p50 / bo.p50 >= 5 ? 'met' : 'NOT met'} (load average ${os.loadavg()[0]!.toFixed(1)} on 2 cores when timing ended). CPU per scrape, which depends far less on other load: ${cpuRatio.toFixed(1)}x less than the loop (below).`,
+      '',
+    );
     lines.push('| what | p50 | p99 | mean | vs ours (p50) |', '|---|---|---|---|---|');
     lines.push(`| jobstack-exporter bullmq collector | ${ms(o.p50)} | ${ms(o.p99)} | ${ms(o.mean)} | 1x |`);
-    lines.push(`| BullMQ \`exportPrometheusMetrics()\` loop | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.mean)} | ${(l.p50 / o.p50).toFixed(1)}x slower |`);
-    lines.push(`| BullMQ \`exportPrometheusMetrics()\` all at once (Promise.all) | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.mean)} | ${(p.p50 / o.p50).toFixed(1)}x slower |`);
-    lines.push('', `With ${LIVE_QUEUES} Workers running and a producer adding 100 jobs/s (so each of our scrapes also reads the newly finished jobs for the histograms: ${liveRoundTrips.toFixed(1)} round trips per scrape on average), ${RUNS / 2} interleaved runs:`, '');
+    lines.push(
+      `| BullMQ \`exportPrometheusMetrics()\` loop | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.mean)} | ${(l.p50 / o.p50).toFixed(1)}x slower |`,
+    );
+    lines.push(
+      `| BullMQ \`exportPrometheusMetrics()\` all at once (Promise.all) | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.mean)} | ${(p.p50 / o.p50).toFixed(1)}x slower |`,
+    );
+    lines.push(
+      '',
+      `With ${LIVE_QUEUES} Workers running and a producer adding 100 jobs/s (so each of our scrapes also reads the newly finished jobs for the histograms: ${liveRoundTrips.toFixed(1)} round trips per scrape on average), ${RUNS / 2} interleaved runs:`,
+      '',
+    );
     lines.push('| what | p50 | p99 | mean | vs ours (p50) |', '|---|---|---|---|---|');
     lines.push(`| jobstack-exporter bullmq collector | ${ms(bo.p50)} | ${ms(bo.p99)} | ${ms(bo.mean)} | 1x |`);
-    lines.push(`| BullMQ \`exportPrometheusMetrics()\` loop | ${ms(bl.p50)} | ${ms(bl.p99)} | ${ms(bl.mean)} | ${(bl.p50 / bo.p50).toFixed(1)}x slower |`);
+    lines.push(
+      `| BullMQ \`exportPrometheusMetrics()\` loop | ${ms(bl.p50)} | ${ms(bl.p99)} | ${ms(bl.mean)} | ${(bl.p50 / bo.p50).toFixed(1)}x slower |`,
+    );
     lines.push('', '## Cost per scrape (quiet server)', '');
-    lines.push('Commands the server ran come from `INFO commandstats` before and after one scrape (commands called inside a script count); round trips are sequential waits for Redis; the longest call is the largest top-level call (a script call counts as one) in `SLOWLOG` over 10 scrapes (threshold 100 µs, so the ~1 µs commands inside scripts are not logged), and the average call comes from `INFO commandstats`.', '');
-    const fmt = (d: { byCommand: Record<string, number> }) => Object.entries(d.byCommand).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
-    lines.push('| what | round trips | commands sent by the client | commands run by Redis | longest single call | exposition | promtool findings |', '|---|---|---|---|---|---|---|');
-    lines.push(`| jobstack-exporter | ${ourClient.roundTrips} (${ourClient.pipelines} pipelines written at once) | ${ourClient.commands} | ${ourCommands.total} (${(ourCommands.total / QUEUES).toFixed(1)} per queue) | ${ourCalls.max} µs (${ourCalls.command}; a state script call of ${config.queuesPerCall} queues averages ${ourCalls.average} µs) | ${sampleLines(ourText)} samples, ${(ourText.length / 1024).toFixed(0)} KiB | ${findings(ourText)} |`);
-    lines.push(`| BullMQ loop | ${2 * QUEUES} (2 per queue, by construction) | ${bullCommands.byCommand.evalsha ?? 0} | ${bullCommands.total} (${(bullCommands.total / QUEUES).toFixed(1)} per queue) | ${bullCalls.max} µs (${bullCalls.command}; its script calls average ${bullCalls.average} µs) | ${sampleLines(bullText)} samples, ${(bullText.length / 1024).toFixed(0)} KiB | ${findings(bullText)} |`);
+    lines.push(
+      'Commands the server ran come from `INFO commandstats` before and after one scrape (commands called inside a script count); round trips are sequential waits for Redis; the longest call is the largest top-level call (a script call counts as one) in `SLOWLOG` over 10 scrapes (threshold 100 µs, so the ~1 µs commands inside scripts are not logged), and the average call comes from `INFO commandstats`.',
+      '',
+    );
+    const fmt = (d: { byCommand: Record<string, number> }) =>
+      Object.entries(d.byCommand)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ');
+    lines.push(
+      '| what | round trips | commands sent by the client | commands run by Redis | longest single call | exposition | promtool findings |',
+      '|---|---|---|---|---|---|---|',
+    );
+    lines.push(
+      `| jobstack-exporter | ${ourClient.roundTrips} (${ourClient.pipelines} pipelines written at once) | ${ourClient.commands} | ${ourCommands.total} (${(ourCommands.total / QUEUES).toFixed(1)} per queue) | ${ourCalls.max} µs (${ourCalls.command}; a state script call of ${config.queuesPerCall} queues averages ${ourCalls.average} µs) | ${sampleLines(ourText)} samples, ${(ourText.length / 1024).toFixed(0)} KiB | ${findings(ourText)} |`,
+    );
+    lines.push(
+      `| BullMQ loop | ${2 * QUEUES} (2 per queue, by construction) | ${bullCommands.byCommand.evalsha ?? 0} | ${bullCommands.total} (${(bullCommands.total / QUEUES).toFixed(1)} per queue) | ${bullCalls.max} µs (${bullCalls.command}; its script calls average ${bullCalls.average} µs) | ${sampleLines(bullText)} samples, ${(bullText.length / 1024).toFixed(0)} KiB | ${findings(bullText)} |`,
+    );
     lines.push('', `- Ours, by command: ${fmt(ourCommands)}.`, `- BullMQ loop, by command: ${fmt(bullCommands)}.`);
-    lines.push('', 'CPU per scrape, which load from other processes on this shared machine changes far less than wall time (the redis-server process from /proc, 10 ms resolution; the client is this process, `process.cpuUsage()`; 40 scrapes of ours, 10 of each BullMQ form):', '');
+    lines.push(
+      '',
+      'CPU per scrape, which load from other processes on this shared machine changes far less than wall time (the redis-server process from /proc, 10 ms resolution; the client is this process, `process.cpuUsage()`; 40 scrapes of ours, 10 of each BullMQ form):',
+      '',
+    );
     lines.push('| what | Redis CPU | client CPU | total |', '|---|---|---|---|');
-    for (const [what, c] of [['jobstack-exporter', ourCpu], ['BullMQ loop', loopCpu], ['BullMQ all at once', parallelCpu]] as const) {
+    for (const [what, c] of [
+      ['jobstack-exporter', ourCpu],
+      ['BullMQ loop', loopCpu],
+      ['BullMQ all at once', parallelCpu],
+    ] as const) {
       lines.push(`| ${what} | ${ms(c.redisMs)} | ${ms(c.clientMs)} | ${ms(c.redisMs + c.clientMs)} |`);
     }
-    lines.push(`- Our round trips do not grow with the queue count: one round trip carries every queue (script calls of ${config.queuesPerCall} queues each, plus CLIENT LIST); a second one happens only when jobs finished since the last scrape (their times for the histograms, ${500} jobs per script call). BullMQ's export needs 2 sequential round trips per queue.`);
-    lines.push(`- BullMQ's concatenated output repeats \`# HELP\`/\`# TYPE\` for every queue and names a gauge \`bullmq_job_count\`, which promtool rejects; ours exports more per queue (all 8 states, ages, workers, limits, 2 histograms) and lints clean.`);
-    lines.push('', '### What a scrape costs other Redis clients', '', 'Another connection sends PING after PING while the scrapes run (what a BullMQ worker or producer would feel):', '');
+    lines.push(
+      `- Our round trips do not grow with the queue count: one round trip carries every queue (script calls of ${config.queuesPerCall} queues each, plus CLIENT LIST); a second one happens only when jobs finished since the last scrape (their times for the histograms, ${500} jobs per script call). BullMQ's export needs 2 sequential round trips per queue.`,
+    );
+    lines.push(
+      `- BullMQ's concatenated output repeats \`# HELP\`/\`# TYPE\` for every queue and names a gauge \`bullmq_job_count\`, which promtool rejects; ours exports more per queue (all 8 states, ages, workers, limits, 2 histograms) and lints clean.`,
+    );
+    lines.push(
+      '',
+      '### What a scrape costs other Redis clients',
+      '',
+      'Another connection sends PING after PING while the scrapes run (what a BullMQ worker or producer would feel):',
+      '',
+    );
     lines.push('| while | PING p50 | PING p99 | PING max |', '|---|---|---|---|');
     lines.push(`| nothing (2 s idle) | ${ms(idle.p50)} | ${ms(idle.p99)} | ${ms(idle.max)} |`);
-    lines.push(`| 20 scrapes by jobstack-exporter | ${ms(duringOurs.p50)} | ${ms(duringOurs.p99)} | ${ms(duringOurs.max)} |`);
+    lines.push(
+      `| 20 scrapes by jobstack-exporter | ${ms(duringOurs.p50)} | ${ms(duringOurs.p99)} | ${ms(duringOurs.max)} |`,
+    );
     lines.push(`| 3 BullMQ export loops | ${ms(duringLoop.p50)} | ${ms(duringLoop.p99)} | ${ms(duringLoop.max)} |`);
-    lines.push('', 'Redis runs one client\'s pipelined commands back to back, so while our script calls (about 1 ms each) go through, another client waits for several of them; BullMQ\'s loop sends tiny calls one at a time for much longer. `callsInFlight` trades round trips for that wait, below.');
-    lines.push('', '### `queuesPerCall` and `callsInFlight`: how long Redis is held', '', 'The queue state script reads `queuesPerCall` queues per call; `callsInFlight` calls are left unanswered at once (all: one round trip). Average (commandstats) and longest (SLOWLOG) script call over 10 scrapes, the collection p50 over 20, and the PING latency of another process during 10 scrapes:', '');
-    lines.push('| queuesPerCall | callsInFlight | calls per scrape | average call | longest call | collection p50 | PING p99 / max of another client |', '|---|---|---|---|---|---|---|', ...perCall, '');
-    lines.push(`- Client-side, our longest single pipeline (write to last reply) was ${collector.client.stats.longestPipelineMs.toFixed(1)} ms over the whole run, busy phase included.`);
-    lines.push(`- Queues summarized at the end: ${sampled}; jobs produced in the live phase: ${produced}; completed in the first live queue before it: ${finishedBefore}.`);
-    lines.push('', `Load average when the run ended: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} on 2 cores shared with other work, so absolute figures vary between runs; the interleaved ratios are the fairer figure.`, '');
+    lines.push(
+      '',
+      "Redis runs one client's pipelined commands back to back, so while our script calls (about 1 ms each) go through, another client waits for several of them; BullMQ's loop sends tiny calls one at a time for much longer. `callsInFlight` trades round trips for that wait, below.",
+    );
+    lines.push(
+      '',
+      '### `queuesPerCall` and `callsInFlight`: how long Redis is held',
+      '',
+      'The queue state script reads `queuesPerCall` queues per call; `callsInFlight` calls are left unanswered at once (all: one round trip). Average (commandstats) and longest (SLOWLOG) script call over 10 scrapes, the collection p50 over 20, and the PING latency of another process during 10 scrapes:',
+      '',
+    );
+    lines.push(
+      '| queuesPerCall | callsInFlight | calls per scrape | average call | longest call | collection p50 | PING p99 / max of another client |',
+      '|---|---|---|---|---|---|---|',
+      ...perCall,
+      '',
+    );
+    lines.push(
+      `- Client-side, our longest single pipeline (write to last reply) was ${collector.client.stats.longestPipelineMs.toFixed(1)} ms over the whole run, busy phase included.`,
+    );
+    lines.push(
+      `- Queues summarized at the end: ${sampled}; jobs produced in the live phase: ${produced}; completed in the first live queue before it: ${finishedBefore}.`,
+    );
+    lines.push(
+      '',
+      `Load average when the run ended: ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(
+          ', ',
+        )} on 2 cores shared with other work, so absolute figures vary between runs; the interleaved ratios are the fairer figure.`,
+      '',
+    );
     await collector.close();
     await Promise.all(bullQueues.map((q) => q.close()));
   } finally {

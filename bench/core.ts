@@ -18,7 +18,13 @@ const N = 200;
 async function main(): Promise<void> {
   const lines: string[] = [`# Core benchmarks`, '', `Machine: ${machineNotes()}`, ''];
   const host = new HostCollector(configSchema.parse({}).collectors.host);
-  const collectOnce = () => host.collect({ out: new MetricBatch(), signal: new AbortController().signal, deadline: Date.now() + 5000, log: silentLogger });
+  const collectOnce = () =>
+    host.collect({
+      out: new MetricBatch(),
+      signal: new AbortController().signal,
+      deadline: Date.now() + 5000,
+      log: silentLogger,
+    });
   const inProcess = summary(await timeIt(N, collectOnce));
 
   const exporter = await startExporter();
@@ -30,8 +36,12 @@ async function main(): Promise<void> {
   await exporter.stop();
 
   lines.push('| what | p50 | p99 | mean |', '|---|---|---|---|');
-  lines.push(`| host collector, in process (${N} runs) | ${ms(inProcess.p50)} | ${ms(inProcess.p99)} | ${ms(inProcess.mean)} |`);
-  lines.push(`| jobstack-exporter zero-config, full HTTP scrape (${N}) | ${ms(ours.p50)} | ${ms(ours.p99)} | ${ms(ours.mean)} |`);
+  lines.push(
+    `| host collector, in process (${N} runs) | ${ms(inProcess.p50)} | ${ms(inProcess.p99)} | ${ms(inProcess.mean)} |`,
+  );
+  lines.push(
+    `| jobstack-exporter zero-config, full HTTP scrape (${N}) | ${ms(ours.p50)} | ${ms(ours.p99)} | ${ms(ours.mean)} |`,
+  );
 
   let nodeNote = 'prometheus-node-exporter not installed: skipped';
   if (which('prometheus-node-exporter')) {
@@ -42,10 +52,15 @@ async function main(): Promise<void> {
     const theirs = summary(await timeIt(N, scrape));
     const neRss = rssMb(ne.pid);
     await ne.stop();
-    lines.push(`| node_exporter (Debian), full HTTP scrape (${N}) | ${ms(theirs.p50)} | ${ms(theirs.p99)} | ${ms(theirs.mean)} |`);
+    lines.push(
+      `| node_exporter (Debian), full HTTP scrape (${N}) | ${ms(theirs.p50)} | ${ms(theirs.p99)} | ${ms(theirs.mean)} |`,
+    );
     nodeNote = `node_exporter RSS after ${N + 5} scrapes: ${neRss.toFixed(1)} MB`;
   }
-  lines.push('', `- jobstack-exporter RSS: ${rssBefore.toFixed(1)} MB after ${N + 5} scrapes, ${rssAfter100.toFixed(1)} MB after 100 more.`);
+  lines.push(
+    '',
+    `- jobstack-exporter RSS: ${rssBefore.toFixed(1)} MB after ${N + 5} scrapes, ${rssAfter100.toFixed(1)} MB after 100 more.`,
+  );
   lines.push(`- ${nodeNote}.`, `- Exposition size (zero-config): ${(ourBytes / 1024).toFixed(1)} KB.`, '');
   const text = lines.join('\n');
   writeFileSync(path.join(__dirname, 'RESULTS-core.md'), text);

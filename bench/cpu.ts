@@ -63,7 +63,8 @@ async function main(): Promise<void> {
       perScrape.push(cpuSeconds(pid) - c0);
       rss.push(rssMb(pid));
       if (failedCollectors(text).length) failures++;
-      for (const [name, seconds] of collectorDurations(text)) perCollector.set(name, [...(perCollector.get(name) ?? []), seconds * 1000]);
+      for (const [name, seconds] of collectorDurations(text))
+        perCollector.set(name, [...(perCollector.get(name) ?? []), seconds * 1000]);
       await sleep(1000);
       withAftermath.push(cpuSeconds(pid) - c0);
       scrapes++;
@@ -79,11 +80,17 @@ async function main(): Promise<void> {
   const percent = (result.cpu / result.wall) * 100;
   const scrapeCpu = perScrape.reduce((a, b) => a + b, 0);
   const aftermathCpu = withAftermath.reduce((a, b) => a + b, 0);
-  const slowest = [...perCollector].map(([name, v]) => `${name} ${ms(median(v))}`).sort((a, b) => parseFloat(b.split(' ')[1]!) - parseFloat(a.split(' ')[1]!));
+  const slowest = [...perCollector]
+    .map(([name, v]) => `${name} ${ms(median(v))}`)
+    .sort((a, b) => parseFloat(b.split(' ')[1]!) - parseFloat(a.split(' ')[1]!));
   const lines = [
     `## CPU at a ${INTERVAL_MS / 1000} s scrape interval, ${QUEUES.toLocaleString('en')} queues${NODE_FLAGS.length ? `, exporter run with \`node ${NODE_FLAGS.join(' ')}\`` : ''}`,
     '',
-    machineLine({ 'redis-server': stack.versions.redis, PostgreSQL: stack.versions.postgres, bullmq: stack.versions.bullmq }),
+    machineLine({
+      'redis-server': stack.versions.redis,
+      PostgreSQL: stack.versions.postgres,
+      bullmq: stack.versions.bullmq,
+    }),
     `Load before: \`${load.before}\`; after: \`${load.after()}\`.`,
     '',
     `Run: \`nohup npm run bench -- bench/cpu.ts > cpu.log 2>&1 &\` (\`BENCH_CPU_MINUTES\`, default 10; this run: ${MINUTES}).`,

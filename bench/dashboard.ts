@@ -19,7 +19,11 @@ async function commandsProcessed(admin: Redis): Promise<number> {
 }
 
 /** One minute of traffic: scrapes every 15 s, and optionally the page's data request every 5 s. */
-async function minute(url: string, admin: Redis, withBrowser: boolean): Promise<{ commands: number; scrapes: number; refreshes: number }> {
+async function minute(
+  url: string,
+  admin: Redis,
+  withBrowser: boolean,
+): Promise<{ commands: number; scrapes: number; refreshes: number }> {
   const before = await commandsProcessed(admin);
   const started = Date.now();
   let scrapes = 0;
@@ -54,7 +58,11 @@ async function main(): Promise<void> {
   const admin = new Redis(redis.url);
   await fetch(`${exporter.url}/metrics`); // warm up: discovery, script loading
 
-  const sizes = await Promise.all(['/dashboard', '/dashboard/app.js', '/dashboard/app.css', '/dashboard/data'].map(async (p) => [p, (await (await fetch(`${exporter.url}${p}`)).arrayBuffer()).byteLength] as const));
+  const sizes = await Promise.all(
+    ['/dashboard', '/dashboard/app.js', '/dashboard/app.css', '/dashboard/data'].map(
+      async (p) => [p, (await (await fetch(`${exporter.url}${p}`)).arrayBuffer()).byteLength] as const,
+    ),
+  );
   const total = sizes.reduce((a, [, n]) => a + n, 0);
 
   const alone = await minute(exporter.url, admin, false);

@@ -29,7 +29,13 @@ interface Scrape {
 async function scrape(exporter: ExporterProcess): Promise<Scrape> {
   const t = performance.now();
   const text = await exporter.scrape(HEADERS);
-  return { ms: performance.now() - t, failed: failedCollectors(text), redisUp: sampleValue(text, 'redis_up'), bullmqUp: sampleValue(text, 'bullmq_up'), pgUp: sampleValue(text, 'pg_up') };
+  return {
+    ms: performance.now() - t,
+    failed: failedCollectors(text),
+    redisUp: sampleValue(text, 'redis_up'),
+    bullmqUp: sampleValue(text, 'bullmq_up'),
+    pgUp: sampleValue(text, 'pg_up'),
+  };
 }
 
 /** SIGSTOP/SIGCONT for the PostgreSQL postmaster (new connections then hang in the accept queue). */
@@ -55,12 +61,21 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) await scrape(exporter);
     const healthy: Scrape[] = [];
     for (let i = 0; i < SCRAPES; i++) healthy.push(await scrape(exporter));
-    const healthyP50 = percentile(healthy.map((s) => s.ms), 50);
-    rows.push(`| nothing frozen | ${SCRAPES} | ${ms(healthyP50)} | ${ms(Math.max(...healthy.map((s) => s.ms)))} | ${[...new Set(healthy.flatMap((s) => s.failed))].join(', ') || 'none'} | redis ${healthy[0]!.redisUp}, bullmq ${healthy[0]!.bullmqUp}, pg ${healthy[0]!.pgUp} | | |`);
+    const healthyP50 = percentile(
+      healthy.map((s) => s.ms),
+      50,
+    );
+    rows.push(
+      `| nothing frozen | ${SCRAPES} | ${ms(healthyP50)} | ${ms(Math.max(...healthy.map((s) => s.ms)))} | ${[...new Set(healthy.flatMap((s) => s.failed))].join(', ') || 'none'} | redis ${healthy[0]!.redisUp}, bullmq ${healthy[0]!.bullmqUp}, pg ${healthy[0]!.pgUp} | | |`,
+    );
 
     const cases: Case[] = [
       { name: 'Redis frozen (SIGSTOP)', freeze: () => stack.redis.freeze(), thaw: () => stack.redis.thaw() },
-      { name: 'PostgreSQL postmaster frozen (SIGSTOP)', freeze: () => postgresSignal(stack, 'SIGSTOP'), thaw: () => postgresSignal(stack, 'SIGCONT') },
+      {
+        name: 'PostgreSQL postmaster frozen (SIGSTOP)',
+        freeze: () => postgresSignal(stack, 'SIGSTOP'),
+        thaw: () => postgresSignal(stack, 'SIGCONT'),
+      },
       {
         name: 'Redis and PostgreSQL frozen',
         freeze: () => {
@@ -93,21 +108,37 @@ async function main(): Promise<void> {
         latest = await scrape(exporter);
         recoveredScrapes++;
       }
-      const recovery = latest.failed.length ? 'not within 30 s' : recoveredScrapes === 1 ? 'first scrape' : `scrape ${recoveredScrapes}, ${ms(performance.now() - thawedAt)} after the thaw`;
+      const recovery = latest.failed.length
+        ? 'not within 30 s'
+        : recoveredScrapes === 1
+          ? 'first scrape'
+          : `scrape ${recoveredScrapes}, ${ms(performance.now() - thawedAt)} after the thaw`;
       const times = frozen.map((s) => s.ms);
       worst = Math.max(worst, ...times);
       const failed = [...new Set(frozen.flatMap((s) => s.failed))].join(', ') || 'none';
       const during = frozen[frozen.length - 1]!;
-      rows.push(`| ${c.name} | ${frozen.length} (${SCRAPES} sequential, then 3 at once) | ${ms(percentile(times, 50))} | ${ms(Math.max(...times))} | ${failed} | redis ${during.redisUp}, bullmq ${during.bullmqUp}, pg ${during.pgUp} | ${ms(after.ms)}, ${after.failed.length ? `failing: ${after.failed.join(', ')}` : 'all collectors succeed'} (redis ${after.redisUp}, bullmq ${after.bullmqUp}, pg ${after.pgUp}) | ${recovery} |`);
-      process.stderr.write(`${c.name}: max ${ms(Math.max(...times))}, failed ${failed}; after thaw ${ms(after.ms)} failed ${after.failed.join(',') || 'none'}; recovered: ${recovery}\n`);
+      rows.push(
+        `| ${c.name} | ${frozen.length} (${SCRAPES} sequential, then 3 at once) | ${ms(percentile(times, 50))} | ${ms(Math.max(...times))} | ${failed} | redis ${during.redisUp}, bullmq ${during.bullmqUp}, pg ${during.pgUp} | ${ms(after.ms)}, ${after.failed.length ? `failing: ${after.failed.join(', ')}` : 'all collectors succeed'} (redis ${after.redisUp}, bullmq ${after.bullmqUp}, pg ${after.pgUp}) | ${recovery} |`,
+      );
+      process.stderr.write(
+        `${c.name}: max ${ms(Math.max(...times))}, failed ${failed}; after thaw ${ms(after.ms)} failed ${after.failed.join(',') || 'none'}; recovered: ${recovery}\n`,
+      );
       if (after.failed.length) {
-        const reasons = exporter.child.log().split('\n').filter((l) => l.includes('collector failed')).slice(-2);
-        notes.push(`- After "${c.name}" ended, the first scrape still had failed collectors (${after.failed.join(', ')}); all succeeded again at: ${recovery}. Last failure log lines: ${reasons.map((r) => `\`${r.trim().slice(0, 300)}\``).join('; ')}.`);
+        const reasons = exporter.child
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('collector failed'))
+          .slice(-2);
+        notes.push(
+          `- After "${c.name}" ended, the first scrape still had failed collectors (${after.failed.join(', ')}); all succeeded again at: ${recovery}. Last failure log lines: ${reasons.map((r) => `\`${r.trim().slice(0, 300)}\``).join('; ')}.`,
+        );
       }
     }
     // The scrape is answered by the deadline; the exporter itself must still be healthy.
     const health = await fetch(`${exporter.url}/health`);
-    notes.push(`- /health after the run: HTTP ${health.status}; exporter process ${exporter.child.running ? 'still running' : 'EXITED'}.`);
+    notes.push(
+      `- /health after the run: HTTP ${health.status}; exporter process ${exporter.child.running ? 'still running' : 'EXITED'}.`,
+    );
   } finally {
     await stack.stop();
   }

@@ -37,12 +37,19 @@ async function main(): Promise<void> {
       });
       const rss = rssMb(exporter.child.pid);
       const heap = mb(sampleValue(last, 'nodejs_heap_size_used_bytes') ?? NaN);
-      const lint = promtoolCheckMetrics(last).split('\n').filter((l) => l && !l.startsWith('(exit')).length;
+      const lint = promtoolCheckMetrics(last)
+        .split('\n')
+        .filter((l) => l && !l.startsWith('(exit')).length;
       await exporter.stop();
       const s = summary(times);
-      rows.push(`| ${size.toLocaleString('en')} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.mean)} | ${samplesIn(last).toLocaleString('en')} | ${(last.length / 1024).toFixed(0)} KiB | ${rss.toFixed(1)} MB | ${heap.toFixed(1)} MB | ${failures.size ? failures.size : 'none'} | ${lint} |`);
-      breakdown.push(`| ${size.toLocaleString('en')} | ${COLLECTORS.map((c) => ms(percentile(perCollector.get(c)!, 50))).join(' | ')} |`);
-      if (failures.size) notes.push(`- At ${size} queues these collectors failed at least once: ${[...failures].join(', ')}.`);
+      rows.push(
+        `| ${size.toLocaleString('en')} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.mean)} | ${samplesIn(last).toLocaleString('en')} | ${(last.length / 1024).toFixed(0)} KiB | ${rss.toFixed(1)} MB | ${heap.toFixed(1)} MB | ${failures.size ? failures.size : 'none'} | ${lint} |`,
+      );
+      breakdown.push(
+        `| ${size.toLocaleString('en')} | ${COLLECTORS.map((c) => ms(percentile(perCollector.get(c)!, 50))).join(' | ')} |`,
+      );
+      if (failures.size)
+        notes.push(`- At ${size} queues these collectors failed at least once: ${[...failures].join(', ')}.`);
       process.stderr.write(`${size} queues: p50 ${ms(s.p50)} p99 ${ms(s.p99)}, RSS ${rss.toFixed(1)} MB\n`);
     }
   } finally {
@@ -51,7 +58,11 @@ async function main(): Promise<void> {
   const lines = [
     '## Full scrape latency, every collector on',
     '',
-    machineLine({ 'redis-server': stack.versions.redis, PostgreSQL: stack.versions.postgres, bullmq: stack.versions.bullmq }),
+    machineLine({
+      'redis-server': stack.versions.redis,
+      PostgreSQL: stack.versions.postgres,
+      bullmq: stack.versions.bullmq,
+    }),
     `Load before: \`${load.before}\`; after: \`${load.after()}\`.`,
     '',
     'Run: `npm run bench -- bench/full-scrape.ts` (`BENCH_SCRAPES`, default 200).',

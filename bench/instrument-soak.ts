@@ -42,7 +42,9 @@ async function main(): Promise<void> {
         failed += run.non2xx;
         heap.push(await heapAfterGcMb(app.url));
         rss.push(rssMb(app.pid));
-        process.stdout.write(`${app.name}: ${sent} requests, RSS ${rss.at(-1)!.toFixed(1)} MB, heap after GC ${heap.at(-1)!.toFixed(2)} MB\n`);
+        process.stdout.write(
+          `${app.name}: ${sent} requests, RSS ${rss.at(-1)!.toFixed(1)} MB, heap after GC ${heap.at(-1)!.toFixed(2)} MB\n`,
+        );
       }
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       const routes = metrics
@@ -58,12 +60,20 @@ async function main(): Promise<void> {
     }
   }
   lines.push(`Load before: \`${loadBefore}\`; after: \`${uptime()}\`.`, '');
-  lines.push('Run: `npm run bench -- bench/instrument-soak.ts` (`BENCH_SOAK_REQUESTS`, default 1,000,000). Several minutes: run it with nohup.', '');
+  lines.push(
+    'Run: `npm run bench -- bench/instrument-soak.ts` (`BENCH_SOAK_REQUESTS`, default 1,000,000). Several minutes: run it with nohup.',
+    '',
+  );
   lines.push(
     `Each app in its own process started with \`--expose-gc\`, answering \`GET /users/:id\`; autocannon sends ${TOTAL.toLocaleString('en')} requests with 10 connections, cycling through ${PATHS.toLocaleString('en')} raw paths (\`/users/0\` ... \`/users/4999\`). After every ${CHUNK.toLocaleString('en')} requests: RSS from /proc, and heapUsed after a full GC (\`global.gc()\` in the app). Series: the \`http_server_request_duration_seconds_count\` lines of the app's /metrics at the end, with their \`http_route\` (the template, whatever the raw path; \`/_memory\` is the benchmark's own probe).`,
     '',
   );
-  lines.push('| framework | variant | requests | time | RSS after each 100,000 (MB) | heap after GC after each 100,000 (MB) | duration series (http_route) |', '|---|---|---|---|---|---|---|', ...rows, '');
+  lines.push(
+    '| framework | variant | requests | time | RSS after each 100,000 (MB) | heap after GC after each 100,000 (MB) | duration series (http_route) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  );
   writeInstrumentSection('soak', lines.join('\n'));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -49,7 +49,12 @@ async function measure(app: App, figures: Figures): Promise<void> {
   const cpu = cpuSeconds(app.pid) - cpu0;
   figures.rps.push(run.rps);
   figures.cpuUsPerRequest.push((cpu * 1e6) / run.requests);
-  const paced = await load(app.url, { connections: 1, duration: LATENCY_SECONDS, overallRate: LATENCY_RATE, distinctPaths: PATHS });
+  const paced = await load(app.url, {
+    connections: 1,
+    duration: LATENCY_SECONDS,
+    overallRate: LATENCY_RATE,
+    distinctPaths: PATHS,
+  });
   figures.latencies.push(paced.latenciesMs);
   figures.non2xx += run.non2xx + paced.non2xx;
 }
@@ -85,14 +90,31 @@ async function main(): Promise<void> {
   }
 
   const lines: string[] = ['## Per-request overhead: bare, this library, express-prom-bundle, OpenTelemetry', ''];
-  lines.push(machineLine({ autocannon: require('autocannon/package.json').version, koa: require('koa/package.json').version, express: require('express/package.json').version, 'express-prom-bundle': require('express-prom-bundle/package.json').version, '@opentelemetry/instrumentation-http': require('@opentelemetry/instrumentation-http/package.json').version }));
-  lines.push(`Load before: \`${loadBefore}\`; after each round (1, 5, 15 min): ${roundLoads.map((l) => `\`${l}\``).join(', ')}.`, '');
-  lines.push(`Run: \`npm run bench -- bench/instrument.ts\` (\`BENCH_ROUNDS\`, default 6; \`BENCH_SECONDS\`, default 3).`, '');
+  lines.push(
+    machineLine({
+      autocannon: require('autocannon/package.json').version,
+      koa: require('koa/package.json').version,
+      express: require('express/package.json').version,
+      'express-prom-bundle': require('express-prom-bundle/package.json').version,
+      '@opentelemetry/instrumentation-http': require('@opentelemetry/instrumentation-http/package.json').version,
+    }),
+  );
+  lines.push(
+    `Load before: \`${loadBefore}\`; after each round (1, 5, 15 min): ${roundLoads.map((l) => `\`${l}\``).join(', ')}.`,
+    '',
+  );
+  lines.push(
+    `Run: \`npm run bench -- bench/instrument.ts\` (\`BENCH_ROUNDS\`, default 6; \`BENCH_SECONDS\`, default 3).`,
+    '',
+  );
   lines.push(
     `Each app is its own process answering \`GET /users/:id\` with a small JSON body; every request goes to one of ${PATHS.toLocaleString('en')} raw paths. ${ROUNDS} rounds; in each, every target in turn (order rotated per round) gets 1 s of warm-up, a throughput run (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; the server's CPU time per request from /proc) and a latency run (1 connection at a fixed ${LATENCY_RATE} requests/s for ${LATENCY_SECONDS} s, below saturation, so the figures are service time, not queueing; response times taken at full precision from autocannon's response events). Throughput and CPU are medians over rounds; the loss column is the median over rounds of each round's ratio to bare in the same round. Latency percentiles pool every round. The OTel setup is metrics only (no tracer provider) with \`OTEL_SEMCONV_STABILITY_OPT_IN=http\`; instrumentation-http alone gives no \`http_route\`. express-prom-bundle runs with method, path (its default normalizer) and status code.`,
     '',
   );
-  lines.push('| framework | variant | requests/s | throughput vs bare | server CPU per request | p50 | p99 | p99 added vs bare |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '| framework | variant | requests/s | throughput vs bare | server CPU per request | p50 | p99 | p99 added vs bare |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const [framework, variants] of Object.entries(TARGETS)) {
     const bare = figures.get(`${framework}/bare`)!;
     const bareLat = Float64Array.from(bare.latencies.flatMap((l) => [...l]));
@@ -103,12 +125,16 @@ async function main(): Promise<void> {
       const lossRatio = 1 - median(f.rps.map((r, i) => r / bare.rps[i]!));
       const p99 = percentileOf(lat, 99);
       lines.push(
-        `| ${framework} | ${LABEL[variant]} | ${Math.round(median(f.rps)).toLocaleString('en')} | ${variant === 'bare' ? '-' : pct(lossRatio)} | ${median(f.cpuUsPerRequest).toFixed(1)} µs | ${percentileOf(lat, 50).toFixed(3)} ms | ${p99.toFixed(3)} ms | ${variant === 'bare' ? '-' : `${(p99 - bareP99 >= 0 ? '+' : '')}${(p99 - bareP99).toFixed(3)} ms`} |`,
+        `| ${framework} | ${LABEL[variant]} | ${Math.round(median(f.rps)).toLocaleString('en')} | ${variant === 'bare' ? '-' : pct(lossRatio)} | ${median(f.cpuUsPerRequest).toFixed(1)} µs | ${percentileOf(lat, 50).toFixed(3)} ms | ${p99.toFixed(3)} ms | ${variant === 'bare' ? '-' : `${p99 - bareP99 >= 0 ? '+' : ''}${(p99 - bareP99).toFixed(3)} ms`} |`,
       );
       if (f.non2xx) lines.push(`| | (${f.non2xx} non-2xx answers) | | | | | | |`);
     }
   }
-  lines.push('', `Per-round requests/s: ${[...figures].map(([k, f]) => `${k} ${f.rps.map((r) => Math.round(r)).join('/')}`).join('; ')}.`, '');
+  lines.push(
+    '',
+    `Per-round requests/s: ${[...figures].map(([k, f]) => `${k} ${f.rps.map((r) => Math.round(r)).join('/')}`).join('; ')}.`,
+    '',
+  );
   writeInstrumentSection('overhead', lines.join('\n'));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

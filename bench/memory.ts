@@ -25,10 +25,18 @@ const QUEUES = 1000;
 const HAMMER = 50;
 const PACED = Number(process.env.BENCH_PACED ?? 8);
 const INTERVAL_MS = 15_000;
-const FLAGS = (process.env.BENCH_NODE_FLAGS ?? '|--max-semi-space-size=2|--heap-growing-percent=30|--max-semi-space-size=2 --heap-growing-percent=30|--optimize-for-size').split('|').map((f) => f.trim());
+const FLAGS = (
+  process.env.BENCH_NODE_FLAGS ??
+  '|--max-semi-space-size=2|--heap-growing-percent=30|--max-semi-space-size=2 --heap-growing-percent=30|--optimize-for-size'
+)
+  .split('|')
+  .map((f) => f.trim());
 const TRIO_FLAGS = (process.env.BENCH_TRIO_FLAGS ?? '|--max-semi-space-size=2').split('|').map((f) => f.trim());
 const BUILDS: [string, string][] = [
-  ...(process.env.BENCH_CLIS ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]),
+  ...(process.env.BENCH_CLIS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => pair.split('=') as [string, string]),
   ['current', path.join(ROOT, 'dist/cli.js')],
 ];
 /** Loaded by every configuration (HTTP, config, process metrics, auth). */
@@ -39,12 +47,21 @@ const CLIENTS = ['ioredis', 'pg', '@aws-sdk/client-s3'];
 /** RSS and heap used (MB) of a fresh node that requires `mods` then runs a full GC; median of 3. */
 function rssWith(mods: readonly string[]): { rss: number; heap: number } {
   const script = `for (const m of ${JSON.stringify(mods)}) require(m); gc(); const u = process.memoryUsage(); console.log(JSON.stringify({ rss: u.rss / 1048576, heap: u.heapUsed / 1048576 }))`;
-  const runs = [0, 1, 2].map(() => JSON.parse(spawnSync(process.execPath, ['--expose-gc', '-e', script], { cwd: ROOT, encoding: 'utf8' }).stdout) as { rss: number; heap: number });
+  const runs = [0, 1, 2].map(
+    () =>
+      JSON.parse(
+        spawnSync(process.execPath, ['--expose-gc', '-e', script], { cwd: ROOT, encoding: 'utf8' }).stdout,
+      ) as { rss: number; heap: number },
+  );
   return { rss: median(runs.map((r) => r.rss)), heap: median(runs.map((r) => r.heap)) };
 }
 
 /** What each dependency adds: core modules removed one at a time from the core set, client libraries added to it. */
-function dependencyCosts(): { bare: number; core: { rss: number; heap: number }; rows: { m: string; rss: number; heap: number }[] } {
+function dependencyCosts(): {
+  bare: number;
+  core: { rss: number; heap: number };
+  rows: { m: string; rss: number; heap: number }[];
+} {
   const core = rssWith(CORE);
   const rows = [
     ...CORE.map((m) => {
@@ -92,7 +109,10 @@ async function main(): Promise<void> {
       for (const flags of build === 'current' ? TRIO_FLAGS : ['']) variants.push({ build, flags, scope: 'trio scope' });
     }
     for (const v of variants) {
-      const spec: ExporterBuild = { cli: BUILDS.find(([b]) => b === v.build)![1], nodeArgs: v.flags ? v.flags.split(' ') : [] };
+      const spec: ExporterBuild = {
+        cli: BUILDS.find(([b]) => b === v.build)![1],
+        nodeArgs: v.flags ? v.flags.split(' ') : [],
+      };
       const env = v.scope === 'all on' ? stack.env : v.scope === 'trio scope' ? trioEnv(stack) : {};
       v.exporter = await spawnExporter([], env, spec);
       await sleep(1000);
@@ -103,33 +123,70 @@ async function main(): Promise<void> {
       v.heapUsed = mb(sampleValue(await e.scrape(), 'nodejs_heap_size_used_bytes') ?? NaN);
       v.p50 = percentile(times, 50);
       v.p99 = percentile(times, 99);
-      process.stderr.write(`${v.build} ${v.scope} [${v.flags}]: idle ${v.idle.toFixed(1)} hammered ${v.hammered.toFixed(1)} MB, p50 ${ms(v.p50)}\n`);
+      process.stderr.write(
+        `${v.build} ${v.scope} [${v.flags}]: idle ${v.idle.toFixed(1)} hammered ${v.hammered.toFixed(1)} MB, p50 ${ms(v.p50)}\n`,
+      );
     }
-    const paced = await pacedRss(variants.map((v, i) => ({ name: String(i), pid: v.exporter!.child.pid, scrape: () => v.exporter!.scrape() })), INTERVAL_MS, PACED);
+    const paced = await pacedRss(
+      variants.map((v, i) => ({ name: String(i), pid: v.exporter!.child.pid, scrape: () => v.exporter!.scrape() })),
+      INTERVAL_MS,
+      PACED,
+    );
     for (const v of variants) await v.exporter?.stop();
 
-    const probe = spawnSync(process.execPath, ['--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', '--import', 'tsx', 'bench/lib/alloc-probe.ts', String(stack.redis.port)], { cwd: ROOT, encoding: 'utf8' });
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--min-semi-space-size=128',
+        '--max-semi-space-size=128',
+        '--import',
+        'tsx',
+        'bench/lib/alloc-probe.ts',
+        String(stack.redis.port),
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     if (probe.status === 0) alloc = JSON.parse(probe.stdout.trim().split('\n').pop()!) as typeof alloc;
     else process.stderr.write(probe.stderr);
 
     lines.push('## Memory: where it goes and what the reductions buy', '');
     lines.push(machineLine({ 'redis-server': stack.versions.redis, PostgreSQL: stack.versions.postgres }));
     lines.push(`Load before: \`${load.before}\`; after: \`${load.after()}\`.`, '');
-    lines.push('Run: `npm run bench -- bench/memory.ts` (`BENCH_CLIS=before=/path/to/dist/cli.js` adds a build to compare; `BENCH_NODE_FLAGS`, `BENCH_PACED`).', '');
+    lines.push(
+      'Run: `npm run bench -- bench/memory.ts` (`BENCH_CLIS=before=/path/to/dist/cli.js` adds a build to compare; `BENCH_NODE_FLAGS`, `BENCH_PACED`).',
+      '',
+    );
     lines.push('### What each dependency costs when required', '');
-    lines.push(`Fresh \`node --expose-gc\` processes require a set of modules, run a full GC and report RSS and heap used (median of 3). A bare node is ${deps.bare.toFixed(1)} MB of RSS here, most of it the node binary's own pages; the core set every configuration loads (${CORE.join(', ')}) brings it to ${deps.core.rss.toFixed(1)} MB (heap used ${deps.core.heap.toFixed(1)} MB). Core modules: what removing one from the core set saves; client libraries: what adding them to it costs (the first module loaded also pays node's own loader warm-up, so single-module figures overstate).`, '');
+    lines.push(
+      `Fresh \`node --expose-gc\` processes require a set of modules, run a full GC and report RSS and heap used (median of 3). A bare node is ${deps.bare.toFixed(1)} MB of RSS here, most of it the node binary's own pages; the core set every configuration loads (${CORE.join(', ')}) brings it to ${deps.core.rss.toFixed(1)} MB (heap used ${deps.core.heap.toFixed(1)} MB). Core modules: what removing one from the core set saves; client libraries: what adding them to it costs (the first module loaded also pays node's own loader warm-up, so single-module figures overstate).`,
+      '',
+    );
     lines.push('| module | RSS | heap used |', '|---|---|---|');
-    for (const d of deps.rows) lines.push(`| ${d.m} | ${d.rss >= 0 ? '+' : ''}${d.rss.toFixed(1)} MB | ${d.heap >= 0 ? '+' : ''}${d.heap.toFixed(1)} MB |`);
+    for (const d of deps.rows)
+      lines.push(
+        `| ${d.m} | ${d.rss >= 0 ? '+' : ''}${d.rss.toFixed(1)} MB | ${d.heap >= 0 ? '+' : ''}${d.heap.toFixed(1)} MB |`,
+      );
     lines.push('', `### RSS at ${QUEUES.toLocaleString('en')} queues by build, node flags and scope`, '');
-    lines.push(`Every variant is its own exporter process on the same stack (bench/lib/stack.ts, the full-scrape workload). "idle": 1 s after startup, before any scrape. "back-to-back": after ${HAMMER + 5} sequential scrapes (nothing lets V8 shrink its heap). "15 s pace": ${PACED} rounds, every variant scraped once per ${INTERVAL_MS / 1000} s in turn, RSS read just before each scrape (floor, after the idle interval) and just after it (peak); medians over the rounds, and the highest peak. "trio scope" is what redis_exporter + postgres_exporter + node_exporter cover: host, redis, bullmq and postgres collectors only (REDIS_URL, DATABASE_URL); "all on" adds s3, localstorage and probes.`, '');
-    lines.push('| build | node flags | scope | idle | back-to-back | heap used | scrape p50 / p99 | 15 s pace: floor | peak (median) | peak (max) |', '|---|---|---|---|---|---|---|---|---|---|');
+    lines.push(
+      `Every variant is its own exporter process on the same stack (bench/lib/stack.ts, the full-scrape workload). "idle": 1 s after startup, before any scrape. "back-to-back": after ${HAMMER + 5} sequential scrapes (nothing lets V8 shrink its heap). "15 s pace": ${PACED} rounds, every variant scraped once per ${INTERVAL_MS / 1000} s in turn, RSS read just before each scrape (floor, after the idle interval) and just after it (peak); medians over the rounds, and the highest peak. "trio scope" is what redis_exporter + postgres_exporter + node_exporter cover: host, redis, bullmq and postgres collectors only (REDIS_URL, DATABASE_URL); "all on" adds s3, localstorage and probes.`,
+      '',
+    );
+    lines.push(
+      '| build | node flags | scope | idle | back-to-back | heap used | scrape p50 / p99 | 15 s pace: floor | peak (median) | peak (max) |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
     variants.forEach((v, i) => {
       const p = paced.get(String(i))!;
-      lines.push(`| ${v.build} | ${v.flags ? `\`${v.flags}\`` : 'none'} | ${v.scope} | ${v.idle!.toFixed(1)} MB | ${v.hammered!.toFixed(1)} MB | ${v.heapUsed!.toFixed(1)} MB | ${ms(v.p50!)} / ${ms(v.p99!)} | ${median(p.floor).toFixed(1)} MB | ${median(p.peak).toFixed(1)} MB | ${Math.max(...p.peak).toFixed(1)} MB |`);
+      lines.push(
+        `| ${v.build} | ${v.flags ? `\`${v.flags}\`` : 'none'} | ${v.scope} | ${v.idle!.toFixed(1)} MB | ${v.hammered!.toFixed(1)} MB | ${v.heapUsed!.toFixed(1)} MB | ${ms(v.p50!)} / ${ms(v.p99!)} | ${median(p.floor).toFixed(1)} MB | ${median(p.peak).toFixed(1)} MB | ${Math.max(...p.peak).toFixed(1)} MB |`,
+      );
     });
     if (alloc) {
       lines.push('', '### Heap allocated per scrape (current build, in process)', '');
-      lines.push(`bench/lib/alloc-probe.ts in \`node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128\` (no GC inside a scrape, so heapUsed deltas are allocations), ${QUEUES.toLocaleString('en')} queues, median of 5: the bullmq collection allocates ${alloc.collectMb} MB, building the exposition (merge, render, process metrics) ${alloc.exposeMb} MB in ${ms(alloc.exposeMs)} for ${alloc.textMb} MB of text; ${alloc.keptMb} MB is still reachable after a full GC.`);
+      lines.push(
+        `bench/lib/alloc-probe.ts in \`node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128\` (no GC inside a scrape, so heapUsed deltas are allocations), ${QUEUES.toLocaleString('en')} queues, median of 5: the bullmq collection allocates ${alloc.collectMb} MB, building the exposition (merge, render, process metrics) ${alloc.exposeMb} MB in ${ms(alloc.exposeMs)} for ${alloc.textMb} MB of text; ${alloc.keptMb} MB is still reachable after a full GC.`,
+      );
     }
   } finally {
     await Promise.allSettled(variants.map((v) => v.exporter?.stop()));

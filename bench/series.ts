@@ -39,7 +39,13 @@ async function scrapeFigures(url: string): Promise<Figures> {
   const protobuf = await (await fetch(`${url}/metrics`, { headers: { accept: PROTOBUF } })).arrayBuffer();
   const lines = samplesOf(text);
   const ofQueue = (q: string) => lines.filter((l) => l.includes(`queue="${q}"`)).length;
-  return { samples: lines.length, idleQueue: ofQueue(names[1]!), busyQueue: ofQueue(names[0]!), textKiB: text.length / 1024, protobufKiB: protobuf.byteLength / 1024 };
+  return {
+    samples: lines.length,
+    idleQueue: ofQueue(names[1]!),
+    busyQueue: ofQueue(names[0]!),
+    textKiB: text.length / 1024,
+    protobufKiB: protobuf.byteLength / 1024,
+  };
 }
 
 async function main(): Promise<void> {
@@ -55,14 +61,22 @@ async function main(): Promise<void> {
       MODES.map(async (mode) => {
         const config = path.join(dir.dir, `${mode}.yml`);
         writeFileSync(config, `collectors:\n  bullmq:\n    histograms: ${mode}\n`);
-        return { mode, exporter: await startExporter(['--config', config, '--no-collector.host', '--no-collector.redis'], { REDIS_URL: redis.url }) };
+        return {
+          mode,
+          exporter: await startExporter(['--config', config, '--no-collector.host', '--no-collector.redis'], {
+            REDIS_URL: redis.url,
+          }),
+        };
       }),
     );
     const before = new Map<string, Figures>();
     for (const { mode, exporter } of exporters) before.set(mode, await scrapeFigures(exporter.url)); // also places the watermarks
     // Jobs finish on every 10th queue (q0000 among them): a Worker runs until its first completion.
     for (let i = 0; i < QUEUES; i += FINISHING_EVERY) {
-      const worker = new Worker(names[i]!, async () => 'ok', { connection: { port: redis.port, maxRetriesPerRequest: null }, autorun: false });
+      const worker = new Worker(names[i]!, async () => 'ok', {
+        connection: { port: redis.port, maxRetriesPerRequest: null },
+        autorun: false,
+      });
       const done = new Promise((resolve) => worker.once('completed', resolve));
       void worker.run();
       await done;
@@ -70,10 +84,14 @@ async function main(): Promise<void> {
     }
     for (const { mode, exporter } of exporters) {
       const finished = new RegExp(`^bullmq_jobs_finished_total\\{queue="${names[0]}",status="completed"\\} [1-9]`, 'm');
-      await waitFor('the finished jobs seen', async () => finished.test(await (await fetch(`${exporter.url}/metrics`)).text()));
+      await waitFor('the finished jobs seen', async () =>
+        finished.test(await (await fetch(`${exporter.url}/metrics`)).text()),
+      );
       const after = await scrapeFigures(exporter.url);
       const b = before.get(mode)!;
-      rows.push(`| \`${mode}\` | ${b.idleQueue} | ${after.busyQueue} | ${b.samples.toLocaleString('en')} | ${after.samples.toLocaleString('en')} | ${b.textKiB.toFixed(0)} / ${after.textKiB.toFixed(0)} KiB | ${b.protobufKiB.toFixed(0)} / ${after.protobufKiB.toFixed(0)} KiB |`);
+      rows.push(
+        `| \`${mode}\` | ${b.idleQueue} | ${after.busyQueue} | ${b.samples.toLocaleString('en')} | ${after.samples.toLocaleString('en')} | ${b.textKiB.toFixed(0)} / ${after.textKiB.toFixed(0)} KiB | ${b.protobufKiB.toFixed(0)} / ${after.protobufKiB.toFixed(0)} KiB |`,
+      );
       process.stderr.write(`${mode}: ${b.samples} -> ${after.samples} samples\n`);
       await exporter.stop();
     }

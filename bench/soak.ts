@@ -36,7 +36,10 @@ function describeFit(xs: number[], ys: number[]): { text: string; beyondNoise: b
   const fit = linearFit(xs, ys);
   const beyondNoise = fit.slope > 2 * fit.slopeStdError;
   const ci = `${(fit.slope - 2 * fit.slopeStdError).toFixed(3)} to ${(fit.slope + 2 * fit.slopeStdError).toFixed(3)}`;
-  return { text: `${fit.slope >= 0 ? '+' : ''}${fit.slope.toFixed(3)} MB per 1,000 scrapes (±2 SE: ${ci}; r² ${fit.r2.toFixed(2)})`, beyondNoise };
+  return {
+    text: `${fit.slope >= 0 ? '+' : ''}${fit.slope.toFixed(3)} MB per 1,000 scrapes (±2 SE: ${ci}; r² ${fit.r2.toFixed(2)})`,
+    beyondNoise,
+  };
 }
 
 async function main(): Promise<void> {
@@ -55,7 +58,11 @@ async function main(): Promise<void> {
     const traffic = stack.workload.live(live, RATE);
     // A heap snapshot would inflate RSS for the rest of the run (V8 builds it in malloc'd memory), so the live
     // heap comes from --trace-gc during the run, and one snapshot (for what is live) only at the end.
-    const exporter = await stack.exporter([], {}, { nodeArgs: ['--trace-gc', '--trace-gc-ignore-scavenger', ...snapshotFlags(snapDir.dir)] });
+    const exporter = await stack.exporter(
+      [],
+      {},
+      { nodeArgs: ['--trace-gc', '--trace-gc-ignore-scavenger', ...snapshotFlags(snapDir.dir)] },
+    );
     const exporterStarted = Date.now();
     let scrapesDone = 0;
     let pending = '';
@@ -70,8 +77,19 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50; i++) await exporter.scrape();
     fullGcs.length = 0;
     const sample = (scrapes: number, text: string) => {
-      const handles = [...text.matchAll(/^nodejs_active_handles\{[^}]*\} (\S+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
-      points.push({ scrapes, minutes: (Date.now() - exporterStarted) / 60_000, rss: rssMb(exporter.child.pid), heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN), heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN), handles, fds: sampleValue(text, 'process_open_fds') ?? NaN });
+      const handles = [...text.matchAll(/^nodejs_active_handles\{[^}]*\} (\S+)/gm)].reduce(
+        (a, m) => a + Number(m[1]),
+        0,
+      );
+      points.push({
+        scrapes,
+        minutes: (Date.now() - exporterStarted) / 60_000,
+        rss: rssMb(exporter.child.pid),
+        heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN),
+        heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN),
+        handles,
+        fds: sampleValue(text, 'process_open_fds') ?? NaN,
+      });
     };
     sample(0, await exporter.scrape());
     for (let n = 1; n <= SCRAPES; n++) {
@@ -83,7 +101,9 @@ async function main(): Promise<void> {
       if (n % EVERY === 0) {
         sample(n, text);
         const p = points[points.length - 1]!;
-        process.stderr.write(`${n} scrapes: RSS ${p.rss.toFixed(1)} MB, heap ${p.heap.toFixed(1)} MB, handles ${p.handles}, fds ${p.fds}, last p50 ${ms(percentile(times.slice(-EVERY), 50))}\n`);
+        process.stderr.write(
+          `${n} scrapes: RSS ${p.rss.toFixed(1)} MB, heap ${p.heap.toFixed(1)} MB, handles ${p.handles}, fds ${p.fds}, last p50 ${ms(percentile(times.slice(-EVERY), 50))}\n`,
+        );
       }
     }
     produced = (await traffic.stop()).produced;
@@ -94,24 +114,50 @@ async function main(): Promise<void> {
   }
 
   const xs = points.map((p) => p.scrapes / 1000);
-  const rss = describeFit(xs, points.map((p) => p.rss));
-  const heap = describeFit(xs, points.map((p) => p.heap));
+  const rss = describeFit(
+    xs,
+    points.map((p) => p.rss),
+  );
+  const heap = describeFit(
+    xs,
+    points.map((p) => p.heap),
+  );
   const half = points.filter((p) => p.scrapes >= SCRAPES / 2);
-  const rssLate = describeFit(half.map((p) => p.scrapes / 1000), half.map((p) => p.rss));
-  const heapLate = describeFit(half.map((p) => p.scrapes / 1000), half.map((p) => p.heap));
+  const rssLate = describeFit(
+    half.map((p) => p.scrapes / 1000),
+    half.map((p) => p.rss),
+  );
+  const heapLate = describeFit(
+    half.map((p) => p.scrapes / 1000),
+    half.map((p) => p.heap),
+  );
   const liveWindows = Array.from({ length: Math.ceil(SCRAPES / EVERY) }, (_, i) => {
     const inWindow = fullGcs.filter((g) => g.scrapes > i * EVERY && g.scrapes <= (i + 1) * EVERY);
-    return { to: (i + 1) * EVERY, min: inWindow.length ? Math.min(...inWindow.map((g) => g.afterMb)) : NaN, count: inWindow.length };
+    return {
+      to: (i + 1) * EVERY,
+      min: inWindow.length ? Math.min(...inWindow.map((g) => g.afterMb)) : NaN,
+      count: inWindow.length,
+    };
   }).filter((w) => w.count > 0);
-  const live = describeFit(liveWindows.map((w) => (w.to - EVERY / 2) / 1000), liveWindows.map((w) => w.min));
+  const live = describeFit(
+    liveWindows.map((w) => (w.to - EVERY / 2) / 1000),
+    liveWindows.map((w) => w.min),
+  );
   const lateWindows = liveWindows.filter((w) => w.to > SCRAPES / 2);
-  const liveLate = describeFit(lateWindows.map((w) => (w.to - EVERY / 2) / 1000), lateWindows.map((w) => w.min));
+  const liveLate = describeFit(
+    lateWindows.map((w) => (w.to - EVERY / 2) / 1000),
+    lateWindows.map((w) => w.min),
+  );
   const first = points[0]!;
   const last = points[points.length - 1]!;
   const lines = [
     `## Soak: RSS and heap over ${SCRAPES.toLocaleString('en')} scrapes at ${QUEUES.toLocaleString('en')} queues`,
     '',
-    machineLine({ 'redis-server': stack.versions.redis, PostgreSQL: stack.versions.postgres, bullmq: stack.versions.bullmq }),
+    machineLine({
+      'redis-server': stack.versions.redis,
+      PostgreSQL: stack.versions.postgres,
+      bullmq: stack.versions.bullmq,
+    }),
     `Load before: \`${load.before}\`; after: \`${load.after()}\`.`,
     '',
     'Run: `nohup npm run bench -- bench/soak.ts > soak.log 2>&1 &` (about 25 minutes; `BENCH_SOAK_SCRAPES`, `BENCH_SOAK_EVERY`, `BENCH_SOAK_RATE`).',
@@ -120,7 +166,10 @@ async function main(): Promise<void> {
     '',
     '| scrapes | RSS | heap used | heap total | active handles | open fds |',
     '|---|---|---|---|---|---|',
-    ...points.map((p) => `| ${p.scrapes.toLocaleString('en')} | ${p.rss.toFixed(1)} MB | ${p.heap.toFixed(1)} MB | ${p.heapTotal.toFixed(1)} MB | ${p.handles} | ${p.fds} |`),
+    ...points.map(
+      (p) =>
+        `| ${p.scrapes.toLocaleString('en')} | ${p.rss.toFixed(1)} MB | ${p.heap.toFixed(1)} MB | ${p.heapTotal.toFixed(1)} MB | ${p.handles} | ${p.fds} |`,
+    ),
     '',
     `Least-squares slope over all ${points.length} samples ("beyond noise" = the slope exceeds twice its standard error, i.e. its ~95% interval excludes zero):`,
     '',
@@ -128,7 +177,7 @@ async function main(): Promise<void> {
     `- Heap used: ${heap.text}: **${heap.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**. Second half only: ${heapLate.text}${heapLate.beyondNoise ? ', still rising' : ', flat within noise'}.`,
     `- First vs last sample: RSS ${first.rss.toFixed(1)} -> ${last.rss.toFixed(1)} MB, heap used ${first.heap.toFixed(1)} -> ${last.heap.toFixed(1)} MB, active handles ${first.handles} -> ${last.handles}, open fds ${first.fds} -> ${last.fds}.`,
     `- Collector failures during the run: ${failures.size ? [...failures].map(([n, c]) => `${n} ${c}x`).join(', ') : 'none'}.`,
-    '- Heap used is read at whatever point of V8\'s GC cycle a scrape lands, so single samples swing by tens of MB; the slope over many samples is the figure to read.',
+    "- Heap used is read at whatever point of V8's GC cycle a scrape lands, so single samples swing by tens of MB; the slope over many samples is the figure to read.",
     '',
     `Live heap: V8's own report after each full (mark-compact) GC (\`--trace-gc\`), ${fullGcs.length} of them over the run; the lowest per ${EVERY} scrapes is the live heap with the least of a scrape in flight:`,
     '',
@@ -139,8 +188,18 @@ async function main(): Promise<void> {
     `| minutes since the exporter started | ${liveWindows.map((w) => points.find((p) => p.scrapes === w.to)?.minutes.toFixed(1) ?? '').join(' | ')} |`,
     '',
     `- Live heap slope: ${live.text}: **${live.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**. Second half only: ${liveLate.text}${liveLate.beyondNoise ? ', still rising' : ', flat within noise'}. Lowest ${liveWindows[0]?.min.toFixed(1)} MB in the first window, ${liveWindows[liveWindows.length - 1]?.min.toFixed(1)} MB in the last; median after a full GC over the run ${median(fullGcs.map((g) => g.afterMb)).toFixed(1)} MB.`,
-    '- State kept for a time window grows with uptime, not with scrapes, until the window is full: the dashboard keeps 10 minutes of histogram snapshots (one a minute) for each queue\'s two histograms, and V8 keeps compiling hot code. Growth that stops once the run is past 10 minutes is that; a leak keeps its slope.',
-    `- What is live at the end (heap snapshot after the last scrape, ${atEnd ? atEnd.liveMb.toFixed(1) : '?'} MB): ${atEnd ? atEnd.byKind.slice(0, 6).map(([kind, size, count]) => `${kind.replace(/\|/g, '/')} ${size.toFixed(1)} MB (${count.toLocaleString('en')})`).join(', ') : 'not taken'}.`,
+    "- State kept for a time window grows with uptime, not with scrapes, until the window is full: the dashboard keeps 10 minutes of histogram snapshots (one a minute) for each queue's two histograms, and V8 keeps compiling hot code. Growth that stops once the run is past 10 minutes is that; a leak keeps its slope.",
+    `- What is live at the end (heap snapshot after the last scrape, ${atEnd ? atEnd.liveMb.toFixed(1) : '?'} MB): ${
+      atEnd
+        ? atEnd.byKind
+            .slice(0, 6)
+            .map(
+              ([kind, size, count]) =>
+                `${kind.replace(/\|/g, '/')} ${size.toFixed(1)} MB (${count.toLocaleString('en')})`,
+            )
+            .join(', ')
+        : 'not taken'
+    }.`,
     '',
   ];
   writeSection('soak', lines.join('\n'));

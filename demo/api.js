@@ -51,7 +51,10 @@ const wss = new WebSocketServer({ server, path: '/ws' });
 watchWebSocketServer(wss, options);
 wss.on('connection', (socket) => {
   socket.on('message', (data) => socket.send(`echo ${data}`));
-  const ticker = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ at: Date.now() })), 1000);
+  const ticker = setInterval(
+    () => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ at: Date.now() })),
+    1000,
+  );
   socket.on('close', () => clearInterval(ticker));
 });
 
@@ -72,7 +75,10 @@ function startTraffic(base) {
   };
   setInterval(() => {
     const [method, path] = pick();
-    fetch(base + path(), { method }).then((res) => res.arrayBuffer(), () => {});
+    fetch(base + path(), { method }).then(
+      (res) => res.arrayBuffer(),
+      () => {},
+    );
   }, 1000 / trafficPerSecond).unref();
   const session = () => {
     const socket = new WebSocket(`${base.replace('http', 'ws')}/ws`);
@@ -80,7 +86,10 @@ function startTraffic(base) {
     socket.on('error', () => {});
     socket.on('close', () => clearInterval(talk));
     // Most sessions end politely, some just drop (close code 1006 on the server).
-    setTimeout(() => (Math.random() < 0.7 ? socket.close(1000, 'bye') : socket.terminate()), 2000 + Math.random() * 8000);
+    setTimeout(
+      () => (Math.random() < 0.7 ? socket.close(1000, 'bye') : socket.terminate()),
+      2000 + Math.random() * 8000,
+    );
   };
   for (let i = 0; i < 3; i++) session();
   setInterval(session, 1500).unref();

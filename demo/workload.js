@@ -20,14 +20,18 @@ async function main() {
     setInterval(() => {
       const n = Math.floor(Math.random() * 6);
       for (let i = 0; i < n; i++) {
-        void queue.add('demo', { at: Date.now() }, {
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 1000 },
-          delay: Math.random() < 0.1 ? 30_000 : 0,
-          priority: Math.random() < 0.2 ? 1 : undefined,
-          removeOnComplete: { count: 1000 },
-          removeOnFail: { count: 1000 },
-        });
+        void queue.add(
+          'demo',
+          { at: Date.now() },
+          {
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 1000 },
+            delay: Math.random() < 0.1 ? 30_000 : 0,
+            priority: Math.random() < 0.2 ? 1 : undefined,
+            removeOnComplete: { count: 1000 },
+            removeOnFail: { count: 1000 },
+          },
+        );
       }
     }, 1000);
   }

@@ -22,12 +22,30 @@ const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
 export function buildAll(cfg: MixinConfig = defaultConfig): Map<string, string> {
   const rules = ruleFiles(cfg) as { recording: unknown; alerts: unknown };
   return new Map([
-    ['prometheus/prometheus.yml', HEADER + yaml(prometheusConfig(cfg, { exporterTarget: 'exporter:9478', alertmanagerTarget: 'alertmanager:9093', prometheusTarget: 'localhost:9090', ruleFiles: ['/etc/prometheus/rules/*.yml'], api: { dnsName: 'api', port: 3000 } }))],
+    [
+      'prometheus/prometheus.yml',
+      HEADER +
+        yaml(
+          prometheusConfig(cfg, {
+            exporterTarget: 'exporter:9478',
+            alertmanagerTarget: 'alertmanager:9093',
+            prometheusTarget: 'localhost:9090',
+            ruleFiles: ['/etc/prometheus/rules/*.yml'],
+            api: { dnsName: 'api', port: 3000 },
+          }),
+        ),
+    ],
     ['prometheus/file_sd/api.yml.example', API_FILE_SD_EXAMPLE],
     ['prometheus/rules/jobstack-recording.yml', HEADER + yaml(rules.recording)],
     ['prometheus/rules/jobstack-alerts.yml', HEADER + yaml(rules.alerts)],
-    ...RECEIVER_KINDS.map((kind): [string, string] => [`alertmanager/alertmanager-${kind}.yml`, ALERTMANAGER_HEADER(kind) + yaml(alertmanagerConfig({ receiver: kind }))]),
-    ['grafana/provisioning/datasources/prometheus.yml', HEADER + yaml(datasourceProvisioning('http://prometheus:9090', cfg.scrapeInterval))],
+    ...RECEIVER_KINDS.map((kind): [string, string] => [
+      `alertmanager/alertmanager-${kind}.yml`,
+      ALERTMANAGER_HEADER(kind) + yaml(alertmanagerConfig({ receiver: kind })),
+    ]),
+    [
+      'grafana/provisioning/datasources/prometheus.yml',
+      HEADER + yaml(datasourceProvisioning('http://prometheus:9090', cfg.scrapeInterval)),
+    ],
     ['grafana/provisioning/dashboards/jobstack.yml', HEADER + yaml(dashboardProvisioning())],
     ['grafana/dashboards/jobstack-overview.json', JSON.stringify(overviewDashboard(cfg), null, 2) + '\n'],
     ['grafana/dashboards/jobstack-api.json', JSON.stringify(apiDashboard(cfg), null, 2) + '\n'],

@@ -175,14 +175,35 @@ export const defaultConfig: MixinConfig = {
     failureRatioCritical: HEALTH_THRESHOLDS.failureRatioCritical,
     overrides: {},
   },
-  for: { down: '20s', noWorkers: '2m', backlog: '10m', failureRatio: '10m', resource: '10m', collector: '5m', probe: '1m' },
+  for: {
+    down: '20s',
+    noWorkers: '2m',
+    backlog: '10m',
+    failureRatio: '10m',
+    resource: '10m',
+    collector: '5m',
+    probe: '1m',
+  },
   // Redis evicts or refuses writes at maxmemory; 90% leaves time to act, 95% is urgent.
   redis: { memoryWarning: 0.9, memoryCritical: 0.95, clientsWarning: 0.8 },
   // New connections fail at max_connections; long transactions hold locks and block vacuum.
-  postgres: { connectionsWarning: 0.8, longTransactionSeconds: 900, replicationLagSeconds: 30, idleInTransactionSeconds: 300, rollbackRatioWarning: 0.2, xidAgeWarning: 1e9, xidAgeCritical: 1.5e9 },
+  postgres: {
+    connectionsWarning: 0.8,
+    longTransactionSeconds: 900,
+    replicationLagSeconds: 30,
+    idleInTransactionSeconds: 300,
+    rollbackRatioWarning: 0.2,
+    xidAgeWarning: 1e9,
+    xidAgeCritical: 1.5e9,
+  },
   queueHealth: { hungFactor: 10, hungMinSeconds: 600, delayedOverdueSeconds: 300, workersDropRatio: 0.5 },
   scrapeDurationWarning: 0.8,
-  storage: { freeWarning: HEALTH_THRESHOLDS.freeRatioWarning, freeCritical: 0.05, fillLookback: '6h', fillHorizonHours: 4 },
+  storage: {
+    freeWarning: HEALTH_THRESHOLDS.freeRatioWarning,
+    freeCritical: 0.05,
+    fillLookback: '6h',
+    fillHorizonHours: 4,
+  },
   host: { cpuWarning: 0.9, memoryWarning: 0.9, fileDescriptorsWarning: 0.9 },
   meta: { prometheusJob: 'prometheus', alertmanagerJob: 'alertmanager' },
   healthScoreWarning: 70,
@@ -200,11 +221,17 @@ export const defaultConfig: MixinConfig = {
 };
 
 /** A config with some parts replaced (tests shorten `for`, installs change thresholds). */
-export function withOverrides(overrides: { [K in keyof MixinConfig]?: Partial<MixinConfig[K]> }, base: MixinConfig = defaultConfig): MixinConfig {
+export function withOverrides(
+  overrides: { [K in keyof MixinConfig]?: Partial<MixinConfig[K]> },
+  base: MixinConfig = defaultConfig,
+): MixinConfig {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     const current = (base as unknown as Record<string, unknown>)[key];
-    merged[key] = typeof current === "object" && current !== null && !Array.isArray(current) ? { ...current, ...(value as object) } : value;
+    merged[key] =
+      typeof current === 'object' && current !== null && !Array.isArray(current)
+        ? { ...current, ...(value as object) }
+        : value;
   }
   return merged as unknown as MixinConfig;
 }

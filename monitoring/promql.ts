@@ -14,7 +14,12 @@ export function rate(cfg: MixinConfig, def: MetricDef<string, 'counter'>, window
   return `rate(${sel(cfg, def, extra)}[${window}])`;
 }
 
-export function increase(cfg: MixinConfig, def: MetricDef<string, 'counter'>, window = cfg.rateWindow, extra = ''): string {
+export function increase(
+  cfg: MixinConfig,
+  def: MetricDef<string, 'counter'>,
+  window = cfg.rateWindow,
+  extra = '',
+): string {
   return `increase(${sel(cfg, def, extra)}[${window}])`;
 }
 

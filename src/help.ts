@@ -16,7 +16,10 @@ export function helpText(): string {
     ['--help', 'show this help'],
     ['--version', 'show the version'],
   ];
-  const env: [string, string][] = [...ENV_VARS.map((v): [string, string] => [v.name, v.description]), ['JOBSTACK_CONFIG', 'YAML configuration file.']];
+  const env: [string, string][] = [
+    ...ENV_VARS.map((v): [string, string] => [v.name, v.description]),
+    ['JOBSTACK_CONFIG', 'YAML configuration file.'],
+  ];
   return `Usage: jobstack-exporter [flags]
 
 Prometheus exporter for job-processing stacks: BullMQ on Redis, PostgreSQL, S3 or local storage, the host.

@@ -30,7 +30,10 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
   const { config } = loaded;
   const build = buildInfo();
   const enabled = createCollectors(config, log);
-  await validateCollectors(enabled.map((e) => e.collector), config.scrape.defaultTimeout);
+  await validateCollectors(
+    enabled.map((e) => e.collector),
+    config.scrape.defaultTimeout,
+  );
   const runner = new ScrapeRunner(enabled, log);
   const dashboard = new DashboardState({ runner, config, build, collectors: enabled.map((e) => e.collector) });
   const app = createApp({
@@ -121,7 +124,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
       return EXIT_CONFIG;
     }
-    process.stdout.write(`# configuration is valid${loaded.file ? ` (file ${loaded.file})` : ''}\n${redactedConfigYaml(loaded.config)}`);
+    process.stdout.write(
+      `# configuration is valid${loaded.file ? ` (file ${loaded.file})` : ''}\n${redactedConfigYaml(loaded.config)}`,
+    );
     return 0;
   }
 

@@ -22,7 +22,7 @@ export function buildInfo(): BuildInfo {
   const built = readJson(path.join(__dirname, 'build-info.json'));
   return {
     version: typeof pkg.version === 'string' ? pkg.version : 'unknown',
-    revision: typeof built.revision === 'string' ? built.revision : process.env.JOBSTACK_REVISION ?? 'unknown',
+    revision: typeof built.revision === 'string' ? built.revision : (process.env.JOBSTACK_REVISION ?? 'unknown'),
     nodejs: process.version,
   };
 }

@@ -21,17 +21,37 @@ async function main(): Promise<void> {
   if (!gc) throw new Error('run with --expose-gc');
   const port = Number(process.argv[2]);
   const config = configSchema.parse({ collectors: { bullmq: { timeout: '10s' } } }).collectors.bullmq;
-  const collector = new BullmqCollector(config, { url: `redis://127.0.0.1:${port}` }, { prefix: 'bull', queues: [] }, silentLogger);
+  const collector = new BullmqCollector(
+    config,
+    { url: `redis://127.0.0.1:${port}` },
+    { prefix: 'bull', queues: [] },
+    silentLogger,
+  );
   const processMetrics = new ProcessMetrics();
   const build = { version: 'bench', revision: 'bench', nodejs: process.version };
   const collect = async () => {
     const out = new MetricBatch();
-    await collector.collect({ out, signal: new AbortController().signal, deadline: Date.now() + 10_000, log: silentLogger });
+    await collector.collect({
+      out,
+      signal: new AbortController().signal,
+      deadline: Date.now() + 10_000,
+      log: silentLogger,
+    });
     return out;
   };
-  const collection = (batch: MetricBatch): Collection => ({ startedAt: 0, finishedAt: 0, outcomes: [{ name: 'bullmq', success: true, durationSeconds: 0, batch, finishedAt: 0 }] });
+  const collection = (batch: MetricBatch): Collection => ({
+    startedAt: 0,
+    finishedAt: 0,
+    outcomes: [{ name: 'bullmq', success: true, durationSeconds: 0, batch, finishedAt: 0 }],
+  });
   for (let i = 0; i < 5; i++) await expose(collection(await collect()), i, build, [processMetrics], 'prometheus');
-  const rows = { collect: [] as number[], expose: [] as number[], exposeMs: [] as number[], kept: [] as number[], text: 0 };
+  const rows = {
+    collect: [] as number[],
+    expose: [] as number[],
+    exposeMs: [] as number[],
+    kept: [] as number[],
+    text: 0,
+  };
   for (let i = 0; i < 5; i++) {
     gc();
     const h0 = heap();
@@ -49,7 +69,9 @@ async function main(): Promise<void> {
   }
   await collector.close();
   const r = (v: number) => Math.round(v * 10) / 10;
-  process.stdout.write(`${JSON.stringify({ collectMb: r(median(rows.collect)), exposeMb: r(median(rows.expose)), exposeMs: r(median(rows.exposeMs)), keptMb: r(median(rows.kept)), textMb: r(rows.text) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ collectMb: r(median(rows.collect)), exposeMb: r(median(rows.expose)), exposeMs: r(median(rows.exposeMs)), keptMb: r(median(rows.kept)), textMb: r(rows.text) })}\n`,
+  );
 }
 
 main().catch((err) => {

@@ -18,10 +18,15 @@ export async function snapshot(child: Child, dir: string): Promise<HeapSummary> 
   const before = new Set(readdirSync(dir));
   child.signal('SIGUSR2');
   let file = '';
-  await waitFor('heap snapshot', () => {
-    file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f)) ?? '';
-    return file !== '';
-  }, 120_000, 200);
+  await waitFor(
+    'heap snapshot',
+    () => {
+      file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f)) ?? '';
+      return file !== '';
+    },
+    120_000,
+    200,
+  );
   // The file is written in chunks: wait until it is complete JSON.
   let summary: HeapSummary | undefined;
   for (let i = 0; i < 600 && !summary; i++) {
@@ -46,19 +51,29 @@ function summarize(text: string): HeapSummary {
   const snap = JSON.parse(text) as RawSnapshot;
   const fields = snap.snapshot.meta.node_fields;
   const types = snap.snapshot.meta.node_types[0];
-  const [width, typeAt, nameAt, sizeAt] = [fields.length, fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')];
+  const [width, typeAt, nameAt, sizeAt] = [
+    fields.length,
+    fields.indexOf('type'),
+    fields.indexOf('name'),
+    fields.indexOf('self_size'),
+  ];
   const kinds = new Map<string, [number, number]>();
   let total = 0;
   for (let i = 0; i < snap.nodes.length; i += width) {
     const type = types[snap.nodes[i + typeAt]!]!;
     const size = snap.nodes[i + sizeAt]!;
     total += size;
-    const kind = type === 'object' || type === 'closure' ? `${type} ${snap.strings[snap.nodes[i + nameAt]!]!.slice(0, 50)}` : `(${type})`;
+    const kind =
+      type === 'object' || type === 'closure'
+        ? `${type} ${snap.strings[snap.nodes[i + nameAt]!]!.slice(0, 50)}`
+        : `(${type})`;
     const k = kinds.get(kind) ?? [0, 0];
     k[0] += size;
     k[1]++;
     kinds.set(kind, k);
   }
-  const byKind = [...kinds].map(([kind, [size, count]]): [string, number, number] => [kind, size / 1048576, count]).sort((a, b) => b[1] - a[1]);
+  const byKind = [...kinds]
+    .map(([kind, [size, count]]): [string, number, number] => [kind, size / 1048576, count])
+    .sort((a, b) => b[1] - a[1]);
   return { liveMb: total / 1048576, byKind };
 }

@@ -46,7 +46,8 @@ function koaApp() {
   const Router = require('@koa/router');
   const app = new Koa();
   if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).koaMiddleware());
-  if (variant === 'ours-no-id') app.use(require(path.join(ROOT, 'dist/instrument')).koaMiddleware({ requestIdHeader: false }));
+  if (variant === 'ours-no-id')
+    app.use(require(path.join(ROOT, 'dist/instrument')).koaMiddleware({ requestIdHeader: false }));
   // The framework's own cost of one more middleware, the floor for any middleware.
   if (variant === 'empty') app.use((_ctx, next) => next());
   const router = new Router();
@@ -69,7 +70,8 @@ function expressApp() {
   const express = require('express');
   const app = express();
   if (variant === 'ours') app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware());
-  if (variant === 'ours-no-id') app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware({ requestIdHeader: false }));
+  if (variant === 'ours-no-id')
+    app.use(require(path.join(ROOT, 'dist/instrument')).expressMiddleware({ requestIdHeader: false }));
   if (variant === 'empty') app.use((_req, _res, next) => next());
   if (variant === 'prom-bundle') {
     const promBundle = require('express-prom-bundle');

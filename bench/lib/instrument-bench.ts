@@ -16,8 +16,16 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function startApp(name: string, framework: 'koa' | 'express', variant: string, nodeFlags: string[] = []): Promise<App> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, APP, framework, variant], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+export async function startApp(
+  name: string,
+  framework: 'koa' | 'express',
+  variant: string,
+  nodeFlags: string[] = [],
+): Promise<App> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, APP, framework, variant], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -59,7 +67,10 @@ export interface Load {
  * autocannon against `url` over `distinctPaths` raw paths (/users/0 ... /users/N-1, in turn), for
  * `duration` seconds or `amount` requests, optionally at a fixed overall rate.
  */
-export function load(url: string, opts: { connections: number; duration?: number; amount?: number; overallRate?: number; distinctPaths: number }): Promise<Load> {
+export function load(
+  url: string,
+  opts: { connections: number; duration?: number; amount?: number; overallRate?: number; distinctPaths: number },
+): Promise<Load> {
   let next = 0;
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
@@ -71,11 +82,18 @@ export function load(url: string, opts: { connections: number; duration?: number
         ...(opts.duration !== undefined && { duration: opts.duration }),
         ...(opts.amount !== undefined && { amount: opts.amount }),
         ...(opts.overallRate !== undefined && { overallRate: opts.overallRate }),
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/users/${next++ % opts.distinctPaths}` }) }],
+        requests: [
+          { method: 'GET', setupRequest: (req) => ({ ...req, path: `/users/${next++ % opts.distinctPaths}` }) },
+        ],
       },
       (error, result) => {
         if (error) return reject(error);
-        resolve({ rps: result.requests.total / result.duration, requests: result.requests.total, non2xx: result.non2xx, latenciesMs: Float64Array.from(latencies) });
+        resolve({
+          rps: result.requests.total / result.duration,
+          requests: result.requests.total,
+          non2xx: result.non2xx,
+          latenciesMs: Float64Array.from(latencies),
+        });
       },
     );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
@@ -91,13 +109,18 @@ export function percentileOf(values: Float64Array, p: number): number {
 
 /** Replaces (or adds) the section `name` of bench/RESULTS-instrument.md, as bench/lib/results.ts does for RESULTS.md. */
 export function writeInstrumentSection(name: string, markdown: string): void {
-  const header = '# Benchmarks: jobstack-exporter/instrument\n\nFigures for issue 13, written by bench/instrument.ts and bench/instrument-soak.ts.\n';
+  const header =
+    '# Benchmarks: jobstack-exporter/instrument\n\nFigures for issue 13, written by bench/instrument.ts and bench/instrument-soak.ts.\n';
   const current = existsSync(RESULTS_INSTRUMENT) ? readFileSync(RESULTS_INSTRUMENT, 'utf8') : header;
   const sections = new Map<string, string>();
-  for (const m of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[2]!);
+  for (const m of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g))
+    sections.set(m[1]!, m[2]!);
   sections.set(name, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   const head = current.split('<!-- bench:')[0]!.trimEnd();
   const order = ['summary', 'overhead', 'overhead-earlier', 'soak'];
   const names = [...sections.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
-  writeFileSync(RESULTS_INSTRUMENT, `${head}\n\n${names.map((n) => `<!-- bench:${n} -->\n${sections.get(n)}<!-- /bench:${n} -->`).join('\n\n')}\n`);
+  writeFileSync(
+    RESULTS_INSTRUMENT,
+    `${head}\n\n${names.map((n) => `<!-- bench:${n} -->\n${sections.get(n)}<!-- /bench:${n} -->`).join('\n\n')}\n`,
+  );
 }

@@ -38,7 +38,11 @@ export interface PacedRss {
  * just before and just after each scrape. Back-to-back scrapes never let V8 shrink its heap; at
  * a real interval it does, so both figures matter.
  */
-export async function pacedRss(targets: readonly Target[], intervalMs: number, count: number): Promise<Map<string, PacedRss>> {
+export async function pacedRss(
+  targets: readonly Target[],
+  intervalMs: number,
+  count: number,
+): Promise<Map<string, PacedRss>> {
   const out = new Map<string, PacedRss>(targets.map((t) => [t.name, { floor: [], peak: [], times: [] }]));
   for (let i = 0; i < count; i++) {
     const started = Date.now();

@@ -14,9 +14,19 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-async function startPeer(name: string, version: string, cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, ready: (text: string) => boolean): Promise<Peer> {
+async function startPeer(
+  name: string,
+  version: string,
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ready: (text: string) => boolean,
+): Promise<Peer> {
   const port = await freePort();
-  const child = Child.start(cmd, [...args, `--web.listen-address=127.0.0.1:${port}`], { env: { PATH: process.env.PATH, ...env }, cwd: ROOT });
+  const child = Child.start(cmd, [...args, `--web.listen-address=127.0.0.1:${port}`], {
+    env: { PATH: process.env.PATH, ...env },
+    cwd: ROOT,
+  });
   const url = `http://127.0.0.1:${port}/metrics`;
   const scrape = async () => {
     const res = await fetch(url);
@@ -24,10 +34,15 @@ async function startPeer(name: string, version: string, cmd: string, args: reado
     return res.text();
   };
   try {
-    await waitFor(name, async () => {
-      if (!child.running) throw new Error(child.log());
-      return ready(await scrape());
-    }, 60_000, 200);
+    await waitFor(
+      name,
+      async () => {
+        if (!child.running) throw new Error(child.log());
+        return ready(await scrape());
+      },
+      60_000,
+      200,
+    );
   } catch (err) {
     await child.stop();
     throw err;
@@ -40,7 +55,11 @@ function versionOf(cmd: string): string {
   return /version:? v?([\d.]+)|Exporter v?([\d.]+)/i.exec(`${res.stdout}${res.stderr}`)?.slice(1).find(Boolean) ?? '?';
 }
 
-export const GO_PEERS = ['prometheus-redis-exporter', 'prometheus-postgres-exporter', 'prometheus-node-exporter'] as const;
+export const GO_PEERS = [
+  'prometheus-redis-exporter',
+  'prometheus-postgres-exporter',
+  'prometheus-node-exporter',
+] as const;
 
 /** The Debian packages of the three Go exporters that are missing. */
 export const missingGoPeers = () => GO_PEERS.filter((p) => !which(p));
@@ -49,10 +68,32 @@ export const missingGoPeers = () => GO_PEERS.filter((p) => !which(p));
 export async function startGoPeers(stack: Stack): Promise<Peer[]> {
   const peers: Peer[] = [];
   try {
-    peers.push(await startPeer('redis_exporter', versionOf('prometheus-redis-exporter'), 'prometheus-redis-exporter', [`--redis.addr=redis://127.0.0.1:${stack.redis.port}`], {}, (t) => /^redis_up 1$/m.test(t)));
+    peers.push(
+      await startPeer(
+        'redis_exporter',
+        versionOf('prometheus-redis-exporter'),
+        'prometheus-redis-exporter',
+        [`--redis.addr=redis://127.0.0.1:${stack.redis.port}`],
+        {},
+        (t) => /^redis_up 1$/m.test(t),
+      ),
+    );
     const dsn = `postgresql://postgres@127.0.0.1:${stack.pg.port}/postgres?sslmode=disable`;
-    peers.push(await startPeer('postgres_exporter', versionOf('prometheus-postgres-exporter'), 'prometheus-postgres-exporter', [], { DATA_SOURCE_NAME: dsn }, (t) => /^pg_up 1$/m.test(t)));
-    peers.push(await startPeer('node_exporter', versionOf('prometheus-node-exporter'), 'prometheus-node-exporter', [], {}, (t) => t.includes('node_load1')));
+    peers.push(
+      await startPeer(
+        'postgres_exporter',
+        versionOf('prometheus-postgres-exporter'),
+        'prometheus-postgres-exporter',
+        [],
+        { DATA_SOURCE_NAME: dsn },
+        (t) => /^pg_up 1$/m.test(t),
+      ),
+    );
+    peers.push(
+      await startPeer('node_exporter', versionOf('prometheus-node-exporter'), 'prometheus-node-exporter', [], {}, (t) =>
+        t.includes('node_load1'),
+      ),
+    );
     return peers;
   } catch (err) {
     await Promise.allSettled(peers.map((p) => p.stop()));
@@ -80,13 +121,21 @@ http.createServer(async (req, res) => {
 export async function startBullmqExport(stack: Stack): Promise<Peer> {
   const port = await freePort();
   const settings = JSON.stringify({ redisPort: stack.redis.port, port, names: stack.workload.names });
-  const child = Child.start(process.execPath, ['-e', BULLMQ_EXPORT_MAIN, settings], { cwd: ROOT, env: { PATH: process.env.PATH } });
+  const child = Child.start(process.execPath, ['-e', BULLMQ_EXPORT_MAIN, settings], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH },
+  });
   const url = `http://127.0.0.1:${port}/metrics`;
   const scrape = async () => (await fetch(url)).text();
-  await waitFor('bullmq export loop', async () => {
-    if (!child.running) throw new Error(child.log());
-    return (await scrape()).includes('bullmq_job_count');
-  }, 60_000, 200);
+  await waitFor(
+    'bullmq export loop',
+    async () => {
+      if (!child.running) throw new Error(child.log());
+      return (await scrape()).includes('bullmq_job_count');
+    },
+    60_000,
+    200,
+  );
   const version = (require('bullmq/package.json') as { version: string }).version;
   return { name: 'BullMQ exportPrometheusMetrics() loop', version, child, url, scrape, stop: () => child.stop() };
 }

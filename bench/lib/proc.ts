@@ -34,7 +34,8 @@ export function sampleWith(text: string, name: string, labels: string): number |
 /** Collector durations (s) of one scrape, from jobstack_exporter_collector_duration_seconds. */
 export function collectorDurations(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^jobstack_exporter_collector_duration_seconds\{collector="([^"]+)"\} (\S+)/gm)) out.set(m[1]!, Number(m[2]));
+  for (const m of text.matchAll(/^jobstack_exporter_collector_duration_seconds\{collector="([^"]+)"\} (\S+)/gm))
+    out.set(m[1]!, Number(m[2]));
   return out;
 }
 
@@ -46,7 +47,10 @@ export function failedCollectors(text: string): string[] {
 export const samplesIn = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#')).length;
 
 /** Least squares fit y = a + b x; `slopeStdError` is the standard error of b. */
-export function linearFit(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number; slopeStdError: number; r2: number } {
+export function linearFit(
+  xs: readonly number[],
+  ys: readonly number[],
+): { slope: number; intercept: number; slopeStdError: number; r2: number } {
   const n = xs.length;
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;

@@ -62,7 +62,9 @@ const REVISION = (() => {
 
 /** The machine line every section starts with. */
 export function machineLine(versions: Record<string, string> = {}): string {
-  const extra = Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const extra = Object.entries(versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return `Machine: ${machineNotes()}${extra ? `; ${extra}` : ''}. Exporter at commit ${REVISION}.`;
 }
 

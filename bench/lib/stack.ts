@@ -36,7 +36,11 @@ export type { ExporterBuild };
  * The harness's startExporter for a given build or node flags (V8 options such as
  * --max-semi-space-size must come before the script; NODE_OPTIONS refuses some).
  */
-export function spawnExporter(args: readonly string[], env: NodeJS.ProcessEnv, build: ExporterBuild = {}): Promise<ExporterProcess> {
+export function spawnExporter(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  build: ExporterBuild = {},
+): Promise<ExporterProcess> {
   return startExporter(args, env, 'http', {}, build);
 }
 
@@ -75,7 +79,10 @@ export async function startStack(queues: number, options: WorkloadOptions = {}):
     // own cost out of the scrape time; bench/postgres-storage.ts times listing a big one.
     const s3 = await startS3([BUCKET]);
     started.push(s3);
-    s3.seed(BUCKET, Array.from({ length: 100 }, (_, i) => ({ key: `reports/${i % 10}/report-${i}.pdf`, body: 'x'.repeat(i % 500) })));
+    s3.seed(
+      BUCKET,
+      Array.from({ length: 100 }, (_, i) => ({ key: `reports/${i % 10}/report-${i}.pdf`, body: 'x'.repeat(i % 500) })),
+    );
 
     // The application's health endpoint the probes collector checks.
     const health = http.createServer((_, res) => res.end('ok'));
@@ -93,7 +100,8 @@ export async function startStack(queues: number, options: WorkloadOptions = {}):
     started.push({ stop: () => storage.remove() });
     for (let d = 0; d < 10; d++) {
       mkdirSync(path.join(storage.dir, `dir-${d}`));
-      for (let f = 0; f < 50; f++) writeFileSync(path.join(storage.dir, `dir-${d}`, `file-${f}.bin`), Buffer.alloc(f * 100));
+      for (let f = 0; f < 50; f++)
+        writeFileSync(path.join(storage.dir, `dir-${d}`, `file-${f}.bin`), Buffer.alloc(f * 100));
     }
     const configFile = path.join(storage.dir, '..', `${path.basename(storage.dir)}.yaml`);
     writeFileSync(configFile, CONFIG_YAML);

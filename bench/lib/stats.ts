@@ -7,7 +7,11 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export function summary(values: readonly number[]): { p50: number; p99: number; mean: number } {
-  return { p50: percentile(values, 50), p99: percentile(values, 99), mean: values.reduce((a, b) => a + b, 0) / values.length };
+  return {
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+  };
 }
 
 /** Resident set size of a process, in MB (from /proc/<pid>/status). */

@@ -32,7 +32,8 @@ export interface Workload {
 export const queueName = (i: number) => `queue-${String(i).padStart(4, '0')}`;
 
 async function processor(job: Job): Promise<string> {
-  if (job.data.fail === 'always' || (job.data.fail === 'once' && job.attemptsMade === 0)) throw new Error(`failed: ${String(job.data.n)}`);
+  if (job.data.fail === 'always' || (job.data.fail === 'once' && job.attemptsMade === 0))
+    throw new Error(`failed: ${String(job.data.n)}`);
   if (job.data.sleep) await new Promise((r) => setTimeout(r, job.data.sleep));
   return 'done';
 }
@@ -62,20 +63,47 @@ export function createWorkload(port: number, options: WorkloadOptions = {}): Wor
         ),
       ),
     );
-    const workers = batch.map((name, i) => new Worker(name, processor, { connection, concurrency: 10, ...((firstIndex + i) % 2 ? { metrics: { maxDataPoints: 60 } } : {}) }));
-    await waitFor('batch processed', async () => {
-      const counts = await Promise.all(queues.map((q) => q.getJobCounts('completed', 'failed')));
-      return counts.every((c) => (c.completed ?? 0) + (c.failed ?? 0) === finishedPerQueue);
-    }, 300_000, 50);
+    const workers = batch.map(
+      (name, i) =>
+        new Worker(name, processor, {
+          connection,
+          concurrency: 10,
+          ...((firstIndex + i) % 2 ? { metrics: { maxDataPoints: 60 } } : {}),
+        }),
+    );
+    await waitFor(
+      'batch processed',
+      async () => {
+        const counts = await Promise.all(queues.map((q) => q.getJobCounts('completed', 'failed')));
+        return counts.every((c) => (c.completed ?? 0) + (c.failed ?? 0) === finishedPerQueue);
+      },
+      300_000,
+      50,
+    );
     await Promise.all(workers.map((w) => w.close()));
     const flow = new FlowProducer({ connection: shared });
     await Promise.all(
       queues.map(async (q, j) => {
         const i = firstIndex + j;
         await q.addBulk(Array.from({ length: 10 }, (_, n) => ({ name: 'send-email', data: { n }, opts: KEEP })));
-        if (i % 5 === 0) await q.addBulk(Array.from({ length: 5 }, (_, n) => ({ name: 'reminder', data: { n }, opts: { delay: 3_600_000 * (n + 1) } })));
-        if (i % 7 === 0) await q.addBulk(Array.from({ length: 3 }, (_, n) => ({ name: 'urgent', data: { n }, opts: { priority: n + 1 } })));
-        if (i % 20 === 0) await flow.add({ name: 'parent', queueName: q.name, children: [{ name: 'child', queueName: q.name, data: {} }] });
+        if (i % 5 === 0)
+          await q.addBulk(
+            Array.from({ length: 5 }, (_, n) => ({
+              name: 'reminder',
+              data: { n },
+              opts: { delay: 3_600_000 * (n + 1) },
+            })),
+          );
+        if (i % 7 === 0)
+          await q.addBulk(
+            Array.from({ length: 3 }, (_, n) => ({ name: 'urgent', data: { n }, opts: { priority: n + 1 } })),
+          );
+        if (i % 20 === 0)
+          await flow.add({
+            name: 'parent',
+            queueName: q.name,
+            children: [{ name: 'child', queueName: q.name, data: {} }],
+          });
         if (i % 50 === 7) await q.pause();
         if (i % 100 === 3) await q.setGlobalConcurrency(5);
       }),
@@ -85,7 +113,11 @@ export function createWorkload(port: number, options: WorkloadOptions = {}): Wor
     // Connected workers: each takes one waiting job and holds it until the workload closes.
     for (const [j, name] of batch.entries()) {
       if (!connectedEvery || (firstIndex + j) % connectedEvery !== 0 || (firstIndex + j) % 50 === 7) continue;
-      const holder = new Worker(name, () => new Promise<string>((resolve) => releases.push(() => resolve('released'))), { connection, concurrency: 1 });
+      const holder = new Worker(
+        name,
+        () => new Promise<string>((resolve) => releases.push(() => resolve('released'))),
+        { connection, concurrency: 1 },
+      );
       holders.push(holder);
     }
   }
@@ -106,13 +138,17 @@ export function createWorkload(port: number, options: WorkloadOptions = {}): Wor
       await waitFor('connected workers active', () => releases.length === holders.length, 60_000, 50);
     },
     live(queues, perSecond) {
-      const workers = queues.map((name) => new Worker(name, processor, { connection, concurrency: 5, metrics: { maxDataPoints: 60 } }));
+      const workers = queues.map(
+        (name) => new Worker(name, processor, { connection, concurrency: 5, metrics: { maxDataPoints: 60 } }),
+      );
       const producers = queues.map((name) => new Queue(name, { connection: shared }));
       let produced = 0;
       const timer = setInterval(() => {
         const q = producers[produced % producers.length]!;
         produced++;
-        void q.add('live', { sleep: 20 + (produced % 7) * 10, fail: produced % 25 === 0 ? 'always' : undefined }, KEEP).catch(() => undefined);
+        void q
+          .add('live', { sleep: 20 + (produced % 7) * 10, fail: produced % 25 === 0 ? 'always' : undefined }, KEEP)
+          .catch(() => undefined);
       }, 1000 / perSecond);
       return {
         async stop() {

@@ -30,7 +30,13 @@ export function r(cfg: MixinConfig, def: MetricDef<string, 'counter'>, extra = '
 
 /** A histogram quantile over a rate of its buckets. */
 /** `withTotal`: also the histogram of all queues (collectors.bullmq.histograms: total; no queue label), whatever queues are selected. */
-export function quantile(cfg: MixinConfig, q: number, def: MetricDef<string, 'histogram'>, by = 'queue', withTotal = false): string {
+export function quantile(
+  cfg: MixinConfig,
+  q: number,
+  def: MetricDef<string, 'histogram'>,
+  by = 'queue',
+  withTotal = false,
+): string {
   const queues = withTotal ? '$queue|' : '$queue';
   const selector = `{${cfg.selector},instance=~"$instance",queue=~"${queues}"}[$__rate_interval]`;
   // Classic buckets, or the native histogram a Prometheus with native histograms enabled keeps instead.
@@ -38,16 +44,30 @@ export function quantile(cfg: MixinConfig, q: number, def: MetricDef<string, 'hi
 }
 
 export function query(expr: string, legend = '', refId?: string): prometheus.DataqueryBuilder {
-  const q = new prometheus.DataqueryBuilder().expr(expr).legendFormat(legend || '__auto').datasource(DATASOURCE);
+  const q = new prometheus.DataqueryBuilder()
+    .expr(expr)
+    .legendFormat(legend || '__auto')
+    .datasource(DATASOURCE);
   return refId ? q.refId(refId) : q;
 }
 
 /** An instant query in table format, for table panels. */
 export function tableQuery(expr: string, refId: string): prometheus.DataqueryBuilder {
-  return new prometheus.DataqueryBuilder().expr(expr).instant().format(prometheus.PromQueryFormat.Table).refId(refId).datasource(DATASOURCE);
+  return new prometheus.DataqueryBuilder()
+    .expr(expr)
+    .instant()
+    .format(prometheus.PromQueryFormat.Table)
+    .refId(refId)
+    .datasource(DATASOURCE);
 }
 
-export function timeseriesPanel(title: string, description: string, unit: string, width: number, height: number): timeseries.PanelBuilder {
+export function timeseriesPanel(
+  title: string,
+  description: string,
+  unit: string,
+  width: number,
+  height: number,
+): timeseries.PanelBuilder {
   return new timeseries.PanelBuilder()
     .title(title)
     .description(description)
@@ -57,16 +77,48 @@ export function timeseriesPanel(title: string, description: string, unit: string
     .height(height)
     .lineWidth(1)
     .fillOpacity(10)
-    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.Table).placement(common.LegendPlacement.Bottom).showLegend(true).calcs(['lastNotNull', 'max']))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .displayMode(common.LegendDisplayMode.Table)
+        .placement(common.LegendPlacement.Bottom)
+        .showLegend(true)
+        .calcs(['lastNotNull', 'max']),
+    )
+    .tooltip(
+      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+    );
 }
 
-export function statPanel(title: string, description: string, unit: string, width: number, height: number): stat.PanelBuilder {
-  return new stat.PanelBuilder().title(title).description(description).datasource(DATASOURCE).unit(unit).span(width).height(height);
+export function statPanel(
+  title: string,
+  description: string,
+  unit: string,
+  width: number,
+  height: number,
+): stat.PanelBuilder {
+  return new stat.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .unit(unit)
+    .span(width)
+    .height(height);
 }
 
-export function tablePanel(title: string, description: string, unit: string, width: number, height: number): table.PanelBuilder {
-  return new table.PanelBuilder().title(title).description(description).datasource(DATASOURCE).unit(unit).span(width).height(height);
+export function tablePanel(
+  title: string,
+  description: string,
+  unit: string,
+  width: number,
+  height: number,
+): table.PanelBuilder {
+  return new table.PanelBuilder()
+    .title(title)
+    .description(description)
+    .datasource(DATASOURCE)
+    .unit(unit)
+    .span(width)
+    .height(height);
 }
 
 /** One entry of a panel's fieldConfig.overrides. */
@@ -104,7 +156,13 @@ export function forProvisioning(built: dashboard.Dashboard): dashboard.Dashboard
 }
 
 /** What both dashboards share: refresh, time range, shared crosshair, the datasource/instance variables. */
-export function dashboardBase(title: string, uid: string, description: string, tags: string[], variables: cog.Builder<dashboard.VariableModel>[]): dashboard.DashboardBuilder {
+export function dashboardBase(
+  title: string,
+  uid: string,
+  description: string,
+  tags: string[],
+  variables: cog.Builder<dashboard.VariableModel>[],
+): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(description)

@@ -41,7 +41,13 @@ export function postgresPanel(cfg: MixinConfig) {
     .withTarget(query(`sum by (state) (${m(cfg, p.activityCount)})`, '{{state}}', 'A'))
     .withTarget(query(`max(${m(cfg, p.maxConnections)})`, 'max_connections', 'B'))
     .withTarget(query(`sum(${rate(cfg, p.xactCommit)}) + sum(${rate(cfg, p.xactRollback)})`, 'transactions/s', 'C'))
-    .withTarget(query(`sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`, 'cache hit ratio', 'D'))
+    .withTarget(
+      query(
+        `sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`,
+        'cache hit ratio',
+        'D',
+      ),
+    )
     .overrides([byQuery('C', 'ops', true), byQuery('D', 'percentunit', true)]);
 }
 

@@ -19,9 +19,17 @@ export function hostPanel(cfg: MixinConfig) {
     24,
     HEIGHT.chart,
   )
-    .withTarget(query(`1 - avg by (instance) (${r(cfg, h.cpuSeconds, 'mode=~"idle|iowait"')})`, 'cpu {{instance}}', 'A'))
+    .withTarget(
+      query(`1 - avg by (instance) (${r(cfg, h.cpuSeconds, 'mode=~"idle|iowait"')})`, 'cpu {{instance}}', 'A'),
+    )
     .withTarget(query(`1 - ${m(cfg, h.memoryAvailable)} / ${m(cfg, h.memoryTotal)}`, 'memory {{instance}}', 'B'))
-    .withTarget(query(`${m(cfg, h.load1)} / on (instance) count by (instance) (${m(cfg, h.cpuSeconds, 'mode="idle"')})`, 'load1 per cpu {{instance}}', 'C'))
+    .withTarget(
+      query(
+        `${m(cfg, h.load1)} / on (instance) count by (instance) (${m(cfg, h.cpuSeconds, 'mode="idle"')})`,
+        'load1 per cpu {{instance}}',
+        'C',
+      ),
+    )
     .min(0)
     .overrides([loadAxis]);
 }

@@ -11,28 +11,64 @@ import { selfMetrics } from '../../src/metrics/self';
 import type { MixinConfig } from '../config';
 import { HEALTH_SCORE } from '../rules/health';
 import { DATASOURCE_UID } from '../stack/grafana';
-import { DATASOURCE, HEIGHT, dashboardBase, forProvisioning, m, query, statPanel, thresholds, upDownMapping } from './common';
+import {
+  DATASOURCE,
+  HEIGHT,
+  dashboardBase,
+  forProvisioning,
+  m,
+  query,
+  statPanel,
+  thresholds,
+  upDownMapping,
+} from './common';
 import { postgresPanel, redisPanel, storagePanel } from './dependencies';
 import { hostPanel } from './host';
-import { backlogPanel, durationPanel, failureRatioPanel, oldestWaitingPanel, queueTablePanel, throughputPanel, workersPanel } from './queues';
+import {
+  backlogPanel,
+  durationPanel,
+  failureRatioPanel,
+  oldestWaitingPanel,
+  queueTablePanel,
+  throughputPanel,
+  workersPanel,
+} from './queues';
 
 export const DASHBOARD_UID = 'jobstack-overview';
 
 /** Panel 1: the health score recorded by jobstack:health_score. */
 function healthScorePanel(cfg: MixinConfig) {
-  return statPanel('Health score', 'jobstack:health_score: 100 minus penalties for components down, queues without workers, stuck or failing jobs, nearly full storage and failing probes or collectors (README "Health score"). 0 while the exporter is down.', 'none', 6, HEIGHT.overview)
+  return statPanel(
+    'Health score',
+    'jobstack:health_score: 100 minus penalties for components down, queues without workers, stuck or failing jobs, nearly full storage and failing probes or collectors (README "Health score"). 0 while the exporter is down.',
+    'none',
+    6,
+    HEIGHT.overview,
+  )
     .withTarget(query(`min(${HEALTH_SCORE}{instance=~"$instance"})`, 'score'))
     .min(0)
     .max(100)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .colorMode(common.BigValueColorMode.Background)
-    .thresholds(thresholds([['red', null], ['orange', 50], ['green', cfg.healthScoreWarning]]));
+    .thresholds(
+      thresholds([
+        ['red', null],
+        ['orange', 50],
+        ['green', cfg.healthScoreWarning],
+      ]),
+    );
 }
 
 /** Panel 2: each dependency and the exporter's collectors, up or down. */
 function componentsPanel(cfg: MixinConfig) {
   const up = (expr: string, legend: string, refId: string) => query(`min(${expr})`, legend, refId);
-  return statPanel('Components up', "Whether each dependency answers the exporter: Redis, PostgreSQL, S3, local storage, the application's probes (all passing) and the exporter's collectors (all succeeding). Missing: not configured.", 'none', 12, HEIGHT.overview)
+  return statPanel(
+    'Components up',
+    "Whether each dependency answers the exporter: Redis, PostgreSQL, S3, local storage, the application's probes (all passing) and the exporter's collectors (all succeeding). Missing: not configured.",
+    'none',
+    12,
+    HEIGHT.overview,
+  )
     .withTarget(up(m(cfg, r.up), 'Redis', 'A'))
     .withTarget(up(m(cfg, p.up), 'PostgreSQL', 'B'))
     .withTarget(up(m(cfg, s3.up), 'S3', 'C'))
@@ -45,12 +81,20 @@ function componentsPanel(cfg: MixinConfig) {
     .graphMode(common.BigValueGraphMode.None)
     .textMode(common.BigValueTextMode.ValueAndName)
     .mappings([upDownMapping()])
-    .thresholds(thresholds([['red', null], ['green', 1]]));
+    .thresholds(
+      thresholds([
+        ['red', null],
+        ['green', 1],
+      ]),
+    );
 }
 
 function variables(cfg: MixinConfig): cog.Builder<dashboard.VariableModel>[] {
   return [
-    new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus').current({ text: 'Prometheus', value: DATASOURCE_UID }),
+    new dashboard.DatasourceVariableBuilder('datasource')
+      .label('Data source')
+      .type('prometheus')
+      .current({ text: 'Prometheus', value: DATASOURCE_UID }),
     new dashboard.QueryVariableBuilder('instance')
       .label('Exporter')
       .datasource(DATASOURCE)

@@ -3,7 +3,18 @@ import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import type { MixinConfig } from '../config';
 import { onceAcrossReplicas } from '../promql';
 import { BACKLOG_STATES } from '../rules/queues';
-import { HEIGHT, m, query, quantile, statPanel, tablePanel, tableQuery, thresholds, timeseriesPanel, type FieldOverride } from './common';
+import {
+  HEIGHT,
+  m,
+  query,
+  quantile,
+  statPanel,
+  tablePanel,
+  tableQuery,
+  thresholds,
+  timeseriesPanel,
+  type FieldOverride,
+} from './common';
 
 /**
  * Completed or failed jobs per second per queue: BullMQ's counters where kept, else the sampled
@@ -16,18 +27,31 @@ function finishedPerSecond(cfg: MixinConfig, status: 'completed' | 'failed'): st
 }
 
 /** A gauge read from Redis, summed `by` some labels: once per Redis, whatever number of exporter replicas read it. */
-const sumOnce = (cfg: MixinConfig, by: string, selector: string) => `sum by (${by}) (${onceAcrossReplicas(cfg, selector)})`;
+const sumOnce = (cfg: MixinConfig, by: string, selector: string) =>
+  `sum by (${by}) (${onceAcrossReplicas(cfg, selector)})`;
 
-const failureRatio = (cfg: MixinConfig) => `(${finishedPerSecond(cfg, 'failed')}) / ((${finishedPerSecond(cfg, 'completed')}) + (${finishedPerSecond(cfg, 'failed')}) > 0)`;
+const failureRatio = (cfg: MixinConfig) =>
+  `(${finishedPerSecond(cfg, 'failed')}) / ((${finishedPerSecond(cfg, 'completed')}) + (${finishedPerSecond(cfg, 'failed')}) > 0)`;
 
 /** Panel 3: workers connected per queue. */
 export function workersPanel(cfg: MixinConfig) {
-  return statPanel('Workers online', 'Workers connected to each queue, counted from Redis CLIENT LIST connection names. Red: none, so jobs wait until one connects.', 'short', 6, HEIGHT.overview)
+  return statPanel(
+    'Workers online',
+    'Workers connected to each queue, counted from Redis CLIENT LIST connection names. Red: none, so jobs wait until one connects.',
+    'short',
+    6,
+    HEIGHT.overview,
+  )
     .withTarget(query(sumOnce(cfg, 'queue', m(cfg, b.workers)), '{{queue}}'))
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .colorMode(common.BigValueColorMode.Background)
     .graphMode(common.BigValueGraphMode.None)
-    .thresholds(thresholds([['red', null], ['green', 1]]));
+    .thresholds(
+      thresholds([
+        ['red', null],
+        ['green', 1],
+      ]),
+    );
 }
 
 /** Panel 4: jobs by state, stacked. */
@@ -39,7 +63,12 @@ export function backlogPanel(cfg: MixinConfig) {
     12,
     HEIGHT.chart,
   )
-    .withTarget(query(sumOnce(cfg, 'state', m(cfg, b.jobs, 'state=~"waiting|prioritized|delayed|active|waiting-children|paused"')), '{{state}}'))
+    .withTarget(
+      query(
+        sumOnce(cfg, 'state', m(cfg, b.jobs, 'state=~"waiting|prioritized|delayed|active|waiting-children|paused"')),
+        '{{state}}',
+      ),
+    )
     .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
     .fillOpacity(25)
     .min(0);
@@ -47,7 +76,10 @@ export function backlogPanel(cfg: MixinConfig) {
 
 /** Panel 5: jobs completed and failed per second. */
 export function throughputPanel(cfg: MixinConfig) {
-  const failedRed: FieldOverride = { matcher: { id: 'byFrameRefID', options: 'B' }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }] };
+  const failedRed: FieldOverride = {
+    matcher: { id: 'byFrameRefID', options: 'B' },
+    properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }],
+  };
   return timeseriesPanel(
     'Job throughput',
     "Jobs completed and failed per second per queue: BullMQ's own counters where workers keep them (metrics option), otherwise the exporter's sampled count of finished jobs.",
@@ -63,11 +95,23 @@ export function throughputPanel(cfg: MixinConfig) {
 
 /** Panel 6: failed share of finished jobs. */
 export function failureRatioPanel(cfg: MixinConfig) {
-  return timeseriesPanel('Job failure ratio', 'Failed jobs as a share of finished jobs per queue. No value when a queue finished nothing (0/0 is not 0%).', 'percentunit', 8, HEIGHT.chart)
+  return timeseriesPanel(
+    'Job failure ratio',
+    'Failed jobs as a share of finished jobs per queue. No value when a queue finished nothing (0/0 is not 0%).',
+    'percentunit',
+    8,
+    HEIGHT.chart,
+  )
     .withTarget(query(failureRatio(cfg), '{{queue}}'))
     .min(0)
     .max(1)
-    .thresholds(thresholds([['green', null], ['orange', cfg.queues.failureRatioWarning], ['red', cfg.queues.failureRatioCritical]]))
+    .thresholds(
+      thresholds([
+        ['green', null],
+        ['orange', cfg.queues.failureRatioWarning],
+        ['red', cfg.queues.failureRatioCritical],
+      ]),
+    )
     .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
 }
 
@@ -80,7 +124,8 @@ export function durationPanel(cfg: MixinConfig, which: 'wait' | 'processing') {
       ? 'How long finished jobs waited before their last attempt started (retries and delays included): p50, p95, p99 across the selected queues. Sampled by the exporter from finished jobs; an exporter with collectors.bullmq.histograms: total adds all its queues, whatever the selection.'
       : 'How long finished jobs took in their last attempt: p50, p95, p99 across the selected queues. Sampled by the exporter from finished jobs; an exporter with collectors.bullmq.histograms: total adds all its queues, whatever the selection.';
   const panel = timeseriesPanel(title, description, 's', 8, HEIGHT.chart);
-  for (const q of [0.5, 0.95, 0.99]) panel.withTarget(query(quantile(cfg, q, def, 'instance', true), `p${Math.round(q * 100)}`));
+  for (const q of [0.5, 0.95, 0.99])
+    panel.withTarget(query(quantile(cfg, q, def, 'instance', true), `p${Math.round(q * 100)}`));
   return panel.min(0);
 }
 
@@ -95,7 +140,12 @@ export function oldestWaitingPanel(cfg: MixinConfig) {
   )
     .withTarget(query(m(cfg, b.oldestWaitingAge), '{{queue}}'))
     .min(0)
-    .thresholds(thresholds([['green', null], ['red', cfg.queues.oldestWaitingSeconds]]))
+    .thresholds(
+      thresholds([
+        ['green', null],
+        ['red', cfg.queues.oldestWaitingSeconds],
+      ]),
+    )
     .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
 }
 
@@ -127,7 +177,10 @@ export function queueTablePanel(cfg: MixinConfig) {
   });
   return panel
     .withTransformation({ id: 'merge', options: {} })
-    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true }, renameByName: { queue: 'Queue', ...renames } } })
+    .withTransformation({
+      id: 'organize',
+      options: { excludeByName: { Time: true }, renameByName: { queue: 'Queue', ...renames } },
+    })
     .sortBy([new common.TableSortByFieldStateBuilder().displayName('Backlog').desc(true)])
     .overrides(overrides);
 }

@@ -29,7 +29,9 @@ export type SloWindow = (typeof SLO_WINDOWS)[number];
  * budget, 6x for 6 h 5%: page. 3x for 1 d and 1x for 3 d spend 10% each: ticket. Each long window
  * is paired with a short one (1/12 of it) so the alert stops soon after the burn does.
  */
-export const BURN_RATES: Readonly<Record<'page' | 'ticket', readonly { long: SloWindow; short: SloWindow; factor: number }[]>> = {
+export const BURN_RATES: Readonly<
+  Record<'page' | 'ticket', readonly { long: SloWindow; short: SloWindow; factor: number }[]>
+> = {
   page: [
     { long: '1h', short: '5m', factor: 14.4 },
     { long: '6h', short: '30m', factor: 6 },
@@ -40,7 +42,8 @@ export const BURN_RATES: Readonly<Record<'page' | 'ticket', readonly { long: Slo
   ],
 };
 
-const count = (cfg: MixinConfig, extra: string[] = []) => `${im.requestDuration.name}_count{${[cfg.api.selector, ...extra].filter(Boolean).join(',')}}`;
+const count = (cfg: MixinConfig, extra: string[] = []) =>
+  `${im.requestDuration.name}_count{${[cfg.api.selector, ...extra].filter(Boolean).join(',')}}`;
 const BY = 'job, http_route';
 const round = (n: number) => Number(n.toPrecision(6));
 const escapeRegex = (s: string) => s.replace(/[\\.*+?^${}()|[\]]/g, (c) => `\\\\${c}`).replace(/"/g, '\\"');
@@ -52,7 +55,9 @@ const escapeLabel = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
  */
 export function leMatcher(seconds: number): string {
   if (!(OTEL_HTTP_DURATION_BUCKETS as readonly number[]).includes(seconds)) {
-    throw new Error(`api latencySeconds ${seconds} is not a bucket bound of ${im.requestDuration.name} (${OTEL_HTTP_DURATION_BUCKETS.join(', ')})`);
+    throw new Error(
+      `api latencySeconds ${seconds} is not a bucket bound of ${im.requestDuration.name} (${OTEL_HTTP_DURATION_BUCKETS.join(', ')})`,
+    );
   }
   return Number.isInteger(seconds) ? `le=~"${seconds}|${seconds}.0"` : `le="${seconds}"`;
 }
@@ -64,7 +69,10 @@ export function routeGroups(cfg: MixinConfig): { matcher: string; objectives: Ap
   if (!routes.length) return [{ matcher: '', objectives: base }];
   return [
     { matcher: `http_route!~"${routes.map(escapeRegex).join('|')}"`, objectives: base },
-    ...routes.map((route) => ({ matcher: `http_route="${escapeLabel(route)}"`, objectives: { ...base, ...overrides[route] } })),
+    ...routes.map((route) => ({
+      matcher: `http_route="${escapeLabel(route)}"`,
+      objectives: { ...base, ...overrides[route] },
+    })),
   ];
 }
 
@@ -85,7 +93,10 @@ export function apiRecordingRules(cfg: MixinConfig): RecordingRule[] {
   return [
     { record: API.requests, expr: rate([], cfg.rateWindow) },
     // A route without any 5xx series has ratio 0, not none; a route without requests has none.
-    { record: API.errorRatio, expr: `(${rate([fiveXx], cfg.rateWindow)} or 0 * ${API.requests}) / (${API.requests} > 0)` },
+    {
+      record: API.errorRatio,
+      expr: `(${rate([fiveXx], cfg.rateWindow)} or 0 * ${API.requests}) / (${API.requests} > 0)`,
+    },
     ...API_QUANTILES.map((q) => ({
       record: API.quantile,
       labels: { quantile: q },
@@ -97,7 +108,12 @@ export function apiRecordingRules(cfg: MixinConfig): RecordingRule[] {
 }
 
 /** `(long > f*budget and short > f*budget) or ...` for each pair and route group. */
-function burnExpr(cfg: MixinConfig, kind: 'page' | 'ticket', record: (w: SloWindow) => string, objective: (o: ApiObjectives) => number): string {
+function burnExpr(
+  cfg: MixinConfig,
+  kind: 'page' | 'ticket',
+  record: (w: SloWindow) => string,
+  objective: (o: ApiObjectives) => number,
+): string {
   return routeGroups(cfg)
     .flatMap(({ matcher, objectives }) =>
       BURN_RATES[kind].map(({ long, short, factor }) => {
@@ -118,11 +134,15 @@ function burnAlert(cfg: MixinConfig, sli: Sli, kind: 'page' | 'ticket'): AlertRu
   const isAvailability = sli === 'availability';
   return {
     alert: isAvailability ? 'ApiAvailabilityBudgetBurn' : 'ApiLatencyBudgetBurn',
-    expr: burnExpr(cfg, kind, isAvailability ? API.availabilityErrors : API.latencySlow, (x) => (isAvailability ? x.availability : x.latency)),
+    expr: burnExpr(cfg, kind, isAvailability ? API.availabilityErrors : API.latencySlow, (x) =>
+      isAvailability ? x.availability : x.latency,
+    ),
     for: kind === 'page' ? cfg.api.for.page : cfg.api.for.ticket,
     severity,
     component: 'api',
-    summary: isAvailability ? 'API route burning its availability error budget' : 'API route burning its latency error budget',
+    summary: isAvailability
+      ? 'API route burning its availability error budget'
+      : 'API route burning its latency error budget',
     description: isAvailability
       ? `Route {{ $labels.http_route }} of {{ $labels.job }} answers {{ $value | humanizePercentage }} of its requests with a 5xx: its error budget burns at ${windows} the allowed rate.`
       : `{{ $value | humanizePercentage }} of the requests to route {{ $labels.http_route }} of {{ $labels.job }} are slower than its latency line: its budget burns at ${windows} the allowed rate.`,
@@ -159,7 +179,8 @@ export function apiAlerts(cfg: MixinConfig): AlertRule[] {
       summary: "Prometheus cannot scrape the API's metrics",
       description: `Prometheus has not scraped {{ $labels.instance }} of {{ $labels.job }} for ${cfg.for.down}; its requests are not measured meanwhile.`,
       runbook: {
-        meaning: "The API's /metrics (the jobstack-exporter/instrument registry) does not answer: the app is down, restarting, or the route is not mounted.",
+        meaning:
+          "The API's /metrics (the jobstack-exporter/instrument registry) does not answer: the app is down, restarting, or the route is not mounted.",
         checks: [
           'Is the app running and healthy (its own health endpoint, the `probes` collector)?',
           '`curl -s http://<instance>/metrics | head` from the Prometheus host.',

@@ -12,9 +12,13 @@ export function exporterAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'critical',
       component: 'exporter',
       summary: 'jobstack-exporter cannot be scraped',
-      description: 'Prometheus has not scraped jobstack-exporter on {{ $labels.instance }} for ' + cfg.for.down + '; every other jobstack alert for it is silenced until it is back.',
+      description:
+        'Prometheus has not scraped jobstack-exporter on {{ $labels.instance }} for ' +
+        cfg.for.down +
+        '; every other jobstack alert for it is silenced until it is back.',
       runbook: {
-        meaning: 'Prometheus cannot scrape the exporter. Nothing about Redis, queues, the database or storage on that instance is known, so their alerts are inhibited.',
+        meaning:
+          'Prometheus cannot scrape the exporter. Nothing about Redis, queues, the database or storage on that instance is known, so their alerts are inhibited.',
         checks: [
           'Is the process running? `systemctl status jobstack-exporter` / `docker compose ps exporter`.',
           'Its last log lines (JSON): a config error exits with code 2 and names the setting.',
@@ -30,15 +34,19 @@ export function exporterAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'warning',
       component: 'exporter',
       summary: 'A jobstack-exporter collector keeps failing',
-      description: 'Collector {{ $labels.collector }} on {{ $labels.instance }} has failed every scrape for ' + cfg.for.collector + '.',
+      description:
+        'Collector {{ $labels.collector }} on {{ $labels.instance }} has failed every scrape for ' +
+        cfg.for.collector +
+        '.',
       runbook: {
-        meaning: 'One collector cannot read its dependency or runs out of time. Its metrics are missing and its `_up` metric is 0.',
+        meaning:
+          'One collector cannot read its dependency or runs out of time. Its metrics are missing and its `_up` metric is 0.',
         checks: [
-          'The exporter landing page `/` shows the collector\'s last error.',
+          "The exporter landing page `/` shows the collector's last error.",
           '`jobstack_exporter_collector_duration_seconds`: close to the scrape timeout means it times out.',
           'The exporter logs (`"msg":"collector failed"` with the collector name).',
         ],
-        fix: 'Fix the dependency or its credentials; if it is just slow, raise the scrape timeout or the collector\'s `timeout`.',
+        fix: "Fix the dependency or its credentials; if it is just slow, raise the scrape timeout or the collector's `timeout`.",
       },
     },
     {
@@ -50,8 +58,13 @@ export function exporterAlerts(cfg: MixinConfig): AlertRule[] {
       summary: 'Scrapes of jobstack-exporter take nearly the whole timeout',
       description: `Scraping {{ $labels.instance }} takes {{ $value | humanizeDuration }}, over ${Math.round(cfg.scrapeDurationWarning * 100)}% of the ${cfg.scrapeTimeout} timeout: collectors are about to time out.`,
       runbook: {
-        meaning: 'The exporter answers close to the scrape deadline: a slightly slower dependency and collectors start timing out (their `_up` drops to 0 and *Down alerts fire for a slow, not a dead, dependency).',
-        checks: ['`jobstack_exporter_collector_duration_seconds` by collector: which one is slow?', 'That dependency\'s latency (Redis slowlog, PostgreSQL pg_stat_activity) and the exporter host\'s CPU.', 'The number of queues read per scrape (`bullmq_queues`).'],
+        meaning:
+          'The exporter answers close to the scrape deadline: a slightly slower dependency and collectors start timing out (their `_up` drops to 0 and *Down alerts fire for a slow, not a dead, dependency).',
+        checks: [
+          '`jobstack_exporter_collector_duration_seconds` by collector: which one is slow?',
+          "That dependency's latency (Redis slowlog, PostgreSQL pg_stat_activity) and the exporter host's CPU.",
+          'The number of queues read per scrape (`bullmq_queues`).',
+        ],
         fix: 'Fix the slow dependency, list fewer queues, raise the collector timeout and scrape timeout together, or run one exporter per Redis.',
       },
     },

@@ -25,7 +25,8 @@ export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
   const base = `max by (instance) (up{${cfg.selector}})`;
   const term = (points: string) => `((${points}) or on (instance) (0 * ${base}))`;
   const flag = (points: number, cond: string) => term(`${points} * (count by (instance) (${cond}) > bool 0)`);
-  const capped = (each: number, max: number, cond: string) => term(`clamp_max(${each} * count by (instance) (${cond}), ${max})`);
+  const capped = (each: number, max: number, cond: string) =>
+    term(`clamp_max(${each} * count by (instance) (${cond}), ${max})`);
   const worstFailure = `max by (instance) (${Q.failureRatio})`;
   const penalties = [
     flag(P.redisDown.points, `${sel(cfg, r.up)} == 0`),
@@ -34,8 +35,13 @@ export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
     flag(P.queueWithoutWorkers.points, `${Q.backlog} > 0 and on (instance, queue) ${sel(cfg, b.workers)} == 0`),
     flag(P.stuckJobs.points, `${sel(cfg, b.oldestWaitingAge)} > ${cfg.queues.oldestWaitingSeconds}`),
     // Critical and warning do not add up: 10 for warning, 25 in all for critical.
-    term(`${P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioWarning}) + ${P.failureRatioCritical.points - P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioCritical})`),
-    flag(P.storageNearlyFull.points, `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`),
+    term(
+      `${P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioWarning}) + ${P.failureRatioCritical.points - P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioCritical})`,
+    ),
+    flag(
+      P.storageNearlyFull.points,
+      `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`,
+    ),
     capped(P.probeFailing.points, P.probeFailing.max, `${sel(cfg, pr.success)} == 0`),
     capped(P.collectorFailing.points, P.collectorFailing.max, `${sel(cfg, selfMetrics.collectorSuccess)} == 0`),
     // The app's own windowed figures as the exporter read them: the built-in dashboard penalises the same numbers.
@@ -56,7 +62,8 @@ export function healthAlerts(cfg: MixinConfig): AlertRule[] {
       summary: 'Job stack health score low',
       description: `The health score of {{ $labels.instance }} is {{ $value }} (below ${cfg.healthScoreWarning}); several things are wrong at once.`,
       runbook: {
-        meaning: 'Several problems add up (see README "Health score" for the penalties): a dependency down, queues without workers, stuck or failing jobs, full storage, failing probes or collectors.',
+        meaning:
+          'Several problems add up (see README "Health score" for the penalties): a dependency down, queues without workers, stuck or failing jobs, full storage, failing probes or collectors.',
         checks: [
           'The built-in dashboard (`/dashboard`) lists the reasons behind the score.',
           'The other alerts firing for the same instance.',

@@ -5,22 +5,36 @@ import type { AlertRule, RecordingRule } from './types';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 
-const notReadonly = (cfg: MixinConfig) => `unless on (instance, device, mountpoint, fstype) ${sel(cfg, h.fsReadonly)} == 1`;
+const notReadonly = (cfg: MixinConfig) =>
+  `unless on (instance, device, mountpoint, fstype) ${sel(cfg, h.fsReadonly)} == 1`;
 
 export function hostRecordingRules(cfg: MixinConfig): RecordingRule[] {
   return [
     // Busy = not idle and not waiting on I/O, averaged over CPUs.
-    { record: 'instance:host_cpu_utilisation:ratio', expr: `1 - avg by (instance) (${rate(cfg, h.cpuSeconds, cfg.rateWindow, 'mode=~"idle|iowait"')})` },
-    { record: 'instance:host_memory_utilisation:ratio', expr: `1 - ${sel(cfg, h.memoryAvailable)} / ${sel(cfg, h.memoryTotal)}` },
+    {
+      record: 'instance:host_cpu_utilisation:ratio',
+      expr: `1 - avg by (instance) (${rate(cfg, h.cpuSeconds, cfg.rateWindow, 'mode=~"idle|iowait"')})`,
+    },
+    {
+      record: 'instance:host_memory_utilisation:ratio',
+      expr: `1 - ${sel(cfg, h.memoryAvailable)} / ${sel(cfg, h.memoryTotal)}`,
+    },
     // Read-only filesystems (a mounted image, a recovery snapshot) cannot fill: left out of disk alerts.
-    { record: 'instance_mountpoint:host_filesystem_avail:ratio', expr: `${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) ${notReadonly(cfg)}` },
-    { record: 'instance_mountpoint:host_filesystem_files_free:ratio', expr: `${sel(cfg, h.fsFilesFree)} / (${sel(cfg, h.fsFiles)} > 0) ${notReadonly(cfg)}` },
+    {
+      record: 'instance_mountpoint:host_filesystem_avail:ratio',
+      expr: `${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) ${notReadonly(cfg)}`,
+    },
+    {
+      record: 'instance_mountpoint:host_filesystem_files_free:ratio',
+      expr: `${sel(cfg, h.fsFilesFree)} / (${sel(cfg, h.fsFiles)} > 0) ${notReadonly(cfg)}`,
+    },
   ];
 }
 
 export function hostAlerts(cfg: MixinConfig): AlertRule[] {
   const diskRunbook = {
-    meaning: 'A filesystem on the exporter host is running out of space. Writes (uploads, logs, Redis/PostgreSQL files) will start failing when it is full.',
+    meaning:
+      'A filesystem on the exporter host is running out of space. Writes (uploads, logs, Redis/PostgreSQL files) will start failing when it is full.',
     checks: [
       'Which mountpoint: the alert labels, and `df -h` on the host.',
       'What grew: `du -xh --max-depth=2 <mountpoint> | sort -h | tail` (logs, uploads, database WAL, Redis dumps).',
@@ -30,7 +44,8 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
   };
   const avail = 'instance_mountpoint:host_filesystem_avail:ratio';
   const inodesRunbook = {
-    meaning: 'A filesystem is running out of inodes: file creation fails with "No space left on device" although `df -h` shows free space. Millions of small files (job artefacts, sessions, cache) are the usual cause.',
+    meaning:
+      'A filesystem is running out of inodes: file creation fails with "No space left on device" although `df -h` shows free space. Millions of small files (job artefacts, sessions, cache) are the usual cause.',
     checks: [
       '`df -i <mountpoint>` on the host.',
       'Which folder holds the most files: `du --inodes -x <mountpoint> | sort -n | tail`.',
@@ -107,8 +122,13 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
       summary: 'Network interface errors',
       description: `Interface {{ $labels.device }} on {{ $labels.instance }} has {{ $value | humanize }} receive and transmit errors per second.`,
       runbook: {
-        meaning: 'An interface keeps reporting receive or transmit errors: packets are lost or retransmitted, connections to Redis and PostgreSQL slow down or break.',
-        checks: ['`ip -s link show <device>`: which counters grow?', '`ethtool -S <device>`: CRC, carrier, fifo errors.', 'Whether other hosts on the same switch or hypervisor see the same.'],
+        meaning:
+          'An interface keeps reporting receive or transmit errors: packets are lost or retransmitted, connections to Redis and PostgreSQL slow down or break.',
+        checks: [
+          '`ip -s link show <device>`: which counters grow?',
+          '`ethtool -S <device>`: CRC, carrier, fifo errors.',
+          'Whether other hosts on the same switch or hypervisor see the same.',
+        ],
         fix: 'Replace the cable or NIC, update the driver, or move the VM; mismatched MTU or duplex settings are also common causes.',
       },
     },
@@ -121,8 +141,13 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
       summary: 'Host file handles near fs.file-max',
       description: `{{ $labels.instance }} has allocated {{ $value | humanizePercentage }} of the file handles the kernel allows.`,
       runbook: {
-        meaning: 'The host is close to its limit of open files; new sockets and files will fail with "Too many open files in system" (Redis connections, uploads, logs).',
-        checks: ['`cat /proc/sys/fs/file-nr` and `sysctl fs.file-max`.', 'Which process holds the most: `for p in /proc/[0-9]*; do echo $(ls $p/fd 2>/dev/null | wc -l) $p; done | sort -n | tail`.', 'A connection or file handle leak in workers (count growing steadily).'],
+        meaning:
+          'The host is close to its limit of open files; new sockets and files will fail with "Too many open files in system" (Redis connections, uploads, logs).',
+        checks: [
+          '`cat /proc/sys/fs/file-nr` and `sysctl fs.file-max`.',
+          'Which process holds the most: `for p in /proc/[0-9]*; do echo $(ls $p/fd 2>/dev/null | wc -l) $p; done | sort -n | tail`.',
+          'A connection or file handle leak in workers (count growing steadily).',
+        ],
         fix: 'Fix the leak or restart the leaking process; raise fs.file-max if the load is legitimate.',
       },
     },
@@ -136,7 +161,11 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
       description: `CPU on {{ $labels.instance }} is {{ $value | humanizePercentage }} busy (above ${pct(cfg.host.cpuWarning)}).`,
       runbook: {
         meaning: 'The host has been nearly out of CPU for a while. Jobs slow down, queues back up, latency rises.',
-        checks: ['`top` / `pidstat 5`: which process?', 'Queue throughput and processing time panels: is it job load?', 'Host load average vs CPU count.'],
+        checks: [
+          '`top` / `pidstat 5`: which process?',
+          'Queue throughput and processing time panels: is it job load?',
+          'Host load average vs CPU count.',
+        ],
         fix: 'Lower worker concurrency or move workers to more hosts; fix a runaway process; add CPU.',
       },
     },
@@ -150,7 +179,11 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
       description: `{{ $labels.instance }} uses {{ $value | humanizePercentage }} of its memory (above ${pct(cfg.host.memoryWarning)}).`,
       runbook: {
         meaning: 'Little memory is available; the kernel will soon swap or kill processes (OOM), workers included.',
-        checks: ['`ps aux --sort=-rss | head`: who holds it?', 'Worker memory over time: a leak grows steadily.', '`dmesg | grep -i oom` for kills already done.'],
+        checks: [
+          '`ps aux --sort=-rss | head`: who holds it?',
+          'Worker memory over time: a leak grows steadily.',
+          '`dmesg | grep -i oom` for kills already done.',
+        ],
         fix: 'Restart or fix the leaking process, lower worker concurrency, or add memory.',
       },
     },

@@ -40,15 +40,31 @@ export function alertRules(cfg: MixinConfig): AlertRule[] {
 
 export const runbookAnchor = (alert: string) => alert.toLowerCase();
 
-const toYaml = (r: RecordingRule) => ({ record: r.record, expr: oneLine(r.expr), ...(r.labels ? { labels: r.labels } : {}) });
+const toYaml = (r: RecordingRule) => ({
+  record: r.record,
+  expr: oneLine(r.expr),
+  ...(r.labels ? { labels: r.labels } : {}),
+});
 
 /** The rule files Prometheus loads, as plain objects (YAML-serialised by the build). */
 export function ruleFiles(cfg: MixinConfig): Record<string, unknown> {
   return {
     recording: {
       groups: [
-        { name: 'jobstack-recording', interval: cfg.evaluationInterval, rules: recordingRules(cfg).filter((r) => !isSloRecord(r.record)).map(toYaml) },
-        { name: 'jobstack-api-slo', interval: cfg.api.sloEvaluationInterval, rules: recordingRules(cfg).filter((r) => isSloRecord(r.record)).map(toYaml) },
+        {
+          name: 'jobstack-recording',
+          interval: cfg.evaluationInterval,
+          rules: recordingRules(cfg)
+            .filter((r) => !isSloRecord(r.record))
+            .map(toYaml),
+        },
+        {
+          name: 'jobstack-api-slo',
+          interval: cfg.api.sloEvaluationInterval,
+          rules: recordingRules(cfg)
+            .filter((r) => isSloRecord(r.record))
+            .map(toYaml),
+        },
       ],
     },
     alerts: {
@@ -61,7 +77,11 @@ export function ruleFiles(cfg: MixinConfig): Record<string, unknown> {
             expr: oneLine(a.expr),
             for: a.for,
             labels: { severity: a.severity, component: a.component },
-            annotations: { summary: a.summary, description: a.description, runbook_url: `${cfg.runbookBase}#${runbookAnchor(a.alert)}` },
+            annotations: {
+              summary: a.summary,
+              description: a.description,
+              runbook_url: `${cfg.runbookBase}#${runbookAnchor(a.alert)}`,
+            },
           })),
         },
       ],
@@ -83,7 +103,16 @@ export function runbooksMarkdown(cfg: MixinConfig): string {
   for (const [name, variants] of seen) {
     const { runbook, component } = variants[0]!;
     const severities = variants.map((v) => v.severity).join(' and ');
-    out.push(`## ${name}`, '', `Severity: ${severities}. Component: ${component}.`, '', `**Meaning.** ${runbook.meaning}`, '', '**First checks.**', '');
+    out.push(
+      `## ${name}`,
+      '',
+      `Severity: ${severities}. Component: ${component}.`,
+      '',
+      `**Meaning.** ${runbook.meaning}`,
+      '',
+      '**First checks.**',
+      '',
+    );
     runbook.checks.forEach((c, i) => out.push(`${i + 1}. ${c}`));
     out.push('', `**Fix.** ${runbook.fix}`, '');
   }

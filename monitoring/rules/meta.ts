@@ -7,8 +7,10 @@ import type { AlertRule } from './types';
  * absence at a dead man's switch is the alarm, and Prometheus and Alertmanager scraped for the
  * failures that would otherwise keep every other alert from reaching a person.
  */
-const counter = (name: string) => defineMetric({ name, help: 'Prometheus/Alertmanager metric.', type: 'counter', labels: [] });
-const gauge = (name: string) => defineMetric({ name, help: 'Prometheus/Alertmanager metric.', type: 'gauge', labels: [] });
+const counter = (name: string) =>
+  defineMetric({ name, help: 'Prometheus/Alertmanager metric.', type: 'counter', labels: [] });
+const gauge = (name: string) =>
+  defineMetric({ name, help: 'Prometheus/Alertmanager metric.', type: 'gauge', labels: [] });
 /** Metrics Prometheus and Alertmanager export about themselves (names as of Prometheus 2.x, Alertmanager 0.25+). */
 export const metaMetrics = {
   promNotificationErrors: counter('prometheus_notifications_errors_total'),
@@ -34,15 +36,17 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'none',
       component: 'monitoring',
       summary: 'Heartbeat of the alerting pipeline; always firing',
-      description: 'Always firing while Prometheus evaluates rules and Alertmanager delivers: the heartbeat receiver hears it every minute. When it stops arriving, alerting is broken.',
+      description:
+        'Always firing while Prometheus evaluates rules and Alertmanager delivers: the heartbeat receiver hears it every minute. When it stops arriving, alerting is broken.',
       runbook: {
-        meaning: 'Not a problem: this alert fires all the time so that a dead man\'s switch (healthchecks.io, Dead Man\'s Snitch, PagerDuty heartbeat, or the inbox\'s "last heartbeat") can page when it stops arriving, i.e. when Prometheus, Alertmanager or the path between them and you is broken.',
+        meaning:
+          "Not a problem: this alert fires all the time so that a dead man's switch (healthchecks.io, Dead Man's Snitch, PagerDuty heartbeat, or the inbox's \"last heartbeat\") can page when it stops arriving, i.e. when Prometheus, Alertmanager or the path between them and you is broken.",
         checks: [
           'If the heartbeat stopped: is Prometheus running and evaluating rules (`/rules`, `prometheus_rule_evaluation_failures_total`)?',
           'Is Alertmanager running and reachable from Prometheus (`prometheus_notifications_alertmanagers_discovered`)?',
           'Can Alertmanager reach the heartbeat URL (`alertmanager_notifications_failed_total{integration="webhook"}`)?',
         ],
-        fix: 'Restart what stopped; point the `heartbeat` receiver at an external dead man\'s switch so its silence pages someone.',
+        fix: "Restart what stopped; point the `heartbeat` receiver at an external dead man's switch so its silence pages someone.",
       },
     },
     {
@@ -52,7 +56,8 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'critical',
       component: 'monitoring',
       summary: 'Prometheus cannot send alerts to Alertmanager',
-      description: 'Prometheus {{ $labels.instance }} fails to deliver alerts to Alertmanager (or knows none): other alerts may not reach anyone.',
+      description:
+        'Prometheus {{ $labels.instance }} fails to deliver alerts to Alertmanager (or knows none): other alerts may not reach anyone.',
       runbook: {
         meaning: 'Prometheus evaluates alerts but cannot hand them to Alertmanager, so nobody is notified of anything.',
         checks: [
@@ -70,13 +75,17 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'critical',
       component: 'monitoring',
       summary: 'Prometheus fails to evaluate rules',
-      description: 'Prometheus {{ $labels.instance }} failed {{ $value | humanize }} rule evaluations in the last ' + w + ': some alerts can never fire.',
+      description:
+        'Prometheus {{ $labels.instance }} failed {{ $value | humanize }} rule evaluations in the last ' +
+        w +
+        ': some alerts can never fire.',
       runbook: {
-        meaning: 'A recording or alerting rule errors at every evaluation (e.g. many-to-many matching after a label change), so the alerts depending on it are blind.',
+        meaning:
+          'A recording or alerting rule errors at every evaluation (e.g. many-to-many matching after a label change), so the alerts depending on it are blind.',
         checks: [
           'Prometheus `/rules`: failing rules show their error in red.',
           'Which rule group: the `rule_group` label of `prometheus_rule_evaluation_failures_total`.',
-          'What changed: the rule files, the exporter\'s labels, a second job scraping the same metrics.',
+          "What changed: the rule files, the exporter's labels, a second job scraping the same metrics.",
         ],
         fix: 'Fix the rule or the labels it matches, regenerate with `npm run build:monitoring`, reload Prometheus.',
       },
@@ -90,7 +99,8 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
       summary: 'Prometheus configuration reload failed',
       description: 'Prometheus {{ $labels.instance }} could not load its last configuration; it runs the previous one.',
       runbook: {
-        meaning: 'A configuration or rule file change was rejected; Prometheus keeps the old one, so the change (and anything it fixed) is not in effect, and a restart would fail.',
+        meaning:
+          'A configuration or rule file change was rejected; Prometheus keeps the old one, so the change (and anything it fixed) is not in effect, and a restart would fail.',
         checks: [
           '`promtool check config /etc/prometheus/prometheus.yml`',
           'Prometheus logs: "Error reloading config" names the file and line.',
@@ -106,9 +116,13 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'critical',
       component: 'monitoring',
       summary: 'Alertmanager fails to deliver notifications',
-      description: 'Alertmanager {{ $labels.instance }} failed {{ $value | humanize }} {{ $labels.integration }} notifications in the last ' + w + '.',
+      description:
+        'Alertmanager {{ $labels.instance }} failed {{ $value | humanize }} {{ $labels.integration }} notifications in the last ' +
+        w +
+        '.',
       runbook: {
-        meaning: 'Alertmanager has alerts to send but the receiver (webhook, Slack, e-mail, PagerDuty) refuses them or cannot be reached. This alert may itself not arrive through the broken integration: the heartbeat going silent is the backstop.',
+        meaning:
+          'Alertmanager has alerts to send but the receiver (webhook, Slack, e-mail, PagerDuty) refuses them or cannot be reached. This alert may itself not arrive through the broken integration: the heartbeat going silent is the backstop.',
         checks: [
           'Alertmanager logs: "Notify for alerts failed" with the integration and error.',
           'The secret files under ALERTMANAGER_SECRETS_DIR: present, readable, not expired (Slack URL, PagerDuty key, SMTP password).',
@@ -124,10 +138,16 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'warning',
       component: 'monitoring',
       summary: 'Alertmanager configuration reload failed',
-      description: 'Alertmanager {{ $labels.instance }} could not load its last configuration; it runs the previous one.',
+      description:
+        'Alertmanager {{ $labels.instance }} could not load its last configuration; it runs the previous one.',
       runbook: {
-        meaning: 'An alertmanager.yml change was rejected; the old routing and receivers stay in effect and a restart would fail.',
-        checks: ['`amtool check-config /etc/alertmanager/alertmanager-<receiver>.yml`', 'Alertmanager logs: "Loading configuration file failed".', 'Whether the secret files it names exist.'],
+        meaning:
+          'An alertmanager.yml change was rejected; the old routing and receivers stay in effect and a restart would fail.',
+        checks: [
+          '`amtool check-config /etc/alertmanager/alertmanager-<receiver>.yml`',
+          'Alertmanager logs: "Loading configuration file failed".',
+          'Whether the secret files it names exist.',
+        ],
         fix: 'Fix the file (or regenerate with `npm run build:monitoring`) and reload (`curl -X POST http://<alertmanager>:9093/-/reload`).',
       },
     },
@@ -140,8 +160,13 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
       summary: 'Prometheus or Alertmanager cannot be scraped',
       description: '{{ $labels.job }} on {{ $labels.instance }} has not answered a scrape for ' + cfg.for.down + '.',
       runbook: {
-        meaning: 'Alertmanager (or Prometheus\' own endpoint) does not answer: alerts may be evaluated but not delivered.',
-        checks: ['`docker compose ps alertmanager prometheus`', 'Their logs: a configuration error stops Alertmanager at start.', 'Disk space of their data volumes.'],
+        meaning:
+          "Alertmanager (or Prometheus' own endpoint) does not answer: alerts may be evaluated but not delivered.",
+        checks: [
+          '`docker compose ps alertmanager prometheus`',
+          'Their logs: a configuration error stops Alertmanager at start.',
+          'Disk space of their data volumes.',
+        ],
         fix: 'Restart it and fix what its log names.',
       },
     },

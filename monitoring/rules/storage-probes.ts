@@ -14,7 +14,8 @@ export function storageRecordingRules(cfg: MixinConfig): RecordingRule[] {
 
 export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
   const fullRunbook = {
-    meaning: "The filesystem holding the application's storage path is running out of space; uploads and generated files will fail to write.",
+    meaning:
+      "The filesystem holding the application's storage path is running out of space; uploads and generated files will fail to write.",
     checks: [
       '"Storage" panel: free space trend and the file count (a runaway producer?).',
       '`du -sh <storage path>/*` for the biggest folders.',
@@ -30,11 +31,15 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
       severity: 'critical',
       component: 'storage',
       summary: 'File storage unreachable',
-      description: 'The S3 bucket or the local storage path watched by {{ $labels.instance }} cannot be reached or read (for ' + cfg.for.down + ').',
+      description:
+        'The S3 bucket or the local storage path watched by {{ $labels.instance }} cannot be reached or read (for ' +
+        cfg.for.down +
+        ').',
       runbook: {
-        meaning: 'The application cannot store or read its files: the S3 bucket does not answer HeadBucket (down, 403, missing bucket) or the local path is gone or unreadable.',
+        meaning:
+          'The application cannot store or read its files: the S3 bucket does not answer HeadBucket (down, 403, missing bucket) or the local path is gone or unreadable.',
         checks: [
-          'The exporter landing page `/`: the s3 or localstorage collector\'s last error.',
+          "The exporter landing page `/`: the s3 or localstorage collector's last error.",
           'S3: credentials (expired keys, changed policy: the exporter needs s3:ListBucket), endpoint reachability, bucket name.',
           'Local: is the volume mounted (`findmnt <path>`), permissions, a full or read-only filesystem.',
         ],
@@ -69,7 +74,10 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
       component: 'storage',
       summary: `Storage volume predicted to fill within ${cfg.storage.fillHorizonHours} hours`,
       description: `At the rate of the last ${cfg.storage.fillLookback}, the storage path on {{ $labels.instance }} fills within ${cfg.storage.fillHorizonHours} hours.`,
-      runbook: { ...fullRunbook, meaning: `Free space for the storage path has been falling steadily; a linear prediction over the last ${cfg.storage.fillLookback} reaches zero within ${cfg.storage.fillHorizonHours} hours.` },
+      runbook: {
+        ...fullRunbook,
+        meaning: `Free space for the storage path has been falling steadily; a linear prediction over the last ${cfg.storage.fillLookback} reaches zero within ${cfg.storage.fillHorizonHours} hours.`,
+      },
     },
     {
       alert: 'ProbeFailing',
@@ -80,7 +88,8 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
       summary: 'Application health endpoint failing',
       description: 'Probe {{ $labels.target }} from {{ $labels.instance }} has failed for ' + cfg.for.probe + '.',
       runbook: {
-        meaning: "One of the application's own health endpoints does not answer with a 2xx within its timeout. Users probably see errors.",
+        meaning:
+          "One of the application's own health endpoints does not answer with a 2xx within its timeout. Users probably see errors.",
         checks: [
           '`probe_http_status_code` for the target: 0 means no answer (down, timeout, DNS, TLS), 5xx an application error.',
           'The application logs around the time it started failing.',
@@ -99,7 +108,11 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
       description: 'The certificate of probe {{ $labels.target }} expires in {{ $value | humanizeDuration }}.',
       runbook: {
         meaning: 'A certificate the application serves expires within two weeks; after that clients refuse to connect.',
-        checks: ['`openssl s_client -connect host:443 -servername host </dev/null | openssl x509 -noout -dates`.', 'Whether automatic renewal (certbot, cert-manager) ran and failed.', 'Whether the renewed certificate was deployed but the server not reloaded.'],
+        checks: [
+          '`openssl s_client -connect host:443 -servername host </dev/null | openssl x509 -noout -dates`.',
+          'Whether automatic renewal (certbot, cert-manager) ran and failed.',
+          'Whether the renewed certificate was deployed but the server not reloaded.',
+        ],
         fix: 'Renew and deploy the certificate, reload the server, and fix the renewal automation.',
       },
     },

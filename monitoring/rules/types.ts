@@ -1,7 +1,8 @@
 /** `none`: the Watchdog heartbeat, which is routed by name and never pages. */
 export type Severity = 'critical' | 'warning' | 'info' | 'none';
 /** What an alert is about; Alertmanager inhibits on it (Redis down silences `queue`). */
-export type Component = 'exporter' | 'redis' | 'postgres' | 'queue' | 'storage' | 'probe' | 'host' | 'api' | 'monitoring';
+export type Component =
+  'exporter' | 'redis' | 'postgres' | 'queue' | 'storage' | 'probe' | 'host' | 'api' | 'monitoring';
 
 export interface AlertRule {
   readonly alert: string;
@@ -13,7 +14,11 @@ export interface AlertRule {
   /** May use {{ $value }} and {{ $labels.x }}. */
   readonly description: string;
   /** One runbook section per alert name (twins share it). */
-  readonly runbook: { readonly meaning: string; readonly checks: readonly [string, string, string]; readonly fix: string };
+  readonly runbook: {
+    readonly meaning: string;
+    readonly checks: readonly [string, string, string];
+    readonly fix: string;
+  };
 }
 
 export interface RecordingRule {

@@ -23,7 +23,11 @@ export interface PrometheusOptions {
  */
 export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Record<string, unknown> {
   return {
-    global: { scrape_interval: cfg.scrapeInterval, scrape_timeout: cfg.scrapeTimeout, evaluation_interval: cfg.evaluationInterval },
+    global: {
+      scrape_interval: cfg.scrapeInterval,
+      scrape_timeout: cfg.scrapeTimeout,
+      evaluation_interval: cfg.evaluationInterval,
+    },
     rule_files: [...opts.ruleFiles],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [opts.alertmanagerTarget] }] }] },
     scrape_configs: [
@@ -33,7 +37,9 @@ export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Rec
         job_name: cfg.api.job,
         metrics_path: '/metrics',
         file_sd_configs: [{ files: [cfg.api.fileSdGlob], refresh_interval: '1m' }],
-        ...(opts.api ? { dns_sd_configs: [{ names: [opts.api.dnsName], type: 'A', port: opts.api.port, refresh_interval: '30s' }] } : {}),
+        ...(opts.api
+          ? { dns_sd_configs: [{ names: [opts.api.dnsName], type: 'A', port: opts.api.port, refresh_interval: '30s' }] }
+          : {}),
       },
       { job_name: cfg.meta.prometheusJob, static_configs: [{ targets: [opts.prometheusTarget] }] },
       { job_name: cfg.meta.alertmanagerJob, static_configs: [{ targets: [opts.alertmanagerTarget] }] },

@@ -20,10 +20,12 @@ export interface RedisTarget {
 export function connectionOptions(target: RedisTarget, tls?: ConnectionOptions): RedisOptions {
   const u = new URL(target.url ?? DEFAULT_REDIS_URL);
   const scheme = u.protocol.replace(/:$/, '');
-  if (scheme !== 'redis' && scheme !== 'rediss') throw new Error(`Redis URL scheme must be redis or rediss, not ${scheme}`);
+  if (scheme !== 'redis' && scheme !== 'rediss')
+    throw new Error(`Redis URL scheme must be redis or rediss, not ${scheme}`);
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const path = u.pathname.replace(/^\/+/, '');
-  if (path !== '' && !/^\d{1,5}$/.test(path)) throw new Error('Redis URL path must be a database number (redis://host:6379/0)');
+  if (path !== '' && !/^\d{1,5}$/.test(path))
+    throw new Error('Redis URL path must be a database number (redis://host:6379/0)');
   const username = decodeURIComponent(u.username) || undefined;
   const password = target.password ?? (decodeURIComponent(u.password) || undefined);
   registerSecret(password);

@@ -84,7 +84,10 @@ export class RedisClient {
   private readonly scripts = new Map<string, string>();
   private readonly reconnectIntervalMs: number;
 
-  constructor(target: RedisTarget, private readonly options: RedisClientOptions) {
+  constructor(
+    target: RedisTarget,
+    private readonly options: RedisClientOptions,
+  ) {
     this.reconnectIntervalMs = options.reconnectIntervalMs ?? 1000;
     this.redis = new Redis({
       ...connectionOptions(target, options.tls),
@@ -128,18 +131,27 @@ export class RedisClient {
   async batch(deadline: number, commands: readonly RedisCommand[], options: BatchOptions = {}): Promise<Reply[]> {
     const { chunk = 1000, signal, onReply, inFlight } = options;
     let callbackError: unknown;
-    const deliver = onReply && ((index: number, reply: Reply) => {
-      try {
-        onReply(index, reply);
-      } catch (err) {
-        callbackError ??= err;
-      }
-    });
+    const deliver =
+      onReply &&
+      ((index: number, reply: Reply) => {
+        try {
+          onReply(index, reply);
+        } catch (err) {
+          callbackError ??= err;
+        }
+      });
     await this.ready(deadline, signal);
     let replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver, inFlight));
     if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
       // Redis restarted or SCRIPT FLUSH: load our scripts and send the batch once more.
-      await this.bounded(deadline, signal, this.send([...this.scripts.values()].map((lua) => ['script', 'load', lua] as const), chunk));
+      await this.bounded(
+        deadline,
+        signal,
+        this.send(
+          [...this.scripts.values()].map((lua) => ['script', 'load', lua] as const),
+          chunk,
+        ),
+      );
       callbackError = undefined;
       replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver, inFlight));
     }
@@ -165,7 +177,12 @@ export class RedisClient {
    * Writes the pipelines, at most `inFlight` unanswered at a time (all at once when undefined),
    * and collects every reply in command order.
    */
-  private async send(commands: readonly RedisCommand[], chunk: number, onReply?: (index: number, reply: Reply) => void, inFlight = Infinity): Promise<Reply[]> {
+  private async send(
+    commands: readonly RedisCommand[],
+    chunk: number,
+    onReply?: (index: number, reply: Reply) => void,
+    inFlight = Infinity,
+  ): Promise<Reply[]> {
     this.stats.commands += commands.length;
     const starts: number[] = [];
     for (let i = 0; i < commands.length; i += chunk) starts.push(i);
@@ -199,7 +216,8 @@ export class RedisClient {
     if (this.redis.status === 'ready') return;
     if (!this.connecting) {
       const wait = this.lastFailureAt + this.reconnectIntervalMs - Date.now();
-      if (wait > 0) throw new Error(`Redis unavailable (${this.lastError}); next connection attempt in ${Math.ceil(wait)}ms`);
+      if (wait > 0)
+        throw new Error(`Redis unavailable (${this.lastError}); next connection attempt in ${Math.ceil(wait)}ms`);
       this.connecting = this.connect().finally(() => {
         this.connecting = undefined;
       });
@@ -228,7 +246,8 @@ export class RedisClient {
       this.lastConnectSeconds = (performance.now() - started) / 1000;
     } catch (err) {
       // ioredis reports an AUTH failure as "Connection is closed"; the cause came as an error event.
-      const reason = err instanceof Error && /Connection is closed/.test(err.message) ? this.lastError : errorMessage(err);
+      const reason =
+        err instanceof Error && /Connection is closed/.test(err.message) ? this.lastError : errorMessage(err);
       this.lastFailureAt = Date.now();
       this.markDown(reason);
       throw new Error(`cannot connect to Redis: ${reason}`);
@@ -242,7 +261,10 @@ export class RedisClient {
     const giveUp = new Promise<never>((_, reject) => {
       const fail = (why: string) => reject(new Error(why));
       const remaining = deadline - Date.now();
-      timer = setTimeout(() => fail('Redis did not answer before the scrape deadline'), Math.max(0, remaining - deadlineMargin(remaining)));
+      timer = setTimeout(
+        () => fail('Redis did not answer before the scrape deadline'),
+        Math.max(0, remaining - deadlineMargin(remaining)),
+      );
       onAbort = () => fail('Redis call aborted at the scrape deadline');
       if (signal?.aborted) onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -284,7 +306,10 @@ export class RedisClient {
       this.options.log.debug('Redis still unavailable', { client: this.options.name, error });
       return;
     }
-    this.options.log.warn(this.health === 'up' ? 'Redis connection lost' : 'Redis unavailable', { client: this.options.name, error });
+    this.options.log.warn(this.health === 'up' ? 'Redis connection lost' : 'Redis unavailable', {
+      client: this.options.name,
+      error,
+    });
     this.health = 'down';
   }
 

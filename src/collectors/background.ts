@@ -67,7 +67,10 @@ export class BackgroundRefresh<T> {
     const { task, timeoutMs, what, log } = this.options;
     const controller = new AbortController();
     this.controller = controller;
-    const timer = setTimeout(() => controller.abort(new Error(`${what} timed out after ${timeoutMs / 1000}s`)), timeoutMs).unref();
+    const timer = setTimeout(
+      () => controller.abort(new Error(`${what} timed out after ${timeoutMs / 1000}s`)),
+      timeoutMs,
+    ).unref();
     const started = performance.now();
     try {
       const value = await task(controller.signal);
@@ -79,7 +82,8 @@ export class BackgroundRefresh<T> {
       this.lastRunOk = true;
     } catch (err) {
       // Once per failing streak: a dependency down for hours must not write a line every interval.
-      if (!this.closed && this.lastRunOk !== false) log.warn(`${what} failed; keeping the previous figures`, { error: errorMessage(err) });
+      if (!this.closed && this.lastRunOk !== false)
+        log.warn(`${what} failed; keeping the previous figures`, { error: errorMessage(err) });
       this.lastRunOk = false;
     } finally {
       clearTimeout(timer);

@@ -37,14 +37,54 @@ const lazy = {
 
 /** Every collector, in output order. Adding one is a folder, a line here and a config section. */
 export const COLLECTORS: readonly CollectorSpec[] = [
-  { name: 'host', metrics: Object.values(hostMetrics), enabled: (c) => c.collectors.host.enabled ?? true, create: (c) => new HostCollector(c.collectors.host) },
-  { name: 'redis', metrics: Object.values(redisMetrics), enabled: (c) => c.collectors.redis.enabled ?? c.redis.url !== undefined, create: (c, log) => new (lazy.redis().RedisCollector)(c.redis, log) },
-  { name: 'bullmq', metrics: Object.values(bullmqMetrics), enabled: (c) => c.collectors.bullmq.enabled ?? c.redis.url !== undefined, create: (c, log) => new (lazy.bullmq().BullmqCollector)(c.collectors.bullmq, c.redis, c.bullmq, log) },
-  { name: 'postgres', metrics: Object.values(postgresMetrics), enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined, create: (c, log) => new (lazy.postgres().PostgresCollector)(c.collectors.postgres, c.postgres, log) },
-  { name: 's3', metrics: Object.values(s3Metrics), enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined, create: (c, log) => new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log) },
-  { name: 'localstorage', metrics: Object.values(localStorageMetrics), enabled: (c) => c.collectors.localstorage.enabled ?? c.storage.path !== undefined, create: (c, log) => new LocalStorageCollector(c.collectors.localstorage, c.storage.path, log) },
-  { name: 'probes', metrics: Object.values(probeMetrics), enabled: (c) => c.collectors.probes.enabled ?? c.collectors.probes.targets.length > 0, create: (c) => new ProbesCollector(c.collectors.probes) },
-  { name: 'app', metrics: Object.values(appMetrics), enabled: (c) => c.collectors.app.enabled ?? c.collectors.app.targets.length > 0, create: (c) => new AppCollector(c.collectors.app) },
+  {
+    name: 'host',
+    metrics: Object.values(hostMetrics),
+    enabled: (c) => c.collectors.host.enabled ?? true,
+    create: (c) => new HostCollector(c.collectors.host),
+  },
+  {
+    name: 'redis',
+    metrics: Object.values(redisMetrics),
+    enabled: (c) => c.collectors.redis.enabled ?? c.redis.url !== undefined,
+    create: (c, log) => new (lazy.redis().RedisCollector)(c.redis, log),
+  },
+  {
+    name: 'bullmq',
+    metrics: Object.values(bullmqMetrics),
+    enabled: (c) => c.collectors.bullmq.enabled ?? c.redis.url !== undefined,
+    create: (c, log) => new (lazy.bullmq().BullmqCollector)(c.collectors.bullmq, c.redis, c.bullmq, log),
+  },
+  {
+    name: 'postgres',
+    metrics: Object.values(postgresMetrics),
+    enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined,
+    create: (c, log) => new (lazy.postgres().PostgresCollector)(c.collectors.postgres, c.postgres, log),
+  },
+  {
+    name: 's3',
+    metrics: Object.values(s3Metrics),
+    enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined,
+    create: (c, log) => new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log),
+  },
+  {
+    name: 'localstorage',
+    metrics: Object.values(localStorageMetrics),
+    enabled: (c) => c.collectors.localstorage.enabled ?? c.storage.path !== undefined,
+    create: (c, log) => new LocalStorageCollector(c.collectors.localstorage, c.storage.path, log),
+  },
+  {
+    name: 'probes',
+    metrics: Object.values(probeMetrics),
+    enabled: (c) => c.collectors.probes.enabled ?? c.collectors.probes.targets.length > 0,
+    create: (c) => new ProbesCollector(c.collectors.probes),
+  },
+  {
+    name: 'app',
+    metrics: Object.values(appMetrics),
+    enabled: (c) => c.collectors.app.enabled ?? c.collectors.app.targets.length > 0,
+    create: (c) => new AppCollector(c.collectors.app),
+  },
 ];
 
 export interface EnabledCollector {

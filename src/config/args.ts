@@ -59,7 +59,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         continue;
       }
       const value = flag.kind === 'boolean' && inline === undefined ? 'true' : takeValue();
-      if (value !== undefined) overrides.push({ path: flag.path, value: convert(flag.kind, value), source: `flag --${name}` });
+      if (value !== undefined)
+        overrides.push({ path: flag.path, value: convert(flag.kind, value), source: `flag --${name}` });
     }
   }
   if (problems.length) throw new ConfigError(problems);

@@ -42,7 +42,9 @@ function readYaml(file: string, problems: string[]): Tree {
     text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    problems.push(`config file ${file}: ${err instanceof TypeError && code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'is not UTF-8 text (a binary file?)' : `cannot read (${code ?? 'error'})`}`);
+    problems.push(
+      `config file ${file}: ${err instanceof TypeError && code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'is not UTF-8 text (a binary file?)' : `cannot read (${code ?? 'error'})`}`,
+    );
     return {};
   }
   if (text.includes('\0')) {
@@ -65,7 +67,8 @@ function readYaml(file: string, problems: string[]): Tree {
     const where = err instanceof YAMLParseError ? ` at line ${text.slice(0, err.pos[0]).split('\n').length}` : '';
     // Aliases are resolved after parsing, with their own errors (an alias bomb, an undefined anchor).
     const alias = err instanceof ReferenceError && /alias/i.test(err.message);
-    const reason = err instanceof YAMLParseError ? err.code : alias ? 'aliases: too many, or one without its anchor' : 'unreadable';
+    const reason =
+      err instanceof YAMLParseError ? err.code : alias ? 'aliases: too many, or one without its anchor' : 'unreadable';
     problems.push(`config file ${file}: YAML syntax error${where} (${reason})`);
     return {};
   }

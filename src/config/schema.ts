@@ -15,7 +15,10 @@ export function duration(minMs: number, maxMs: number) {
       return z.NEVER;
     }
     if (ms < minMs || ms > maxMs) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${text} is out of range (${minMs}ms to ${maxMs / 1000}s)` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `${text} is out of range (${minMs}ms to ${maxMs / 1000}s)`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -28,7 +31,12 @@ export function duration(minMs: number, maxMs: number) {
  * malformed" at startup; pg took them silently), so they are refused here, by name, not value.
  */
 function percentEncodingProblem(u: URL): string | undefined {
-  const parts: [string, string][] = [['user name', u.username], ['password', u.password], ['path', u.pathname], ['query', u.search]];
+  const parts: [string, string][] = [
+    ['user name', u.username],
+    ['password', u.password],
+    ['path', u.pathname],
+    ['query', u.search],
+  ];
   for (const [name, text] of parts) {
     try {
       decodeURIComponent(text);
@@ -46,14 +54,20 @@ export function url(schemes: readonly string[]) {
     try {
       parsed = new URL(text);
     } catch {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a valid URL (expected ${schemes.map((s) => `${s}://`).join(' or ')}...)` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `not a valid URL (expected ${schemes.map((s) => `${s}://`).join(' or ')}...)`,
+      });
       return;
     }
     const malformed = percentEncodingProblem(parsed);
     if (malformed) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: malformed });
     } else if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `scheme must be ${schemes.join(' or ')}, not ${parsed.protocol.replace(/:$/, '')}` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `scheme must be ${schemes.join(' or ')}, not ${parsed.protocol.replace(/:$/, '')}`,
+      });
     } else if (!parsed.hostname && !parsed.searchParams.get('host')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'URL has no host' });
     }
@@ -90,8 +104,12 @@ export const collectorsSchema = z
   .object({
     host: collectorSection('5s', {
       /** Filesystem types skipped (pseudo and overlay filesystems), as node_exporter does. */
-      fsTypesExclude: regex.default('^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\.lxcfs|nfsd|ramfs)$'),
-      mountPointsExclude: regex.default('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)'),
+      fsTypesExclude: regex.default(
+        '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\.lxcfs|nfsd|ramfs)$',
+      ),
+      mountPointsExclude: regex.default(
+        '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)',
+      ),
       /** Where the host's /proc is (/host/proc in a container with it mounted read-only). */
       procPath: z.string().min(1).default('/proc'),
       /** Where the host's / is (/host/root in a container): filesystems are measured there and labelled with host paths. */
@@ -159,7 +177,9 @@ export const collectorsSchema = z
   .strict()
   .default({});
 
-export const COLLECTOR_NAMES = Object.keys(collectorsSchema._def.innerType.shape) as (keyof z.output<typeof collectorsSchema>)[];
+export const COLLECTOR_NAMES = Object.keys(collectorsSchema._def.innerType.shape) as (keyof z.output<
+  typeof collectorsSchema
+>)[];
 export type CollectorName = (typeof COLLECTOR_NAMES)[number];
 
 export const configSchema = z
@@ -211,7 +231,10 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    redis: z.object({ url: url(['redis', 'rediss']).optional(), password: z.string().optional() }).strict().default({}),
+    redis: z
+      .object({ url: url(['redis', 'rediss']).optional(), password: z.string().optional() })
+      .strict()
+      .default({}),
     bullmq: z
       .object({
         prefix: z.string().min(1).max(200).default('bull'),
@@ -220,7 +243,10 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    postgres: z.object({ url: url(['postgres', 'postgresql']).optional(), password: z.string().optional() }).strict().default({}),
+    postgres: z
+      .object({ url: url(['postgres', 'postgresql']).optional(), password: z.string().optional() })
+      .strict()
+      .default({}),
     storage: z
       .object({
         path: z.string().min(1).optional(),

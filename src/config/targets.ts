@@ -21,7 +21,12 @@ export function namedTargets<T extends z.ZodType<{ name: string }, z.ZodTypeDef,
     .superRefine((targets, ctx) => {
       const seen = new Set<string>();
       targets.forEach((t, i) => {
-        if (seen.has(t.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [i, 'name'], message: `duplicate target name "${t.name}"` });
+        if (seen.has(t.name))
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [i, 'name'],
+            message: `duplicate target name "${t.name}"`,
+          });
         seen.add(t.name);
       });
     });

@@ -49,13 +49,33 @@ export function summarise(alerts: unknown, silences: unknown, now: Date): Alerts
     .map((a) => {
       const labels = (a.labels ?? {}) as Json;
       const annotations = (a.annotations ?? {}) as Json;
-      return { alertname: cut(labels.alertname), severity: cut(labels.severity), instance: cut(labels.instance), queue: cut(labels.queue), summary: cut(annotations.summary), startsAt: cut(a.startsAt) };
+      return {
+        alertname: cut(labels.alertname),
+        severity: cut(labels.severity),
+        instance: cut(labels.instance),
+        queue: cut(labels.queue),
+        summary: cut(annotations.summary),
+        startsAt: cut(a.startsAt),
+      };
     })
     // The Watchdog heartbeat fires by design; it is not news.
     .filter((a) => a.alertname !== 'Watchdog');
-  firing.sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3) || a.startsAt.localeCompare(b.startsAt));
-  const activeSilences = Array.isArray(silences) ? (silences as Json[]).filter((s) => (s?.status as Json | undefined)?.state === 'active').length : 0;
-  return { up: true, error: null, checkedAt: now.toISOString(), firingCount: firing.length, suppressedCount: suppressed.length, silences: activeSilences, firing: firing.slice(0, ALERT_LIMITS.listed) };
+  firing.sort(
+    (a, b) =>
+      (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3) || a.startsAt.localeCompare(b.startsAt),
+  );
+  const activeSilences = Array.isArray(silences)
+    ? (silences as Json[]).filter((s) => (s?.status as Json | undefined)?.state === 'active').length
+    : 0;
+  return {
+    up: true,
+    error: null,
+    checkedAt: now.toISOString(),
+    firingCount: firing.length,
+    suppressedCount: suppressed.length,
+    silences: activeSilences,
+    firing: firing.slice(0, ALERT_LIMITS.listed),
+  };
 }
 
 /** Reads a response body, refusing more than `max` bytes. */
@@ -84,7 +104,10 @@ export class AlertmanagerView {
   private last: { at: number; summary: AlertsSummary } | undefined;
   private inFlight: Promise<AlertsSummary> | undefined;
 
-  constructor(url: string, private readonly timeoutMs: number) {
+  constructor(
+    url: string,
+    private readonly timeoutMs: number,
+  ) {
     // fetch refuses URLs with credentials: they become a basic-auth header.
     const u = new URL(url);
     if (u.username || u.password) {
@@ -98,20 +121,33 @@ export class AlertmanagerView {
   /** The latest summary, fetched at most every `reuseMs`, within `budgetMs` and the configured timeout. */
   summary(budgetMs: number): Promise<AlertsSummary> {
     if (this.last && Date.now() - this.last.at < ALERT_LIMITS.reuseMs) return Promise.resolve(this.last.summary);
-    this.inFlight ??= this.fetchSummary(Math.max(100, Math.min(this.timeoutMs, budgetMs))).finally(() => (this.inFlight = undefined));
+    this.inFlight ??= this.fetchSummary(Math.max(100, Math.min(this.timeoutMs, budgetMs))).finally(
+      () => (this.inFlight = undefined),
+    );
     return this.inFlight;
   }
 
   private async fetchSummary(timeoutMs: number): Promise<AlertsSummary> {
     const signal = AbortSignal.timeout(timeoutMs);
-    const get = (path: string) => fetch(`${this.base}${path}`, { headers: this.headers, signal, redirect: 'error' }).then((res) => boundedJson(res, ALERT_LIMITS.bodyBytes));
+    const get = (path: string) =>
+      fetch(`${this.base}${path}`, { headers: this.headers, signal, redirect: 'error' }).then((res) =>
+        boundedJson(res, ALERT_LIMITS.bodyBytes),
+      );
     let summary: AlertsSummary;
     try {
       const [alerts, silences] = await Promise.all([get('/api/v2/alerts?active=true'), get('/api/v2/silences')]);
       summary = summarise(alerts, silences, new Date());
     } catch (err) {
       const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : errorMessage(err);
-      summary = { up: false, error: reason, checkedAt: new Date().toISOString(), firingCount: 0, suppressedCount: 0, silences: 0, firing: [] };
+      summary = {
+        up: false,
+        error: reason,
+        checkedAt: new Date().toISOString(),
+        firingCount: 0,
+        suppressedCount: 0,
+        silences: 0,
+        firing: [],
+      };
     }
     this.last = { at: Date.now(), summary };
     return summary;

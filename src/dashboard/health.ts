@@ -24,19 +24,27 @@ export const COMPONENT_COLLECTORS: Readonly<Record<ComponentHealth['name'], read
   api: ['app'],
 };
 
-function fromOutcomes(name: ComponentHealth['name'], outcomes: readonly CollectorOutcome[], degradedWhy: string | null): ComponentHealth {
+function fromOutcomes(
+  name: ComponentHealth['name'],
+  outcomes: readonly CollectorOutcome[],
+  degradedWhy: string | null,
+): ComponentHealth {
   if (!outcomes.length) return { name, status: 'disabled', latencyMs: null, error: null };
   const failed = outcomes.find((o) => !o.success);
   const latencyMs = Math.max(...outcomes.map((o) => o.durationSeconds * 1000));
   if (failed) return { name, status: 'down', latencyMs, error: failed.error ?? 'failed' };
   const reported = outcomes.find((o) => o.dependencyDown !== undefined);
-  if (reported && outcomes.every((o) => o.dependencyDown !== undefined)) return { name, status: 'down', latencyMs, error: reported.dependencyDown! };
+  if (reported && outcomes.every((o) => o.dependencyDown !== undefined))
+    return { name, status: 'down', latencyMs, error: reported.dependencyDown! };
   if (reported) return { name, status: 'degraded', latencyMs, error: `${reported.name}: ${reported.dependencyDown}` };
   return { name, status: degradedWhy ? 'degraded' : 'up', latencyMs, error: degradedWhy };
 }
 
 /** Reasons a component is degraded though its collector succeeded, from the dashboard figures. */
-function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system' | 'api'>): string | null {
+function degradation(
+  name: ComponentHealth['name'],
+  d: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system' | 'api'>,
+): string | null {
   switch (name) {
     case 'postgres': {
       const db = d.database;
@@ -56,7 +64,8 @@ function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'data
     }
     case 'queues': {
       const unreadable = d.queues.filter((q) => q.readError).map((q) => q.name);
-      if (unreadable.length) return `queues not readable (a key of the wrong type): ${unreadable.slice(0, 5).join(', ')}`;
+      if (unreadable.length)
+        return `queues not readable (a key of the wrong type): ${unreadable.slice(0, 5).join(', ')}`;
       const noWorkers = d.queues.filter((q) => q.workers === 0 && q.backlog > 0).map((q) => q.name);
       if (noWorkers.length) return `backlog without workers: ${noWorkers.slice(0, 5).join(', ')}`;
       const stuck = d.queues.filter((q) => (q.oldestWaitingSeconds ?? 0) > 600).map((q) => q.name);
@@ -80,13 +89,21 @@ function degradation(name: ComponentHealth['name'], d: Pick<DashboardData, 'data
   }
 }
 
-export function evaluateHealth(collection: Collection | undefined, figures: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system' | 'api'>): HealthReport {
+export function evaluateHealth(
+  collection: Collection | undefined,
+  figures: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system' | 'api'>,
+): HealthReport {
   const outcomes = collection?.outcomes ?? [];
   const components = (Object.keys(COMPONENT_COLLECTORS) as ComponentHealth['name'][]).map((name) => {
     const mine = outcomes.filter((o) => COMPONENT_COLLECTORS[name].includes(o.name));
     const base = fromOutcomes(name, mine, mine.length ? degradation(name, figures) : null);
     // A collector that reports its dependency as down without throwing (storage path gone) counts as down.
-    if (base.status === 'degraded' && ((name === 'storage' && figures.storage.every((s) => !s.up)) || (name === 'postgres' && figures.database && !figures.database.up) || (name === 'api' && figures.api.length > 0 && figures.api.every((a) => !a.up)))) {
+    if (
+      base.status === 'degraded' &&
+      ((name === 'storage' && figures.storage.every((s) => !s.up)) ||
+        (name === 'postgres' && figures.database && !figures.database.up) ||
+        (name === 'api' && figures.api.length > 0 && figures.api.every((a) => !a.up)))
+    ) {
       return { ...base, status: 'down' as Status };
     }
     return base;

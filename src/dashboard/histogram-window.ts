@@ -30,7 +30,8 @@ export class HistogramWindow {
     const snap = { t: now, counts: value.bucketCounts, total: value.count };
     const last = entry.list[entry.list.length - 1];
     // Keep the newest always (as the "now" end) and one older snapshot per spacing.
-    if (last && now - (entry.list[entry.list.length - 2]?.t ?? -Infinity) < this.spacingSeconds) entry.list[entry.list.length - 1] = snap;
+    if (last && now - (entry.list[entry.list.length - 2]?.t ?? -Infinity) < this.spacingSeconds)
+      entry.list[entry.list.length - 1] = snap;
     else entry.list.push(snap);
     while (entry.list.length > 2 && now - entry.list[1]!.t > this.keepSeconds) entry.list.shift();
   }

@@ -47,7 +47,8 @@ export class History {
 
   private timesOldestFirst(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.count; i++) out.push(this.times[(this.next - this.count + i + this.capacity) % this.capacity]!);
+    for (let i = 0; i < this.count; i++)
+      out.push(this.times[(this.next - this.count + i + this.capacity) % this.capacity]!);
     return out;
   }
 
@@ -62,7 +63,8 @@ export class History {
     const lastIndex = values.length - 1;
     const last = values[lastIndex]!;
     let first = lastIndex;
-    while (first > 0 && times[lastIndex]! - times[first - 1]! <= windowSeconds && Number.isFinite(values[first - 1]!)) first--;
+    while (first > 0 && times[lastIndex]! - times[first - 1]! <= windowSeconds && Number.isFinite(values[first - 1]!))
+      first--;
     if (first === lastIndex || !Number.isFinite(last)) return null;
     const delta = last - values[first]!;
     const seconds = times[lastIndex]! - times[first]!;

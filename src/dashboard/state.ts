@@ -46,8 +46,10 @@ const merged = (collection: Collection | undefined): MetricBatch => {
   return all;
 };
 
-const isFailureSource = (c: Collector): c is Collector & FailureSource => typeof (c as Partial<FailureSource>).recentFailures === 'function';
-const isAppSource = (c: Collector): c is Collector & AppSnapshotSource => typeof (c as Partial<AppSnapshotSource>).appReadings === 'function';
+const isFailureSource = (c: Collector): c is Collector & FailureSource =>
+  typeof (c as Partial<FailureSource>).recentFailures === 'function';
+const isAppSource = (c: Collector): c is Collector & AppSnapshotSource =>
+  typeof (c as Partial<AppSnapshotSource>).appReadings === 'function';
 
 /**
  * The JSON health and dashboard views, built from the same collections that serve /metrics.
@@ -127,7 +129,8 @@ export class DashboardState {
       const data = this.build(collection);
       const { generatedAt: _g, ageSeconds: _a, ...rest } = data;
       const restJson = JSON.stringify(rest);
-      if (restJson.length > MAX_ANSWER_BYTES) throw new AnswerTooLarge(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
+      if (restJson.length > MAX_ANSWER_BYTES)
+        throw new AnswerTooLarge(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
       this.built = { collection, data, restJson, healthJson: JSON.stringify(data.health) };
     }
     return this.built;
@@ -150,7 +153,12 @@ export class DashboardState {
       version: this.o.build.version,
       revision: this.o.build.revision,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
-      collectors: collection.outcomes.map((c) => ({ name: c.name, success: c.success, durationMs: c.durationSeconds * 1000, error: c.error ?? null })),
+      collectors: collection.outcomes.map((c) => ({
+        name: c.name,
+        success: c.success,
+        durationMs: c.durationSeconds * 1000,
+        error: c.error ?? null,
+      })),
     };
     const report = evaluateHealth(collection, figures);
     const { score, reasons } = healthScore({ ...figures, exporter, health: report });

@@ -41,7 +41,13 @@ export interface QueueSummary {
   readonly failureRatio: number | null;
   readonly waitP95Seconds: number | null;
   readonly processingP95Seconds: number | null;
-  readonly recentFailures: readonly { id: string; name: string; reason: string; attempts: number; finishedAt: string | null }[];
+  readonly recentFailures: readonly {
+    id: string;
+    name: string;
+    reason: string;
+    attempts: number;
+    finishedAt: string | null;
+  }[];
   /** Sparkline points, oldest first, one per collection kept in history. */
   readonly history: { readonly backlog: readonly number[]; readonly throughputPerMinute: readonly number[] };
 }
@@ -76,7 +82,12 @@ export interface ApiSummary {
   readonly websockets:
     | null
     | (Omit<WebSocketFigures, 'recentEvents'> & {
-        readonly recentEvents: readonly { at: string; type: WebSocketEvent['type']; code: number | null; detail: string | null }[];
+        readonly recentEvents: readonly {
+          at: string;
+          type: WebSocketEvent['type'];
+          code: number | null;
+          detail: string | null;
+        }[];
       });
 }
 
@@ -86,14 +97,23 @@ export interface DashboardData {
   readonly collectedAt: string | null;
   readonly ageSeconds: number | null;
   readonly windowMinutes: number;
-  readonly exporter: { readonly version: string; readonly revision: string; readonly uptimeSeconds: number; readonly collectors: readonly { name: string; success: boolean; durationMs: number; error: string | null }[] };
+  readonly exporter: {
+    readonly version: string;
+    readonly revision: string;
+    readonly uptimeSeconds: number;
+    readonly collectors: readonly { name: string; success: boolean; durationMs: number; error: string | null }[];
+  };
   readonly health: HealthReport & { readonly score: number; readonly reasons: readonly string[] };
   /** Firing alerts and silences from alertmanager.url; null when it is not set. */
   readonly alerts: AlertsSummary | null;
   readonly system: {
     readonly cpuRatio: number | null;
     readonly load1: number | null;
-    readonly memory: { readonly totalBytes: number | null; readonly availableBytes: number | null; readonly usedRatio: number | null };
+    readonly memory: {
+      readonly totalBytes: number | null;
+      readonly availableBytes: number | null;
+      readonly usedRatio: number | null;
+    };
     readonly disks: readonly { mountpoint: string; sizeBytes: number; availBytes: number; usedRatio: number }[];
     readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number; readonly heapTotalBytes: number };
     readonly hostUptimeSeconds: number | null;
@@ -102,7 +122,11 @@ export interface DashboardData {
     readonly up: boolean;
     readonly version: string | null;
     readonly role: string | null;
-    readonly memory: { readonly usedBytes: number | null; readonly peakBytes: number | null; readonly maxBytes: number | null };
+    readonly memory: {
+      readonly usedBytes: number | null;
+      readonly peakBytes: number | null;
+      readonly maxBytes: number | null;
+    };
     readonly clients: number | null;
     readonly commandsPerSecond: number | null;
     readonly hitRatio: number | null;
@@ -125,7 +149,13 @@ export interface DashboardData {
     readonly freeBytes: number | null;
     readonly lastRefresh: string | null;
   }[];
-  readonly probes: readonly { name: string; success: boolean; statusCode: number | null; durationMs: number | null; certExpiresAt: string | null }[];
+  readonly probes: readonly {
+    name: string;
+    success: boolean;
+    statusCode: number | null;
+    durationMs: number | null;
+    certExpiresAt: string | null;
+  }[];
   /** Instrumented apps (the `app` collector's targets); empty when none is configured. */
   readonly api: readonly ApiSummary[];
   /** What is configured, secrets redacted. */

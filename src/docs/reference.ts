@@ -12,7 +12,9 @@ import { instrumentMetrics } from '../instrument/metrics';
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function metricRows(defs: readonly MetricDef[]): string[] {
-  return defs.map((d) => `| \`${d.name}\` | ${d.type} | ${d.labels.map((l) => `\`${l}\``).join(', ')} | ${cell(d.help)} |`);
+  return defs.map(
+    (d) => `| \`${d.name}\` | ${d.type} | ${d.labels.map((l) => `\`${l}\``).join(', ')} | ${cell(d.help)} |`,
+  );
 }
 
 export function metricsReference(): string {
@@ -37,7 +39,9 @@ export function envReference(): string {
   return [
     '| variable | setting | meaning |',
     '|---|---|---|',
-    ...ENV_VARS.map((v) => `| \`${v.name}\`${v.secret ? ` (or \`${v.name}_FILE\`)` : ''} | \`${v.path}\` | ${cell(v.description)} |`),
+    ...ENV_VARS.map(
+      (v) => `| \`${v.name}\`${v.secret ? ` (or \`${v.name}_FILE\`)` : ''} | \`${v.path}\` | ${cell(v.description)} |`,
+    ),
     '| `JOBSTACK_CONFIG` | | YAML configuration file. |',
     '| `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (each or `..._FILE`) | | S3 credentials, read by the AWS SDK default chain (also profiles, instance roles). |',
     '',
@@ -51,7 +55,9 @@ export function flagReference(): string {
     '| `--config FILE` | | YAML configuration file. |',
     '| `--check-config` | | Validate, print the effective config with secrets redacted, exit 0 (valid) or 2. |',
     `| \`--collector.NAME\`, \`--no-collector.NAME\` | \`collectors.NAME.enabled\` | Turn a collector on or off (${COLLECTORS.map((c) => `\`${c.name}\``).join(', ')}). |`,
-    ...FLAGS.map((f) => `| \`--${f.flag}${f.kind === 'boolean' ? '' : ' VALUE'}\` | \`${f.path}\` | ${cell(f.description)} |`),
+    ...FLAGS.map(
+      (f) => `| \`--${f.flag}${f.kind === 'boolean' ? '' : ' VALUE'}\` | \`${f.path}\` | ${cell(f.description)} |`,
+    ),
     '| `--help`, `--version` | | |',
     '',
   ].join('\n');
@@ -61,14 +67,21 @@ export function healthReference(): string {
   return [
     '| penalty | points | when |',
     '|---|---|---|',
-    ...Object.entries(HEALTH_PENALTIES).map(([name, p]) => `| \`${name}\` | ${p.points}${'max' in p ? ` each, at most ${p.max}` : ''} | ${cell(p.why)} |`),
+    ...Object.entries(HEALTH_PENALTIES).map(
+      ([name, p]) => `| \`${name}\` | ${p.points}${'max' in p ? ` each, at most ${p.max}` : ''} | ${cell(p.why)} |`,
+    ),
     '',
   ].join('\n');
 }
 
 /** What `jobstack-exporter/instrument` registers in the app's registry. */
 export function instrumentMetricsReference(): string {
-  return ['| metric | type | labels | meaning |', '|---|---|---|---|', ...metricRows(Object.values(instrumentMetrics)), ''].join('\n');
+  return [
+    '| metric | type | labels | meaning |',
+    '|---|---|---|---|',
+    ...metricRows(Object.values(instrumentMetrics)),
+    '',
+  ].join('\n');
 }
 
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {

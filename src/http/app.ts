@@ -50,7 +50,12 @@ export function createApp(deps: AppDeps): Koa {
       ctx.type = 'text/plain';
       ctx.body = tooLarge ? 'answer over the size bound; see the log\n' : 'internal error\n';
     }
-    log.debug('request', { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) });
+    log.debug('request', {
+      method: ctx.method,
+      path: ctx.path,
+      status: ctx.status,
+      ms: Math.round(performance.now() - started),
+    });
   });
   const security: WebSecurity = deps.security ?? { users: new Map(), headers: {} };
   app.use(securityHeaders(security.headers, security.tls !== undefined));
@@ -75,7 +80,8 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = landingPage(build, deps.collectorNames, runner.latest());
   });
 
-  if (deps.dashboard) dashboardRoutes(router, deps.dashboard, () => scrapeBudgetMs(undefined, deadlines), admission.middleware);
+  if (deps.dashboard)
+    dashboardRoutes(router, deps.dashboard, () => scrapeBudgetMs(undefined, deadlines), admission.middleware);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

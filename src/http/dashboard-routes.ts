@@ -18,7 +18,12 @@ const ASSETS: Readonly<Record<string, { type: string; body: Buffer }>> = Object.
  * /health/detailed, /dashboard/data and the built-in page. Both JSON endpoints read the latest
  * collection when it is fresh (see DashboardState), never a second set of queries.
  */
-export function dashboardRoutes(router: Router, state: DashboardState, budgetMs: () => number, admission: Koa.Middleware): void {
+export function dashboardRoutes(
+  router: Router,
+  state: DashboardState,
+  budgetMs: () => number,
+  admission: Koa.Middleware,
+): void {
   router.get('/health/detailed', admission, async (ctx) => {
     const report = await state.health(budgetMs());
     ctx.status = report.status === 'down' ? 503 : 200;

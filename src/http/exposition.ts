@@ -11,7 +11,13 @@ export interface ExtraFamilies {
 }
 
 /** One exposition from a collection: self metrics, each collector's batch, then process metrics (bytes for the protobuf format). */
-export async function expose(collection: Collection, collections: number, build: BuildInfo, extra: readonly ExtraFamilies[], format: ExpositionFormat): Promise<string | Buffer> {
+export async function expose(
+  collection: Collection,
+  collections: number,
+  build: BuildInfo,
+  extra: readonly ExtraFamilies[],
+  format: ExpositionFormat,
+): Promise<string | Buffer> {
   const all = new MetricBatch();
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);

@@ -4,10 +4,20 @@ import type { BuildInfo } from '../version';
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page at `/`: what is running and how each collector did last time. */
-export function landingPage(build: BuildInfo, collectorNames: readonly string[], latest: Collection | undefined): string {
+export function landingPage(
+  build: BuildInfo,
+  collectorNames: readonly string[],
+  latest: Collection | undefined,
+): string {
   const rows = collectorNames.map((name) => {
     const o = latest?.outcomes.find((x) => x.name === name);
-    const status = !o ? 'not run yet' : !o.success ? `failed: ${o.error ?? ''}` : o.dependencyDown ? `down: ${o.dependencyDown}` : 'ok';
+    const status = !o
+      ? 'not run yet'
+      : !o.success
+        ? `failed: ${o.error ?? ''}`
+        : o.dependencyDown
+          ? `down: ${o.dependencyDown}`
+          : 'ok';
     const good = o?.success === true && o.dependencyDown === undefined;
     const took = o ? `${(o.durationSeconds * 1000).toFixed(1)} ms` : '';
     const when = o ? new Date(o.finishedAt).toISOString() : '';

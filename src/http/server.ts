@@ -16,7 +16,11 @@ const DEFAULT_LIMITS: ConnectionLimits = { idleSocketMs: IDLE_SOCKET_MS, maxConn
  * idle timeout for sockets that never send anything (or stall a TLS handshake), and a cap on
  * open connections. Tests pass shorter limits; the exporter always runs with the defaults.
  */
-export function createServer(handler: http.RequestListener, tls?: TlsOptions & SecureContextOptions, limits: ConnectionLimits = DEFAULT_LIMITS): http.Server | https.Server {
+export function createServer(
+  handler: http.RequestListener,
+  tls?: TlsOptions & SecureContextOptions,
+  limits: ConnectionLimits = DEFAULT_LIMITS,
+): http.Server | https.Server {
   const server = tls
     ? https.createServer({ ...SERVER_LIMITS, handshakeTimeout: limits.idleSocketMs, ...tls }, handler)
     : http.createServer(SERVER_LIMITS, handler);

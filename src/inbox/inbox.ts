@@ -49,7 +49,12 @@ export function toNotification(body: unknown, receivedAt: Date): InboxNotificati
     receivedAt: receivedAt.toISOString(),
     receiver: cut(b.receiver),
     status: cut(b.status),
-    alerts: alerts.map((a: Record<string, unknown>) => ({ status: cut(a?.status), labels: stringMap(a?.labels), annotations: stringMap(a?.annotations), startsAt: cut(a?.startsAt) })),
+    alerts: alerts.map((a: Record<string, unknown>) => ({
+      status: cut(a?.status),
+      labels: stringMap(a?.labels),
+      annotations: stringMap(a?.annotations),
+      startsAt: cut(a?.startsAt),
+    })),
   };
 }
 
@@ -66,10 +71,16 @@ export class Inbox {
     this.lastHeartbeat = at;
   }
 
-  snapshot(now: Date): { heartbeat: { lastAt: string | null; ageSeconds: number | null }; notifications: readonly InboxNotification[] } {
+  snapshot(now: Date): {
+    heartbeat: { lastAt: string | null; ageSeconds: number | null };
+    notifications: readonly InboxNotification[];
+  } {
     const last = this.lastHeartbeat;
     return {
-      heartbeat: { lastAt: last?.toISOString() ?? null, ageSeconds: last ? Math.round((now.getTime() - last.getTime()) / 1000) : null },
+      heartbeat: {
+        lastAt: last?.toISOString() ?? null,
+        ageSeconds: last ? Math.round((now.getTime() - last.getTime()) / 1000) : null,
+      },
       notifications: this.kept,
     };
   }
@@ -80,11 +91,23 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 /** The page: heartbeat state, then one row per alert of each notification, newest first. */
 export function inboxPage(inbox: Inbox, now: Date): string {
   const { heartbeat, notifications } = inbox.snapshot(now);
-  const beat = heartbeat.ageSeconds === null ? 'no heartbeat received yet' : `last heartbeat ${heartbeat.ageSeconds} s ago${heartbeat.ageSeconds > 300 ? ' - ALERTING IS BROKEN' : ''}`;
+  const beat =
+    heartbeat.ageSeconds === null
+      ? 'no heartbeat received yet'
+      : `last heartbeat ${heartbeat.ageSeconds} s ago${heartbeat.ageSeconds > 300 ? ' - ALERTING IS BROKEN' : ''}`;
   const rows = notifications.flatMap((n) =>
     n.alerts.map((a) => {
       const link = a.annotations.runbook_url ? ` <a href="${escapeHtml(a.annotations.runbook_url)}">runbook</a>` : '';
-      const cells = [n.receivedAt, a.status, a.labels.severity ?? '', a.labels.alertname ?? '', a.labels.instance ?? '', a.labels.queue ?? ''].map((c) => `<td>${escapeHtml(c)}</td>`).join('');
+      const cells = [
+        n.receivedAt,
+        a.status,
+        a.labels.severity ?? '',
+        a.labels.alertname ?? '',
+        a.labels.instance ?? '',
+        a.labels.queue ?? '',
+      ]
+        .map((c) => `<td>${escapeHtml(c)}</td>`)
+        .join('');
       return `<tr class="${escapeHtml(a.status)}">${cells}<td>${escapeHtml(a.annotations.description ?? a.annotations.summary ?? '')}${link}</td></tr>`;
     }),
   );

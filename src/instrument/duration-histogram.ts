@@ -3,7 +3,11 @@ import { instrumentMetrics as m } from './metrics';
 
 /** One series: one method, route and status; per-bucket (not cumulative) counts, the last +Inf. */
 export interface DurationSeries {
-  readonly labels: { readonly http_request_method: string; readonly http_route: string; readonly http_response_status_code: string };
+  readonly labels: {
+    readonly http_request_method: string;
+    readonly http_route: string;
+    readonly http_response_status_code: string;
+  };
   readonly counts: Float64Array;
   sum: number;
   count: number;

@@ -12,10 +12,17 @@ export interface FastifyReplyLike {
   readonly raw: ServerResponse;
 }
 export interface FastifyInstanceLike {
-  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: () => void) => void): unknown;
+  addHook(
+    name: 'onRequest',
+    hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: () => void) => void,
+  ): unknown;
 }
 
-export type FastifyPlugin = ((instance: FastifyInstanceLike, options: InstrumentOptions, done: (error?: Error) => void) => void) & {
+export type FastifyPlugin = ((
+  instance: FastifyInstanceLike,
+  options: InstrumentOptions,
+  done: (error?: Error) => void,
+) => void) & {
   readonly [key: symbol]: unknown;
 };
 

@@ -5,7 +5,13 @@
  */
 export { koaMiddleware, type KoaMiddleware, type KoaContextLike } from './koa';
 export { expressMiddleware, type ExpressMiddleware, type ExpressRequestLike } from './express';
-export { fastifyPlugin, type FastifyPlugin, type FastifyInstanceLike, type FastifyRequestLike, type FastifyReplyLike } from './fastify';
+export {
+  fastifyPlugin,
+  type FastifyPlugin,
+  type FastifyInstanceLike,
+  type FastifyRequestLike,
+  type FastifyReplyLike,
+} from './fastify';
 export { wrapHandler, type WrapHandlerOptions } from './node-http';
 export { watchWebSocketServer, type WebSocketLike, type WebSocketServerLike } from './websocket';
 export { snapshotHandler, takeSnapshot, type SnapshotHandler } from './snapshot-handler';

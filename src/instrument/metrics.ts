@@ -9,7 +9,9 @@ import { defineMetric, defineMetrics } from '../metrics/define';
  */
 
 /** OpenTelemetry's recommended bounds for http.server.request.duration, in seconds. */
-export const OTEL_HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
+export const OTEL_HTTP_DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+] as const;
 
 const request = ['http_request_method', 'http_route', 'http_response_status_code'] as const;
 

@@ -48,7 +48,9 @@ export interface ResolvedOptions {
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`jobstack-exporter/instrument: option ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+    throw new TypeError(
+      `jobstack-exporter/instrument: option ${name} must be an integer from ${min} to ${max}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -56,16 +58,24 @@ function whole(name: string, value: number | undefined, fallback: number, min: n
 function seconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`jobstack-exporter/instrument: option ${name} must be a positive number of seconds, got ${String(value)}`);
+    throw new TypeError(
+      `jobstack-exporter/instrument: option ${name} must be a positive number of seconds, got ${String(value)}`,
+    );
   }
   return value;
 }
 
 function checkBuckets(buckets: readonly number[] | undefined): readonly number[] {
   if (buckets === undefined) return OTEL_HTTP_DURATION_BUCKETS;
-  const ok = Array.isArray(buckets) && buckets.length > 0 && buckets.length <= 50 &&
+  const ok =
+    Array.isArray(buckets) &&
+    buckets.length > 0 &&
+    buckets.length <= 50 &&
     buckets.every((b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]!));
-  if (!ok) throw new TypeError('jobstack-exporter/instrument: option buckets must be 1 to 50 ascending positive finite numbers');
+  if (!ok)
+    throw new TypeError(
+      'jobstack-exporter/instrument: option buckets must be 1 to 50 ascending positive finite numbers',
+    );
   return Object.freeze([...buckets]);
 }
 
@@ -73,9 +83,11 @@ function checkBuckets(buckets: readonly number[] | undefined): readonly number[]
 export function resolveOptions(options: InstrumentOptions = {}): ResolvedOptions {
   const slowSeconds = seconds('slowSeconds', options.slowSeconds, 1);
   const verySlowSeconds = seconds('verySlowSeconds', options.verySlowSeconds, Math.max(5, slowSeconds));
-  if (verySlowSeconds < slowSeconds) throw new TypeError('jobstack-exporter/instrument: option verySlowSeconds must be at least slowSeconds');
+  if (verySlowSeconds < slowSeconds)
+    throw new TypeError('jobstack-exporter/instrument: option verySlowSeconds must be at least slowSeconds');
   const service = options.service ?? process.env.npm_package_name ?? 'app';
-  if (typeof service !== 'string' || service === '') throw new TypeError('jobstack-exporter/instrument: option service must be a non-empty string');
+  if (typeof service !== 'string' || service === '')
+    throw new TypeError('jobstack-exporter/instrument: option service must be a non-empty string');
   return Object.freeze({
     registry: options.registry ?? globalRegister,
     service: service.slice(0, SNAPSHOT_LIMITS.string),

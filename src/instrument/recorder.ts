@@ -39,7 +39,8 @@ export class Recorder {
       labelNames: m.activeRequests.labels,
       registers,
       collect() {
-        for (let i = 0; i < METHODS.length; i++) if (seen[i]) this.set({ http_request_method: METHODS[i]! }, active[i]!);
+        for (let i = 0; i < METHODS.length; i++)
+          if (seen[i]) this.set({ http_request_method: METHODS[i]! }, active[i]!);
       },
     });
     this.routes = new RouteTable(options.maxRoutes, options.buckets.length, histogram, overflow);
@@ -58,7 +59,14 @@ export class Recorder {
    * Records one finished request. `status` 0: the client went away before the response was sent.
    * `route` undefined: no route matched. `now` is performance.now() at the end.
    */
-  finish(method: number, route: string | undefined, status: number, seconds: number, now: number, correlationId: string): void {
+  finish(
+    method: number,
+    route: string | undefined,
+    status: number,
+    seconds: number,
+    now: number,
+    correlationId: string,
+  ): void {
     this.active[method]!--;
     const routes = this.routes;
     if (now >= this.window.nextCopyAt) this.window.advance(now, this.rowCounts());
@@ -109,7 +117,17 @@ export class Recorder {
   }
 
   webSocketFigures(): WebSocketFigures {
-    return this.ws?.figures() ?? { open: 0, opened: 0, closed: 0, messagesReceived: 0, messagesSent: 0, errors: 0, recentEvents: [] };
+    return (
+      this.ws?.figures() ?? {
+        open: 0,
+        opened: 0,
+        closed: 0,
+        messagesReceived: 0,
+        messagesSent: 0,
+        errors: 0,
+        recentEvents: [],
+      }
+    );
   }
 
   rowCounts() {

@@ -37,7 +37,14 @@ export class RequestState<S> {
     if (this.done) return;
     this.done = true;
     const now = performance.now();
-    this.recorder.finish(this.method, this.routeOf(this.source), status, (now - this.started) / 1000, now, this.correlationId);
+    this.recorder.finish(
+      this.method,
+      this.routeOf(this.source),
+      status,
+      (now - this.started) / 1000,
+      now,
+      this.correlationId,
+    );
   }
 
   /**
@@ -50,7 +57,13 @@ export class RequestState<S> {
 }
 
 /** Starts measuring `req`/`res`; `source` and `routeOf` give the route when it ends. */
-export function begin<S>(recorder: Recorder, req: IncomingMessage, res: ServerResponse, source: S, routeOf: RouteOf<S>): RequestState<S> {
+export function begin<S>(
+  recorder: Recorder,
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: S,
+  routeOf: RouteOf<S>,
+): RequestState<S> {
   const method = methodIndex(req.method);
   let correlationId = incomingCorrelationId(req.headers);
   if (correlationId === undefined) {

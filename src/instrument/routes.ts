@@ -5,7 +5,6 @@ import { METHODS, statusLabel } from './labels';
 import { OVERFLOW_ROUTE, UNMATCHED_ROUTE } from './snapshot';
 import type { Counts } from './window';
 
-
 /** Figures of one method and route since start, for the snapshot. */
 export interface RouteRow {
   readonly method: string;
@@ -72,7 +71,14 @@ export class RouteTable {
   row(entry: RouteEntry, method: number): RouteRow {
     let row = entry.rows[method];
     if (row === undefined) {
-      row = { method: METHODS[method]!, route: entry.route, requests: 0, lastStatus: -1, lastSeries: undefined, counts: new Float64Array(this.bucketCount + 2) };
+      row = {
+        method: METHODS[method]!,
+        route: entry.route,
+        requests: 0,
+        lastStatus: -1,
+        lastSeries: undefined,
+        counts: new Float64Array(this.bucketCount + 2),
+      };
       entry.rows[method] = row;
       this.rows.push(row);
     }

@@ -81,7 +81,12 @@ export function snapshotHandler(options?: InstrumentOptions): SnapshotHandler {
   const recorder = recorderFor(options);
   return function jobstackSnapshot(first: unknown, second?: unknown): void {
     const body = JSON.stringify(snapshotOf(recorder));
-    if (second !== null && typeof second === 'object' && typeof (second as FastifyReplyLike).send === 'function' && typeof (second as ServerResponse).setHeader !== 'function') {
+    if (
+      second !== null &&
+      typeof second === 'object' &&
+      typeof (second as FastifyReplyLike).send === 'function' &&
+      typeof (second as ServerResponse).setHeader !== 'function'
+    ) {
       const reply = second as FastifyReplyLike;
       reply.header('cache-control', 'no-store');
       reply.type(JSON_TYPE);

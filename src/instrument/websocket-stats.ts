@@ -33,7 +33,14 @@ export class WebSocketStats {
   constructor(eventCapacity: number, registers: Registry[]) {
     this.events = new Ring(eventCapacity);
     const stats = this;
-    new Gauge({ ...nameAndHelp(m.wsActive), labelNames: [], registers, collect() { this.set(stats.open); } });
+    new Gauge({
+      ...nameAndHelp(m.wsActive),
+      labelNames: [],
+      registers,
+      collect() {
+        this.set(stats.open);
+      },
+    });
     this.openedCounter = new Counter({ ...nameAndHelp(m.wsOpened), labelNames: [], registers });
     this.closedCounter = new Counter({ ...nameAndHelp(m.wsClosed), labelNames: m.wsClosed.labels, registers });
     for (const cls of WS_CLOSE_CODE_CLASSES) this.closedCounter.inc({ close_code_class: cls }, 0);
@@ -63,7 +70,11 @@ export class WebSocketStats {
     this.open--;
     this.closed++;
     this.closedCounter.inc({ close_code_class: closeCodeClass(code) });
-    this.events.push(reason ? { time: Date.now(), type: 'close', code, detail: cut(reason) } : { time: Date.now(), type: 'close', code });
+    this.events.push(
+      reason
+        ? { time: Date.now(), type: 'close', code, detail: cut(reason) }
+        : { time: Date.now(), type: 'close', code },
+    );
   }
 
   onError(error: unknown): void {

@@ -50,7 +50,10 @@ function watchSocket(stats: WebSocketStats, socket: WebSocketLike): void {
  * messages by direction, errors, and the last events for the snapshot. Connections accepted
  * before the call are not seen. Returns a function that stops watching new connections.
  */
-export function watchWebSocketServer<W extends WebSocketLike>(wss: WebSocketServerLike<W>, options?: InstrumentOptions): () => void {
+export function watchWebSocketServer<W extends WebSocketLike>(
+  wss: WebSocketServerLike<W>,
+  options?: InstrumentOptions,
+): () => void {
   const stats = recorderFor(options).webSockets();
   const onConnection = (socket: W) => watchSocket(stats, socket);
   const onError = (error: Error) => countError(stats, wss, error);

@@ -19,7 +19,11 @@ export type LogSink = (line: string) => void;
  * One JSON object per line on stderr: `{"ts","level","msg",...fields}`. Every line is
  * redacted as a whole, so a secret cannot slip through a field name or a nested value.
  */
-export function createLogger(level: LogLevel, sink: LogSink = (line) => process.stderr.write(line + '\n'), base: LogFields = {}): Logger {
+export function createLogger(
+  level: LogLevel,
+  sink: LogSink = (line) => process.stderr.write(line + '\n'),
+  base: LogFields = {},
+): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const write = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
     if (LOG_LEVELS.indexOf(lvl) < threshold) return;

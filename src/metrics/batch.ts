@@ -48,7 +48,12 @@ function checkLabels(def: MetricDef, labels: Labels): void {
 
 type GaugeLike = MetricDef<string, Exclude<MetricType, 'histogram'>>;
 type HistogramDef = MetricDef<string, 'histogram'>;
-type LabelArg<D> = D extends MetricDef<infer L, MetricType> ? ([L] extends [never] ? [labels?: Record<string, never>] : [labels: Record<L, string>]) : never;
+type LabelArg<D> =
+  D extends MetricDef<infer L, MetricType>
+    ? [L] extends [never]
+      ? [labels?: Record<string, never>]
+      : [labels: Record<L, string>]
+    : never;
 
 /**
  * The samples one collector produced in one collection. The runner publishes a batch only

@@ -16,7 +16,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
 
 /** The first 8 hex digits of the SHA-256 of some bytes: the suffix that keeps rewritten values apart. */
-export const shortDigest = (bytes: string | Buffer): string => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+export const shortDigest = (bytes: string | Buffer): string =>
+  createHash('sha256').update(bytes).digest('hex').slice(0, 8);
 
 /** The longest prefix of `text` that fits in `bytes` UTF-8 bytes, never splitting a character. */
 export function cutUtf8(text: string, bytes: number): string {
@@ -38,7 +39,10 @@ export function boundedLabelValue(value: string): string {
   const known = memo.get(value);
   if (known !== undefined) return known;
   const wellFormed = value.replace(LONE_SURROGATE, '\uFFFD');
-  const result = Buffer.byteLength(wellFormed, 'utf8') <= MAX_LABEL_VALUE_BYTES ? wellFormed : `${cutUtf8(wellFormed, KEPT_BYTES)}~${shortDigest(value)}`;
+  const result =
+    Buffer.byteLength(wellFormed, 'utf8') <= MAX_LABEL_VALUE_BYTES
+      ? wellFormed
+      : `${cutUtf8(wellFormed, KEPT_BYTES)}~${shortDigest(value)}`;
   if (result !== value) {
     if (memo.size >= MEMO_MAX) memo.clear();
     memo.set(value, result);

@@ -92,6 +92,12 @@ export class NativeHistogram {
     }
     // An empty native histogram carries a no-op span, or it reads as a classic one without buckets.
     if (!positiveSpans.length) positiveSpans.push({ offset: 0, length: 0 });
-    return { schema: this.schema, zeroThreshold: NATIVE_ZERO_THRESHOLD, zeroCount: this.zeroCount, positiveSpans, positiveDeltas };
+    return {
+      schema: this.schema,
+      zeroThreshold: NATIVE_ZERO_THRESHOLD,
+      zeroCount: this.zeroCount,
+      positiveSpans,
+      positiveDeltas,
+    };
   }
 }

@@ -10,7 +10,11 @@ import type { MetricType } from './define';
  * which `promtool check metrics` rejects. They are dropped: each is only the sum over `type` of
  * the labelled gauge of the same name without `_total`, which stays.
  */
-const DROPPED: ReadonlySet<string> = new Set(['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']);
+const DROPPED: ReadonlySet<string> = new Set([
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+]);
 
 export class ProcessMetrics {
   private readonly registry = new Registry();
@@ -29,19 +33,21 @@ export class ProcessMetrics {
 
   async families(): Promise<ExpositionFamily[]> {
     const metrics = await this.registry.getMetricsAsJSON();
-    return metrics.filter((metric) => !DROPPED.has(metric.name)).map((metric) => {
-      const name = metric.name;
-      const raw = String(metric.type);
-      const type: MetricType = raw === 'counter' || raw === 'histogram' ? raw : 'gauge';
-      const samples = metric.values.map((v) => {
-        const sampleName = (v as { metricName?: string }).metricName ?? metric.name;
-        return {
-          name: sampleName,
-          labels: Object.fromEntries(Object.entries(v.labels).map(([k, val]) => [k, String(val)])) as Labels,
-          value: v.value,
-        };
+    return metrics
+      .filter((metric) => !DROPPED.has(metric.name))
+      .map((metric) => {
+        const name = metric.name;
+        const raw = String(metric.type);
+        const type: MetricType = raw === 'counter' || raw === 'histogram' ? raw : 'gauge';
+        const samples = metric.values.map((v) => {
+          const sampleName = (v as { metricName?: string }).metricName ?? metric.name;
+          return {
+            name: sampleName,
+            labels: Object.fromEntries(Object.entries(v.labels).map(([k, val]) => [k, String(val)])) as Labels,
+            value: v.value,
+          };
+        });
+        return { name, help: metric.help, type, samples };
       });
-      return { name, help: metric.help, type, samples };
-    });
   }
 }

@@ -17,12 +17,16 @@ const CLIENT_MODEL = {
           nested: {
             client: {
               nested: {
-                MetricType: { values: { COUNTER: 0, GAUGE: 1, SUMMARY: 2, UNTYPED: 3, HISTOGRAM: 4, GAUGE_HISTOGRAM: 5 } },
+                MetricType: {
+                  values: { COUNTER: 0, GAUGE: 1, SUMMARY: 2, UNTYPED: 3, HISTOGRAM: 4, GAUGE_HISTOGRAM: 5 },
+                },
                 LabelPair: { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
                 Gauge: { fields: { value: { type: 'double', id: 1 } } },
                 Counter: { fields: { value: { type: 'double', id: 1 } } },
                 Untyped: { fields: { value: { type: 'double', id: 1 } } },
-                Bucket: { fields: { cumulativeCount: { type: 'uint64', id: 1 }, upperBound: { type: 'double', id: 2 } } },
+                Bucket: {
+                  fields: { cumulativeCount: { type: 'uint64', id: 1 }, upperBound: { type: 'double', id: 2 } },
+                },
                 BucketSpan: { fields: { offset: { type: 'sint32', id: 1 }, length: { type: 'uint32', id: 2 } } },
                 Histogram: {
                   fields: {
@@ -140,7 +144,8 @@ function histogramMetrics(family: ExpositionFamily): HistogramMessage[] {
 }
 
 function familyMessage(family: ExpositionFamily): object {
-  if (family.type === 'histogram') return { name: family.name, help: family.help, type: METRIC_TYPE.histogram, metric: histogramMetrics(family) };
+  if (family.type === 'histogram')
+    return { name: family.name, help: family.help, type: METRIC_TYPE.histogram, metric: histogramMetrics(family) };
   const field = family.type === 'counter' ? 'counter' : 'gauge';
   const metric = family.samples.map((s) => ({ label: labelPairs(s.labels), [field]: { value: s.value } }));
   return { name: family.name, help: family.help, type: METRIC_TYPE[family.type], metric };

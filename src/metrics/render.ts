@@ -11,7 +11,8 @@ import type { NativeHistogramValue } from './native-histogram';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
-export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
+export const PROTOBUF_CONTENT_TYPE =
+  'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 
 /** `protobuf`: delimited io.prometheus.client.MetricFamily messages (protobuf.ts), the only format with native histograms. */
 export type ExpositionFormat = 'prometheus' | 'openmetrics' | 'protobuf';
@@ -47,7 +48,11 @@ function acceptQualities(accept: string): Map<string, number> {
     if (!rawType) continue;
     const lower = params.map((p) => p.toLowerCase());
     // The protobuf media type names its message and framing; only the one Prometheus asks for is served.
-    const type = rawType.toLowerCase() === 'application/vnd.google.protobuf' && !(lower.includes('proto=io.prometheus.client.metricfamily') && lower.includes('encoding=delimited')) ? `${rawType}; other` : rawType;
+    const type =
+      rawType.toLowerCase() === 'application/vnd.google.protobuf' &&
+      !(lower.includes('proto=io.prometheus.client.metricfamily') && lower.includes('encoding=delimited'))
+        ? `${rawType}; other`
+        : rawType;
     const q = params.find((p) => /^q=/i.test(p));
     const value = q === undefined ? 1 : Number(q.slice(2));
     const quality = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;

@@ -101,11 +101,20 @@ export class ScrapeRunner {
     };
     try {
       if (this.busy.has(collector.name)) throw new Error('previous collection still running');
-      const work = collector.collect({ signal: controller.signal, deadline, out, log: this.log.child({ collector: collector.name }), reportDown });
+      const work = collector.collect({
+        signal: controller.signal,
+        deadline,
+        out,
+        log: this.log.child({ collector: collector.name }),
+        reportDown,
+      });
       const settled = work.catch(() => undefined).finally(() => this.busy.delete(collector.name));
       this.busy.set(collector.name, settled);
       const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DeadlineError(`timed out after ${((deadline - started) / 1000).toFixed(1)}s`)), Math.max(0, deadline - started));
+        timer = setTimeout(
+          () => reject(new DeadlineError(`timed out after ${((deadline - started) / 1000).toFixed(1)}s`)),
+          Math.max(0, deadline - started),
+        );
       });
       await Promise.race([work, expired]);
     } catch (err) {
@@ -119,13 +128,23 @@ export class ScrapeRunner {
     const batch = error === undefined ? out : new MetricBatch();
     // A collector may set its own `up` to 0 on success (a storage path that vanished is reported,
     // not thrown); the runner only fills it in when the collector did not.
-    if (collector.up && (error !== undefined || batch.get(collector.up) === undefined)) batch.set(collector.up, error === undefined ? 1 : 0);
+    if (collector.up && (error !== undefined || batch.get(collector.up) === undefined))
+      batch.set(collector.up, error === undefined ? 1 : 0);
     batch.set(selfMetrics.collectorDuration, durationSeconds, { collector: collector.name });
     batch.set(selfMetrics.collectorSuccess, error === undefined ? 1 : 0, { collector: collector.name });
     batch.set(selfMetrics.labelValuesCut, batch.labelValuesCut, { collector: collector.name });
     if (error !== undefined) this.log.warn('collector failed', { collector: collector.name, error, durationSeconds });
-    if (error === undefined && dependencyDown === undefined && collector.up && batch.get(collector.up) === 0) dependencyDown = 'dependency reported down';
-    return { name: collector.name, success: error === undefined, durationSeconds, error, dependencyDown: error === undefined ? dependencyDown : undefined, batch, finishedAt };
+    if (error === undefined && dependencyDown === undefined && collector.up && batch.get(collector.up) === 0)
+      dependencyDown = 'dependency reported down';
+    return {
+      name: collector.name,
+      success: error === undefined,
+      durationSeconds,
+      error,
+      dependencyDown: error === undefined ? dependencyDown : undefined,
+      batch,
+      finishedAt,
+    };
   }
 
   /** Waits (bounded) for collectors still running, then closes them. */

@@ -7,7 +7,16 @@ import { MAX_LABEL_VALUE_BYTES } from '../../src/metrics/label-value';
 import { promtoolCheckMetrics, startExporter, type ExporterProcess } from '../harness/exporter';
 import { tempDir } from '../harness/process';
 import { startRedis, type RedisServer } from '../harness/redis';
-import { concurrentGets, endlessBody, fillQueues, healthProbe, hugeFailedJobs, rssBytes, silentConnections, wrongTypeQueue } from './attacks';
+import {
+  concurrentGets,
+  endlessBody,
+  fillQueues,
+  healthProbe,
+  hugeFailedJobs,
+  rssBytes,
+  silentConnections,
+  wrongTypeQueue,
+} from './attacks';
 
 /**
  * The abuse suite (issue 11): every hostile case against the built CLI on loopback, with small,
@@ -25,8 +34,14 @@ let guarded: ExporterProcess;
 beforeAll(async () => {
   redis = await startRedis();
   raw = new Redis(redis.port, '127.0.0.1');
-  await fillQueues(raw, Array.from({ length: 200 }, (_, i) => `q-${String(i).padStart(4, '0')}`));
-  await fillQueues(raw, Array.from({ length: 30 }, (_, i) => `${i}-${'L'.repeat(10_000)}`));
+  await fillQueues(
+    raw,
+    Array.from({ length: 200 }, (_, i) => `q-${String(i).padStart(4, '0')}`),
+  );
+  await fillQueues(
+    raw,
+    Array.from({ length: 30 }, (_, i) => `${i}-${'L'.repeat(10_000)}`),
+  );
   await fillQueues(raw, [NON_UTF8], 2);
   await wrongTypeQueue(raw, 'x');
   await hugeFailedJobs(raw, 'big', 4, 1024 * 1024, 64 * 1024);
@@ -50,20 +65,29 @@ test('hostile keys: one wrong type blinds only its queue; huge fields and names 
   expect(text).toMatch(/^bullmq_queue_read_error\{queue="x"\} 1$/m);
   expect(text).toMatch(/^bullmq_jobs\{queue="q-0199",state="waiting"\} 1$/m);
   expect(text).toContain(`bullmq_jobs{queue="${queueLabel(NON_UTF8.toString('latin1'))}",state="waiting"} 2`);
-  for (const m of text.matchAll(/queue="((?:[^"\\]|\\.)*)"/g)) expect(Buffer.byteLength(m[1]!)).toBeLessThanOrEqual(MAX_LABEL_VALUE_BYTES);
+  for (const m of text.matchAll(/queue="((?:[^"\\]|\\.)*)"/g))
+    expect(Buffer.byteLength(m[1]!)).toBeLessThanOrEqual(MAX_LABEL_VALUE_BYTES);
   expect(text.length).toBeLessThan(2 * 1024 * 1024);
   expect(promtoolCheckMetrics(text)).toBe('');
   const data = await (await fetch(`${exporter.url}/dashboard/data`)).text();
   expect(data.length).toBeLessThan(2 * 1024 * 1024);
-  const big = (JSON.parse(data) as { queues: { name: string; recentFailures: { name: string }[] }[] }).queues.find((q) => q.name === 'big')!;
+  const big = (JSON.parse(data) as { queues: { name: string; recentFailures: { name: string }[] }[] }).queues.find(
+    (q) => q.name === 'big',
+  )!;
   expect(big.recentFailures.length).toBeGreaterThan(0);
   for (const f of big.recentFailures) expect(f.name.length).toBeLessThanOrEqual(200);
 });
 
 test('path variants are 404, a /dashboard/data flood gets 200 or 503, /health always answers', async () => {
   const probe = healthProbe(exporter.url);
-  const variants = await concurrentGets(exporter.url, Array.from({ length: 150 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]!));
-  const flood = await concurrentGets(exporter.url, Array.from({ length: 100 }, () => '/dashboard/data'));
+  const variants = await concurrentGets(
+    exporter.url,
+    Array.from({ length: 150 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]!),
+  );
+  const flood = await concurrentGets(
+    exporter.url,
+    Array.from({ length: 100 }, () => '/dashboard/data'),
+  );
   const health = await probe.stop();
   expect([...variants.keys()]).toEqual(['404']);
   expect([...flood.keys()].every((s) => s === '200' || s === '503')).toBe(true);
@@ -88,7 +112,11 @@ test('wrong passwords by the hundred: 401 or 429, /health answers, the right pas
   const statuses = new Map<string, number>();
   await Promise.all(
     Array.from({ length: 20 }, async (_, client) => {
-      const answers = await concurrentGets(guarded.url, Array.from({ length: 5 }, () => '/metrics'), (i) => basic(`wrong-${client}-${i}`));
+      const answers = await concurrentGets(
+        guarded.url,
+        Array.from({ length: 5 }, () => '/metrics'),
+        (i) => basic(`wrong-${client}-${i}`),
+      );
       for (const [s, n] of answers) statuses.set(s, (statuses.get(s) ?? 0) + n);
     }),
   );

@@ -44,7 +44,11 @@ export function healthProbe(url: string): { stop(): Promise<{ latencies: number[
 }
 
 /** Status codes (or 'error' for a dropped connection) of many concurrent GETs. */
-export async function concurrentGets(url: string, paths: readonly string[], headers: (i: number) => Record<string, string> = () => ({})): Promise<Map<string, number>> {
+export async function concurrentGets(
+  url: string,
+  paths: readonly string[],
+  headers: (i: number) => Record<string, string> = () => ({}),
+): Promise<Map<string, number>> {
   const statuses = new Map<string, number>();
   await Promise.all(
     paths.map(async (path, i) => {
@@ -63,7 +67,11 @@ export async function concurrentGets(url: string, paths: readonly string[], head
 }
 
 /** Opens `count` connections that send nothing; resolves with how many are still open after `waitMs`. */
-export async function silentConnections(port: number, count: number, waitMs: number): Promise<{ openAfter: number; closedAfterMs: number[] }> {
+export async function silentConnections(
+  port: number,
+  count: number,
+  waitMs: number,
+): Promise<{ openAfter: number; closedAfterMs: number[] }> {
   const started = Date.now();
   const closedAfterMs: number[] = [];
   const sockets = Array.from({ length: count }, () => {
@@ -89,13 +97,17 @@ export async function endlessBody(port: number, maxMs: number): Promise<{ status
   socket.on('error', () => undefined);
   socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
   const timer = setInterval(() => socket.writable && socket.write('400\r\n' + 'x'.repeat(1024) + '\r\n'), 10);
-  const closed = await Promise.race([new Promise<boolean>((r) => socket.on('close', () => r(true))), sleep(maxMs).then(() => false)]);
+  const closed = await Promise.race([
+    new Promise<boolean>((r) => socket.on('close', () => r(true))),
+    sleep(maxMs).then(() => false),
+  ]);
   clearInterval(timer);
   socket.destroy();
   return { statusLine: data.split('\r\n')[0] ?? '', closedAfterMs: closed ? Date.now() - started : Infinity };
 }
 
-const key = (queue: Buffer | string, suffix: string) => Buffer.concat([Buffer.from('bull:'), Buffer.from(queue), Buffer.from(`:${suffix}`)]);
+const key = (queue: Buffer | string, suffix: string) =>
+  Buffer.concat([Buffer.from('bull:'), Buffer.from(queue), Buffer.from(`:${suffix}`)]);
 
 /** `count` plain queues with a meta hash and `waiting` jobs each, written in one pipeline. */
 export async function fillQueues(redis: Redis, names: readonly (string | Buffer)[], waiting = 1): Promise<void> {
@@ -117,13 +129,37 @@ export async function wrongTypeQueue(redis: Redis, name: string): Promise<void> 
 }
 
 /** Failed jobs with huge names and reasons, half of them with 64 KB ids (issue 11 case 3). */
-export async function hugeFailedJobs(redis: Redis, queue: string, count: number, nameBytes: number, idBytes: number): Promise<void> {
+export async function hugeFailedJobs(
+  redis: Redis,
+  queue: string,
+  count: number,
+  nameBytes: number,
+  idBytes: number,
+): Promise<void> {
   await redis.hset(key(queue, 'meta'), 'opts.maxLenEvents', '10000');
   const big = 'N'.repeat(nameBytes);
   for (let i = 0; i < count; i++) {
     const id = i % 2 ? `${i}`.padEnd(idBytes, 'i') : `${i}`;
     const now = Date.now();
-    await redis.hset(key(queue, id), 'timestamp', String(now - 10), 'processedOn', String(now - 5), 'finishedOn', String(now), 'name', big, 'failedReason', big, 'atm', '1', 'data', '{}', 'opts', '{}');
+    await redis.hset(
+      key(queue, id),
+      'timestamp',
+      String(now - 10),
+      'processedOn',
+      String(now - 5),
+      'finishedOn',
+      String(now),
+      'name',
+      big,
+      'failedReason',
+      big,
+      'atm',
+      '1',
+      'data',
+      '{}',
+      'opts',
+      '{}',
+    );
     await redis.zadd(key(queue, 'failed'), now + i, id);
   }
 }

@@ -22,8 +22,31 @@ beforeAll(async () => {
   await admin.set('where', 'db0');
   await admin.select(2);
   await admin.set('where', 'db2');
-  await admin.call('ACL', 'SETUSER', 'noselect', 'on', '>noselect-Pass-1', '~*', '-@all', '+get', '+info', '+client|setname');
-  await admin.call('ACL', 'SETUSER', 'withselect', 'on', '>withselect-Pass-1', '~*', '-@all', '+get', '+info', '+client|setname', '+select');
+  await admin.call(
+    'ACL',
+    'SETUSER',
+    'noselect',
+    'on',
+    '>noselect-Pass-1',
+    '~*',
+    '-@all',
+    '+get',
+    '+info',
+    '+client|setname',
+  );
+  await admin.call(
+    'ACL',
+    'SETUSER',
+    'withselect',
+    'on',
+    '>withselect-Pass-1',
+    '~*',
+    '-@all',
+    '+get',
+    '+info',
+    '+client|setname',
+    '+select',
+  );
 });
 
 afterAll(async () => {
@@ -47,9 +70,13 @@ test('the URL database is read when it may be selected', async () => {
 });
 
 test('a refused SELECT (no +select) fails the connection instead of reading database 0', async () => {
-  await expect(readWhere(`redis://noselect:noselect-Pass-1@127.0.0.1:${redis.port}/2`)).rejects.toThrow(/cannot connect to Redis: NOPERM.*select/);
+  await expect(readWhere(`redis://noselect:noselect-Pass-1@127.0.0.1:${redis.port}/2`)).rejects.toThrow(
+    /cannot connect to Redis: NOPERM.*select/,
+  );
 });
 
 test('a database the server does not have fails the connection', async () => {
-  await expect(readWhere(`redis://:${ADMIN}@127.0.0.1:${redis.port}/99`)).rejects.toThrow(/cannot connect to Redis: .*DB index is out of range/);
+  await expect(readWhere(`redis://:${ADMIN}@127.0.0.1:${redis.port}/99`)).rejects.toThrow(
+    /cannot connect to Redis: .*DB index is out of range/,
+  );
 });

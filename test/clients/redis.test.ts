@@ -6,12 +6,32 @@ afterAll(() => clearSecrets());
 describe('connectionOptions', () => {
   test.each([
     ['default', undefined, undefined, { host: '127.0.0.1', port: 6379, db: 0 }],
-    ['host, port and database', 'redis://cache.internal:6380/3', undefined, { host: 'cache.internal', port: 6380, db: 3 }],
+    [
+      'host, port and database',
+      'redis://cache.internal:6380/3',
+      undefined,
+      { host: 'cache.internal', port: 6380, db: 3 },
+    ],
     ['password only', 'redis://:s%40cret%3Apw@h', undefined, { host: 'h', port: 6379, db: 0, password: 's@cret:pw' }],
-    ['ACL user and password', 'redis://exporter:pw%2F1@h:1/0', undefined, { host: 'h', port: 1, db: 0, username: 'exporter', password: 'pw/1' }],
-    ['password setting overrides the URL', 'redis://u:old@h', 'new-password', { host: 'h', port: 6379, db: 0, username: 'u', password: 'new-password' }],
+    [
+      'ACL user and password',
+      'redis://exporter:pw%2F1@h:1/0',
+      undefined,
+      { host: 'h', port: 1, db: 0, username: 'exporter', password: 'pw/1' },
+    ],
+    [
+      'password setting overrides the URL',
+      'redis://u:old@h',
+      'new-password',
+      { host: 'h', port: 6379, db: 0, username: 'u', password: 'new-password' },
+    ],
     ['IPv6', 'redis://[::1]:7000', undefined, { host: '::1', port: 7000, db: 0 }],
-    ['TLS with SNI', 'rediss://redis.example.com:6380', undefined, { host: 'redis.example.com', port: 6380, db: 0, tls: { servername: 'redis.example.com' } }],
+    [
+      'TLS with SNI',
+      'rediss://redis.example.com:6380',
+      undefined,
+      { host: 'redis.example.com', port: 6380, db: 0, tls: { servername: 'redis.example.com' } },
+    ],
     ['TLS to an IP: no SNI', 'rediss://10.0.0.1', undefined, { host: '10.0.0.1', port: 6379, db: 0, tls: {} }],
   ])('%s', (_name, url, password, expected) => {
     expect(connectionOptions({ url, password })).toEqual(expected);

@@ -23,7 +23,10 @@ const tmp = tempDir('fullscrape');
 beforeAll(async () => {
   [pg, s3] = await Promise.all([startPostgres(), startS3(['files'])]);
   await pg.sql("CREATE TABLE jobs (status text); INSERT INTO jobs VALUES ('done'), ('done'), ('failed')");
-  s3.seed('files', [{ key: 'a/1', body: 'abc' }, { key: 'b/2', body: 'de' }]);
+  s3.seed('files', [
+    { key: 'a/1', body: 'abc' },
+    { key: 'b/2', body: 'de' },
+  ]);
   mkdirSync(path.join(tmp.dir, 'uploads/x'), { recursive: true });
   writeFileSync(path.join(tmp.dir, 'uploads/x/f'), 'hello');
   health = http.createServer((_req, res) => res.end('ok'));
@@ -41,25 +44,49 @@ afterAll(async () => {
 test('a full scrape with every collector of this set on is lint-clean (promtool check metrics prints nothing)', async () => {
   const config = configSchema.parse({
     postgres: { url: pg.url },
-    storage: { path: path.join(tmp.dir, 'uploads'), s3: { bucket: 'files', endpoint: s3.endpoint, forcePathStyle: true } },
+    storage: {
+      path: path.join(tmp.dir, 'uploads'),
+      s3: { bucket: 'files', endpoint: s3.endpoint, forcePathStyle: true },
+    },
     collectors: {
       host: { enabled: false },
-      postgres: { queries: [{ name: 'jobs', sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status', labels: ['status'], metrics: [{ column: 'jobs', name: 'app_jobs', help: 'Jobs by status.' }] }] },
+      postgres: {
+        queries: [
+          {
+            name: 'jobs',
+            sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status',
+            labels: ['status'],
+            metrics: [{ column: 'jobs', name: 'app_jobs', help: 'Jobs by status.' }],
+          },
+        ],
+      },
       probes: { targets: [{ name: 'api', url: `http://127.0.0.1:${(health.address() as AddressInfo).port}/health` }] },
     },
   });
   const enabled = createCollectors(config, silentLogger);
   expect(enabled.map((e) => e.collector.name)).toEqual(['postgres', 's3', 'localstorage', 'probes']);
   const runner = new ScrapeRunner(enabled, silentLogger);
-  const app = createApp({ config, runner, build: { version: '0.0.0', revision: 'test', nodejs: process.version }, log: silentLogger, collectorNames: enabled.map((e) => e.collector.name), extraFamilies: [new ProcessMetrics()] });
+  const app = createApp({
+    config,
+    runner,
+    build: { version: '0.0.0', revision: 'test', nodejs: process.version },
+    log: silentLogger,
+    collectorNames: enabled.map((e) => e.collector.name),
+    extraFamilies: [new ProcessMetrics()],
+  });
   const handler = app.callback();
   try {
     let body = '';
     // The first scrape starts the background listing and walk; a later one shows their figures.
-    await waitFor('cached figures published', async () => {
-      body = (await inject(handler, { url: '/metrics' })).body;
-      return body.includes('s3_objects{') && body.includes('localstorage_files ');
-    }, 20_000, 100);
+    await waitFor(
+      'cached figures published',
+      async () => {
+        body = (await inject(handler, { url: '/metrics' })).body;
+        return body.includes('s3_objects{') && body.includes('localstorage_files ');
+      },
+      20_000,
+      100,
+    );
     for (const up of ['pg_up 1', 's3_up 1', 'localstorage_up 1', 'probes_up 1']) expect(body).toContain(up);
     expect(body).toContain('app_jobs{status="done"} 2');
     expect(body).toContain('s3_objects{bucket="files",prefix=""} 2');

@@ -27,7 +27,10 @@ function problems(argv: string[] = [], env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 describe('config precedence: flags > environment > file > defaults', () => {
-  const yaml = file('c.yml', 'listen: "127.0.0.1:1111"\nlogLevel: warn\nbullmq:\n  prefix: fromfile\n  queues: [a, b]\n');
+  const yaml = file(
+    'c.yml',
+    'listen: "127.0.0.1:1111"\nlogLevel: warn\nbullmq:\n  prefix: fromfile\n  queues: [a, b]\n',
+  );
 
   test('defaults alone', () => {
     const { config } = load();
@@ -38,10 +41,20 @@ describe('config precedence: flags > environment > file > defaults', () => {
   });
 
   test('file over defaults, env over file, flags over env', () => {
-    expect(load(['--config', yaml]).config).toMatchObject({ listen: '127.0.0.1:1111', logLevel: 'warn', bullmq: { prefix: 'fromfile', queues: ['a', 'b'] } });
+    expect(load(['--config', yaml]).config).toMatchObject({
+      listen: '127.0.0.1:1111',
+      logLevel: 'warn',
+      bullmq: { prefix: 'fromfile', queues: ['a', 'b'] },
+    });
     const env = { JOBSTACK_LISTEN: '127.0.0.1:2222', BULLMQ_QUEUES: 'x, y ,z' };
-    expect(load(['--config', yaml], env).config).toMatchObject({ listen: '127.0.0.1:2222', logLevel: 'warn', bullmq: { prefix: 'fromfile', queues: ['x', 'y', 'z'] } });
-    expect(load(['--config', yaml, '--web.listen-address=127.0.0.1:3333', '--bullmq.prefix', 'flag'], env).config).toMatchObject({
+    expect(load(['--config', yaml], env).config).toMatchObject({
+      listen: '127.0.0.1:2222',
+      logLevel: 'warn',
+      bullmq: { prefix: 'fromfile', queues: ['x', 'y', 'z'] },
+    });
+    expect(
+      load(['--config', yaml, '--web.listen-address=127.0.0.1:3333', '--bullmq.prefix', 'flag'], env).config,
+    ).toMatchObject({
       listen: '127.0.0.1:3333',
       bullmq: { prefix: 'flag', queues: ['x', 'y', 'z'] },
     });
@@ -82,29 +95,84 @@ describe('config precedence: flags > environment > file > defaults', () => {
 
 describe('validation: one line per problem, naming the field', () => {
   test.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
-    ['unknown key', ['--config', file('unknown.yml', 'redis:\n  urll: redis://x\n')], {}, /^redis\.urll: unknown setting/],
+    [
+      'unknown key',
+      ['--config', file('unknown.yml', 'redis:\n  urll: redis://x\n')],
+      {},
+      /^redis\.urll: unknown setting/,
+    ],
     ['unknown top-level key', ['--config', file('unknown2.yml', 'listne: ":1"\n')], {}, /^listne: unknown setting/],
-    ['wrong type', ['--config', file('type.yml', 'bullmq:\n  queues: 5\n')], {}, /^bullmq\.queues: Expected array, received number/],
+    [
+      'wrong type',
+      ['--config', file('type.yml', 'bullmq:\n  queues: 5\n')],
+      {},
+      /^bullmq\.queues: Expected array, received number/,
+    ],
     ['malformed URL', [], { REDIS_URL: 'not a url' }, /^redis\.url: not a valid URL .*\(from env REDIS_URL\)/],
     ['wrong URL scheme', [], { DATABASE_URL: 'mysql://db/x' }, /^postgres\.url: scheme must be postgres or postgresql/],
-    ['bad duration', ['--scrape.default-timeout', '10 seconds'], {}, /^scrape\.defaultTimeout: "10 seconds" is not a duration.*\(from flag --scrape\.default-timeout\)/],
-    ['negative duration', ['--config', file('neg.yml', 'scrape:\n  timeoutOffset: -5s\n')], {}, /^scrape\.timeoutOffset: "-5s" is not a duration/],
-    ['duration out of range', ['--config', file('range.yml', 'collectors:\n  host:\n    timeout: 1h\n')], {}, /^collectors\.host\.timeout: 1h is out of range/],
+    [
+      'bad duration',
+      ['--scrape.default-timeout', '10 seconds'],
+      {},
+      /^scrape\.defaultTimeout: "10 seconds" is not a duration.*\(from flag --scrape\.default-timeout\)/,
+    ],
+    [
+      'negative duration',
+      ['--config', file('neg.yml', 'scrape:\n  timeoutOffset: -5s\n')],
+      {},
+      /^scrape\.timeoutOffset: "-5s" is not a duration/,
+    ],
+    [
+      'duration out of range',
+      ['--config', file('range.yml', 'collectors:\n  host:\n    timeout: 1h\n')],
+      {},
+      /^collectors\.host\.timeout: 1h is out of range/,
+    ],
     ['port out of range', [], { JOBSTACK_LISTEN: '0.0.0.0:70000' }, /^listen: "0.0.0.0:70000" is not host:port/],
     ['bad enum', [], { JOBSTACK_LOG_LEVEL: 'verbose' }, /^logLevel: Invalid enum value/],
-    ['bad boolean', [], { S3_FORCE_PATH_STYLE: 'maybe' }, /^storage\.s3\.forcePathStyle: Expected boolean, received string \(from env S3_FORCE_PATH_STYLE\)/],
-    ['bad regex', ['--config', file('re.yml', 'collectors:\n  host:\n    fsTypesExclude: "(("\n')], {}, /^collectors\.host\.fsTypesExclude: not a valid regular expression/],
+    [
+      'bad boolean',
+      [],
+      { S3_FORCE_PATH_STYLE: 'maybe' },
+      /^storage\.s3\.forcePathStyle: Expected boolean, received string \(from env S3_FORCE_PATH_STYLE\)/,
+    ],
+    [
+      'bad regex',
+      ['--config', file('re.yml', 'collectors:\n  host:\n    fsTypesExclude: "(("\n')],
+      {},
+      /^collectors\.host\.fsTypesExclude: not a valid regular expression/,
+    ],
     ['unknown flag', ['--redis.adress', 'x'], {}, /^--redis\.adress: unknown flag/],
     ['flag without value', ['--bullmq.prefix'], {}, /^--bullmq\.prefix: needs a value/],
     ['stray argument', ['serve'], {}, /^unexpected argument "serve"/],
-    ['unknown collector', ['--collector.mongo'], {}, /^collectors\.mongo: unknown collector in flag --collector\.mongo/],
+    [
+      'unknown collector',
+      ['--collector.mongo'],
+      {},
+      /^collectors\.mongo: unknown collector in flag --collector\.mongo/,
+    ],
     ['YAML syntax error', ['--config', file('syntax.yml', 'listen: [\n  a: b\n')], {}, /YAML syntax error at line \d+/],
     ['empty file', ['--config', file('empty.yml', '  \n')], {}, /is empty/],
     ['not a mapping', ['--config', file('list.yml', '- a\n- b\n')], {}, /top level must be a mapping/],
-    ['binary garbage', ['--config', file('garbage.yml', Buffer.from([0x00, 0xff, 0xfe, 0x12, 0x80, 0x0a, 0x3a, 0x3a]))], {}, /config file .*garbage\.yml/],
+    [
+      'binary garbage',
+      ['--config', file('garbage.yml', Buffer.from([0x00, 0xff, 0xfe, 0x12, 0x80, 0x0a, 0x3a, 0x3a]))],
+      {},
+      /config file .*garbage\.yml/,
+    ],
     ['missing file', ['--config', '/nonexistent/c.yml'], {}, /cannot read \(ENOENT\)/],
-    ['both NAME and NAME_FILE', [], { REDIS_URL: 'redis://a', REDIS_URL_FILE: '/x' }, /REDIS_URL and REDIS_URL_FILE are both set/],
-    ['unreadable NAME_FILE', [], { DATABASE_URL_FILE: '/nonexistent/secret' }, /^postgres\.url: DATABASE_URL_FILE: cannot read/],
+    [
+      'both NAME and NAME_FILE',
+      [],
+      { REDIS_URL: 'redis://a', REDIS_URL_FILE: '/x' },
+      /REDIS_URL and REDIS_URL_FILE are both set/,
+    ],
+    [
+      'unreadable NAME_FILE',
+      [],
+      { DATABASE_URL_FILE: '/nonexistent/secret' },
+      /^postgres\.url: DATABASE_URL_FILE: cannot read/,
+    ],
   ])('%s', (_name, argv, env, expected) => {
     const found = problems(argv, env);
     expect(found.some((p) => expected.test(p))).toBe(true);

@@ -31,12 +31,19 @@ test.each([
 });
 
 test('well-formed escapes are accepted', () => {
-  expect(problems({ REDIS_URL: 'redis://default:p%25ss%40w@127.0.0.1:6379', DATABASE_URL: 'postgres://exporter:p%20w@127.0.0.1/jobs' })).toEqual([]);
+  expect(
+    problems({
+      REDIS_URL: 'redis://default:p%25ss%40w@127.0.0.1:6379',
+      DATABASE_URL: 'postgres://exporter:p%20w@127.0.0.1/jobs',
+    }),
+  ).toEqual([]);
 });
 
 test('the built CLI exits 2 naming redis.url (not a fatal "URI malformed", exit 1)', async () => {
   const res = await runCliAsync(['--check-config'], { REDIS_URL: 'redis://default:pa%ss@127.0.0.1:6379' });
   expect(res.status).toBe(2);
-  expect(res.stderr).toMatch(/^config error: redis\.url: malformed percent-encoding in the URL's password .*\(from env REDIS_URL\)\n$/);
+  expect(res.stderr).toMatch(
+    /^config error: redis\.url: malformed percent-encoding in the URL's password .*\(from env REDIS_URL\)\n$/,
+  );
   expect(res.stderr).not.toContain('pa%ss');
 });

@@ -17,7 +17,8 @@ describe('secret redaction', () => {
   test('--check-config output shows the config with every secret replaced', () => {
     const { config } = loadConfig(parseArgs([]), { ...env });
     const text = redactedConfigYaml(config);
-    for (const secret of ['p%40ss-redis-1', 'p@ss-redis-1', 'override-redis-2', 'pg-secret-3', 'aws-secret-key-4']) expect(text).not.toContain(secret);
+    for (const secret of ['p%40ss-redis-1', 'p@ss-redis-1', 'override-redis-2', 'pg-secret-3', 'aws-secret-key-4'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('redis://app:***@10.1.1.1:6379/3');
     expect(text).toContain('postgres://jobs:***@db.internal:5432/jobs');
     expect(text).toMatch(/password: "\*\*\*"/);
@@ -28,11 +29,16 @@ describe('secret redaction', () => {
     loadConfig(parseArgs([]), { ...env });
     const lines: string[] = [];
     const log = createLogger('debug', (l) => lines.push(l));
-    log.error('connect failed', { url: env.REDIS_URL, detail: new Error('auth failed for p@ss-redis-1'), nested: { pw: 'override-redis-2' } });
+    log.error('connect failed', {
+      url: env.REDIS_URL,
+      detail: new Error('auth failed for p@ss-redis-1'),
+      nested: { pw: 'override-redis-2' },
+    });
     log.warn('aws says aws-secret-key-4 is bad');
     log.info('some other url http://u:whatever@host/x');
     const all = lines.join('\n');
-    for (const secret of ['p%40ss-redis-1', 'p@ss-redis-1', 'override-redis-2', 'aws-secret-key-4', 'whatever']) expect(all).not.toContain(secret);
+    for (const secret of ['p%40ss-redis-1', 'p@ss-redis-1', 'override-redis-2', 'aws-secret-key-4', 'whatever'])
+      expect(all).not.toContain(secret);
     expect(lines.every((l) => JSON.parse(l).ts)).toBe(true);
     expect(errorMessage(new Error('WRONGPASS pg-secret-3\n at x'))).toBe('WRONGPASS *** at x');
   });

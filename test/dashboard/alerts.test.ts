@@ -17,13 +17,22 @@ let silent: net.Server;
 const sockets = new Set<net.Socket>();
 
 beforeAll(async () => {
-  am = await startAlertmanager(stringify(alertmanagerConfig({ receiver: 'inbox', notifications: { inboxUrl: 'http://127.0.0.1:9' } })));
-  const alert = (labels: Record<string, string>, summary: string) => ({ labels, annotations: { summary }, startsAt: new Date(Date.now() - 60_000).toISOString() });
+  am = await startAlertmanager(
+    stringify(alertmanagerConfig({ receiver: 'inbox', notifications: { inboxUrl: 'http://127.0.0.1:9' } })),
+  );
+  const alert = (labels: Record<string, string>, summary: string) => ({
+    labels,
+    annotations: { summary },
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+  });
   const res = await fetch(`${am.url}/api/v2/alerts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify([
-      alert({ alertname: 'QueueBacklogHigh', severity: 'warning', instance: 'exp:9478', queue: 'images' }, 'Queue backlog above its threshold'),
+      alert(
+        { alertname: 'QueueBacklogHigh', severity: 'warning', instance: 'exp:9478', queue: 'images' },
+        'Queue backlog above its threshold',
+      ),
       alert({ alertname: 'RedisDown', severity: 'critical', instance: 'exp:9478' }, 'Redis unreachable'),
       alert({ alertname: 'HostCpuHigh', severity: 'warning', instance: 'exp:9478' }, 'Host CPU busy'),
       alert({ alertname: 'Watchdog', severity: 'none' }, 'heartbeat'),
@@ -34,7 +43,13 @@ beforeAll(async () => {
   const silence = await fetch(`${am.url}/api/v2/silences`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ matchers: [{ name: 'alertname', value: 'HostCpuHigh', isRegex: false }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), createdBy: 'test', comment: 'maintenance' }),
+    body: JSON.stringify({
+      matchers: [{ name: 'alertname', value: 'HostCpuHigh', isRegex: false }],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      createdBy: 'test',
+      comment: 'maintenance',
+    }),
   });
   expect(silence.ok).toBe(true);
   exporter = await startExporter(['--no-collector.host'], { ALERTMANAGER_URL: am.url });
@@ -52,16 +67,28 @@ afterAll(async () => {
   await Promise.allSettled([exporter?.stop(), am?.stop()]);
 });
 
-const dashboardData = async (url: string) => (await (await fetch(`${url}/dashboard/data`)).json()) as { alerts: AlertsSummary | null; config: Record<string, unknown> };
+const dashboardData = async (url: string) =>
+  (await (await fetch(`${url}/dashboard/data`)).json()) as {
+    alerts: AlertsSummary | null;
+    config: Record<string, unknown>;
+  };
 
 test('/dashboard/data lists firing alerts, critical first, with the silence counted; the Watchdog left out', async () => {
   let alerts: AlertsSummary | null = null;
-  await waitFor('the silence to apply', async () => {
-    alerts = (await dashboardData(exporter.url)).alerts;
-    return alerts?.suppressedCount === 1;
-  }, 15_000, 500);
+  await waitFor(
+    'the silence to apply',
+    async () => {
+      alerts = (await dashboardData(exporter.url)).alerts;
+      return alerts?.suppressedCount === 1;
+    },
+    15_000,
+    500,
+  );
   expect(alerts).toMatchObject({ up: true, error: null, firingCount: 2, suppressedCount: 1, silences: 1 });
-  expect(alerts!.firing.map((a) => `${a.severity}/${a.alertname}/${a.queue}`)).toEqual(['critical/RedisDown/', 'warning/QueueBacklogHigh/images']);
+  expect(alerts!.firing.map((a) => `${a.severity}/${a.alertname}/${a.queue}`)).toEqual([
+    'critical/RedisDown/',
+    'warning/QueueBacklogHigh/images',
+  ]);
   expect(alerts!.firing[0]!.summary).toBe('Redis unreachable');
   // Read-only: the exporter created no silence and changed no alert.
   const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as unknown[];
@@ -79,7 +106,9 @@ test('without ALERTMANAGER_URL the field is null', async () => {
 
 test('an Alertmanager that accepts and never answers: reported down within the timeout, credentials never shown', async () => {
   const port = (silent.address() as net.AddressInfo).port;
-  const hung = await startExporter(['--no-collector.host'], { ALERTMANAGER_URL: `http://watcher:s3cret-pass-42@127.0.0.1:${port}` });
+  const hung = await startExporter(['--no-collector.host'], {
+    ALERTMANAGER_URL: `http://watcher:s3cret-pass-42@127.0.0.1:${port}`,
+  });
   try {
     const started = Date.now();
     const res = await fetch(`${hung.url}/dashboard/data`);
@@ -105,7 +134,11 @@ test('an Alertmanager that accepts and never answers: reported down within the t
 });
 
 test('summarise: hostile shapes, long values and floods stay bounded', () => {
-  const many = Array.from({ length: 500 }, (_, i) => ({ status: { state: 'active' }, labels: { alertname: 'x'.repeat(10_000), severity: i % 2 ? 'critical' : 'warning' }, startsAt: '2026-01-01T00:00:00Z' }));
+  const many = Array.from({ length: 500 }, (_, i) => ({
+    status: { state: 'active' },
+    labels: { alertname: 'x'.repeat(10_000), severity: i % 2 ? 'critical' : 'warning' },
+    startsAt: '2026-01-01T00:00:00Z',
+  }));
   const s = summarise([...many, null, 5, { status: 'odd' }], { not: 'a list' }, new Date());
   expect(s.firingCount).toBe(500);
   expect(s.firing).toHaveLength(ALERT_LIMITS.listed);

@@ -24,14 +24,23 @@ let exporter: ExporterProcess;
 /** An app whose POST /orders fails 40% of the time and takes 2.5 s at p95. */
 function troubledSnapshot() {
   const s = sampleSnapshot(Date.now(), 'billing-api');
-  return { ...s, routes: s.routes.map((r) => (r.route === '/orders' ? { ...r, recent: { ...r.recent, errorRatio: 0.4, p95Seconds: 2.5 } } : r)) };
+  return {
+    ...s,
+    routes: s.routes.map((r) =>
+      r.route === '/orders' ? { ...r, recent: { ...r.recent, errorRatio: 0.4, p95Seconds: 2.5 } } : r,
+    ),
+  };
 }
 
 /** Markup where the page must show text. */
 const XSS = '<img src=x onerror="window.__xss=1">';
 function hostileSnapshot() {
   const s = sampleSnapshot(Date.now(), XSS);
-  return { ...s, routes: [{ ...s.routes[0]!, route: XSS }], slowRequests: [{ ...s.slowRequests[0]!, correlationId: `<script>window.__xss=2</script>` }] };
+  return {
+    ...s,
+    routes: [{ ...s.routes[0]!, route: XSS }],
+    slowRequests: [{ ...s.slowRequests[0]!, correlationId: `<script>window.__xss=2</script>` }],
+  };
 }
 
 beforeAll(async () => {
@@ -44,7 +53,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const targets = [`orders=http://u:${PASSWORD}@${base.slice(7)}/healthy`, `billing=${base}/troubled`, `gone=http://127.0.0.1:${await freePort()}/_jobstack`, `hostile=${base}/hostile`];
+  const targets = [
+    `orders=http://u:${PASSWORD}@${base.slice(7)}/healthy`,
+    `billing=${base}/troubled`,
+    `gone=http://127.0.0.1:${await freePort()}/_jobstack`,
+    `hostile=${base}/hostile`,
+  ];
   exporter = await startExporter(['--no-collector.host'], { APP_TARGETS: targets.join(',') });
 });
 
@@ -64,12 +78,45 @@ test('/dashboard/data api[]: routes, slow requests, errors and WebSocket events 
   const byTarget = Object.fromEntries(d.api.map((a) => [a.target, a]));
   expect(Object.keys(byTarget).sort()).toEqual(['billing', 'gone', 'hostile', 'orders']);
   const orders = byTarget.orders!;
-  expect(orders).toMatchObject({ up: true, error: null, service: 'orders-api', windowSeconds: 300, requests: { active: 2, total: 1250, errors: 25 } });
-  expect(orders.routes.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /orders/:id', 'POST /orders', 'GET /reports/:id']);
-  expect(orders.routes[0]).toEqual({ method: 'GET', route: '/orders/:id', requestsPerSecond: 1, errorRatio: 0.01, p50Seconds: 0.02, p95Seconds: 0.08, total: 1000, totalErrors: 5 });
-  expect(orders.slowRequests[0]).toMatchObject({ route: '/reports/:id', correlationId: 'req-slow-1', durationSeconds: 1.8, at: expect.stringMatching(/^\d{4}-/) });
+  expect(orders).toMatchObject({
+    up: true,
+    error: null,
+    service: 'orders-api',
+    windowSeconds: 300,
+    requests: { active: 2, total: 1250, errors: 25 },
+  });
+  expect(orders.routes.map((r) => `${r.method} ${r.route}`)).toEqual([
+    'GET /orders/:id',
+    'POST /orders',
+    'GET /reports/:id',
+  ]);
+  expect(orders.routes[0]).toEqual({
+    method: 'GET',
+    route: '/orders/:id',
+    requestsPerSecond: 1,
+    errorRatio: 0.01,
+    p50Seconds: 0.02,
+    p95Seconds: 0.08,
+    total: 1000,
+    totalErrors: 5,
+  });
+  expect(orders.slowRequests[0]).toMatchObject({
+    route: '/reports/:id',
+    correlationId: 'req-slow-1',
+    durationSeconds: 1.8,
+    at: expect.stringMatching(/^\d{4}-/),
+  });
   expect(orders.recentErrors[0]).toMatchObject({ status: 503, correlationId: '4bf92f3577b34da6a3ce929d0e0e4736' });
-  expect(orders.websockets).toMatchObject({ open: 3, opened: 10, closed: 7, recentEvents: [{ type: 'open', code: null }, { type: 'close', code: 1006 }, { type: 'error', detail: 'read ECONNRESET' }] });
+  expect(orders.websockets).toMatchObject({
+    open: 3,
+    opened: 10,
+    closed: 7,
+    recentEvents: [
+      { type: 'open', code: null },
+      { type: 'close', code: 1006 },
+      { type: 'error', detail: 'read ECONNRESET' },
+    ],
+  });
   expect(byTarget.gone).toMatchObject({ up: false, error: 'ECONNREFUSED', routes: [], websockets: null });
   expect(byTarget.billing).toMatchObject({ up: true, p95Seconds: 2.5 });
   expect(byTarget.billing!.errorRatio).toBeCloseTo((300 * 0.01 + 100 * 0.4) / 405, 10);
@@ -78,8 +125,16 @@ test('/dashboard/data api[]: routes, slow requests, errors and WebSocket events 
 test('health: the api component is degraded naming the unreadable app; the score carries both API penalties', async () => {
   const res = await get('/health/detailed');
   const report = JSON.parse(res.text) as HealthReport & { score: number; reasons: string[] };
-  expect(report.components.find((c) => c.name === 'api')).toMatchObject({ status: 'degraded', error: 'snapshot unreadable: gone' });
-  expect(report.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^-15: API 5xx above 5%: billing 10\.6%$/), expect.stringMatching(/^-10: API p95 above 1 s: billing 2\.50 s$/)]));
+  expect(report.components.find((c) => c.name === 'api')).toMatchObject({
+    status: 'degraded',
+    error: 'snapshot unreadable: gone',
+  });
+  expect(report.reasons).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^-15: API 5xx above 5%: billing 10\.6%$/),
+      expect.stringMatching(/^-10: API p95 above 1 s: billing 2\.50 s$/),
+    ]),
+  );
   expect(report.score).toBe(100 - P.apiErrorRatio.points - P.apiLatency.points);
 });
 
@@ -88,7 +143,7 @@ test('README documents every field of api[]', async () => {
   const keys = new Set<string>(['api']);
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, child] of Object.entries(v)) keys.add(k), walk(child);
+    else if (v && typeof v === 'object') for (const [k, child] of Object.entries(v)) (keys.add(k), walk(child));
   };
   walk((JSON.parse((await get('/dashboard/data')).text) as DashboardData).api);
   const documented = (k: string) => [`\`${k}\``, `\`${k}[]\``].some((form) => readme.includes(form));
@@ -103,12 +158,16 @@ test('/metrics: app_* series lint-clean; the page has the API section; the passw
   expect(promtoolCheckMetrics(metrics)).toBe('');
   const page = (await get('/dashboard')).text;
   expect(page).toContain('id="api"');
-  for (const p of ['/metrics', '/dashboard/data', '/health/detailed', '/']) expect((await get(p)).text).not.toContain(PASSWORD);
+  for (const p of ['/metrics', '/dashboard/data', '/health/detailed', '/'])
+    expect((await get(p)).text).not.toContain(PASSWORD);
   expect(exporter.child.log()).not.toContain(PASSWORD);
 });
 
 test('the page shows the API section: routes, correlation ids, the unreadable app; hostile names stay text', async () => {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];

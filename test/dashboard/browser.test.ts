@@ -34,19 +34,38 @@ beforeAll(async () => {
   const images = expectOutages(new Queue('images', { connection }));
   const emails = expectOutages(new Queue('emails', { connection }));
   queues.push(images, emails);
-  worker = expectOutages(new Worker('images', async (job) => {
-    if (job.data.n === 3) throw new Error('corrupt upload');
-  }, { connection }));
+  worker = expectOutages(
+    new Worker(
+      'images',
+      async (job) => {
+        if (job.data.n === 3) throw new Error('corrupt upload');
+      },
+      { connection },
+    ),
+  );
   await emails.addBulk([1, 2].map((n) => ({ name: 'send', data: { n } })));
   await images.addBulk([1, 2, 3, 4].map((n) => ({ name: 'resize', data: { n } })));
   const config = path.join(tmp.dir, 'config.yml');
   // Fresh data on every refresh here: the test has no Prometheus scraping in between.
   writeFileSync(config, 'dashboard:\n  maxAge: 500ms\n');
   // An Alertmanager address nobody listens on: the alerts section must say so and nothing else suffer.
-  exporter = await startExporter(['--config', config], { REDIS_URL: redis.url, STORAGE_PATH: tmp.dir, ALERTMANAGER_URL: `http://127.0.0.1:${await freePort()}` });
+  exporter = await startExporter(['--config', config], {
+    REDIS_URL: redis.url,
+    STORAGE_PATH: tmp.dir,
+    ALERTMANAGER_URL: `http://127.0.0.1:${await freePort()}`,
+  });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
@@ -66,12 +85,23 @@ afterAll(async () => {
   tmp.remove();
 });
 
-const backlogOf = async (queue: string) => page.locator(`#queue-table tr[data-queue="${queue}"] td`).nth(1).textContent();
+const backlogOf = async (queue: string) =>
+  page.locator(`#queue-table tr[data-queue="${queue}"] td`).nth(1).textContent();
 
 test('loads with every section, no console errors, no outside requests', async () => {
   await page.goto(`${exporter.url}/dashboard`);
   await page.waitForSelector('#queue-table tr[data-queue="emails"]');
-  for (const id of ['status', 'alerts', 'queues', 'failures', 'redis', 'database', 'storage', 'host', 'configuration']) {
+  for (const id of [
+    'status',
+    'alerts',
+    'queues',
+    'failures',
+    'redis',
+    'database',
+    'storage',
+    'host',
+    'configuration',
+  ]) {
     expect(await page.locator(`#${id}`).isVisible()).toBe(true);
   }
   expect(await page.locator('#score').textContent()).toMatch(/^\d+$/);
@@ -79,23 +109,42 @@ test('loads with every section, no console errors, no outside requests', async (
   expect(await page.locator('#redis dl').textContent()).toMatch(/version/);
   expect(await page.locator('#host dl').textContent()).toMatch(/memory/);
   expect(await page.locator('#config').textContent()).toContain('"prefix": "bull"');
-  await page.waitForFunction(() => document.querySelector('#failure-list')?.textContent?.includes('corrupt upload'), undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => document.querySelector('#failure-list')?.textContent?.includes('corrupt upload'),
+    undefined,
+    { timeout: 15_000 },
+  );
   expect(await backlogOf('emails')).toBe('2');
   expect(consoleErrors).toEqual([]);
   const outside = requests.filter((u) => !u.startsWith(exporter.url) && !u.startsWith('data:'));
   expect(outside).toEqual([]);
-  writeFileSync(path.join(OUT, 'dashboard-weight.txt'), `first load: ${(bytes / 1024).toFixed(1)} KB in ${requests.length} requests\n`);
+  writeFileSync(
+    path.join(OUT, 'dashboard-weight.txt'),
+    `first load: ${(bytes / 1024).toFixed(1)} KB in ${requests.length} requests\n`,
+  );
   await page.screenshot({ path: path.join(OUT, 'dashboard.png'), fullPage: true });
 });
 
 test('refreshes by itself: a job added appears after the next refresh, without moving the layout', async () => {
   const before = await page.locator('#queue-table').boundingBox();
-  const snap = () => page.evaluate(() => [...document.querySelectorAll('main > *, #banner, header')].map((e) => [e.id || e.tagName, e.getBoundingClientRect().height, (e as HTMLElement).innerText.slice(0, 300)]));
+  const snap = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('main > *, #banner, header')].map((e) => [
+        e.id || e.tagName,
+        e.getBoundingClientRect().height,
+        (e as HTMLElement).innerText.slice(0, 300),
+      ]),
+    );
   const beforeSnap = await snap();
   await queues[1]!.add('send', { n: 3 });
-  await page.waitForFunction(() => document.querySelector('#queue-table tr[data-queue="emails"] td:nth-child(2)')?.textContent === '3', undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => document.querySelector('#queue-table tr[data-queue="emails"] td:nth-child(2)')?.textContent === '3',
+    undefined,
+    { timeout: 15_000 },
+  );
   const after = await page.locator('#queue-table').boundingBox();
-  if (after?.y !== before?.y) console.log('LAYOUT', JSON.stringify(beforeSnap), '\nAFTER', JSON.stringify(await snap()));
+  if (after?.y !== before?.y)
+    console.log('LAYOUT', JSON.stringify(beforeSnap), '\nAFTER', JSON.stringify(await snap()));
   expect(after?.y).toBe(before?.y);
   expect(await page.locator('#refresh-state').textContent()).toMatch(/refresh in \ds/);
 });
@@ -117,7 +166,9 @@ test('keyboard: pause by Enter on the focused button, sort by a header button', 
 
 test('Redis stops: the page shows the outage and keeps the last figures', async () => {
   await redis.stop();
-  await page.waitForFunction(() => document.querySelector('#overall')?.textContent === 'down', undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelector('#overall')?.textContent === 'down', undefined, {
+    timeout: 20_000,
+  });
   expect(await page.locator('#components li.s-down').first().textContent()).toMatch(/redis/);
   expect(await page.locator('#banner').textContent()).toMatch(/collection incomplete: .*redis/);
   // The queue table keeps its last good figures, dimmed and labelled, rather than going blank.
@@ -130,7 +181,9 @@ test('Redis stops: the page shows the outage and keeps the last figures', async 
 
 test('the exporter unreachable: an error banner, the last good data kept', async () => {
   await page.route('**/dashboard/data', (route) => route.abort());
-  await page.waitForFunction(() => document.querySelector('#banner')?.classList.contains('error'), undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('#banner')?.classList.contains('error'), undefined, {
+    timeout: 15_000,
+  });
   expect(await page.locator('#banner').textContent()).toMatch(/cannot reach the exporter .*showing data from/);
   expect(await page.locator('#queue-table tbody tr').count()).toBeGreaterThan(0);
   await page.unroute('**/dashboard/data');

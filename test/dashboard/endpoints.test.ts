@@ -28,18 +28,27 @@ const get = async (p: string) => {
   return { status: res.status, text: await res.text() };
 };
 const data = async () => JSON.parse((await get('/dashboard/data')).text) as DashboardData;
-const collections = async () => Number(/^jobstack_exporter_collections_total (\d+)/m.exec((await get('/metrics')).text)?.[1]);
+const collections = async () =>
+  Number(/^jobstack_exporter_collections_total (\d+)/m.exec((await get('/metrics')).text)?.[1]);
 
 beforeAll(async () => {
-  [redis, pg, s3] = await Promise.all([startRedis({ password: SECRETS.redis }), startPostgres({ password: SECRETS.postgres }), startS3(['files'])]);
+  [redis, pg, s3] = await Promise.all([
+    startRedis({ password: SECRETS.redis }),
+    startPostgres({ password: SECRETS.postgres }),
+    startS3(['files']),
+  ]);
   const connection = { host: '127.0.0.1', port: redis.port, password: SECRETS.redis, maxRetriesPerRequest: null };
   const images = new Queue('images', { connection });
   const emails = new Queue('emails', { connection });
   const reports = new Queue('reports', { connection });
   queues.push(images, emails, reports);
-  worker = new Worker('images', async (job) => {
-    if (job.data.fail) throw new Error(`cannot decode image ${job.data.n}`);
-  }, { connection, concurrency: 2 });
+  worker = new Worker(
+    'images',
+    async (job) => {
+      if (job.data.fail) throw new Error(`cannot decode image ${job.data.n}`);
+    },
+    { connection, concurrency: 2 },
+  );
   await emails.addBulk([1, 2, 3].map((n) => ({ name: 'send', data: { n } })));
   await reports.add('monthly', {});
   await reports.pause();
@@ -58,8 +67,14 @@ beforeAll(async () => {
   });
   // First collection places the finished-job watermarks; jobs finishing after it are sampled.
   await get('/metrics');
-  await images.addBulk(Array.from({ length: 10 }, (_, n) => ({ name: 'resize', data: { n, fail: n % 5 === 0 }, opts: { attempts: 1 } })));
-  await waitFor('images processed', async () => (await images.getJobCounts('completed', 'failed')).completed === 8, 20_000);
+  await images.addBulk(
+    Array.from({ length: 10 }, (_, n) => ({ name: 'resize', data: { n, fail: n % 5 === 0 }, opts: { attempts: 1 } })),
+  );
+  await waitFor(
+    'images processed',
+    async () => (await images.getJobCounts('completed', 'failed')).completed === 8,
+    20_000,
+  );
   await get('/metrics');
 });
 
@@ -73,21 +88,40 @@ afterAll(async () => {
 
 test('/dashboard/data: every section, with figures that match the stack', async () => {
   const d = await data();
-  expect(d.exporter.collectors.map((c) => c.name).sort()).toEqual(['bullmq', 'host', 'localstorage', 'postgres', 'redis', 's3']);
+  expect(d.exporter.collectors.map((c) => c.name).sort()).toEqual([
+    'bullmq',
+    'host',
+    'localstorage',
+    'postgres',
+    'redis',
+    's3',
+  ]);
   expect(d.redis).toMatchObject({ up: true, version: expect.stringMatching(/^\d+\.\d+/), role: 'master' });
   expect(d.redis!.memory.usedBytes).toBeGreaterThan(0);
   expect(d.database).toMatchObject({ up: true, version: expect.stringMatching(/^\d+/) });
   expect(d.database!.connections.max).toBe(40);
   expect(d.database!.sizeBytes).toBeGreaterThan(0);
   const q = Object.fromEntries(d.queues.map((x) => [x.name, x]));
-  expect(q.images).toMatchObject({ workers: 1, paused: false, counts: expect.objectContaining({ completed: 8, failed: 2 }) });
-  expect(q.images!.recentFailures.map((f) => f.reason).sort()).toEqual(['cannot decode image 0', 'cannot decode image 5']);
+  expect(q.images).toMatchObject({
+    workers: 1,
+    paused: false,
+    counts: expect.objectContaining({ completed: 8, failed: 2 }),
+  });
+  expect(q.images!.recentFailures.map((f) => f.reason).sort()).toEqual([
+    'cannot decode image 0',
+    'cannot decode image 5',
+  ]);
   expect(q.images!.recentFailures[0]).toMatchObject({ name: 'resize', attempts: 1, finishedAt: expect.any(String) });
   expect(q.images!.processingP95Seconds === null || q.images!.processingP95Seconds >= 0).toBe(true);
   expect(q.emails).toMatchObject({ workers: 0, backlog: 3, oldestWaitingSeconds: expect.any(Number) });
   expect(q.reports).toMatchObject({ paused: true, backlog: 1 });
   expect(d.storage.map((s) => s.backend).sort()).toEqual(['local', 's3']);
-  await waitFor('local walk counted', async () => (await data()).storage.find((s) => s.backend === 'local')?.objects === 1, 10_000, 200);
+  await waitFor(
+    'local walk counted',
+    async () => (await data()).storage.find((s) => s.backend === 'local')?.objects === 1,
+    10_000,
+    200,
+  );
   expect(d.system.memory.totalBytes).toBeGreaterThan(0);
   expect(d.system.process.rssBytes).toBeGreaterThan(0);
   expect(d.system.disks.some((k) => k.mountpoint === '/')).toBe(true);
@@ -128,8 +162,14 @@ test('/health/detailed: degraded with a queue lacking workers, down with Redis s
   expect(ok.status).toBe(200);
   const report = JSON.parse(ok.text) as HealthReport;
   expect(report.status).toBe('degraded');
-  expect(report.components.find((c) => c.name === 'queues')).toMatchObject({ status: 'degraded', error: expect.stringMatching(/emails/) });
-  expect(report.components.find((c) => c.name === 'redis')).toMatchObject({ status: 'up', latencyMs: expect.any(Number) });
+  expect(report.components.find((c) => c.name === 'queues')).toMatchObject({
+    status: 'degraded',
+    error: expect.stringMatching(/emails/),
+  });
+  expect(report.components.find((c) => c.name === 'redis')).toMatchObject({
+    status: 'up',
+    latencyMs: expect.any(Number),
+  });
 
   await redis.stop();
   await get('/metrics'); // a fresh collection sees Redis gone
@@ -143,7 +183,9 @@ test('/health/detailed: degraded with a queue lacking workers, down with Redis s
 });
 
 test('planted secrets appear in no response and no log line', async () => {
-  const bodies = await Promise.all(['/', '/metrics', '/health', '/health/detailed', '/dashboard', '/dashboard/data', '/dashboard/app.js'].map(get));
+  const bodies = await Promise.all(
+    ['/', '/metrics', '/health', '/health/detailed', '/dashboard', '/dashboard/data', '/dashboard/app.js'].map(get),
+  );
   const everything = [...bodies.map((b) => b.text), exporter.child.log()].join('\n');
   for (const secret of Object.values(SECRETS)) expect(everything).not.toContain(secret);
   expect(exporter.child.log()).toMatch(/redis/i); // the failure was logged, just without the password

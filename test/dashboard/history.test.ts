@@ -26,7 +26,14 @@ describe('dashboard history', () => {
 
   test('series not written in a collection are dropped; the series cap holds', () => {
     const h = new History(10, 2);
-    h.record(0, new Map([['a', 1], ['b', 1], ['c', 1]]));
+    h.record(
+      0,
+      new Map([
+        ['a', 1],
+        ['b', 1],
+        ['c', 1],
+      ]),
+    );
     expect(h.size).toBe(2);
     h.record(15, new Map([['a', 2]]));
     expect(h.points('b')).toEqual([]);

@@ -14,14 +14,18 @@ const DIR = path.join(__dirname, '../fixtures/bad-config');
 /** File -> what stderr must contain (each line of output starts with "config error: "). */
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   // wrong types
-  'wrong-type-log-level.yml': ["logLevel: Expected 'debug' | 'info' | 'warn' | 'error', received number (from config file)"],
+  'wrong-type-log-level.yml': [
+    "logLevel: Expected 'debug' | 'info' | 'warn' | 'error', received number (from config file)",
+  ],
   'wrong-type-listen.yml': ['listen: Expected string, received number'],
   'wrong-type-queues.yml': ['bullmq.queues: Expected array, received string'],
   'wrong-type-enabled.yml': ['collectors.redis.enabled: Expected boolean, received string'],
   'wrong-type-max-requests.yml': ['web.maxRequests: Expected number, received string'],
   'wrong-type-section-null.yml': ['redis: Expected object, received null'],
   'wrong-type-section-list.yml': ['storage: Expected object, received array'],
-  'log-level-unknown.yml': ["logLevel: Invalid enum value. Expected 'debug' | 'info' | 'warn' | 'error', received 'verbose'"],
+  'log-level-unknown.yml': [
+    "logLevel: Invalid enum value. Expected 'debug' | 'info' | 'warn' | 'error', received 'verbose'",
+  ],
   // unknown keys
   'unknown-key-top.yml': ['surprise: unknown setting'],
   'unknown-key-nested.yml': ['redis.pasword: unknown setting'],
@@ -46,19 +50,33 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'number-overflow.yml': ['collectors.bullmq.maxQueues: Number must be less than or equal to 100000'],
   'max-requests-zero.yml': ['web.maxRequests: Number must be greater than or equal to 1'],
   'histogram-buckets-descending.yml': ['collectors.bullmq.histogramBuckets: bucket bounds must be ascending'],
-  'histogram-buckets-empty.yml': ['collectors.bullmq.histogramBuckets: give at least one bound (histograms: off turns the histograms off)'],
-  'histograms-unknown.yml': ["collectors.bullmq.histograms: Invalid enum value. Expected 'per-queue' | 'total' | 'off', received 'per-job'"],
+  'histogram-buckets-empty.yml': [
+    'collectors.bullmq.histogramBuckets: give at least one bound (histograms: off turns the histograms off)',
+  ],
+  'histograms-unknown.yml': [
+    "collectors.bullmq.histograms: Invalid enum value. Expected 'per-queue' | 'total' | 'off', received 'per-job'",
+  ],
   // custom SQL metrics
-  'query-metric-name-invalid.yml': ['collectors.postgres.queries.0.metrics.0.name: "1jobs-total" is not a valid metric name'],
-  'query-metric-reserved-prefix.yml': ['collectors.postgres.queries.0.metrics.0.name: "pg_jobs" uses the prefix pg_, reserved'],
-  'query-counter-without-total.yml': ['collectors.postgres.queries.0.metrics.0.name: "app_jobs_done" is a counter, so its name must end in _total'],
-  'query-gauge-with-total.yml': ['collectors.postgres.queries.0.metrics.0.name: "app_jobs_total" ends in _total, which only counters may'],
+  'query-metric-name-invalid.yml': [
+    'collectors.postgres.queries.0.metrics.0.name: "1jobs-total" is not a valid metric name',
+  ],
+  'query-metric-reserved-prefix.yml': [
+    'collectors.postgres.queries.0.metrics.0.name: "pg_jobs" uses the prefix pg_, reserved',
+  ],
+  'query-counter-without-total.yml': [
+    'collectors.postgres.queries.0.metrics.0.name: "app_jobs_done" is a counter, so its name must end in _total',
+  ],
+  'query-gauge-with-total.yml': [
+    'collectors.postgres.queries.0.metrics.0.name: "app_jobs_total" ends in _total, which only counters may',
+  ],
   'query-reserved-suffix.yml': ['collectors.postgres.queries.0.metrics.0.name: "app_jobs_bucket" ends in _bucket'],
   'query-label-invalid.yml': ['collectors.postgres.queries.0.labels.0: "__status" is not a valid label name'],
   'query-not-select.yml': ['collectors.postgres.queries.0.sql: must be one SELECT, WITH, VALUES or TABLE statement'],
   'query-duplicate-name.yml': ['collectors.postgres.queries.1.name: duplicate query name "jobs"'],
   'query-no-metrics.yml': ['collectors.postgres.queries.0.metrics: Array must contain at least 1 element(s)'],
-  'query-bad-type.yml': ["collectors.postgres.queries.0.metrics.0.type: Invalid enum value. Expected 'gauge' | 'counter', received 'histogram'"],
+  'query-bad-type.yml': [
+    "collectors.postgres.queries.0.metrics.0.type: Invalid enum value. Expected 'gauge' | 'counter', received 'histogram'",
+  ],
   // YAML syntax
   'yaml-unclosed-quote.yml': ['yaml-unclosed-quote.yml: YAML syntax error at line 5 (MISSING_CHAR)'],
   'yaml-bad-indentation.yml': ['yaml-bad-indentation.yml: YAML syntax error at line 3 (BAD_INDENT)'],
@@ -67,7 +85,9 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'yaml-unclosed-flow.yml': ['yaml-unclosed-flow.yml: YAML syntax error at line 3'],
   'yaml-secret-in-syntax-error.yml': ['yaml-secret-in-syntax-error.yml: YAML syntax error at line 4 (MISSING_CHAR)'],
   'yaml-alias-bomb.yml': ['yaml-alias-bomb.yml: YAML syntax error (aliases: too many, or one without its anchor)'],
-  'yaml-unresolved-alias.yml': ['yaml-unresolved-alias.yml: YAML syntax error (aliases: too many, or one without its anchor)'],
+  'yaml-unresolved-alias.yml': [
+    'yaml-unresolved-alias.yml: YAML syntax error (aliases: too many, or one without its anchor)',
+  ],
   // not a settings file at all
   'empty.yml': ['empty.yml: is empty (remove --config, or give at least one setting)'],
   'whitespace-only.yml': ['whitespace-only.yml: is empty'],
@@ -91,7 +111,9 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   // found when the collectors are created (--check-config creates them too)
   'probe-ca-file-missing.yml': ['collectors.probes.targets.0.caFile: cannot read /nonexistent/ca.pem (ENOENT)'],
   's3-enabled-without-bucket.yml': ['collectors.s3.enabled: the S3 collector needs storage.s3.bucket (S3_BUCKET)'],
-  'localstorage-enabled-without-path.yml': ['collectors.localstorage.enabled: the local storage collector needs storage.path (STORAGE_PATH)'],
+  'localstorage-enabled-without-path.yml': [
+    'collectors.localstorage.enabled: the local storage collector needs storage.path (STORAGE_PATH)',
+  ],
 };
 
 /** Values planted in fixtures that no message may repeat. */
@@ -151,16 +173,51 @@ describe('broken settings from the environment, flags and files around the confi
   writeFileSync(secretFile, 'Env-File-Secret-123\n');
 
   test.each<[string, string[], NodeJS.ProcessEnv, string[]]>([
-    ['config file missing', ['--config', '/nonexistent/exporter.yml'], {}, ['config file /nonexistent/exporter.yml: cannot read (ENOENT)']],
+    [
+      'config file missing',
+      ['--config', '/nonexistent/exporter.yml'],
+      {},
+      ['config file /nonexistent/exporter.yml: cannot read (ENOENT)'],
+    ],
     ['config file is a folder', ['--config', '/tmp'], {}, ['config file /tmp: cannot read (EISDIR)']],
     ['unknown flag', ['--web.listen-adress=:9478'], {}, ['--web.listen-adress: unknown flag (see --help)']],
     ['flag without value', ['--bullmq.prefix'], {}, ['--bullmq.prefix: needs a value']],
-    ['unknown collector flag', ['--collector.kafka'], {}, ['collectors.kafka: unknown collector in flag --collector.kafka']],
-    ['bad URL from the environment', [], { REDIS_URL: 'localhost:6379' }, ['redis.url: scheme must be redis or rediss, not localhost (from env REDIS_URL)']],
-    ['bad boolean from the environment', [], { S3_FORCE_PATH_STYLE: 'maybe' }, ['storage.s3.forcePathStyle: Expected boolean, received string (from env S3_FORCE_PATH_STYLE)']],
-    ['a secret and its _FILE both set', [], { REDIS_PASSWORD: 'Env-Direct-Secret-1', REDIS_PASSWORD_FILE: secretFile }, ['redis.password: REDIS_PASSWORD and REDIS_PASSWORD_FILE are both set; use one']],
-    ['a _FILE that cannot be read', [], { DATABASE_PASSWORD_FILE: '/nonexistent/pw' }, ['postgres.password: DATABASE_PASSWORD_FILE: cannot read /nonexistent/pw (ENOENT)']],
-    ['an AWS _FILE that cannot be read', [], { AWS_SECRET_ACCESS_KEY_FILE: '/nonexistent/key' }, ['storage.s3: AWS_SECRET_ACCESS_KEY_FILE: cannot read /nonexistent/key (ENOENT)']],
+    [
+      'unknown collector flag',
+      ['--collector.kafka'],
+      {},
+      ['collectors.kafka: unknown collector in flag --collector.kafka'],
+    ],
+    [
+      'bad URL from the environment',
+      [],
+      { REDIS_URL: 'localhost:6379' },
+      ['redis.url: scheme must be redis or rediss, not localhost (from env REDIS_URL)'],
+    ],
+    [
+      'bad boolean from the environment',
+      [],
+      { S3_FORCE_PATH_STYLE: 'maybe' },
+      ['storage.s3.forcePathStyle: Expected boolean, received string (from env S3_FORCE_PATH_STYLE)'],
+    ],
+    [
+      'a secret and its _FILE both set',
+      [],
+      { REDIS_PASSWORD: 'Env-Direct-Secret-1', REDIS_PASSWORD_FILE: secretFile },
+      ['redis.password: REDIS_PASSWORD and REDIS_PASSWORD_FILE are both set; use one'],
+    ],
+    [
+      'a _FILE that cannot be read',
+      [],
+      { DATABASE_PASSWORD_FILE: '/nonexistent/pw' },
+      ['postgres.password: DATABASE_PASSWORD_FILE: cannot read /nonexistent/pw (ENOENT)'],
+    ],
+    [
+      'an AWS _FILE that cannot be read',
+      [],
+      { AWS_SECRET_ACCESS_KEY_FILE: '/nonexistent/key' },
+      ['storage.s3: AWS_SECRET_ACCESS_KEY_FILE: cannot read /nonexistent/key (ENOENT)'],
+    ],
   ])('%s', async (_name, args, env, expected) => {
     for (const mode of [['--check-config'], []]) {
       const run = await runCliAsync([...mode, ...args], env);

@@ -40,7 +40,10 @@ describe('CLI one-shot modes', () => {
   });
 
   test('--check-config prints the effective config with secrets redacted (exit 0) or fails with exit 2', () => {
-    const ok = runCli(['--check-config'], { REDIS_URL: 'redis://u:topsecret-1@h:6379/1', DATABASE_URL: 'postgres://u:topsecret-2@h/db' });
+    const ok = runCli(['--check-config'], {
+      REDIS_URL: 'redis://u:topsecret-1@h:6379/1',
+      DATABASE_URL: 'postgres://u:topsecret-2@h/db',
+    });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('# configuration is valid');
     expect(ok.stdout).toContain('redis://u:***@h:6379/1');
@@ -60,7 +63,14 @@ describe('zero-config server', () => {
 
   test('serves lint-clean host, process and self metrics', async () => {
     const text = await exporter.scrape();
-    for (const name of ['host_cpu_seconds_total', 'host_memory_available_bytes', 'host_filesystem_avail_bytes', 'process_resident_memory_bytes', 'jobstack_exporter_build_info', 'jobstack_exporter_collector_success{collector="host"} 1']) {
+    for (const name of [
+      'host_cpu_seconds_total',
+      'host_memory_available_bytes',
+      'host_filesystem_avail_bytes',
+      'process_resident_memory_bytes',
+      'jobstack_exporter_build_info',
+      'jobstack_exporter_collector_success{collector="host"} 1',
+    ]) {
       expect(text).toContain(name);
     }
     expect(promtoolCheckMetrics(text)).toBe('');
@@ -75,7 +85,8 @@ describe('zero-config server', () => {
   test('logs are one JSON object per line', () => {
     const lines = exporter.child.log().trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), msg: expect.any(String) });
+    for (const line of lines)
+      expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), msg: expect.any(String) });
   });
 });
 
@@ -95,7 +106,9 @@ describe('a real Prometheus scrapes the exporter', () => {
   beforeAll(async () => {
     exporter = await startExporter();
     const target = new URL(exporter.url).host;
-    prom = await startPrometheus(`global: {scrape_interval: 1s, scrape_timeout: 1s}\nscrape_configs:\n  - job_name: jobstack\n    static_configs: [{targets: ['${target}']}]\n`);
+    prom = await startPrometheus(
+      `global: {scrape_interval: 1s, scrape_timeout: 1s}\nscrape_configs:\n  - job_name: jobstack\n    static_configs: [{targets: ['${target}']}]\n`,
+    );
   }, 60_000);
   afterAll(async () => {
     await prom?.stop();
@@ -103,7 +116,12 @@ describe('a real Prometheus scrapes the exporter', () => {
   });
 
   test('target is up and its series are queryable (OpenMetrics negotiated by Prometheus)', async () => {
-    await waitFor('first scrape', async () => (await prom.query('up{job="jobstack"}')).some((r) => r.value[1] === '1'), 30_000, 500);
+    await waitFor(
+      'first scrape',
+      async () => (await prom.query('up{job="jobstack"}')).some((r) => r.value[1] === '1'),
+      30_000,
+      500,
+    );
     const info = await prom.query('jobstack_exporter_build_info');
     expect(info[0]?.metric.version).toMatch(/^\d+\.\d+\.\d+$/);
     const cpu = await prom.query('host_cpu_seconds_total{mode="idle"}');

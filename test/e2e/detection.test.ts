@@ -58,9 +58,13 @@ async function startFlakyProxy(target: string): Promise<string> {
       return;
     }
     const timeout = req.headers['x-prometheus-scrape-timeout-seconds'];
-    const upstream = await fetch(`${target}${req.url}`, { headers: timeout ? { 'x-prometheus-scrape-timeout-seconds': String(timeout) } : {} }).catch(() => undefined);
+    const upstream = await fetch(`${target}${req.url}`, {
+      headers: timeout ? { 'x-prometheus-scrape-timeout-seconds': String(timeout) } : {},
+    }).catch(() => undefined);
     if (!upstream) return void res.writeHead(502).end();
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' }).end(await upstream.text());
+    res
+      .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' })
+      .end(await upstream.text());
   });
   const port = await freePort();
   await new Promise<void>((resolve) => flaky.listen(port, '127.0.0.1', resolve));
@@ -70,10 +74,18 @@ async function startFlakyProxy(target: string): Promise<string> {
 /** The shipped prometheus.yml with only target addresses replaced. */
 function shippedPrometheusYaml(promPort: number, jobstackTargets: string[], amTarget: string): string {
   type Job = { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: unknown };
-  const config = parse(shipped('prometheus/prometheus.yml')) as { rule_files: string[]; alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] }; scrape_configs: Job[] };
+  const config = parse(shipped('prometheus/prometheus.yml')) as {
+    rule_files: string[];
+    alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    scrape_configs: Job[];
+  };
   config.rule_files = ['jobstack-recording.yml', 'jobstack-alerts.yml'];
   config.alerting.alertmanagers[0]!.static_configs[0]!.targets = [amTarget];
-  const targets: Record<string, string[]> = { jobstack: jobstackTargets, prometheus: [`127.0.0.1:${promPort}`], alertmanager: [amTarget] };
+  const targets: Record<string, string[]> = {
+    jobstack: jobstackTargets,
+    prometheus: [`127.0.0.1:${promPort}`],
+    alertmanager: [amTarget],
+  };
   for (const job of config.scrape_configs) {
     if (job.static_configs) job.static_configs[0]!.targets = targets[job.job_name]!;
     // The API job's DNS name is the compose demo's service: there is no API here (file_sd finds none).
@@ -89,7 +101,13 @@ async function inboxSnapshot(): Promise<InboxSnapshot> {
 /** When the inbox first received a firing `alertname` for `instance` after `since`, or undefined. */
 async function firstFiring(alertname: string, instance: string, since: number): Promise<number | undefined> {
   const times = (await inboxSnapshot()).notifications
-    .filter((n) => Date.parse(n.receivedAt) >= since && n.alerts.some((a) => a.status === 'firing' && a.labels.alertname === alertname && a.labels.instance === instance))
+    .filter(
+      (n) =>
+        Date.parse(n.receivedAt) >= since &&
+        n.alerts.some(
+          (a) => a.status === 'firing' && a.labels.alertname === alertname && a.labels.instance === instance,
+        ),
+    )
     .map((n) => Date.parse(n.receivedAt));
   return times.length ? Math.min(...times) : undefined;
 }
@@ -97,7 +115,9 @@ async function firstFiring(alertname: string, instance: string, since: number): 
 beforeAll(async () => {
   const inboxPort = await freePort();
   inboxUrl = `http://127.0.0.1:${inboxPort}`;
-  inbox = Child.start(process.execPath, [INBOX_MAIN], { env: { PATH: process.env.PATH, INBOX_LISTEN: `127.0.0.1:${inboxPort}` } });
+  inbox = Child.start(process.execPath, [INBOX_MAIN], {
+    env: { PATH: process.env.PATH, INBOX_LISTEN: `127.0.0.1:${inboxPort}` },
+  });
   await waitFor('inbox', async () => (await fetch(`${inboxUrl}/-/healthy`)).ok);
 
   [redisA, redisB, redisD, pgA] = await Promise.all([startRedis(), startRedis(), startRedis(), startPostgres()]);
@@ -116,11 +136,16 @@ new Worker('orders', () => new Promise((r) => setTimeout(r, 600000)), { connecti
   worker = Child.start(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH } });
 
   dInstance = await startFlakyProxy(expD.url);
-  am = await startAlertmanager(shipped('alertmanager/alertmanager-inbox.yml').replaceAll('http://alert-inbox:9095', inboxUrl));
-  prom = await startPrometheus((port) => shippedPrometheusYaml(port, [host(expA.url), host(expB.url), host(expC.url), dInstance], host(am.url)), {
-    'jobstack-recording.yml': shipped('prometheus/rules/jobstack-recording.yml'),
-    'jobstack-alerts.yml': shipped('prometheus/rules/jobstack-alerts.yml'),
-  });
+  am = await startAlertmanager(
+    shipped('alertmanager/alertmanager-inbox.yml').replaceAll('http://alert-inbox:9095', inboxUrl),
+  );
+  prom = await startPrometheus(
+    (port) => shippedPrometheusYaml(port, [host(expA.url), host(expB.url), host(expC.url), dInstance], host(am.url)),
+    {
+      'jobstack-recording.yml': shipped('prometheus/rules/jobstack-recording.yml'),
+      'jobstack-alerts.yml': shipped('prometheus/rules/jobstack-alerts.yml'),
+    },
+  );
 });
 
 afterAll(async () => {
@@ -134,16 +159,31 @@ afterAll(async () => {
 
 test('with the shipped intervals and for: values, each fault reaches the inbox in time, and a blip pages nobody', async () => {
   // Warm-up: every target scraped, B's worker seen, Prometheus sending to Alertmanager.
-  await waitFor('all targets up and the worker seen', async () => {
-    const up = await prom.query('up == 1');
-    const workers = await prom.query('bullmq_queue_workers{queue="orders"} == 1');
-    return up.length === 6 && workers.length === 1;
-  }, 90_000, 1000);
+  await waitFor(
+    'all targets up and the worker seen',
+    async () => {
+      const up = await prom.query('up == 1');
+      const workers = await prom.query('bullmq_queue_workers{queue="orders"} == 1');
+      return up.length === 6 && workers.length === 1;
+    },
+    90_000,
+    1000,
+  );
   // A warm-up wait, not a measured figure: generous, as a loaded machine delays the first rule evaluation.
-  await waitFor('Watchdog heartbeat at the inbox', async () => (await inboxSnapshot()).heartbeat.lastAt !== null, 120_000, 1000);
+  await waitFor(
+    'Watchdog heartbeat at the inbox',
+    async () => (await inboxSnapshot()).heartbeat.lastAt !== null,
+    120_000,
+    1000,
+  );
 
   const t0 = Date.now();
-  await Promise.all([redisA.stop(), pgA.halt(), Promise.resolve(expC.child.proc.kill('SIGKILL')), Promise.resolve(worker.proc.kill('SIGKILL'))]);
+  await Promise.all([
+    redisA.stop(),
+    pgA.halt(),
+    Promise.resolve(expC.child.proc.kill('SIGKILL')),
+    Promise.resolve(worker.proc.kill('SIGKILL')),
+  ]);
   // D: one failed scrape now, then its Redis restarts on the same port (a few seconds down).
   failNextScrape = true;
   await sleep(15_000);
@@ -158,17 +198,27 @@ test('with the shipped intervals and for: values, each fault reaches the inbox i
     { alert: 'QueueNoWorkers', instance: host(expB.url), within: 180 },
   ];
   const measured = new Map<string, number>();
-  await waitFor('every fault notified', async () => {
-    for (const g of goals) {
-      if (measured.has(g.alert)) continue;
-      const at = await firstFiring(g.alert, g.instance, t0);
-      if (at !== undefined) measured.set(g.alert, (at - t0) / 1000);
-    }
-    return measured.size === goals.length;
-  }, 200_000, 1000).catch(() => undefined);
+  await waitFor(
+    'every fault notified',
+    async () => {
+      for (const g of goals) {
+        if (measured.has(g.alert)) continue;
+        const at = await firstFiring(g.alert, g.instance, t0);
+        if (at !== undefined) measured.set(g.alert, (at - t0) / 1000);
+      }
+      return measured.size === goals.length;
+    },
+    200_000,
+    1000,
+  ).catch(() => undefined);
 
-  const lines = goals.map((g) => `${g.alert}: ${measured.has(g.alert) ? `${measured.get(g.alert)!.toFixed(1)} s` : 'not notified'} (goal ${g.within} s)`);
-  const dNotes = (await inboxSnapshot()).notifications.filter((n) => n.alerts.some((a) => a.labels.instance === dInstance));
+  const lines = goals.map(
+    (g) =>
+      `${g.alert}: ${measured.has(g.alert) ? `${measured.get(g.alert)!.toFixed(1)} s` : 'not notified'} (goal ${g.within} s)`,
+  );
+  const dNotes = (await inboxSnapshot()).notifications.filter((n) =>
+    n.alerts.some((a) => a.labels.instance === dInstance),
+  );
   const report = `Detection with the shipped files (scrape/evaluation ${readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8').match(/scrape_interval: (\S+)/)![1]}):\n${lines.map((l) => `- ${l}`).join('\n')}\n- one failed scrape + Redis restart: ${dNotes.length} notifications (${[...new Set(dNotes.flatMap((n) => n.alerts.map((a) => `${a.labels.severity} ${a.labels.alertname}`)))].join(', ') || 'none'})\n`;
   process.stdout.write(report);
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });

@@ -53,24 +53,44 @@ const nth = (sorted: readonly number[], q: number) => sorted[Math.max(0, Math.ce
 
 test('Prometheus with native histograms scrapes protobuf: one native series per histogram, quantiles match the real durations', async () => {
   await queue.addBulk(SLEEPS.map((ms, i) => ({ name: 'sleep', data: { ms }, opts: { jobId: `j${i}` } })));
-  worker = new Worker(QUEUE, async (job) => sleep(job.data.ms as number), { connection: bullConnection(redis.port), concurrency: 10 });
-  await waitFor('every job completed', async () => (await queue.getJobCounts()).completed === SLEEPS.length, 60_000, 200);
+  worker = new Worker(QUEUE, async (job) => sleep(job.data.ms as number), {
+    connection: bullConnection(redis.port),
+    concurrency: 10,
+  });
+  await waitFor(
+    'every job completed',
+    async () => (await queue.getJobCounts()).completed === SLEEPS.length,
+    60_000,
+    200,
+  );
   const series = `${b.processingDuration.name}{queue="${QUEUE}"}`;
-  await waitFor('Prometheus to hold every job', async () => Number((await prom.query(`histogram_count(${series})`))[0]?.value[1]) === SLEEPS.length, 30_000, 250);
+  await waitFor(
+    'Prometheus to hold every job',
+    async () => Number((await prom.query(`histogram_count(${series})`))[0]?.value[1]) === SLEEPS.length,
+    30_000,
+    250,
+  );
 
-  const seconds = (await queue.getCompleted(0, -1)).map((j) => (j.finishedOn! - j.processedOn!) / 1000).sort((x, y) => x - y);
+  const seconds = (await queue.getCompleted(0, -1))
+    .map((j) => (j.finishedOn! - j.processedOn!) / 1000)
+    .sort((x, y) => x - y);
   expect(seconds).toHaveLength(SLEEPS.length);
   for (const q of [0.5, 0.9, 0.99]) {
     const [sample] = await prom.query(`histogram_quantile(${q}, ${series})`);
     const estimate = Number(sample!.value[1]);
     // Within the native bucket of the true quantile: 2^(1/8) = 9% wide.
-    expect({ q, relativeError: Math.abs(estimate - nth(seconds, q)) / nth(seconds, q) < 0.1 }).toEqual({ q, relativeError: true });
+    expect({ q, relativeError: Math.abs(estimate - nth(seconds, q)) / nth(seconds, q) < 0.1 }).toEqual({
+      q,
+      relativeError: true,
+    });
   }
   const total = seconds.reduce((x, y) => x + y, 0);
   expect(Number((await prom.query(`histogram_sum(${series})`))[0]!.value[1])).toBeCloseTo(total, 6);
 
   // One series per histogram: no _bucket/_sum/_count series besides it.
-  const names = await prom.query(`count by (__name__) ({__name__=~"bullmq_job_(wait|processing)_duration_seconds.*",queue="${QUEUE}"})`);
+  const names = await prom.query(
+    `count by (__name__) ({__name__=~"bullmq_job_(wait|processing)_duration_seconds.*",queue="${QUEUE}"})`,
+  );
   expect(names.map((n) => n.metric.__name__).sort()).toEqual([b.processingDuration.name, b.waitDuration.name]);
 
   // Everything else arrived in the same protobuf scrape: gauges, counters, info, process metrics.
@@ -92,6 +112,10 @@ test('Prometheus with native histograms scrapes protobuf: one native series per 
 test('a scraper that asks for text still gets text, with classic buckets', async () => {
   const text = await exporter.scrape({ accept: 'text/plain;version=0.0.4' });
   expect(text).toContain(`${b.processingDuration.name}_bucket{queue="${QUEUE}",le="+Inf"} ${SLEEPS.length}`);
-  const res = await fetch(`${exporter.url}/metrics`, { headers: { accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' } });
-  expect(res.headers.get('content-type')).toBe('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited');
+  const res = await fetch(`${exporter.url}/metrics`, {
+    headers: { accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited' },
+  });
+  expect(res.headers.get('content-type')).toBe(
+    'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
+  );
 });

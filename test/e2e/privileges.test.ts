@@ -37,7 +37,10 @@ describe('Redis: the documented ACL user', () => {
   /** The ACL SETUSER line of docs/security.md, with a real password. */
   function documentedAcl(): string[] {
     const line = securityDoc.split('\n').find((l) => l.startsWith('ACL SETUSER '))!;
-    return line.split(' ').slice(2).map((word) => (word === '>PASSWORD' ? `>${EXPORTER_PASSWORD}` : word));
+    return line
+      .split(' ')
+      .slice(2)
+      .map((word) => (word === '>PASSWORD' ? `>${EXPORTER_PASSWORD}` : word));
   }
 
   beforeAll(async () => {
@@ -46,11 +49,21 @@ describe('Redis: the documented ACL user', () => {
     await admin.connect();
     const [user, ...rules] = documentedAcl();
     await admin.call('ACL', 'SETUSER', user!, ...rules);
-    const connection = { host: '127.0.0.1', port: redis.port, password: ADMIN_PASSWORD, db: DB, maxRetriesPerRequest: null };
+    const connection = {
+      host: '127.0.0.1',
+      port: redis.port,
+      password: ADMIN_PASSWORD,
+      db: DB,
+      maxRetriesPerRequest: null,
+    };
     queue = new Queue('mail', { connection });
-    worker = new Worker('mail', async (job) => {
-      if (job.name === 'bad') throw new Error('refused');
-    }, { connection, name: 'w1' });
+    worker = new Worker(
+      'mail',
+      async (job) => {
+        if (job.name === 'bad') throw new Error('refused');
+      },
+      { connection, name: 'w1' },
+    );
     await queue.add('good', {});
     await queue.add('bad', {});
     await queue.add('later', {}, { delay: 60_000 });
@@ -58,7 +71,9 @@ describe('Redis: the documented ACL user', () => {
       const c = await queue.getJobCounts();
       return c.completed === 1 && c.failed === 1;
     });
-    exporter = await startExporter([], { REDIS_URL: `redis://jobstack-exporter:${EXPORTER_PASSWORD}@127.0.0.1:${redis.port}/${DB}` });
+    exporter = await startExporter([], {
+      REDIS_URL: `redis://jobstack-exporter:${EXPORTER_PASSWORD}@127.0.0.1:${redis.port}/${DB}`,
+    });
     await admin.call('ACL', 'LOG', 'RESET');
   }, 30_000);
 
@@ -95,7 +110,15 @@ describe('Redis: the documented ACL user', () => {
   });
 
   test('the user cannot write, delete, flush or reconfigure', async () => {
-    for (const command of [['SET', 'bull:mail:x', '1'], ['DEL', 'bull:mail:wait'], ['HSET', 'bull:mail:meta', 'paused', '1'], ['FLUSHALL'], ['CONFIG', 'SET', 'maxmemory', '1'], ['EVAL', 'return 1', '0'], ['GET', 'other:key']]) {
+    for (const command of [
+      ['SET', 'bull:mail:x', '1'],
+      ['DEL', 'bull:mail:wait'],
+      ['HSET', 'bull:mail:meta', 'paused', '1'],
+      ['FLUSHALL'],
+      ['CONFIG', 'SET', 'maxmemory', '1'],
+      ['EVAL', 'return 1', '0'],
+      ['GET', 'other:key'],
+    ]) {
       const verdict = String(await admin.call('ACL', 'DRYRUN', 'jobstack-exporter', ...command));
       expect({ command, verdict }).toEqual({ command, verdict: expect.stringMatching(/no permissions/) });
     }
@@ -130,10 +153,26 @@ describe('PostgreSQL: the documented pg_monitor role', () => {
     await idle.connect();
     await idle.query('BEGIN; SELECT 1');
     const config = path.join(tmp.dir, 'exporter.yml');
-    writeFileSync(config, stringify({
-      collectors: { postgres: { queries: [{ name: 'jobs', sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status', labels: ['status'], metrics: [{ column: 'jobs', name: 'app_jobs', help: 'Jobs by status.' }] }] } },
-    }));
-    exporter = await startExporter(['--config', config], { DATABASE_URL: `postgres://jobstack_exporter:${PASSWORD}@127.0.0.1:${pg.port}/postgres` });
+    writeFileSync(
+      config,
+      stringify({
+        collectors: {
+          postgres: {
+            queries: [
+              {
+                name: 'jobs',
+                sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status',
+                labels: ['status'],
+                metrics: [{ column: 'jobs', name: 'app_jobs', help: 'Jobs by status.' }],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    exporter = await startExporter(['--config', config], {
+      DATABASE_URL: `postgres://jobstack_exporter:${PASSWORD}@127.0.0.1:${pg.port}/postgres`,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -167,13 +206,21 @@ describe('PostgreSQL: the documented pg_monitor role', () => {
   });
 
   test('the role cannot write', async () => {
-    const client = new Client({ connectionString: `postgres://jobstack_exporter:${PASSWORD}@127.0.0.1:${pg.port}/postgres` });
+    const client = new Client({
+      connectionString: `postgres://jobstack_exporter:${PASSWORD}@127.0.0.1:${pg.port}/postgres`,
+    });
     await client.connect();
     try {
-      await expect(client.query("INSERT INTO jobs VALUES ('x')")).rejects.toThrow(/read-only transaction|permission denied/);
-      await expect(client.query('BEGIN READ WRITE; UPDATE jobs SET status = status')).rejects.toThrow(/permission denied/);
+      await expect(client.query("INSERT INTO jobs VALUES ('x')")).rejects.toThrow(
+        /read-only transaction|permission denied/,
+      );
+      await expect(client.query('BEGIN READ WRITE; UPDATE jobs SET status = status')).rejects.toThrow(
+        /permission denied/,
+      );
       await client.query('ROLLBACK');
-      await expect(client.query('CREATE TABLE sneaky (x int)')).rejects.toThrow(/read-only transaction|permission denied/);
+      await expect(client.query('CREATE TABLE sneaky (x int)')).rejects.toThrow(
+        /read-only transaction|permission denied/,
+      );
     } finally {
       await client.end();
     }

@@ -36,10 +36,23 @@ let closedPort = 0;
 const UNKNOWN_ACCESS_KEY = 'AKIAUNKNOWNTOS3RVER';
 
 /** Every endpoint the exporter serves or may serve (a 404 answer is checked too). */
-const PATHS = ['/', '/metrics', '/health', '/health/detailed', '/dashboard', '/dashboard/data', '/dashboard/app.js', '/does-not-exist'];
+const PATHS = [
+  '/',
+  '/metrics',
+  '/health',
+  '/health/detailed',
+  '/dashboard',
+  '/dashboard/data',
+  '/dashboard/app.js',
+  '/does-not-exist',
+];
 
 beforeAll(async () => {
-  [redis, pg, s3] = await Promise.all([startRedis({ password: 'Real-Redis-Password-0' }), startPostgres({ password: 'Real-Pg-Password-0' }), startS3(['uploads'])]);
+  [redis, pg, s3] = await Promise.all([
+    startRedis({ password: 'Real-Redis-Password-0' }),
+    startPostgres({ password: 'Real-Pg-Password-0' }),
+    startS3(['uploads']),
+  ]);
   await new Promise<void>((r) => guarded.listen(0, '127.0.0.1', r));
   guardedPort = (guarded.address() as AddressInfo).port;
   closedPort = await freePort();
@@ -59,7 +72,10 @@ function leakForms(secret: string): string[] {
 function expectNoSecrets(where: string, text: string, secrets: Record<string, string>): void {
   for (const [setting, secret] of Object.entries(secrets)) {
     for (const form of leakForms(secret)) {
-      if (text.includes(form)) throw new Error(`${where} shows the secret of ${setting} (${form === secret ? 'as is' : 'encoded'}):\n${text.slice(Math.max(0, text.indexOf(form) - 300), text.indexOf(form) + 300)}`);
+      if (text.includes(form))
+        throw new Error(
+          `${where} shows the secret of ${setting} (${form === secret ? 'as is' : 'encoded'}):\n${text.slice(Math.max(0, text.indexOf(form) - 300), text.indexOf(form) + 300)}`,
+        );
     }
   }
 }
@@ -138,7 +154,10 @@ function fromFiles(): Scenario {
     env: {
       REDIS_URL_FILE: file('redis-url', `redis://:${encodeURIComponent(s.REDIS_URL_FILE)}@127.0.0.1:${closedPort}`),
       REDIS_PASSWORD_FILE: file('redis-password', s.REDIS_PASSWORD_FILE),
-      DATABASE_URL_FILE: file('db-url', `postgres://app:${encodeURIComponent(s.DATABASE_URL_FILE)}@nonexistent.invalid:5432/jobs`),
+      DATABASE_URL_FILE: file(
+        'db-url',
+        `postgres://app:${encodeURIComponent(s.DATABASE_URL_FILE)}@nonexistent.invalid:5432/jobs`,
+      ),
       DATABASE_PASSWORD_FILE: file('db-password', s.DATABASE_PASSWORD_FILE),
       S3_BUCKET: 'uploads',
       S3_ENDPOINT: `http://127.0.0.1:${closedPort}`,
@@ -147,9 +166,18 @@ function fromFiles(): Scenario {
       AWS_SECRET_ACCESS_KEY_FILE: file('aws-secret', s.AWS_SECRET_ACCESS_KEY_FILE),
       AWS_SESSION_TOKEN_FILE: file('aws-session', s.AWS_SESSION_TOKEN_FILE),
       JOBSTACK_BEARER_TOKEN_FILE: file('bearer', s.JOBSTACK_BEARER_TOKEN_FILE),
-      PROBE_TARGETS_FILE: file('probes', `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@nonexistent.invalid/health,local=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@127.0.0.1:${closedPort}/health`),
-      ALERTMANAGER_URL_FILE: file('alertmanager-url', `http://viewer:${encodeURIComponent(s.ALERTMANAGER_URL_FILE)}@127.0.0.1:${closedPort}/`),
-      APP_TARGETS_FILE: file('apps', `api=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@nonexistent.invalid/_jobstack\nlocal=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@127.0.0.1:${closedPort}/_jobstack`),
+      PROBE_TARGETS_FILE: file(
+        'probes',
+        `api=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@nonexistent.invalid/health,local=http://probe:${encodeURIComponent(s.PROBE_TARGETS_FILE)}@127.0.0.1:${closedPort}/health`,
+      ),
+      ALERTMANAGER_URL_FILE: file(
+        'alertmanager-url',
+        `http://viewer:${encodeURIComponent(s.ALERTMANAGER_URL_FILE)}@127.0.0.1:${closedPort}/`,
+      ),
+      APP_TARGETS_FILE: file(
+        'apps',
+        `api=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@nonexistent.invalid/_jobstack\nlocal=http://scraper:${encodeURIComponent(s.APP_TARGETS_FILE)}@127.0.0.1:${closedPort}/_jobstack`,
+      ),
     },
   };
 }
@@ -168,26 +196,45 @@ function fromConfigFile(): Scenario {
     'collectors.probes.targets query': 'YamlProbeQueryToken/9',
     'alertmanager.url': 'YamlAlertmanagerPass:12',
   };
-  const config = file('exporter.yml', stringify({
-    redis: { url: `redis://exporter:${encodeURIComponent(s['redis.url'])}@127.0.0.1:${redis.port}/0`, password: s['redis.password'] },
-    postgres: { url: `postgres://postgres:${encodeURIComponent(s['postgres.url'])}@127.0.0.1:${pg.port}/postgres`, password: s['postgres.password'] },
-    storage: { s3: { bucket: 'uploads', endpoint: s3.endpoint, forcePathStyle: true } },
-    web: { bearerToken: s['web.bearerToken'] },
-    alertmanager: { url: `http://viewer:${encodeURIComponent(s['alertmanager.url'])}@127.0.0.1:${guardedPort}/` },
-    collectors: {
-      probes: {
-        targets: [
-          { name: 'api', url: `http://probe:${encodeURIComponent(s['collectors.probes.targets'])}@127.0.0.1:${guardedPort}/health` },
-          { name: 'token', url: `http://127.0.0.1:${guardedPort}/health?x=1&apiKey=${encodeURIComponent(s['collectors.probes.targets query'])}` },
-        ],
+  const config = file(
+    'exporter.yml',
+    stringify({
+      redis: {
+        url: `redis://exporter:${encodeURIComponent(s['redis.url'])}@127.0.0.1:${redis.port}/0`,
+        password: s['redis.password'],
       },
-    },
-  }));
+      postgres: {
+        url: `postgres://postgres:${encodeURIComponent(s['postgres.url'])}@127.0.0.1:${pg.port}/postgres`,
+        password: s['postgres.password'],
+      },
+      storage: { s3: { bucket: 'uploads', endpoint: s3.endpoint, forcePathStyle: true } },
+      web: { bearerToken: s['web.bearerToken'] },
+      alertmanager: { url: `http://viewer:${encodeURIComponent(s['alertmanager.url'])}@127.0.0.1:${guardedPort}/` },
+      collectors: {
+        probes: {
+          targets: [
+            {
+              name: 'api',
+              url: `http://probe:${encodeURIComponent(s['collectors.probes.targets'])}@127.0.0.1:${guardedPort}/health`,
+            },
+            {
+              name: 'token',
+              url: `http://127.0.0.1:${guardedPort}/health?x=1&apiKey=${encodeURIComponent(s['collectors.probes.targets query'])}`,
+            },
+          ],
+        },
+      },
+    }),
+  );
   return {
     secrets: s,
     bearer: s['web.bearerToken'],
     args: ['--config', config],
-    env: { AWS_ACCESS_KEY_ID: UNKNOWN_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: s.AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: s.AWS_SESSION_TOKEN },
+    env: {
+      AWS_ACCESS_KEY_ID: UNKNOWN_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: s.AWS_SECRET_ACCESS_KEY,
+      AWS_SESSION_TOKEN: s.AWS_SESSION_TOKEN,
+    },
   };
 }
 
@@ -209,13 +256,22 @@ describe.each([
   test('no endpoint shows a secret, with or without the right token, in either exposition format', async () => {
     const requests: [string, Record<string, string>][] = [];
     for (const p of PATHS) {
-      requests.push([p, {}], [p, { authorization: `Bearer ${s.bearer}` }], [p, { authorization: 'Bearer wrong-token-wrong-token' }]);
+      requests.push(
+        [p, {}],
+        [p, { authorization: `Bearer ${s.bearer}` }],
+        [p, { authorization: 'Bearer wrong-token-wrong-token' }],
+      );
     }
-    requests.push(['/metrics', { authorization: `Bearer ${s.bearer}`, accept: 'application/openmetrics-text; version=1.0.0' }]);
+    requests.push([
+      '/metrics',
+      { authorization: `Bearer ${s.bearer}`, accept: 'application/openmetrics-text; version=1.0.0' },
+    ]);
     // Two rounds: the first scrape starts the background S3 listing, whose failure the second shows.
     for (let round = 0; round < 2; round++) {
       for (const [p, headers] of requests) {
-        const res = await fetch(`${exporter.url}${p}`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3', ...headers } });
+        const res = await fetch(`${exporter.url}${p}`, {
+          headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3', ...headers },
+        });
         const text = `${res.status} ${JSON.stringify([...res.headers])}\n${await res.text()}`;
         answers.push(`${p}: ${text}`);
         expectNoSecrets(`GET ${p} (round ${round + 1})`, text, s.secrets);
@@ -223,8 +279,11 @@ describe.each([
       await sleep(300);
     }
     // The error paths did run: every dependency failed and the failures are on the landing page.
-    const scrape = await (await fetch(`${exporter.url}/metrics`, { headers: { authorization: `Bearer ${s.bearer}` } })).text();
-    for (const up of ['redis_up 0', 'bullmq_up 0', 'pg_up 0', 's3_up 0', 'probe_success{target="api"} 0']) expect(scrape).toContain(up);
+    const scrape = await (
+      await fetch(`${exporter.url}/metrics`, { headers: { authorization: `Bearer ${s.bearer}` } })
+    ).text();
+    for (const up of ['redis_up 0', 'bullmq_up 0', 'pg_up 0', 's3_up 0', 'probe_success{target="api"} 0'])
+      expect(scrape).toContain(up);
     // The JSON endpoints exist and answered with the token (not a 404 that says nothing).
     expect(answers.some((a) => a.startsWith('/dashboard/data: 200'))).toBe(true);
     expect(answers.some((a) => /^\/health\/detailed: (200|503)/.test(a))).toBe(true);
@@ -233,7 +292,11 @@ describe.each([
   });
 
   test('no log line shows a secret (debug level, every error path)', async () => {
-    await waitFor('the S3 listing failure logged', () => /S3 listing of uploads\/ failed/.test(exporter.child.log()), 10_000);
+    await waitFor(
+      'the S3 listing failure logged',
+      () => /S3 listing of uploads\/ failed/.test(exporter.child.log()),
+      10_000,
+    );
     const log = exporter.child.log();
     expect(log).toMatch(/"msg":"collector failed","collector":"redis"/);
     expect(log).toMatch(/"msg":"collector failed","collector":"postgres"/);

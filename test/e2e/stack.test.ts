@@ -69,11 +69,16 @@ async function listen(server: http.Server): Promise<number> {
   return port;
 }
 
-const step = (what: string) => process.env.STACK_DEBUG && process.stderr.write(`[stack] ${new Date().toISOString()} ${what}\n`);
+const step = (what: string) =>
+  process.env.STACK_DEBUG && process.stderr.write(`[stack] ${new Date().toISOString()} ${what}\n`);
 
 beforeAll(async () => {
   step('starting servers');
-  [redis, pg, s3] = await Promise.all([startRedis({ args: ['--maxmemory', '256mb', '--maxmemory-policy', 'noeviction'] }), startPostgres(), startS3(['uploads'])]);
+  [redis, pg, s3] = await Promise.all([
+    startRedis({ args: ['--maxmemory', '256mb', '--maxmemory-policy', 'noeviction'] }),
+    startPostgres(),
+    startS3(['uploads']),
+  ]);
   const storage = path.join(tmp.dir, 'storage');
   mkdirSync(path.join(storage, 'a'), { recursive: true });
   writeFileSync(path.join(storage, 'a', 'f.bin'), Buffer.alloc(1000));
@@ -82,7 +87,27 @@ beforeAll(async () => {
   const probePort = await listen(probeTarget);
   const key = path.join(tmp.dir, 'tls.key');
   const cert = path.join(tmp.dir, 'tls.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   tlsTarget = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => res.end('ok'));
   const tlsPort = await listen(tlsTarget as unknown as http.Server);
   const registry = new Registry();
@@ -104,7 +129,17 @@ beforeAll(async () => {
   const configFile = path.join(tmp.dir, 'exporter.yml');
   writeFileSync(
     configFile,
-    stringify({ collectors: { probes: { targets: [{ name: 'app', url: `http://127.0.0.1:${probePort}/health` }, { name: 'app-tls', url: `https://127.0.0.1:${tlsPort}/health`, caFile: cert }] }, app: { targets: [{ name: 'api', url: `${apiUrl}/_jobstack` }] } } }),
+    stringify({
+      collectors: {
+        probes: {
+          targets: [
+            { name: 'app', url: `http://127.0.0.1:${probePort}/health` },
+            { name: 'app-tls', url: `https://127.0.0.1:${tlsPort}/health`, caFile: cert },
+          ],
+        },
+        app: { targets: [{ name: 'api', url: `${apiUrl}/_jobstack` }] },
+      },
+    }),
   );
   receiver = http.createServer((req, res) => {
     let body = '';
@@ -124,10 +159,16 @@ beforeAll(async () => {
   const emails = expectOutages(new Queue('emails', { connection }));
   queues.push(images, emails);
   workers.push(
-    expectOutages(new Worker('images', async (job) => {
-      await sleep(20);
-      if (job.data.n % 5 === 0) throw new Error('decode failed');
-    }, { connection, concurrency: 2, metrics: { maxDataPoints: 60 } })),
+    expectOutages(
+      new Worker(
+        'images',
+        async (job) => {
+          await sleep(20);
+          if (job.data.n % 5 === 0) throw new Error('decode failed');
+        },
+        { connection, concurrency: 2, metrics: { maxDataPoints: 60 } },
+      ),
+    ),
   );
   await emails.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'send', data: { i } })));
   // A job due in an hour, so the delayed-job metrics exist.
@@ -149,12 +190,27 @@ beforeAll(async () => {
 
   step('starting alertmanager and prometheus');
   am = await startAlertmanager(
-    stringify(alertmanagerConfig({ receiver: 'inbox', notifications: { inboxUrl: `http://127.0.0.1:${receiverPort}` }, groupWait: '1s', groupInterval: '1s', criticalGroupWait: '1s' })),
+    stringify(
+      alertmanagerConfig({
+        receiver: 'inbox',
+        notifications: { inboxUrl: `http://127.0.0.1:${receiverPort}` },
+        groupWait: '1s',
+        groupInterval: '1s',
+        criticalGroupWait: '1s',
+      }),
+    ),
   );
   const rules = ruleFiles(cfg) as { recording: unknown; alerts: unknown };
   prom = await startPrometheus(
     (port) =>
-      stringify(prometheusConfig(cfg, { exporterTarget: new URL(exporter.url).host, alertmanagerTarget: new URL(am.url).host, prometheusTarget: `127.0.0.1:${port}`, ruleFiles: ['recording.yml', 'alerts.yml'] })),
+      stringify(
+        prometheusConfig(cfg, {
+          exporterTarget: new URL(exporter.url).host,
+          alertmanagerTarget: new URL(am.url).host,
+          prometheusTarget: `127.0.0.1:${port}`,
+          ruleFiles: ['recording.yml', 'alerts.yml'],
+        }),
+      ),
     { 'recording.yml': stringify(rules.recording), 'alerts.yml': stringify(rules.alerts) },
   );
 });
@@ -182,7 +238,15 @@ function dashboardQueries(): { panel: string; expr: string }[] {
   const board = overviewDashboard(cfg) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
   return board.panels
     .filter((p) => p.type !== 'row')
-    .flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr.replace(/\$instance/g, '.*').replace(/\$queue/g, '.*').replace(/\$__rate_interval/g, '15s') })));
+    .flatMap((p) =>
+      (p.targets ?? []).map((t) => ({
+        panel: p.title,
+        expr: t.expr
+          .replace(/\$instance/g, '.*')
+          .replace(/\$queue/g, '.*')
+          .replace(/\$__rate_interval/g, '15s'),
+      })),
+    );
 }
 
 test('every dashboard query returns data from Prometheus scraping the live stack', async () => {
@@ -195,28 +259,49 @@ test('every dashboard query returns data from Prometheus scraping the live stack
   };
   step('querying panels');
   let missing: string[] = [];
-  await waitFor('every panel query to return data', async () => (missing = await empty()).length === 0, 90_000, 2000).catch(() => undefined);
+  await waitFor(
+    'every panel query to return data',
+    async () => (missing = await empty()).length === 0,
+    90_000,
+    2000,
+  ).catch(() => undefined);
   expect(missing).toEqual([]);
   // The queue without a worker fired and reached the webhook.
-  await waitFor('QueueNoWorkers notification', () => notifications.some((n) => n.alerts.some((a) => a.labels.alertname === 'QueueNoWorkers' && a.labels.queue === 'emails' && a.status === 'firing')), 30_000, 200);
+  await waitFor(
+    'QueueNoWorkers notification',
+    () =>
+      notifications.some((n) =>
+        n.alerts.some(
+          (a) => a.labels.alertname === 'QueueNoWorkers' && a.labels.queue === 'emails' && a.status === 'firing',
+        ),
+      ),
+    30_000,
+    200,
+  );
 });
 
 /** Metric names an expression selects (`name{` or `name[`), recording rule names included. */
 function metricNames(expr: string): string[] {
-  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)].map((m) => m[1]!).filter((n) => !['by', 'on', 'ignoring', 'without', 'group_left', 'group_right'].includes(n));
+  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)]
+    .map((m) => m[1]!)
+    .filter((n) => !['by', 'on', 'ignoring', 'without', 'group_left', 'group_right'].includes(n));
 }
 
 test('every metric a rule, alert or panel uses is in a live scrape or made by a recording rule', async () => {
-  const scraped = new Set([...(await exporter.scrape()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!));
+  const scraped = new Set(
+    [...(await exporter.scrape()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!),
+  );
   // The API's own registry (job api), as Prometheus scrapes it.
-  for (const m of (await (await fetch(`${apiUrl}/metrics`)).text()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)) scraped.add(m[1]!);
+  for (const m of (await (await fetch(`${apiUrl}/metrics`)).text()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm))
+    scraped.add(m[1]!);
   // A histogram's own name: the native histogram Prometheus keeps when it scrapes the protobuf exposition.
   for (const n of [...scraped]) if (n.endsWith('_bucket')) scraped.add(n.slice(0, -'_bucket'.length));
   scraped.add('up'); // written by Prometheus itself
   scraped.add('scrape_duration_seconds');
   // Exported only by replicas (this stack runs primaries) or with custom SQL queries configured;
   // each is tested in test/collectors/redis and test/collectors/postgres.
-  for (const name of ['redis_master_link_up', 'pg_replication_lag_seconds', 'pg_custom_query_success']) scraped.add(name);
+  for (const name of ['redis_master_link_up', 'pg_replication_lag_seconds', 'pg_custom_query_success'])
+    scraped.add(name);
   // Prometheus and Alertmanager scraping themselves (monitoring/rules/meta.ts).
   const names = (await (await fetch(`${prom.url}/api/v1/label/__name__/values`)).json()) as { data: string[] };
   for (const n of names.data.filter((x) => /^(prometheus|alertmanager)_/.test(x))) scraped.add(n);
@@ -235,21 +320,39 @@ test('every metric a rule, alert or panel uses is in a live scrape or made by a 
 test('Redis stops: RedisDown reaches the webhook through Alertmanager, queue alerts stay quiet', async () => {
   const stoppedAt = Date.now();
   await redis.stop();
-  await waitFor('RedisDown at the webhook', () => notifications.some((n) => n.at > stoppedAt && n.alerts.some((a) => a.labels.alertname === 'RedisDown' && a.status === 'firing')), 60_000, 100);
-  const received = notifications.find((n) => n.at > stoppedAt && n.alerts.some((a) => a.labels.alertname === 'RedisDown'))!;
+  await waitFor(
+    'RedisDown at the webhook',
+    () =>
+      notifications.some(
+        (n) => n.at > stoppedAt && n.alerts.some((a) => a.labels.alertname === 'RedisDown' && a.status === 'firing'),
+      ),
+    60_000,
+    100,
+  );
+  const received = notifications.find(
+    (n) => n.at > stoppedAt && n.alerts.some((a) => a.labels.alertname === 'RedisDown'),
+  )!;
   const seconds = (received.at - stoppedAt) / 1000;
   process.stdout.write(`RedisDown reached the webhook ${seconds.toFixed(1)} s after Redis stopped\n`);
   const out = path.resolve(__dirname, '../../test-output');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'alerting.md'), `Redis stopped -> RedisDown at the webhook: ${seconds.toFixed(1)} s (scrape and rule evaluation every 1 s, for: 2s, Alertmanager group_wait 1 s).\n`);
+  writeFileSync(
+    path.join(out, 'alerting.md'),
+    `Redis stopped -> RedisDown at the webhook: ${seconds.toFixed(1)} s (scrape and rule evaluation every 1 s, for: 2s, Alertmanager group_wait 1 s).\n`,
+  );
 
   // While RedisDown fires, nothing about the queues of that exporter is notified...
   const redisDownAt = received.at;
   await sleep(5000);
-  const queueNotes = notifications.filter((n) => n.at >= redisDownAt && n.alerts.some((a) => a.labels.component === 'queue'));
+  const queueNotes = notifications.filter(
+    (n) => n.at >= redisDownAt && n.alerts.some((a) => a.labels.component === 'queue'),
+  );
   expect(queueNotes).toEqual([]);
   // ...and any queue alert Alertmanager still holds for it is suppressed by RedisDown.
-  const held = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as { labels: Record<string, string>; status: { state: string } }[];
+  const held = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as {
+    labels: Record<string, string>;
+    status: { state: string };
+  }[];
   for (const a of held.filter((x) => x.labels.component === 'queue')) expect(a.status.state).toBe('suppressed');
   expect(held.some((a) => a.labels.alertname === 'RedisDown' && a.status.state === 'active')).toBe(true);
 });

@@ -2,7 +2,16 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { sleep, waitFor } from '../harness/process';
-import { activeHandles, CONTRACT_TIMEOUT_S, FaultExporter, faultCase, REPEAT_TIMEOUT_S, HANDLE_SLACK, success, type Scrape } from './support';
+import {
+  activeHandles,
+  CONTRACT_TIMEOUT_S,
+  FaultExporter,
+  faultCase,
+  REPEAT_TIMEOUT_S,
+  HANDLE_SLACK,
+  success,
+  type Scrape,
+} from './support';
 
 /**
  * Network faults through the whole exporter: every dependency on a host name that does not
@@ -27,7 +36,12 @@ describe('every dependency on a name that does not resolve', () => {
   afterAll(() => exporter?.stop());
 
   const unresolved = (s: Scrape) => {
-    for (const [up, collector] of [['redis_up', 'redis'], ['bullmq_up', 'bullmq'], ['pg_up', 'postgres'], ['s3_up', 's3']] as const) {
+    for (const [up, collector] of [
+      ['redis_up', 'redis'],
+      ['bullmq_up', 'bullmq'],
+      ['pg_up', 'postgres'],
+      ['s3_up', 's3'],
+    ] as const) {
       expect(s.samples.get(up)).toBe(0);
       expect(success(s, collector)).toBe(0);
     }
@@ -75,9 +89,14 @@ describe('a probe target that accepts the connection and never answers', () => {
   const other = http.createServer((_req, res) => res.end('ok'));
 
   beforeAll(async () => {
-    await Promise.all([new Promise<void>((r) => target.listen(0, '127.0.0.1', r)), new Promise<void>((r) => other.listen(0, '127.0.0.1', r))]);
+    await Promise.all([
+      new Promise<void>((r) => target.listen(0, '127.0.0.1', r)),
+      new Promise<void>((r) => other.listen(0, '127.0.0.1', r)),
+    ]);
     const port = (s: net.Server) => (s.address() as AddressInfo).port;
-    exporter = await FaultExporter.start({ PROBE_TARGETS: `app=http://127.0.0.1:${port(target)}/health,other=http://127.0.0.1:${port(other)}/health` });
+    exporter = await FaultExporter.start({
+      PROBE_TARGETS: `app=http://127.0.0.1:${port(target)}/health,other=http://127.0.0.1:${port(other)}/health`,
+    });
   }, 30_000);
   afterAll(async () => {
     await exporter?.stop();

@@ -27,18 +27,34 @@ beforeAll(async () => {
       DECLARE s float8; BEGIN SELECT seconds INTO s FROM delay; PERFORM pg_sleep(s); RETURN s; END $$;
     GRANT SELECT ON jobs, delay TO exporter`);
   const config = path.join(tmp.dir, 'exporter.yml');
-  writeFileSync(config, stringify({
-    collectors: {
-      postgres: {
-        queries: [
-          // Its own timeout: blocked by the lock, it leaves the rest of the budget to the next query.
-          { name: 'jobs', sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status', timeout: '400ms', labels: ['status'], metrics: [{ column: 'jobs', name: 'app_jobs', help: 'Jobs by status.' }] },
-          { name: 'slow', sql: 'SELECT app_delay() AS delay_seconds', metrics: [{ column: 'delay_seconds', name: 'app_delay_seconds', help: 'Configured delay.' }] },
-        ],
+  writeFileSync(
+    config,
+    stringify({
+      collectors: {
+        postgres: {
+          queries: [
+            // Its own timeout: blocked by the lock, it leaves the rest of the budget to the next query.
+            {
+              name: 'jobs',
+              sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status',
+              timeout: '400ms',
+              labels: ['status'],
+              metrics: [{ column: 'jobs', name: 'app_jobs', help: 'Jobs by status.' }],
+            },
+            {
+              name: 'slow',
+              sql: 'SELECT app_delay() AS delay_seconds',
+              metrics: [{ column: 'delay_seconds', name: 'app_delay_seconds', help: 'Configured delay.' }],
+            },
+          ],
+        },
       },
-    },
-  }));
-  exporter = await FaultExporter.start({ DATABASE_URL: `postgres://exporter:${EXPORTER_PASSWORD}@127.0.0.1:${pg.port}/postgres` }, ['--config', config]);
+    }),
+  );
+  exporter = await FaultExporter.start(
+    { DATABASE_URL: `postgres://exporter:${EXPORTER_PASSWORD}@127.0.0.1:${pg.port}/postgres` },
+    ['--config', config],
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -67,7 +83,10 @@ const serverDown = (s: Scrape) => {
 };
 
 /** The exporter's sessions (it names them jobstack-exporter): never more than its pool of 2. */
-const exporterSessions = async () => Number((await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0]!.n);
+const exporterSessions = async () =>
+  Number(
+    (await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0]!.n,
+  );
 
 async function superSession(): Promise<Client> {
   const client = new Client({ connectionString: pg.url });
@@ -127,7 +146,11 @@ test('a slow query: cancelled at the deadline, the other query and the server st
   });
   expect(sessionsDuring).toBeLessThanOrEqual(2);
   // statement_timeout ended the sleeps on the server too: none is left running.
-  expect(await pg.sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE '%app_delay()%' AND state = 'active' AND pid <> pg_backend_pid()")).toEqual([]);
+  expect(
+    await pg.sql(
+      "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%app_delay()%' AND state = 'active' AND pid <> pg_backend_pid()",
+    ),
+  ).toEqual([]);
 });
 
 test('authentication failure (password changed on the server): pg_up 0 until it matches again', async () => {

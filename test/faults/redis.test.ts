@@ -19,14 +19,22 @@ let admin: Redis;
 let exporter: FaultExporter;
 
 async function connectAdmin(): Promise<Redis> {
-  const client = new Redis({ port: redis.port, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    port: redis.port,
+    password: PASSWORD,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   await client.connect();
   return client;
 }
 
 async function seedQueue(): Promise<void> {
-  const queue = new Queue('mail', { connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD, maxRetriesPerRequest: null } });
+  const queue = new Queue('mail', {
+    connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD, maxRetriesPerRequest: null },
+  });
   await queue.add('welcome', { to: 'a@example.com' });
   await queue.close();
 }

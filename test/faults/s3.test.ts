@@ -22,7 +22,10 @@ let proxyPort = 0;
 const held = new Set<http.ServerResponse>();
 
 function s3Error(status: 403 | 500): string {
-  const [code, message] = status === 403 ? ['AccessDenied', 'Access Denied'] : ['InternalError', 'We encountered an internal error. Please try again.'];
+  const [code, message] =
+    status === 403
+      ? ['AccessDenied', 'Access Denied']
+      : ['InternalError', 'We encountered an internal error. Please try again.'];
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>FAULT</RequestId></Error>`;
 }
 
@@ -38,10 +41,13 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     return;
   }
   // Headers unchanged (Host included), so s3rver checks the signature the exporter computed.
-  const upstream = http.request({ host: '127.0.0.1', port: s3.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
-  });
+  const upstream = http.request(
+    { host: '127.0.0.1', port: s3.port, method: req.method, path: req.url, headers: req.headers },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
   upstream.on('error', () => res.destroy());
   req.pipe(upstream);
 }
@@ -94,19 +100,22 @@ test('S3 endpoint down (nothing listens), then back on the same port', async () 
   await faultCase(exporter, { healthy, faulty: down, begin: closeProxy, end: () => listen(proxyPort) });
 });
 
-test.each([403, 500] as const)('S3 answers %i: s3_up 0 with the status in the log, recovery when it answers again', async (status) => {
-  await faultCase(exporter, {
-    healthy,
-    faulty: down,
-    begin: () => {
-      mode = status;
-    },
-    end: () => {
-      mode = 'pass';
-    },
-  });
-  expect(exporter.log()).toContain(`HeadBucket ${BUCKET}: HTTP ${status}`);
-});
+test.each([403, 500] as const)(
+  'S3 answers %i: s3_up 0 with the status in the log, recovery when it answers again',
+  async (status) => {
+    await faultCase(exporter, {
+      healthy,
+      faulty: down,
+      begin: () => {
+        mode = status;
+      },
+      end: () => {
+        mode = 'pass';
+      },
+    });
+    expect(exporter.log()).toContain(`HeadBucket ${BUCKET}: HTTP ${status}`);
+  },
+);
 
 test('S3 slow (accepts and never answers): each scrape gives up at its deadline and drops the request', async () => {
   await faultCase(exporter, {

@@ -17,7 +17,10 @@ let exporter: FaultExporter;
 
 function asNobody(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
-  return { uid: Number(execFileSync('id', ['-u', 'nobody']).toString()), gid: Number(execFileSync('id', ['-g', 'nobody']).toString()) };
+  return {
+    uid: Number(execFileSync('id', ['-u', 'nobody']).toString()),
+    gid: Number(execFileSync('id', ['-g', 'nobody']).toString()),
+  };
 }
 
 function createUploads(): void {
@@ -53,12 +56,22 @@ const unusable = (s: Scrape) => {
 };
 
 test('the storage folder removed, then created again', async () => {
-  await faultCase(exporter, { healthy, faulty: unusable, begin: () => rmSync(uploads, { recursive: true, force: true }), end: createUploads });
+  await faultCase(exporter, {
+    healthy,
+    faulty: unusable,
+    begin: () => rmSync(uploads, { recursive: true, force: true }),
+    end: createUploads,
+  });
   expect(exporter.log()).toMatch(/"msg":"storage path unusable".*ENOENT/);
 });
 
 test('the storage folder unreadable (chmod 000), then readable again', async () => {
-  await faultCase(exporter, { healthy, faulty: unusable, begin: () => chmodSync(uploads, 0o000), end: () => chmodSync(uploads, 0o755) });
+  await faultCase(exporter, {
+    healthy,
+    faulty: unusable,
+    begin: () => chmodSync(uploads, 0o000),
+    end: () => chmodSync(uploads, 0o755),
+  });
   expect(exporter.log()).toMatch(/"msg":"storage path unusable".*EACCES/);
   expect(exporter.log()).toContain('"msg":"storage path usable again"');
 });
@@ -69,7 +82,9 @@ test('a missing storage folder shows as down with its cause on the landing page 
     unusable(await exporter.scrape());
     const landing = await (await fetch(`${exporter.process.url}/`)).text();
     expect(landing).toMatch(/<td>localstorage<\/td><td class="bad">down: storage path ENOENT/);
-    const health = (await (await fetch(`${exporter.process.url}/health/detailed`)).json()) as { components: { name: string; status: string; error: string | null }[] };
+    const health = (await (await fetch(`${exporter.process.url}/health/detailed`)).json()) as {
+      components: { name: string; status: string; error: string | null }[];
+    };
     const storage = health.components.find((c) => c.name === 'storage')!;
     expect(storage.status).toBe('down');
     expect(storage.error).toMatch(/storage path ENOENT/);

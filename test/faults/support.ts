@@ -42,12 +42,17 @@ export function activeHandles(s: Scrape): number {
   return sum;
 }
 
-export const success = (s: Scrape, collector: string): number | undefined => s.samples.get(`jobstack_exporter_collector_success{collector="${collector}"}`);
+export const success = (s: Scrape, collector: string): number | undefined =>
+  s.samples.get(`jobstack_exporter_collector_success{collector="${collector}"}`);
 
 export class FaultExporter {
   constructor(readonly process: ExporterProcess) {}
 
-  static async start(env: NodeJS.ProcessEnv, args: readonly string[] = [], spawn: { uid?: number; gid?: number } = {}): Promise<FaultExporter> {
+  static async start(
+    env: NodeJS.ProcessEnv,
+    args: readonly string[] = [],
+    spawn: { uid?: number; gid?: number } = {},
+  ): Promise<FaultExporter> {
     return new FaultExporter(await startExporter(args, env, 'http', spawn));
   }
 
@@ -147,14 +152,21 @@ export async function faultCase(exporter: FaultExporter, c: FaultCase): Promise<
       .then(c.end)
       .catch(() => undefined);
     // What the exporter said meanwhile: a fault that only shows under load is diagnosed from this.
-    if (err instanceof Error) err.message += `\n\nexporter log, last lines:\n${exporter.log().split('\n').slice(-15).join('\n')}`;
+    if (err instanceof Error)
+      err.message += `\n\nexporter log, last lines:\n${exporter.log().split('\n').slice(-15).join('\n')}`;
     throw err;
   }
   await c.end();
   await sleep(c.settleMs ?? 0);
   const recovered = await exporter.scrape();
   // FAULT_DEBUG=1 prints each case's handle counts and answer times.
-  if (process.env.FAULT_DEBUG) console.log({ baseline: handles, during: during.map(activeHandles), recovered: activeHandles(recovered), ms: during.map((s) => Math.round(s.ms)) });
+  if (process.env.FAULT_DEBUG)
+    console.log({
+      baseline: handles,
+      during: during.map(activeHandles),
+      recovered: activeHandles(recovered),
+      ms: during.map((s) => Math.round(s.ms)),
+    });
   expect(recovered.status).toBe(200);
   c.healthy(recovered);
   expect(activeHandles(recovered)).toBeLessThanOrEqual(handles + HANDLE_SLACK);

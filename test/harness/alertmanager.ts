@@ -17,7 +17,12 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
   const { child, url } = await startHttpDaemon(
     'alertmanager',
     'prometheus-alertmanager',
-    [`--config.file=${configFile}`, `--storage.path=${path.join(tmp.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    [
+      `--config.file=${configFile}`,
+      `--storage.path=${path.join(tmp.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
     port,
     '/-/ready',
   );

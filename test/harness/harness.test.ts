@@ -30,7 +30,12 @@ describe('test harness', () => {
 
   test('s3rver with a bucket', async () => {
     const s3 = await startS3(['harness-bucket']);
-    const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: S3RVER_CREDENTIALS,
+    });
     await expect(client.send(new HeadBucketCommand({ Bucket: 'harness-bucket' }))).resolves.toBeDefined();
     client.destroy();
     await s3.stop();

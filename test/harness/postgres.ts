@@ -38,7 +38,13 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const socketDir = path.join(tmp.dir, 'sock');
   mkdirSync(socketDir);
   // As root, files and processes belong to the postgres system user (spawn's uid/gid options).
-  const ids = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : {};
+  const ids =
+    process.getuid?.() === 0
+      ? {
+          uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+          gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+        }
+      : {};
   const own = (file: string) => ids.uid !== undefined && chownSync(file, ids.uid, ids.gid!);
   own(tmp.dir);
   own(socketDir);
@@ -52,7 +58,21 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     initArgs.push('--auth=trust');
   }
   if (options.replicaOf) {
-    const backupArgs = ['-h', '127.0.0.1', '-p', String(options.replicaOf.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-c', 'fast'];
+    const backupArgs = [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(options.replicaOf.port),
+      '-U',
+      'postgres',
+      '-D',
+      dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+    ];
     const env = { ...process.env, ...(options.password ? { PGPASSWORD: options.password } : {}) };
     execFileSync(`${bin}/pg_basebackup`, backupArgs, { stdio: 'pipe', cwd: tmp.dir, env, ...ids });
   } else {
@@ -63,17 +83,35 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const start = async () => {
     child = Child.start(
       `${bin}/postgres`,
-      ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=40'],
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        socketDir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'max_connections=40',
+      ],
       { cwd: tmp.dir, ...ids },
     );
     const c = child;
-    await waitFor(`postgres on ${port}`, async () => {
-      if (!c.running) throw new Error(c.log());
-      const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
-      await client.connect();
-      await client.end();
-      return true;
-    }, 30_000, 200);
+    await waitFor(
+      `postgres on ${port}`,
+      async () => {
+        if (!c.running) throw new Error(c.log());
+        const client = new Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
+        await client.connect();
+        await client.end();
+        return true;
+      },
+      30_000,
+      200,
+    );
   };
   await start();
 

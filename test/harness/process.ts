@@ -25,7 +25,12 @@ export function tempDir(name: string): { dir: string; remove(): void } {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns true or the time runs out. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < until) {
@@ -100,15 +105,26 @@ export class Child {
  * Starts a server binary and waits until `readyPath` answers 2xx; a child that exits meanwhile
  * fails at once with its output. Used for Prometheus and Alertmanager.
  */
-export async function startHttpDaemon(what: string, cmd: string, args: readonly string[], port: number, readyPath: string): Promise<{ child: Child; url: string }> {
+export async function startHttpDaemon(
+  what: string,
+  cmd: string,
+  args: readonly string[],
+  port: number,
+  readyPath: string,
+): Promise<{ child: Child; url: string }> {
   const child = Child.start(cmd, args);
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   void child.exited.then(() => (exited = true));
-  await waitFor(`${what} ready`, async () => {
-    if (exited) throw new Error(`${what} exited: ${child.log()}`);
-    return (await fetch(`${url}${readyPath}`)).ok;
-  }, 30_000, 200).catch(async (err: unknown) => {
+  await waitFor(
+    `${what} ready`,
+    async () => {
+      if (exited) throw new Error(`${what} exited: ${child.log()}`);
+      return (await fetch(`${url}${readyPath}`)).ok;
+    },
+    30_000,
+    200,
+  ).catch(async (err: unknown) => {
     await child.stop();
     throw err;
   });

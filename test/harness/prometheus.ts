@@ -16,7 +16,11 @@ export interface PromServer {
  * config may be a function of that port (Prometheus scraping itself); `flags` are added to its
  * command line (`--enable-feature=native-histograms`).
  */
-export async function startPrometheus(configYaml: string | ((port: number) => string), files: Record<string, string> = {}, flags: readonly string[] = []): Promise<PromServer> {
+export async function startPrometheus(
+  configYaml: string | ((port: number) => string),
+  files: Record<string, string> = {},
+  flags: readonly string[] = [],
+): Promise<PromServer> {
   const port = await freePort();
   const tmp = tempDir('prom');
   const configFile = path.join(tmp.dir, 'prometheus.yml');
@@ -25,7 +29,13 @@ export async function startPrometheus(configYaml: string | ((port: number) => st
   const { child, url } = await startHttpDaemon(
     'prometheus',
     'prometheus',
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(tmp.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-lifecycle', ...flags],
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(tmp.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-lifecycle',
+      ...flags,
+    ],
     port,
     '/-/ready',
   );

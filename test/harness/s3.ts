@@ -41,10 +41,15 @@ export async function startS3(buckets: readonly string[] = []): Promise<S3Server
     const settings = JSON.stringify({ port, directory: tmp.dir, buckets, silent: !process.env.S3RVER_DEBUG });
     const c = Child.start(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_MAIN, settings]);
     child = c;
-    await waitFor(`s3rver on ${port}`, async () => {
-      if (!c.running) throw new Error(c.log());
-      return canConnect(port);
-    }, 20_000, 50);
+    await waitFor(
+      `s3rver on ${port}`,
+      async () => {
+        if (!c.running) throw new Error(c.log());
+        return canConnect(port);
+      },
+      20_000,
+      50,
+    );
   };
   await start();
   const halt = async () => {

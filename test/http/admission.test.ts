@@ -16,14 +16,29 @@ function gatedApp(maxRequests: number) {
   const config = configSchema.parse({ web: { maxRequests } });
   const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 30_000 }], silentLogger);
   const dashboard = new DashboardState({ runner, config, build, collectors: [slow] });
-  const handler = createApp({ config, runner, build, log: silentLogger, collectorNames: ['slow'], dashboard }).callback();
+  const handler = createApp({
+    config,
+    runner,
+    build,
+    log: silentLogger,
+    collectorNames: ['slow'],
+    dashboard,
+  }).callback();
   return { handler, release, runner };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('one bounded admission for every endpoint that collects or renders', () => {
-  test.each(['/metrics/', '/Metrics', '/METRICS/', '/metrics//', '/dashboard/data/', '/Health/detailed', '/health/detailed/'])('%s is not served (paths match exactly)', async (url) => {
+  test.each([
+    '/metrics/',
+    '/Metrics',
+    '/METRICS/',
+    '/metrics//',
+    '/dashboard/data/',
+    '/Health/detailed',
+    '/health/detailed/',
+  ])('%s is not served (paths match exactly)', async (url) => {
     const { handler, release } = gatedApp(10);
     release();
     expect((await inject(handler, { url })).statusCode).toBe(404);

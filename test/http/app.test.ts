@@ -14,8 +14,18 @@ const build = { version: '9.9.9', revision: 'abc123', nodejs: process.version };
 
 /** An app over collectors the test controls; `deadlines` records each collection's budget. */
 function appWith(collectors: Collector[]) {
-  const runner = new ScrapeRunner(collectors.map((collector) => ({ collector, timeoutMs: 30_000 })), silentLogger);
-  const app = createApp({ config, runner, build, log: silentLogger, collectorNames: collectors.map((c) => c.name), extraFamilies: [new ProcessMetrics()] });
+  const runner = new ScrapeRunner(
+    collectors.map((collector) => ({ collector, timeoutMs: 30_000 })),
+    silentLogger,
+  );
+  const app = createApp({
+    config,
+    runner,
+    build,
+    log: silentLogger,
+    collectorNames: collectors.map((c) => c.name),
+    extraFamilies: [new ProcessMetrics()],
+  });
   return { runner, handler: app.callback() };
 }
 
@@ -39,7 +49,10 @@ describe('HTTP app (driven without a port)', () => {
 
   test('/metrics: OpenMetrics when the scraper asks for it', async () => {
     const { handler } = appWith([ok]);
-    const res = await inject(handler, { url: '/metrics', headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+    const res = await inject(handler, {
+      url: '/metrics',
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
     expect(res.headers['content-type']).toMatch(/^application\/openmetrics-text; version=1.0.0/);
     expect(res.body).toContain('# TYPE jobstack_exporter_build info');
     expect(res.body.endsWith('# EOF\n')).toBe(true);

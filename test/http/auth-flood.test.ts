@@ -52,8 +52,17 @@ test('a flood of logins gets 401 or 429, never a pile-up, and /health answers me
   const slow = bcrypt.hashSync('right-password', 10);
   const config = configSchema.parse({});
   const runner = new ScrapeRunner([], silentLogger);
-  const handler = createApp({ config, runner, build: { version: '1', revision: 'x', nodejs: 'v' }, log: silentLogger, collectorNames: [], security: { users: new Map([['prom', slow]]), headers: {} } }).callback();
-  const flood = Array.from({ length: 20 }, (_, i) => inject(handler, { url: '/metrics', headers: { authorization: basic('prom', `wrong-${i}`) } }));
+  const handler = createApp({
+    config,
+    runner,
+    build: { version: '1', revision: 'x', nodejs: 'v' },
+    log: silentLogger,
+    collectorNames: [],
+    security: { users: new Map([['prom', slow]]), headers: {} },
+  }).callback();
+  const flood = Array.from({ length: 20 }, (_, i) =>
+    inject(handler, { url: '/metrics', headers: { authorization: basic('prom', `wrong-${i}`) } }),
+  );
   const health = await inject(handler, { url: '/health' });
   expect(health.statusCode).toBe(200);
   const statuses = (await Promise.all(flood)).map((r) => r.statusCode);

@@ -25,14 +25,23 @@ const hash = bcrypt.hashSync('right-password', 4);
 
 function handler(security: WebSecurity, collectors: Collector[] = [], maxRequests = 10) {
   const config = configSchema.parse({ web: { maxRequests } });
-  const runner = new ScrapeRunner(collectors.map((collector) => ({ collector, timeoutMs: 30_000 })), silentLogger);
+  const runner = new ScrapeRunner(
+    collectors.map((collector) => ({ collector, timeoutMs: 30_000 })),
+    silentLogger,
+  );
   return createApp({ config, runner, build, log: silentLogger, collectorNames: [], security }).callback();
 }
 const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 
 describe('web config file', () => {
   test('valid file: users and headers', () => {
-    const { security, problems } = loadWebSecurity(file('ok.yml', `basic_auth_users:\n  prom: '${hash}'\nhttp_server_config:\n  headers:\n    X-Frame-Options: SAMEORIGIN\n`), undefined);
+    const { security, problems } = loadWebSecurity(
+      file(
+        'ok.yml',
+        `basic_auth_users:\n  prom: '${hash}'\nhttp_server_config:\n  headers:\n    X-Frame-Options: SAMEORIGIN\n`,
+      ),
+      undefined,
+    );
     expect(problems).toEqual([]);
     expect(security?.users.get('prom')).toBe(hash);
     expect(security?.headers).toEqual({ 'X-Frame-Options': 'SAMEORIGIN' });
@@ -41,8 +50,16 @@ describe('web config file', () => {
   test.each([
     ['not a bcrypt hash', 'basic_auth_users:\n  prom: plaintext\n', /basic_auth_users\.prom: not a bcrypt hash/],
     ['unknown key', 'basic_auth_user:\n  prom: x\n', /unknown setting basic_auth_user/],
-    ['missing cert file', 'tls_server_config:\n  cert_file: nope.crt\n  key_file: nope.key\n', /tls_server_config\.cert_file: cannot read nope\.crt \(ENOENT\)/],
-    ['client CA required', `tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n`, /client_ca_file: required/],
+    [
+      'missing cert file',
+      'tls_server_config:\n  cert_file: nope.crt\n  key_file: nope.key\n',
+      /tls_server_config\.cert_file: cannot read nope\.crt \(ENOENT\)/,
+    ],
+    [
+      'client CA required',
+      `tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n`,
+      /client_ca_file: required/,
+    ],
     ['bad TLS version', 'tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS10\n', /min_version/],
     ['header not allowed', 'http_server_config:\n  headers:\n    Set-Cookie: x\n', /headers/],
   ])('%s is a config problem naming the setting', (_n, text, expected) => {
@@ -52,7 +69,11 @@ describe('web config file', () => {
   });
 
   test('the CLI exits 2 on a bad web config', () => {
-    const res = runCli(['--check-config', '--web.config.file', file('cli-bad.yml', 'basic_auth_users:\n  prom: plaintext\n')]);
+    const res = runCli([
+      '--check-config',
+      '--web.config.file',
+      file('cli-bad.yml', 'basic_auth_users:\n  prom: plaintext\n'),
+    ]);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/web\.configFile .*basic_auth_users\.prom/);
   });
@@ -67,14 +88,20 @@ describe('authentication', () => {
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Basic realm="jobstack-exporter"/);
     expect((await inject(h, { url: '/', headers: { authorization: basic('prom', 'wrong') } })).statusCode).toBe(401);
-    expect((await inject(h, { url: '/metrics', headers: { authorization: basic('nobody', 'right-password') } })).statusCode).toBe(401);
-    expect((await inject(h, { url: '/metrics', headers: { authorization: basic('prom', 'right-password') } })).statusCode).toBe(200);
+    expect(
+      (await inject(h, { url: '/metrics', headers: { authorization: basic('nobody', 'right-password') } })).statusCode,
+    ).toBe(401);
+    expect(
+      (await inject(h, { url: '/metrics', headers: { authorization: basic('prom', 'right-password') } })).statusCode,
+    ).toBe(200);
     expect((await inject(h, { url: '/health' })).statusCode).toBe(200);
   });
 
   test('bearer token', async () => {
     const h = handler({ users: new Map(), bearerToken: 'a-long-enough-token-123', headers: {} });
-    expect((await inject(h, { url: '/metrics', headers: { authorization: 'Bearer a-long-enough-token-123' } })).statusCode).toBe(200);
+    expect(
+      (await inject(h, { url: '/metrics', headers: { authorization: 'Bearer a-long-enough-token-123' } })).statusCode,
+    ).toBe(200);
     const wrong = await inject(h, { url: '/metrics', headers: { authorization: 'Bearer a-long-enough-token-124' } });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['www-authenticate']).toMatch(/^Bearer/);
@@ -92,7 +119,11 @@ describe('limits and headers', () => {
   });
 
   test('request bodies are refused', async () => {
-    const res = await inject(handler({ users: new Map(), headers: {} }), { method: 'POST', url: '/metrics', payload: 'x'.repeat(5000) });
+    const res = await inject(handler({ users: new Map(), headers: {} }), {
+      method: 'POST',
+      url: '/metrics',
+      payload: 'x'.repeat(5000),
+    });
     expect(res.statusCode).toBe(413);
   });
 
@@ -112,17 +143,45 @@ describe('limits and headers', () => {
 });
 
 test('TLS from the web config: https answers, plain http does not', async () => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(tmp.dir, 'tls.key'), '-out', path.join(tmp.dir, 'tls.crt')], { stdio: 'ignore' });
-  const web = file('tls.yml', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\nbasic_auth_users:\n  prom: '${hash}'\n`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      path.join(tmp.dir, 'tls.key'),
+      '-out',
+      path.join(tmp.dir, 'tls.crt'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const web = file(
+    'tls.yml',
+    `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\nbasic_auth_users:\n  prom: '${hash}'\n`,
+  );
   const exporter = await startExporter(['--web.config.file', web], {}, 'https');
   try {
     const ca = readFileSync(path.join(tmp.dir, 'tls.crt'));
     const get = (auth?: string) =>
       new Promise<{ status: number; hsts?: string }>((resolve, reject) => {
-        https.get(`${exporter.url}/metrics`, { ca, headers: auth ? { authorization: auth } : {} }, (res) => {
-          res.resume();
-          resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] as string | undefined });
-        }).on('error', reject);
+        https
+          .get(`${exporter.url}/metrics`, { ca, headers: auth ? { authorization: auth } : {} }, (res) => {
+            res.resume();
+            resolve({
+              status: res.statusCode ?? 0,
+              hsts: res.headers['strict-transport-security'] as string | undefined,
+            });
+          })
+          .on('error', reject);
       });
     expect((await get()).status).toBe(401);
     const ok = await get(basic('prom', 'right-password'));

@@ -17,13 +17,17 @@ let port: number;
 let release: () => void = () => undefined;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    if (req.url === '/slow') {
-      new Promise<void>((r) => (release = r)).then(() => res.end('slow done'));
-      return;
-    }
-    res.end('ok');
-  }, undefined, { idleSocketMs: 300, maxConnections: 5 }) as http.Server;
+  server = createServer(
+    (req, res) => {
+      if (req.url === '/slow') {
+        new Promise<void>((r) => (release = r)).then(() => res.end('slow done'));
+        return;
+      }
+      res.end('ok');
+    },
+    undefined,
+    { idleSocketMs: 300, maxConnections: 5 },
+  ) as http.Server;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as net.AddressInfo).port;
 });
@@ -40,7 +44,10 @@ function connect(send?: string): { closed: Promise<{ ms: number; data: string }>
   socket.on('data', (d) => (data += String(d)));
   socket.on('error', () => undefined);
   if (send) socket.on('connect', () => socket.write(send));
-  return { socket, closed: new Promise((resolve) => socket.on('close', () => resolve({ ms: Date.now() - started, data }))) };
+  return {
+    socket,
+    closed: new Promise((resolve) => socket.on('close', () => resolve({ ms: Date.now() - started, data }))),
+  };
 }
 
 test('a connection that sends nothing is closed after the idle timeout', async () => {
@@ -70,7 +77,13 @@ test('connections beyond the cap are dropped at once, and accepted again when ot
 });
 
 test('a GET with an endless chunked body gets 413 and its connection is closed at once', async () => {
-  const app = createApp({ config: configSchema.parse({}), runner: new ScrapeRunner([], silentLogger), build: { version: '1', revision: 'x', nodejs: 'v' }, log: silentLogger, collectorNames: [] });
+  const app = createApp({
+    config: configSchema.parse({}),
+    runner: new ScrapeRunner([], silentLogger),
+    build: { version: '1', revision: 'x', nodejs: 'v' },
+    log: silentLogger,
+    collectorNames: [],
+  });
   const s = createServer(app.callback()) as http.Server;
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   try {

@@ -1,7 +1,18 @@
 import express5 from 'express';
 import { expressMiddleware, snapshotHandler } from '../../src/instrument';
 import { UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
-import { HeldRequest, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, serve, type Served } from './support';
+import {
+  HeldRequest,
+  count,
+  eventually,
+  getSnapshot,
+  hammer,
+  labelValues,
+  lint,
+  newRegistry,
+  serve,
+  type Served,
+} from './support';
 
 // Express 4 is installed under an alias (`express4@npm:express@4`) next to Express 5.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,10 +52,17 @@ describe.each([
       res.send('late');
     });
     app.get('/_jobstack', snapshotHandler({ registry }));
-    app.use((error: Error & { status?: number }, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
-      errorsSeen.push(error);
-      res.status(error.status ?? 500).send('handled');
-    });
+    app.use(
+      (
+        error: Error & { status?: number },
+        _req: express5.Request,
+        res: express5.Response,
+        _next: express5.NextFunction,
+      ) => {
+        errorsSeen.push(error);
+        res.status(error.status ?? 500).send('handled');
+      },
+    );
     served = await serve(app);
   });
   afterAll(() => served.close());
@@ -86,7 +104,10 @@ describe.each([
     expect(snapshot.service).toBe('express-api');
     expect(snapshot.requests.aborted).toBe(1);
     expect(snapshot.requests.errors).toBe(1);
-    expect(snapshot.recentErrors.map((r) => [r.route, r.status])).toEqual([['/slow', 0], ['/boom', 503]]);
+    expect(snapshot.recentErrors.map((r) => [r.route, r.status])).toEqual([
+      ['/slow', 0],
+      ['/boom', 503],
+    ]);
   });
 
   it('exposes text that promtool check metrics accepts', async () => {

@@ -2,7 +2,19 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { koaMiddleware, snapshotHandler } from '../../src/instrument';
 import { OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
-import { HeldRequest, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry, serve, series, type Served } from './support';
+import {
+  HeldRequest,
+  count,
+  eventually,
+  getSnapshot,
+  hammer,
+  labelValues,
+  lint,
+  newRegistry,
+  serve,
+  series,
+  type Served,
+} from './support';
 
 // Koa 2 is installed under an alias (`koa2@npm:koa@2`) next to Koa 3.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -85,10 +97,13 @@ describe.each([
 
   it('maps unknown methods to _OTHER', async () => {
     await new Promise<void>((resolve, reject) => {
-      const req = require('node:http').request({ host: '127.0.0.1', port: served.port, path: '/users/1', method: 'PROPFIND' }, (res: import('node:http').IncomingMessage) => {
-        res.resume();
-        res.on('end', () => resolve());
-      });
+      const req = require('node:http').request(
+        { host: '127.0.0.1', port: served.port, path: '/users/1', method: 'PROPFIND' },
+        (res: import('node:http').IncomingMessage) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -100,7 +115,11 @@ describe.each([
     await eventually(async () => expect(await count(registry, 'GET', '/slow', 0)).toBe(1));
     const snapshot = await getSnapshot(`${served.url}/_jobstack`);
     expect(snapshot.requests.aborted).toBe(1);
-    expect(snapshot.recentErrors.find((r) => r.route === '/slow')).toMatchObject({ status: 0, aborted: true, method: 'GET' });
+    expect(snapshot.recentErrors.find((r) => r.route === '/slow')).toMatchObject({
+      status: 0,
+      aborted: true,
+      method: 'GET',
+    });
   });
 
   it('returns a generated correlation id, and keeps the caller’s', async () => {
@@ -125,8 +144,12 @@ describe.each([
     expect(snapshot.recentErrors.some((r) => r.route === '/boom' && r.status === 500)).toBe(true);
     // The snapshot request itself is the only one in flight.
     expect(snapshot.requests.active).toBe(1);
-    await eventually(async () => expect((await series(registry, 'http_server_active_requests')).get('{http_request_method="GET"}')).toBe(0));
-    expect([...(await labelValues(registry, 'http_server_request_duration_seconds_count', 'http_route'))]).not.toContain(OVERFLOW_ROUTE);
+    await eventually(async () =>
+      expect((await series(registry, 'http_server_active_requests')).get('{http_request_method="GET"}')).toBe(0),
+    );
+    expect([
+      ...(await labelValues(registry, 'http_server_request_duration_seconds_count', 'http_route')),
+    ]).not.toContain(OVERFLOW_ROUTE);
   });
 
   it('exposes text that promtool check metrics accepts', async () => {

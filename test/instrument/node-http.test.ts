@@ -9,7 +9,12 @@ describe('wrapHandler', () => {
   let served: Served;
   const teapot = Object.assign(new Error('teapot'), { status: 418 });
 
-  const route = (req: IncomingMessage) => (req.url?.startsWith('/items/') ? '/items/:id' : req.url === '/sync-throw' || req.url === '/async-throw' ? req.url : undefined);
+  const route = (req: IncomingMessage) =>
+    req.url?.startsWith('/items/')
+      ? '/items/:id'
+      : req.url === '/sync-throw' || req.url === '/async-throw'
+        ? req.url
+        : undefined;
 
   beforeAll(async () => {
     const handler = wrapHandler(
@@ -60,10 +65,18 @@ describe('wrapHandler', () => {
 
   it('rethrows synchronous errors of a synchronous handler', () => {
     const boom = new Error('sync');
-    const wrapped = wrapHandler(() => {
-      throw boom;
-    }, { registry });
-    const fakeRes = { setHeader() {}, on() {}, headersSent: false, writableFinished: false } as unknown as ServerResponse;
+    const wrapped = wrapHandler(
+      () => {
+        throw boom;
+      },
+      { registry },
+    );
+    const fakeRes = {
+      setHeader() {},
+      on() {},
+      headersSent: false,
+      writableFinished: false,
+    } as unknown as ServerResponse;
     expect(() => wrapped({ method: 'GET', headers: {} } as IncomingMessage, fakeRes)).toThrow(boom);
   });
 

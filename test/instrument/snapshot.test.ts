@@ -69,7 +69,10 @@ describe('bounds under hostile input', () => {
       });
     }
     await get(served.port, '/fail/tp', { traceparent: `00-${'AB'.repeat(16)}-${'1'.repeat(16)}-01` });
-    await get(served.port, '/fail/bad-tp', { traceparent: `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`, 'x-correlation-id': 'corr-7' });
+    await get(served.port, '/fail/bad-tp', {
+      traceparent: `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`,
+      'x-correlation-id': 'corr-7',
+    });
     const res = await fetch(`${served.url}/_jobstack`);
     const text = await res.text();
     const snapshot = JSON.parse(text) as AppSnapshot;
@@ -87,13 +90,27 @@ describe('bounds under hostile input', () => {
 
   it('keeps the exposition lint-clean with hostile route values', async () => {
     const hostile = newRegistry();
-    const nasty = ['/a"b', '/back\\slash', '/new\nline', '/lone\uD800surrogate', '/{brace}=,x', `/${'long'.repeat(300)}`];
+    const nasty = [
+      '/a"b',
+      '/back\\slash',
+      '/new\nline',
+      '/lone\uD800surrogate',
+      '/{brace}=,x',
+      `/${'long'.repeat(300)}`,
+    ];
     let i = 0;
-    const handler = wrapHandler((_req, res) => res.end(), { registry: hostile, route: () => nasty[i++ % nasty.length] });
+    const handler = wrapHandler((_req, res) => res.end(), {
+      registry: hostile,
+      route: () => nasty[i++ % nasty.length],
+    });
     const app = await serve(handler);
     try {
       for (let n = 0; n < nasty.length; n++) await (await fetch(app.url)).text();
-      await eventually(async () => expect((await labelValues(hostile, 'http_server_request_duration_seconds_count', 'http_route')).size).toBe(nasty.length));
+      await eventually(async () =>
+        expect((await labelValues(hostile, 'http_server_request_duration_seconds_count', 'http_route')).size).toBe(
+          nasty.length,
+        ),
+      );
       expect(await lint(hostile)).toBe('');
     } finally {
       await app.close();
@@ -156,7 +173,9 @@ describe('options', () => {
     try {
       await (await fetch(served.url)).text();
       await eventually(async () => {
-        const les = [...(await series(registry, 'http_server_request_duration_seconds_bucket')).keys()].map((k) => /le="([^"]+)"/.exec(k)![1]);
+        const les = [...(await series(registry, 'http_server_request_duration_seconds_bucket')).keys()].map(
+          (k) => /le="([^"]+)"/.exec(k)![1],
+        );
         expect(les).toEqual(['0.1', '1', '+Inf']);
       });
     } finally {

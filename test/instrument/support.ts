@@ -29,7 +29,12 @@ export async function serve(handler: http.RequestListener): Promise<Served> {
 }
 
 /** `count` GETs of `pathOf(i)`, `concurrency` at a time, over keep-alive connections. */
-export async function hammer(base: string, count: number, pathOf: (i: number) => string, concurrency = 32): Promise<number[]> {
+export async function hammer(
+  base: string,
+  count: number,
+  pathOf: (i: number) => string,
+  concurrency = 32,
+): Promise<number[]> {
   const statuses: number[] = [];
   let next = 0;
   const worker = async () => {
@@ -53,7 +58,8 @@ export class HeldRequest {
   private open!: () => void;
   private readonly arrival = new Promise<void>((resolve) => (this.open = resolve));
   readonly arrived = () => this.open();
-  readonly gone = (res: http.ServerResponse) => new Promise<void>((resolve) => (res.destroyed ? resolve() : res.once('close', () => resolve())));
+  readonly gone = (res: http.ServerResponse) =>
+    new Promise<void>((resolve) => (res.destroyed ? resolve() : res.once('close', () => resolve())));
 
   abortedGet(port: number, path: string): Promise<void> {
     return new Promise((resolve) => {
@@ -105,7 +111,12 @@ export async function labelValues(registry: Registry, name: string, label: strin
   return values;
 }
 
-export async function count(registry: Registry, method: string, route: string, status: number | string): Promise<number> {
+export async function count(
+  registry: Registry,
+  method: string,
+  route: string,
+  status: number | string,
+): Promise<number> {
   const key = `{http_request_method="${method}",http_route="${route}",http_response_status_code="${status}"}`;
   return (await series(registry, 'http_server_request_duration_seconds_count')).get(key) ?? 0;
 }

@@ -11,7 +11,8 @@ function connect(url: string): Promise<WebSocket> {
     ws.once('error', reject);
   });
 }
-const closed = (ws: WebSocket) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve())));
+const closed = (ws: WebSocket) =>
+  new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve())));
 
 /** A `ws` server on a real port, driven by real `ws` clients. */
 describe('watchWebSocketServer', () => {
@@ -38,7 +39,9 @@ describe('watchWebSocketServer', () => {
 
   it('counts connections, messages both ways, closes by code class and errors', async () => {
     // The upgrade goes to ws; plain requests to the wrapped handler.
-    served.server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
+    served.server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
+    );
     const a = await connect(url);
     const b = await connect(url);
     const c = await connect(url);
@@ -52,7 +55,9 @@ describe('watchWebSocketServer', () => {
     a.send('2');
     a.send('3');
     await echoes;
-    await eventually(async () => expect((await series(registry, 'websocket_server_active_connections')).get('')).toBe(5));
+    await eventually(async () =>
+      expect((await series(registry, 'websocket_server_active_connections')).get('')).toBe(5),
+    );
     a.close(1000, 'bye');
     b.close(4001, 'app says no');
     c.terminate();

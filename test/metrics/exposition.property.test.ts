@@ -24,7 +24,28 @@ import { waitFor } from '../harness/process';
  */
 
 /** Characters the escaping has to get right, mixed into otherwise arbitrary strings. */
-const TRICKY = ['"', '\\', '\n', '\r', '\t', '\\n', '\\"', '{', '}', '=', ',', ' ', '#', '\u0000', '\u2028', '\u{1F680}', 'é', 'e\u0301', '\uFEFF', '\u00A0'];
+const TRICKY = [
+  '"',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\\n',
+  '\\"',
+  '{',
+  '}',
+  '=',
+  ',',
+  ' ',
+  '#',
+  '\u0000',
+  '\u2028',
+  '\u{1F680}',
+  'é',
+  'e\u0301',
+  '\uFEFF',
+  '\u00A0',
+];
 const tricky = fc.constantFrom(...TRICKY);
 const anyChar = fc.string({ unit: 'binary', minLength: 1, maxLength: 1 });
 /** Any string of code points (no lone surrogates: text from Redis or PostgreSQL is valid UTF-8). */
@@ -34,10 +55,26 @@ export const labelValue = fc.oneof(
   { weight: 1, arbitrary: fc.constant('') },
 );
 
-const value = defineMetric({ name: 'app_property_value', help: 'A value with "quotes", \\ and\nnewlines in its help.', type: 'gauge', labels: ['first', 'second'] });
-const count = defineMetric({ name: 'app_property_events_total', help: 'A counter.', type: 'counter', labels: ['first'] });
+const value = defineMetric({
+  name: 'app_property_value',
+  help: 'A value with "quotes", \\ and\nnewlines in its help.',
+  type: 'gauge',
+  labels: ['first', 'second'],
+});
+const count = defineMetric({
+  name: 'app_property_events_total',
+  help: 'A counter.',
+  type: 'counter',
+  labels: ['first'],
+});
 const info = defineMetric({ name: 'app_property_info', help: 'An info metric.', type: 'info', labels: ['first'] });
-const wait = defineMetric({ name: 'app_property_wait_seconds', help: 'A histogram.', type: 'histogram', labels: ['first'], buckets: [0.1, 1, 10] });
+const wait = defineMetric({
+  name: 'app_property_wait_seconds',
+  help: 'A histogram.',
+  type: 'histogram',
+  labels: ['first'],
+  buckets: [0.1, 1, 10],
+});
 
 const families = (batch: MetricBatch) => [...batch.families.values()].map(toExpositionFamily);
 
@@ -64,12 +101,15 @@ describe('any label values', () => {
     // A small alphabet with the separator characters, so different sets that join alike come up.
     const small = fc.array(fc.constantFrom('a', '\u0000', '\\', '"', ''), { maxLength: 4 }).map((p) => p.join(''));
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(small, small), { selector: ([a, b]) => JSON.stringify([a, b]), maxLength: 30 }), (pairs) => {
-        const batch = new MetricBatch();
-        pairs.forEach(([first, second], i) => batch.set(value, i, { first, second }));
-        expect(batch.samples(value)).toHaveLength(pairs.length);
-        pairs.forEach(([first, second], i) => expect(batch.get(value, { first, second })).toBe(i));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(small, small), { selector: ([a, b]) => JSON.stringify([a, b]), maxLength: 30 }),
+        (pairs) => {
+          const batch = new MetricBatch();
+          pairs.forEach(([first, second], i) => batch.set(value, i, { first, second }));
+          expect(batch.samples(value)).toHaveLength(pairs.length);
+          pairs.forEach(([first, second], i) => expect(batch.get(value, { first, second })).toBe(i));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -87,7 +127,12 @@ describe('read back by a real Prometheus', () => {
   let current: Record<TextFormat, string> = { prometheus: '', openmetrics: '' };
   const server = http.createServer((req, res) => {
     const format: TextFormat = req.url === '/om' ? 'openmetrics' : 'prometheus';
-    res.setHeader('content-type', format === 'openmetrics' ? 'application/openmetrics-text; version=1.0.0; charset=utf-8' : 'text/plain; version=0.0.4; charset=utf-8');
+    res.setHeader(
+      'content-type',
+      format === 'openmetrics'
+        ? 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+        : 'text/plain; version=0.0.4; charset=utf-8',
+    );
     res.end(current[format]);
   });
   const JOBS = { prometheus: 'text', openmetrics: 'om' } as const;
@@ -95,9 +140,12 @@ describe('read back by a real Prometheus', () => {
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const job = (name: string, path: string) => `  - job_name: ${name}\n    metrics_path: ${path}\n    static_configs: [{targets: ['${target}']}]\n`;
+    const job = (name: string, path: string) =>
+      `  - job_name: ${name}\n    metrics_path: ${path}\n    static_configs: [{targets: ['${target}']}]\n`;
     [prom, redis] = await Promise.all([
-      startPrometheus(`global: {scrape_interval: 200ms, scrape_timeout: 200ms}\nscrape_configs:\n${job('text', '/text')}${job('om', '/om')}`),
+      startPrometheus(
+        `global: {scrape_interval: 200ms, scrape_timeout: 200ms}\nscrape_configs:\n${job('text', '/text')}${job('om', '/om')}`,
+      ),
       startRedis(),
     ]);
     admin = new Redis({ port: redis.port, lazyConnect: true });
@@ -114,15 +162,23 @@ describe('read back by a real Prometheus', () => {
   async function publish(batch: MetricBatch): Promise<number> {
     round++;
     batch.set(selfMetrics.collections, round);
-    current = { prometheus: render(families(batch), 'prometheus'), openmetrics: render(families(batch), 'openmetrics') };
+    current = {
+      prometheus: render(families(batch), 'prometheus'),
+      openmetrics: render(families(batch), 'openmetrics'),
+    };
     expect(promtoolCheckMetrics(current.prometheus)).toBe('');
     for (const job of Object.values(JOBS)) {
-      await waitFor(`job ${job} scraped round ${round}`, async () => {
-        const up = await prom.query(`up{job="${job}"}`);
-        const marker = await prom.query(`jobstack_exporter_collections_total{job="${job}"}`);
-        if (up[0]?.value[1] === '0') throw new Error(`Prometheus could not scrape /${job}: see its targets page`);
-        return marker[0]?.value[1] === String(round);
-      }, 10_000, 50);
+      await waitFor(
+        `job ${job} scraped round ${round}`,
+        async () => {
+          const up = await prom.query(`up{job="${job}"}`);
+          const marker = await prom.query(`jobstack_exporter_collections_total{job="${job}"}`);
+          if (up[0]?.value[1] === '0') throw new Error(`Prometheus could not scrape /${job}: see its targets page`);
+          return marker[0]?.value[1] === String(round);
+        },
+        10_000,
+        50,
+      );
     }
     return round;
   }
@@ -156,7 +212,13 @@ describe('read back by a real Prometheus', () => {
             expect({ job, key, value: got.get(key) }).toEqual({ job, key, value: expect.any(String) });
             const back = Number(got.get(key)!.replace('Inf', 'Infinity'));
             // === (not Object.is): -0 is printed as 0, the same value to Prometheus.
-            expect({ job, key, back, sent: s.v, same: back === s.v || (Number.isNaN(back) && Number.isNaN(s.v)) }).toMatchObject({ same: true });
+            expect({
+              job,
+              key,
+              back,
+              sent: s.v,
+              same: back === s.v || (Number.isNaN(back) && Number.isNaN(s.v)),
+            }).toMatchObject({ same: true });
           }
         }
       }),
@@ -166,7 +228,10 @@ describe('read back by a real Prometheus', () => {
 
   test('any queue names, read by the BullMQ collector from a real Redis, come back as the same queue labels', async () => {
     // Queue names are never empty (the config requires it); anything else goes.
-    const names = fc.uniqueArray(labelValue.filter((q) => q !== ''), { minLength: 1, maxLength: 40 });
+    const names = fc.uniqueArray(
+      labelValue.filter((q) => q !== ''),
+      { minLength: 1, maxLength: 40 },
+    );
     const config = configSchema.parse({}).collectors.bullmq;
     await fc.assert(
       fc.asyncProperty(names, async (queues) => {
@@ -177,10 +242,20 @@ describe('read back by a real Prometheus', () => {
           for (let j = 0; j <= i % 3; j++) setup.lpush(`bull:${queue}:wait`, `job-${j}`);
         });
         await setup.exec();
-        const collector = new BullmqCollector(config, { url: `redis://127.0.0.1:${redis.port}` }, { prefix: 'bull', queues }, silentLogger);
+        const collector = new BullmqCollector(
+          config,
+          { url: `redis://127.0.0.1:${redis.port}` },
+          { prefix: 'bull', queues },
+          silentLogger,
+        );
         try {
           const batch = new MetricBatch();
-          await collector.collect({ out: batch, signal: new AbortController().signal, deadline: Date.now() + 5000, log: silentLogger });
+          await collector.collect({
+            out: batch,
+            signal: new AbortController().signal,
+            deadline: Date.now() + 5000,
+            log: silentLogger,
+          });
           await publish(batch);
         } finally {
           await collector.close();

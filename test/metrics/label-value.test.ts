@@ -10,7 +10,8 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('label values are bounded where samples are set', () => {
   test('short, well-formed values are kept as they are', () => {
-    for (const v of ['', 'emails', 'ünïcödé 🚀 名前', 'x'.repeat(MAX_LABEL_VALUE_BYTES)]) expect(boundedLabelValue(v)).toBe(v);
+    for (const v of ['', 'emails', 'ünïcödé 🚀 名前', 'x'.repeat(MAX_LABEL_VALUE_BYTES)])
+      expect(boundedLabelValue(v)).toBe(v);
   });
 
   test('a 10 KB value is cut to the cap, ends with ~ and a digest, and is stable', () => {
@@ -23,13 +24,17 @@ describe('label values are bounded where samples are set', () => {
 
   test('property: any string becomes valid UTF-8 within the cap; distinct long values stay distinct', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }), (base, tail) => {
-        const a = boundedLabelValue(base);
-        expect(bytes(a)).toBeLessThanOrEqual(MAX_LABEL_VALUE_BYTES);
-        expect(Buffer.from(a, 'utf8').toString('utf8')).toBe(a); // round-trips: no lone surrogate
-        const long = 'p'.repeat(300) + base;
-        if (long + tail !== long) expect(boundedLabelValue(long + tail)).not.toBe(boundedLabelValue(long));
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 400 }),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
+        (base, tail) => {
+          const a = boundedLabelValue(base);
+          expect(bytes(a)).toBeLessThanOrEqual(MAX_LABEL_VALUE_BYTES);
+          expect(Buffer.from(a, 'utf8').toString('utf8')).toBe(a); // round-trips: no lone surrogate
+          const long = 'p'.repeat(300) + base;
+          if (long + tail !== long) expect(boundedLabelValue(long + tail)).not.toBe(boundedLabelValue(long));
+        },
+      ),
     );
   });
 

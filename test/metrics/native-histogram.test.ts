@@ -1,4 +1,9 @@
-import { NATIVE_MAX_BUCKETS, NATIVE_START_SCHEMA, NativeHistogram, bucketIndex } from '../../src/metrics/native-histogram';
+import {
+  NATIVE_MAX_BUCKETS,
+  NATIVE_START_SCHEMA,
+  NativeHistogram,
+  bucketIndex,
+} from '../../src/metrics/native-histogram';
 
 /** Expands spans and deltas back to (bucket index -> count). */
 function buckets(h: NativeHistogram): Map<number, number> {
@@ -35,7 +40,12 @@ test.each([
 });
 
 test('an empty histogram carries the no-op span, so it reads as native', () => {
-  expect(new NativeHistogram().value).toMatchObject({ schema: NATIVE_START_SCHEMA, zeroCount: 0, positiveSpans: [{ offset: 0, length: 0 }], positiveDeltas: [] });
+  expect(new NativeHistogram().value).toMatchObject({
+    schema: NATIVE_START_SCHEMA,
+    zeroCount: 0,
+    positiveSpans: [{ offset: 0, length: 0 }],
+    positiveDeltas: [],
+  });
 });
 
 test('spans and deltas encode every observation; zeros go to the zero bucket', () => {
@@ -44,7 +54,8 @@ test('spans and deltas encode every observation; zeros go to the zero bucket', (
   for (const v of values) h.observe(v);
   expect(h.value.zeroCount).toBe(2);
   const expected = new Map<number, number>();
-  for (const v of values.filter((x) => x > 0)) expected.set(bucketIndex(v, NATIVE_START_SCHEMA), (expected.get(bucketIndex(v, NATIVE_START_SCHEMA)) ?? 0) + 1);
+  for (const v of values.filter((x) => x > 0))
+    expected.set(bucketIndex(v, NATIVE_START_SCHEMA), (expected.get(bucketIndex(v, NATIVE_START_SCHEMA)) ?? 0) + 1);
   expect(buckets(h)).toEqual(expected);
   // Far-apart buckets are separate spans, not runs of zero deltas.
   expect(h.value.positiveSpans.length).toBeGreaterThan(2);

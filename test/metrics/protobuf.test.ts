@@ -29,13 +29,20 @@ const family = parse(METRICS_PROTO, { keepCase: true }).root.lookupType('io.prom
 function decodeAll(bytes: Uint8Array): Record<string, unknown>[] {
   const reader = Reader.create(bytes);
   const out: Record<string, unknown>[] = [];
-  while (reader.pos < reader.len) out.push(family.toObject(family.decodeDelimited(reader), { longs: Number, enums: String }));
+  while (reader.pos < reader.len)
+    out.push(family.toObject(family.decodeDelimited(reader), { longs: Number, enums: String }));
   return out;
 }
 
 const jobs = defineMetric({ name: 'test_jobs', help: 'Jobs "now"\nin state.', type: 'gauge', labels: ['queue'] });
 const done = defineMetric({ name: 'test_done_total', help: 'Done.', type: 'counter', labels: ['queue'] });
-const wait = defineMetric({ name: 'test_wait_seconds', help: 'Wait.', type: 'histogram', labels: ['queue'], buckets: [0.1, 1] });
+const wait = defineMetric({
+  name: 'test_wait_seconds',
+  help: 'Wait.',
+  type: 'histogram',
+  labels: ['queue'],
+  buckets: [0.1, 1],
+});
 
 test('families decode with client_model field numbers: gauges, counters, histograms with classic and native buckets', () => {
   const batch = new MetricBatch();
@@ -45,17 +52,25 @@ test('families decode with client_model field numbers: gauges, counters, histogr
   for (const v of [0, 0.05, 0.5, 0.5, 2]) h.observe(v);
   batch.setHistogram(wait, h.value, { queue: 'a' });
   const decoded = decodeAll(encodeProtobuf([...batch.families.values()].map(toExpositionFamily)));
-  expect(decoded[0]).toEqual({ name: 'test_jobs', help: 'Jobs "now"\nin state.', type: 'GAUGE', metric: [{ label: [{ name: 'queue', value: 'ünïcode "q"\n' }], gauge: { value: 3 } }] });
+  expect(decoded[0]).toEqual({
+    name: 'test_jobs',
+    help: 'Jobs "now"\nin state.',
+    type: 'GAUGE',
+    metric: [{ label: [{ name: 'queue', value: 'ünïcode "q"\n' }], gauge: { value: 3 } }],
+  });
   // COUNTER is the enum's zero: protobufjs leaves it off the wire, and proto2 decoders read the absent field as it.
   expect(decoded[1]).toMatchObject({ name: 'test_done_total', metric: [{ counter: { value: 7 } }] });
-  const histogram = (decoded[2] as { type: string; metric: { label: unknown; histogram: Record<string, unknown> }[] });
+  const histogram = decoded[2] as { type: string; metric: { label: unknown; histogram: Record<string, unknown> }[] };
   expect(histogram.type).toBe('HISTOGRAM');
   expect(histogram.metric[0]!.label).toEqual([{ name: 'queue', value: 'a' }]);
   const native = h.value.native!;
   expect(histogram.metric[0]!.histogram).toEqual({
     sample_count: 5,
     sample_sum: 3.05,
-    bucket: [{ cumulative_count: 2, upper_bound: 0.1 }, { cumulative_count: 4, upper_bound: 1 }],
+    bucket: [
+      { cumulative_count: 2, upper_bound: 0.1 },
+      { cumulative_count: 4, upper_bound: 1 },
+    ],
     schema: 3,
     zero_threshold: native.zeroThreshold,
     zero_count: 1,

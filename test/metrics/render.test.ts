@@ -4,10 +4,21 @@ import { HistogramState } from '../../src/metrics/histogram';
 import { contentTypeOf, negotiateFormat, render, toExpositionFamily } from '../../src/metrics/render';
 import { promtoolCheckMetrics } from '../harness/exporter';
 
-const jobs = defineMetric({ name: 'demo_jobs', help: 'Jobs "by" queue\\state\nsecond line.', type: 'gauge', labels: ['queue', 'state'] });
+const jobs = defineMetric({
+  name: 'demo_jobs',
+  help: 'Jobs "by" queue\\state\nsecond line.',
+  type: 'gauge',
+  labels: ['queue', 'state'],
+});
 const done = defineMetric({ name: 'demo_done_total', help: 'Done.', type: 'counter', labels: ['queue'] });
 const info = defineMetric({ name: 'demo_info', help: 'Info.', type: 'info', labels: ['version'] });
-const wait = defineMetric({ name: 'demo_wait_seconds', help: 'Wait.', type: 'histogram', labels: ['queue'], buckets: [0.1, 1, 10] });
+const wait = defineMetric({
+  name: 'demo_wait_seconds',
+  help: 'Wait.',
+  type: 'histogram',
+  labels: ['queue'],
+  buckets: [0.1, 1, 10],
+});
 
 function sample(): MetricBatch {
   const b = new MetricBatch();
@@ -54,7 +65,13 @@ describe('exposition', () => {
   });
 
   test('histogram series: le is the last label, a label-less histogram gets {le=...} alone, series keep their own labels', () => {
-    const bare = defineMetric({ name: 'demo_bare_seconds', help: 'Bare.', type: 'histogram', labels: [], buckets: [0.5, 2] });
+    const bare = defineMetric({
+      name: 'demo_bare_seconds',
+      help: 'Bare.',
+      type: 'histogram',
+      labels: [],
+      buckets: [0.5, 2],
+    });
     const b = new MetricBatch();
     const h = new HistogramState(bare.buckets!);
     h.observe(1);
@@ -64,7 +81,9 @@ describe('exposition', () => {
     b.setHistogram(wait, q.value, { queue: 'a"b' });
     b.setHistogram(wait, new HistogramState(wait.buckets!).value, { queue: 'c' });
     const text = render(families(b), 'prometheus');
-    expect(text).toContain('demo_bare_seconds_bucket{le="0.5"} 0\ndemo_bare_seconds_bucket{le="2"} 1\ndemo_bare_seconds_bucket{le="+Inf"} 1\ndemo_bare_seconds_sum 1\ndemo_bare_seconds_count 1\n');
+    expect(text).toContain(
+      'demo_bare_seconds_bucket{le="0.5"} 0\ndemo_bare_seconds_bucket{le="2"} 1\ndemo_bare_seconds_bucket{le="+Inf"} 1\ndemo_bare_seconds_sum 1\ndemo_bare_seconds_count 1\n',
+    );
     expect(text).toContain('demo_wait_seconds_bucket{queue="a\\"b",le="0.1"} 1');
     expect(text).toContain('demo_wait_seconds_count{queue="a\\"b"} 1\ndemo_wait_seconds_bucket{queue="c",le="0.1"} 0');
     expect(promtoolCheckMetrics(text)).toBe('');
@@ -83,11 +102,17 @@ describe('exposition', () => {
   });
 
   test('content negotiation follows the Accept header', () => {
-    expect(negotiateFormat('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')).toBe('openmetrics');
+    expect(negotiateFormat('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')).toBe(
+      'openmetrics',
+    );
     expect(negotiateFormat('text/plain')).toBe('prometheus');
     expect(negotiateFormat(undefined)).toBe('prometheus');
     // Prometheus' own default header: OpenMetrics preferred.
-    expect(negotiateFormat('application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2')).toBe('openmetrics');
+    expect(
+      negotiateFormat(
+        'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+      ),
+    ).toBe('openmetrics');
     // q=0 means "not acceptable"; a lower q than the text format loses.
     expect(negotiateFormat('application/openmetrics-text;q=0')).toBe('prometheus');
     expect(negotiateFormat('application/openmetrics-text; Q=0.0, text/plain')).toBe('prometheus');
@@ -101,18 +126,32 @@ describe('exposition', () => {
     const prometheusNative =
       'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
     expect(negotiateFormat(prometheusNative)).toBe('protobuf');
-    expect(negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.1,text/plain;q=0.5')).toBe('prometheus');
-    expect(negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text')).toBe('prometheus');
-    expect(negotiateFormat('application/vnd.google.protobuf;proto=other.Message;encoding=delimited')).toBe('prometheus');
-    expect(negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0')).toBe('prometheus');
-    expect(contentTypeOf('protobuf')).toBe('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited');
+    expect(
+      negotiateFormat(
+        'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.1,text/plain;q=0.5',
+      ),
+    ).toBe('prometheus');
+    expect(
+      negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text'),
+    ).toBe('prometheus');
+    expect(negotiateFormat('application/vnd.google.protobuf;proto=other.Message;encoding=delimited')).toBe(
+      'prometheus',
+    );
+    expect(
+      negotiateFormat('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0'),
+    ).toBe('prometheus');
+    expect(contentTypeOf('protobuf')).toBe(
+      'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
+    );
   });
 
   test('definitions enforce naming conventions', () => {
     expect(() => defineMetric({ name: 'x_count', help: '', type: 'counter', labels: [] })).toThrow(/_total/);
     expect(() => defineMetric({ name: 'x_total', help: '', type: 'gauge', labels: [] })).toThrow(/_total/);
     expect(() => defineMetric({ name: 'x', help: '', type: 'info', labels: [] })).toThrow(/_info/);
-    expect(() => defineMetric({ name: 'bad-name', help: '', type: 'gauge', labels: [] })).toThrow(/invalid metric name/);
+    expect(() => defineMetric({ name: 'bad-name', help: '', type: 'gauge', labels: [] })).toThrow(
+      /invalid metric name/,
+    );
     expect(() => defineMetric({ name: 'x', help: '', type: 'gauge', labels: ['__reserved'] })).toThrow(/invalid label/);
   });
 });

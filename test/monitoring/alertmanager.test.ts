@@ -27,7 +27,13 @@ describe('alertmanager-<receiver>.yml', () => {
   test.each(RECEIVER_KINDS)('the %s file reads its secrets from files and holds none', (kind) => {
     const text = readFileSync(committedFile(kind), 'utf8');
     expect(text).not.toMatch(/api_url:|routing_key:|auth_password:|credentials:|service_key:/);
-    const secretFiles = { inbox: [], webhook: ['webhook_token'], slack: ['slack_api_url'], email: ['smtp_password'], pagerduty: ['pagerduty_routing_key'] }[kind];
+    const secretFiles = {
+      inbox: [],
+      webhook: ['webhook_token'],
+      slack: ['slack_api_url'],
+      email: ['smtp_password'],
+      pagerduty: ['pagerduty_routing_key'],
+    }[kind];
     for (const name of secretFiles) expect(text).toContain(`/etc/alertmanager/secrets/${name}`);
   });
 
@@ -38,7 +44,14 @@ describe('alertmanager-<receiver>.yml', () => {
     [['alertname=NoSeverity'], 'warning'],
     [['alertname=Watchdog', 'severity=none'], 'heartbeat'],
   ])('routes %j to %s', (labels, receiver) => {
-    const res = amtool('config', 'routes', 'test', `--config.file=${committed}`, `--verify.receivers=${receiver}`, ...labels);
+    const res = amtool(
+      'config',
+      'routes',
+      'test',
+      `--config.file=${committed}`,
+      `--verify.receivers=${receiver}`,
+      ...labels,
+    );
     expect(res.out).toBe(receiver);
     expect(res.status).toBe(0);
   });
@@ -47,7 +60,16 @@ describe('alertmanager-<receiver>.yml', () => {
 describe('inhibitions, in a real Alertmanager', () => {
   let am: AlertmanagerServer;
   beforeAll(async () => {
-    am = await startAlertmanager(stringify(alertmanagerConfig({ receiver: 'inbox', notifications: { inboxUrl: 'http://127.0.0.1:9' }, groupWait: '1s', groupInterval: '1s' })));
+    am = await startAlertmanager(
+      stringify(
+        alertmanagerConfig({
+          receiver: 'inbox',
+          notifications: { inboxUrl: 'http://127.0.0.1:9' },
+          groupWait: '1s',
+          groupInterval: '1s',
+        }),
+      ),
+    );
   });
   afterAll(() => am?.stop());
 
@@ -93,33 +115,96 @@ describe('inhibitions, in a real Alertmanager', () => {
 
   test('a critical silences its warning twin, not other queues', async () => {
     await post([
-      { alertname: 'QueueFailureRatioHigh', severity: 'critical', component: 'queue', instance: 'd:9478', queue: 'emails' },
-      { alertname: 'QueueFailureRatioHigh', severity: 'warning', component: 'queue', instance: 'd:9478', queue: 'emails' },
-      { alertname: 'QueueFailureRatioHigh', severity: 'warning', component: 'queue', instance: 'd:9478', queue: 'images' },
+      {
+        alertname: 'QueueFailureRatioHigh',
+        severity: 'critical',
+        component: 'queue',
+        instance: 'd:9478',
+        queue: 'emails',
+      },
+      {
+        alertname: 'QueueFailureRatioHigh',
+        severity: 'warning',
+        component: 'queue',
+        instance: 'd:9478',
+        queue: 'emails',
+      },
+      {
+        alertname: 'QueueFailureRatioHigh',
+        severity: 'warning',
+        component: 'queue',
+        instance: 'd:9478',
+        queue: 'images',
+      },
     ]);
     await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'warning', queue: 'emails' }, 'suppressed');
     await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'warning', queue: 'images' }, 'active');
     await expectState({ alertname: 'QueueFailureRatioHigh', severity: 'critical', queue: 'emails' }, 'active');
   });
 
-  test('an API route paging silences its own ticket, not another route\'s', async () => {
+  test("an API route paging silences its own ticket, not another route's", async () => {
     await post([
-      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'critical', component: 'api', job: 'api', http_route: '/orders/:id' },
-      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', component: 'api', job: 'api', http_route: '/orders/:id' },
-      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', component: 'api', job: 'api', http_route: '/checkout' },
+      {
+        alertname: 'ApiAvailabilityBudgetBurn',
+        severity: 'critical',
+        component: 'api',
+        job: 'api',
+        http_route: '/orders/:id',
+      },
+      {
+        alertname: 'ApiAvailabilityBudgetBurn',
+        severity: 'warning',
+        component: 'api',
+        job: 'api',
+        http_route: '/orders/:id',
+      },
+      {
+        alertname: 'ApiAvailabilityBudgetBurn',
+        severity: 'warning',
+        component: 'api',
+        job: 'api',
+        http_route: '/checkout',
+      },
     ]);
-    await expectState({ alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', http_route: '/orders/:id' }, 'suppressed');
-    await expectState({ alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', http_route: '/checkout' }, 'active');
-    await expectState({ alertname: 'ApiAvailabilityBudgetBurn', severity: 'critical', http_route: '/orders/:id' }, 'active');
+    await expectState(
+      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', http_route: '/orders/:id' },
+      'suppressed',
+    );
+    await expectState(
+      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'warning', http_route: '/checkout' },
+      'active',
+    );
+    await expectState(
+      { alertname: 'ApiAvailabilityBudgetBurn', severity: 'critical', http_route: '/orders/:id' },
+      'active',
+    );
   });
 
   test('RedisDown silences the other Redis alerts and the redis and bullmq collector failures, not postgres', async () => {
     await post([
       { alertname: 'RedisDown', severity: 'critical', component: 'redis', instance: 'e:9478' },
       { alertname: 'RedisMemoryNearMax', severity: 'warning', component: 'redis', instance: 'e:9478' },
-      { alertname: 'JobstackCollectorFailing', severity: 'warning', component: 'exporter', instance: 'e:9478', collector: 'redis' },
-      { alertname: 'JobstackCollectorFailing', severity: 'warning', component: 'exporter', instance: 'e:9478', collector: 'bullmq' },
-      { alertname: 'JobstackCollectorFailing', severity: 'warning', component: 'exporter', instance: 'e:9478', collector: 'postgres' },
+      {
+        alertname: 'JobstackCollectorFailing',
+        severity: 'warning',
+        component: 'exporter',
+        instance: 'e:9478',
+        collector: 'redis',
+      },
+      {
+        alertname: 'JobstackCollectorFailing',
+        severity: 'warning',
+        component: 'exporter',
+        instance: 'e:9478',
+        collector: 'bullmq',
+      },
+      {
+        alertname: 'JobstackCollectorFailing',
+        severity: 'warning',
+        component: 'exporter',
+        instance: 'e:9478',
+        collector: 'postgres',
+      },
     ]);
     await expectState({ alertname: 'RedisMemoryNearMax', instance: 'e:9478' }, 'suppressed');
     await expectState({ alertname: 'JobstackCollectorFailing', instance: 'e:9478', collector: 'redis' }, 'suppressed');
@@ -132,17 +217,46 @@ describe('inhibitions, in a real Alertmanager', () => {
     await post([
       { alertname: 'PostgresDown', severity: 'critical', component: 'postgres', instance: 'f:9478' },
       { alertname: 'PostgresConnectionsNearMax', severity: 'warning', component: 'postgres', instance: 'f:9478' },
-      { alertname: 'JobstackCollectorFailing', severity: 'warning', component: 'exporter', instance: 'f:9478', collector: 'postgres' },
-      { alertname: 'JobstackCollectorFailing', severity: 'warning', component: 'exporter', instance: 'f:9478', collector: 'host' },
+      {
+        alertname: 'JobstackCollectorFailing',
+        severity: 'warning',
+        component: 'exporter',
+        instance: 'f:9478',
+        collector: 'postgres',
+      },
+      {
+        alertname: 'JobstackCollectorFailing',
+        severity: 'warning',
+        component: 'exporter',
+        instance: 'f:9478',
+        collector: 'host',
+      },
     ]);
     await expectState({ alertname: 'PostgresConnectionsNearMax', instance: 'f:9478' }, 'suppressed');
-    await expectState({ alertname: 'JobstackCollectorFailing', instance: 'f:9478', collector: 'postgres' }, 'suppressed');
+    await expectState(
+      { alertname: 'JobstackCollectorFailing', instance: 'f:9478', collector: 'postgres' },
+      'suppressed',
+    );
     await expectState({ alertname: 'JobstackCollectorFailing', instance: 'f:9478', collector: 'host' }, 'active');
     // The operator's view: amtool against the same Alertmanager.
     const active = amtool('alert', 'query', `--alertmanager.url=${am.url}`, '-o', 'json', 'instance=f:9478');
-    const inhibited = amtool('alert', 'query', `--alertmanager.url=${am.url}`, '-o', 'json', '--inhibited', 'instance=f:9478');
-    const names = (out: string) => (JSON.parse(out) as Alert[]).map((a) => `${a.labels.alertname}/${a.labels.collector ?? ''}/${a.status.state}`).sort();
+    const inhibited = amtool(
+      'alert',
+      'query',
+      `--alertmanager.url=${am.url}`,
+      '-o',
+      'json',
+      '--inhibited',
+      'instance=f:9478',
+    );
+    const names = (out: string) =>
+      (JSON.parse(out) as Alert[])
+        .map((a) => `${a.labels.alertname}/${a.labels.collector ?? ''}/${a.status.state}`)
+        .sort();
     expect(names(active.out)).toEqual(['JobstackCollectorFailing/host/active', 'PostgresDown//active']);
-    expect(names(inhibited.out)).toEqual(['JobstackCollectorFailing/postgres/suppressed', 'PostgresConnectionsNearMax//suppressed']);
+    expect(names(inhibited.out)).toEqual([
+      'JobstackCollectorFailing/postgres/suppressed',
+      'PostgresConnectionsNearMax//suppressed',
+    ]);
   });
 });

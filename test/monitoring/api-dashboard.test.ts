@@ -11,7 +11,6 @@ import { DATASOURCE_UID } from '../../monitoring/stack/grafana';
 import { tempDir } from '../harness/process';
 import { committedDashboard } from './committed-dashboard';
 
-
 const ROOT = path.resolve(__dirname, '../..');
 const committed = committedDashboard('jobstack-api.json');
 const panels = committed.panels.filter((p) => p.type !== 'row');
@@ -26,9 +25,23 @@ describe('jobstack API dashboard', () => {
   });
 
   test('the panels the issue asks for, with unique ids', () => {
-    expect(panels.map((p) => p.title)).toEqual(['Request rate', 'Error ratio (5xx)', 'Active requests', 'Latency p50 / p90 / p95 / p99', 'Slowest routes', 'Routes', 'WebSocket connections', 'WebSocket events']);
+    expect(panels.map((p) => p.title)).toEqual([
+      'Request rate',
+      'Error ratio (5xx)',
+      'Active requests',
+      'Latency p50 / p90 / p95 / p99',
+      'Slowest routes',
+      'Routes',
+      'WebSocket connections',
+      'WebSocket events',
+    ]);
     const latency = panels.find((p) => p.title.startsWith('Latency'))!;
-    expect(latency.targets!.map((t) => /histogram_quantile\(([\d.]+)/.exec(t.expr)?.[1])).toEqual(['0.5', '0.9', '0.95', '0.99']);
+    expect(latency.targets!.map((t) => /histogram_quantile\(([\d.]+)/.exec(t.expr)?.[1])).toEqual([
+      '0.5',
+      '0.9',
+      '0.95',
+      '0.99',
+    ]);
     const ids = committed.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -38,7 +51,10 @@ describe('jobstack API dashboard', () => {
     expect(committed.templating.list[0]).toMatchObject({ type: 'datasource', current: { value: DATASOURCE_UID } });
     const names = Object.values(instrumentMetrics).map((d) => d.name);
     for (const p of panels) {
-      expect({ title: p.title, unit: p.fieldConfig?.defaults?.unit }).toEqual({ title: p.title, unit: expect.any(String) });
+      expect({ title: p.title, unit: p.fieldConfig?.defaults?.unit }).toEqual({
+        title: p.title,
+        unit: expect.any(String),
+      });
       expect(p.description?.length ?? 0).toBeGreaterThan(20);
       expect(p.datasource?.uid).toBe('${datasource}');
       expect(p.targets?.length).toBeGreaterThan(0);
@@ -46,7 +62,8 @@ describe('jobstack API dashboard', () => {
         expect(t.datasource?.uid).toBe('${datasource}');
         expect(names.some((n) => t.expr.includes(n))).toBe(true);
         expect(t.expr).toContain(defaultConfig.api.selector);
-        for (const m of t.expr.matchAll(/\brate\([^[]+\[([^\]]+)\]/g)) expect(['$__rate_interval', '$__range']).toContain(m[1]);
+        for (const m of t.expr.matchAll(/\brate\([^[]+\[([^\]]+)\]/g))
+          expect(['$__rate_interval', '$__range']).toContain(m[1]);
         expect(t.expr).not.toMatch(/rate\((http_server_active_requests|websocket_server_active_connections)\{/);
       }
     }
@@ -57,10 +74,11 @@ describe('jobstack API dashboard', () => {
     for (const p of committed.panels) {
       const { x, y, w, h } = p.gridPos;
       expect(x + w).toBeLessThanOrEqual(24);
-      for (let i = x; i < x + w; i++) for (let j = y; j < y + h; j++) {
-        expect(cells.has(`${i},${j}`)).toBe(false);
-        cells.add(`${i},${j}`);
-      }
+      for (let i = x; i < x + w; i++)
+        for (let j = y; j < y + h; j++) {
+          expect(cells.has(`${i},${j}`)).toBe(false);
+          cells.add(`${i},${j}`);
+        }
     }
     const byY = new Map<number, Set<number>>();
     for (const p of panels) byY.set(p.gridPos.y, (byY.get(p.gridPos.y) ?? new Set()).add(p.gridPos.h));
@@ -70,34 +88,63 @@ describe('jobstack API dashboard', () => {
 
 describe('API scrape job and objectives', () => {
   test('prometheus.yml scrapes the API from file_sd and the demo DNS name; the shipped example is a valid file_sd file', () => {
-    const prom = parse(readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; file_sd_configs?: { files: string[] }[] }[] };
+    const prom = parse(readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; file_sd_configs?: { files: string[] }[] }[];
+    };
     const job = prom.scrape_configs.find((j) => j.job_name === 'api')!;
     // file_sd for real installs; the DNS name `api` resolves only in the compose demo, so no install without it has an API target.
-    expect(job).toMatchObject({ dns_sd_configs: [{ names: ['api'], type: 'A', port: 3000 }], file_sd_configs: [{ files: [defaultConfig.api.fileSdGlob] }] });
+    expect(job).toMatchObject({
+      dns_sd_configs: [{ names: ['api'], type: 'A', port: 3000 }],
+      file_sd_configs: [{ files: [defaultConfig.api.fileSdGlob] }],
+    });
     expect(job).not.toHaveProperty('static_configs');
     // promtool reads file_sd files matching the glob: point one at the example.
     copyFileSync(path.join(ROOT, 'prometheus/file_sd/api.yml.example'), path.join(tmp.dir, 'api-example.yml'));
-    writeFileSync(path.join(tmp.dir, 'prometheus.yml'), stringify({ scrape_configs: [{ job_name: 'api', file_sd_configs: [{ files: [path.join(tmp.dir, 'api-*.yml')] }] }] }));
+    writeFileSync(
+      path.join(tmp.dir, 'prometheus.yml'),
+      stringify({
+        scrape_configs: [{ job_name: 'api', file_sd_configs: [{ files: [path.join(tmp.dir, 'api-*.yml')] }] }],
+      }),
+    );
     const res = spawnSync('promtool', ['check', 'config', path.join(tmp.dir, 'prometheus.yml')], { encoding: 'utf8' });
     expect(`${res.stdout}${res.stderr}`).toMatch(/SUCCESS/);
     expect(res.status).toBe(0);
-    expect(parse(readFileSync(path.join(tmp.dir, 'api-example.yml'), 'utf8'))).toEqual([{ targets: ['api-1.internal:3000', 'api-2.internal:3000'], labels: { env: 'production' } }]);
+    expect(parse(readFileSync(path.join(tmp.dir, 'api-example.yml'), 'utf8'))).toEqual([
+      { targets: ['api-1.internal:3000', 'api-2.internal:3000'], labels: { env: 'production' } },
+    ]);
   });
 
   test('SLO ratios (windows up to 3 d) evaluate once a minute in their own group; everything else at the evaluation interval', () => {
-    const file = parse(readFileSync(path.join(ROOT, 'prometheus/rules/jobstack-recording.yml'), 'utf8')) as { groups: { name: string; interval: string; rules: { record: string }[] }[] };
+    const file = parse(readFileSync(path.join(ROOT, 'prometheus/rules/jobstack-recording.yml'), 'utf8')) as {
+      groups: { name: string; interval: string; rules: { record: string }[] }[];
+    };
     const [main, slo] = file.groups;
-    expect([main!.interval, slo!.name, slo!.interval]).toEqual([defaultConfig.evaluationInterval, 'jobstack-api-slo', '1m']);
+    expect([main!.interval, slo!.name, slo!.interval]).toEqual([
+      defaultConfig.evaluationInterval,
+      'jobstack-api-slo',
+      '1m',
+    ]);
     expect(slo!.rules.length).toBe(14);
     expect(slo!.rules.every((r) => r.record.startsWith('job_route:slo_'))).toBe(true);
     expect(main!.rules.some((r) => r.record.startsWith('job_route:slo_'))).toBe(false);
   });
 
   test('per-route overrides: the default objective skips the overridden route, which gets its own line and bucket', () => {
-    const cfg = withOverrides({ api: { objectives: { ...defaultConfig.api.objectives, overrides: { '/reports/:id': { latencySeconds: 5, availability: 0.99 } } } } });
+    const cfg = withOverrides({
+      api: {
+        objectives: {
+          ...defaultConfig.api.objectives,
+          overrides: { '/reports/:id': { latencySeconds: 5, availability: 0.99 } },
+        },
+      },
+    });
     expect(routeGroups(cfg).map((g) => g.matcher)).toEqual(['http_route!~"/reports/:id"', 'http_route="/reports/:id"']);
-    const availability = apiAlerts(cfg).find((a) => a.alert === 'ApiAvailabilityBudgetBurn' && a.severity === 'critical')!.expr;
-    expect(availability).toContain('job_route:slo_availability_errors:ratio_rate1h{http_route!~"/reports/:id"} > 0.0144');
+    const availability = apiAlerts(cfg).find(
+      (a) => a.alert === 'ApiAvailabilityBudgetBurn' && a.severity === 'critical',
+    )!.expr;
+    expect(availability).toContain(
+      'job_route:slo_availability_errors:ratio_rate1h{http_route!~"/reports/:id"} > 0.0144',
+    );
     expect(availability).toContain('job_route:slo_availability_errors:ratio_rate1h{http_route="/reports/:id"} > 0.144');
     expect(leMatcher(5)).toBe('le=~"5|5.0"');
     expect(leMatcher(0.5)).toBe('le="0.5"');

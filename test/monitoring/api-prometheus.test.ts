@@ -18,10 +18,17 @@ import { startPrometheus, type PromServer } from '../harness/prometheus';
 jest.setTimeout(120_000);
 
 type Panel = { title: string; type: string; targets?: { expr: string; refId: string }[] };
-const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'grafana/dashboards/jobstack-api.json'), 'utf8')) as { panels: Panel[] };
+const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'grafana/dashboards/jobstack-api.json'), 'utf8')) as {
+  panels: Panel[];
+};
 
 /** What Grafana substitutes before sending a query: all instances and routes, short windows. */
-const substitute = (expr: string) => expr.replaceAll('$instance', '.*').replaceAll('$route', '.*').replaceAll('$__rate_interval', '30s').replaceAll('$__range', '2m');
+const substitute = (expr: string) =>
+  expr
+    .replaceAll('$instance', '.*')
+    .replaceAll('$route', '.*')
+    .replaceAll('$__rate_interval', '30s')
+    .replaceAll('$__range', '2m');
 
 let api: Child;
 let exporter: ExporterProcess;
@@ -30,14 +37,22 @@ let apiPort = 0;
 
 beforeAll(async () => {
   apiPort = await freePort();
-  api = Child.start(process.execPath, [path.join(ROOT, 'demo/api.js')], { cwd: ROOT, env: { PATH: process.env.PATH, PORT: String(apiPort), DEMO_TRAFFIC_RPS: '40' } });
+  api = Child.start(process.execPath, [path.join(ROOT, 'demo/api.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, PORT: String(apiPort), DEMO_TRAFFIC_RPS: '40' },
+  });
   await waitFor('demo api listening', async () => {
     if (!api.running) throw new Error(api.log());
     return (await fetch(`http://127.0.0.1:${apiPort}/metrics`).catch(() => null))?.ok ?? false;
   });
-  exporter = await startExporter(['--no-collector.host'], { APP_TARGETS: `demo=http://127.0.0.1:${apiPort}/_jobstack` });
+  exporter = await startExporter(['--no-collector.host'], {
+    APP_TARGETS: `demo=http://127.0.0.1:${apiPort}/_jobstack`,
+  });
   // The SLO group every second too, so its ratios exist within the test's minute.
-  const rules = ruleFiles(withOverrides({ api: { sloEvaluationInterval: '1s' } })) as { recording: unknown; alerts: unknown };
+  const rules = ruleFiles(withOverrides({ api: { sloEvaluationInterval: '1s' } })) as {
+    recording: unknown;
+    alerts: unknown;
+  };
   const config = {
     global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
     rule_files: ['recording.yml', 'alerts.yml'],
@@ -46,7 +61,10 @@ beforeAll(async () => {
       { job_name: defaultConfig.job, static_configs: [{ targets: [exporter.url.replace('http://', '')] }] },
     ],
   };
-  prom = await startPrometheus(stringify(config), { 'recording.yml': stringify(rules.recording), 'alerts.yml': stringify(rules.alerts) });
+  prom = await startPrometheus(stringify(config), {
+    'recording.yml': stringify(rules.recording),
+    'alerts.yml': stringify(rules.alerts),
+  });
 });
 
 afterAll(async () => {
@@ -72,7 +90,9 @@ async function stillEmpty(queries: readonly { name: string; expr: string }[], ti
 test('every query of every panel of the API dashboard answers with data', async () => {
   const panels = dashboard.panels.filter((p) => p.type !== 'row');
   expect(panels.length).toBeGreaterThanOrEqual(8);
-  const queries = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ name: `${p.title} ${t.refId}`, expr: substitute(t.expr) })));
+  const queries = panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ name: `${p.title} ${t.refId}`, expr: substitute(t.expr) })),
+  );
   expect(await stillEmpty(queries, 60_000)).toEqual([]);
 });
 
@@ -86,7 +106,9 @@ test('every API recording rule evaluates, the exporter reads the real snapshot, 
   ];
   expect(await stillEmpty(queries, 60_000)).toEqual([]);
   // The exporter's reading of the library's snapshot, as /dashboard/data shows it.
-  const data = (await (await fetch(`${exporter.url}/dashboard/data`)).json()) as { api: { target: string; up: boolean; routes: { route: string }[]; websockets: { opened: number } | null }[] };
+  const data = (await (await fetch(`${exporter.url}/dashboard/data`)).json()) as {
+    api: { target: string; up: boolean; routes: { route: string }[]; websockets: { opened: number } | null }[];
+  };
   expect(data.api[0]).toMatchObject({ target: 'demo', up: true });
   expect(data.api[0]!.routes.map((r) => r.route)).toEqual(expect.arrayContaining(['/orders/:id', '/reports/:id']));
   expect(data.api[0]!.websockets!.opened).toBeGreaterThan(0);

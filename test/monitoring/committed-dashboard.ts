@@ -23,5 +23,7 @@ export interface CommittedDashboard {
 
 /** A dashboard file as Grafana provisions it, from grafana/dashboards/. */
 export function committedDashboard(file: string): CommittedDashboard {
-  return JSON.parse(readFileSync(path.resolve(__dirname, '../../grafana/dashboards', file), 'utf8')) as CommittedDashboard;
+  return JSON.parse(
+    readFileSync(path.resolve(__dirname, '../../grafana/dashboards', file), 'utf8'),
+  ) as CommittedDashboard;
 }

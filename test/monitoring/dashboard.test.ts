@@ -5,7 +5,6 @@ import { DASHBOARD_UID, overviewDashboard } from '../../monitoring/dashboards/ov
 import { DATASOURCE_UID, GRAFANA_IMAGE, GRAFANA_SCHEMA_VERSION } from '../../monitoring/stack/grafana';
 import { committedDashboard } from './committed-dashboard';
 
-
 const committed = committedDashboard('jobstack-overview.json');
 const panels = committed.panels.filter((p) => p.type !== 'row');
 const rows = committed.panels.filter((p) => p.type === 'row');
@@ -27,7 +26,10 @@ describe('jobstack overview dashboard', () => {
     expect(compose).toContain(`image: ${GRAFANA_IMAGE}\n`);
     for (const p of panels) {
       const refIds = (p.targets ?? []).map((t) => t.refId);
-      expect({ panel: p.title, refIds }).toEqual({ panel: p.title, refIds: refIds.map(() => expect.stringMatching(/^[A-Z]+$/)) });
+      expect({ panel: p.title, refIds }).toEqual({
+        panel: p.title,
+        refIds: refIds.map(() => expect.stringMatching(/^[A-Z]+$/)),
+      });
       expect(new Set(refIds).size).toBe(refIds.length);
     }
   });
@@ -46,7 +48,10 @@ describe('jobstack overview dashboard', () => {
 
   test('every panel: unit, description, the datasource variable, at least one query', () => {
     for (const p of panels) {
-      expect({ title: p.title, unit: p.fieldConfig?.defaults?.unit }).toEqual({ title: p.title, unit: expect.any(String) });
+      expect({ title: p.title, unit: p.fieldConfig?.defaults?.unit }).toEqual({
+        title: p.title,
+        unit: expect.any(String),
+      });
       expect(p.description?.length ?? 0).toBeGreaterThan(20);
       expect(p.datasource?.uid).toBe('${datasource}');
       expect(p.targets?.length).toBeGreaterThan(0);
@@ -55,7 +60,8 @@ describe('jobstack overview dashboard', () => {
   });
 
   test('rates use $__rate_interval and never apply to a gauge', () => {
-    const gauges = /rate\((?:bullmq_jobs|bullmq_queue_\w+|redis_memory\w+|redis_connected_clients|pg_stat_activity_count|host_load1|host_memory\w+|host_filesystem\w+|s3_objects\w*|localstorage\w+)\{/;
+    const gauges =
+      /rate\((?:bullmq_jobs|bullmq_queue_\w+|redis_memory\w+|redis_connected_clients|pg_stat_activity_count|host_load1|host_memory\w+|host_filesystem\w+|s3_objects\w*|localstorage\w+)\{/;
     for (const p of panels) {
       for (const t of p.targets ?? []) {
         for (const m of t.expr.matchAll(/\brate\([^[]+\[([^\]]+)\]/g)) expect(m[1]).toBe('$__rate_interval');
@@ -72,7 +78,11 @@ describe('jobstack overview dashboard', () => {
       for (let i = x; i < x + w; i++) {
         for (let j = y; j < y + h; j++) {
           const key = `${i},${j}`;
-          expect({ panel: p.title, cell: key, taken: cells.has(key) }).toEqual({ panel: p.title, cell: key, taken: false });
+          expect({ panel: p.title, cell: key, taken: cells.has(key) }).toEqual({
+            panel: p.title,
+            cell: key,
+            taken: false,
+          });
           cells.add(key);
         }
       }

@@ -13,7 +13,11 @@ describe('generated monitoring files', () => {
   });
 
   test('promtool check config accepts prometheus.yml', () => {
-    const res = spawnSync('promtool', ['check', 'config', '--syntax-only', path.join(ROOT, 'prometheus/prometheus.yml')], { encoding: 'utf8' });
+    const res = spawnSync(
+      'promtool',
+      ['check', 'config', '--syntax-only', path.join(ROOT, 'prometheus/prometheus.yml')],
+      { encoding: 'utf8' },
+    );
     expect(`${res.stdout}${res.stderr}`).toContain('SUCCESS');
     expect(res.status).toBe(0);
   });
@@ -22,35 +26,70 @@ describe('generated monitoring files', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, GRAFANA_ADMIN_PASSWORD: 'test-only' };
     delete env.REDIS_URL;
     delete env.DATABASE_URL;
-    return spawnSync('docker-compose', ['-f', path.join(ROOT, 'docker-compose.monitoring.yml'), ...args], { encoding: 'utf8', env, cwd: ROOT });
+    return spawnSync('docker-compose', ['-f', path.join(ROOT, 'docker-compose.monitoring.yml'), ...args], {
+      encoding: 'utf8',
+      env,
+      cwd: ROOT,
+    });
   };
 
   test('docker-compose.monitoring.yml is valid for Debian docker-compose; the demo env file turns the demo profile on', () => {
     const res = compose('--env-file', 'demo/demo.env', 'config', '--services');
     expect(res.stderr).not.toMatch(/ERROR|invalid/i);
-    expect(res.stdout.trim().split('\n').sort()).toEqual(['alert-inbox', 'alertmanager', 'api', 'demo-workload', 'exporter', 'grafana', 'postgres', 'prometheus', 'redis']);
+    expect(res.stdout.trim().split('\n').sort()).toEqual([
+      'alert-inbox',
+      'alertmanager',
+      'api',
+      'demo-workload',
+      'exporter',
+      'grafana',
+      'postgres',
+      'prometheus',
+      'redis',
+    ]);
   });
 
   test('compose: demo URLs only with the demo env file; host read-only; receiver and external URLs from settings', () => {
-    type Service = { environment: Record<string, string>; volumes?: (string | { source: string; target: string; read_only?: boolean })[]; command?: string[] };
+    type Service = {
+      environment: Record<string, string>;
+      volumes?: (string | { source: string; target: string; read_only?: boolean })[];
+      command?: string[];
+    };
     const services = (res: { stdout: string }) => (parse(res.stdout) as { services: Record<string, Service> }).services;
     const plain = services(compose('config'));
     expect(plain.exporter!.environment.REDIS_URL ?? '').toBe('');
     expect(plain.exporter!.environment.DATABASE_URL ?? '').toBe('');
     const demo = services(compose('--env-file', 'demo/demo.env', 'config'));
-    expect(demo.exporter!.environment).toMatchObject({ REDIS_URL: 'redis://redis:6379', DATABASE_URL: 'postgres://postgres:demo@postgres:5432/postgres' });
+    expect(demo.exporter!.environment).toMatchObject({
+      REDIS_URL: 'redis://redis:6379',
+      DATABASE_URL: 'postgres://postgres:demo@postgres:5432/postgres',
+    });
     // The host's /proc and / read-only, and the exporter told where they are.
     const mounts = JSON.stringify(plain.exporter!.volumes);
     expect(mounts).toMatch(/\/proc:\/host\/proc:ro|"source":"\/proc","target":"\/host\/proc","read_only":true/);
-    expect(plain.exporter!.environment).toMatchObject({ JOBSTACK_PATH_PROCFS: '/host/proc', JOBSTACK_PATH_ROOTFS: '/host/root' });
+    expect(plain.exporter!.environment).toMatchObject({
+      JOBSTACK_PATH_PROCFS: '/host/proc',
+      JOBSTACK_PATH_ROOTFS: '/host/root',
+    });
     expect(plain.alertmanager!.command).toContain('--config.file=/etc/alertmanager/alertmanager-inbox.yml');
     const chosen = spawnSync('docker-compose', ['-f', path.join(ROOT, 'docker-compose.monitoring.yml'), 'config'], {
       encoding: 'utf8',
       cwd: ROOT,
-      env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'x', ALERT_RECEIVER: 'slack', ALERTMANAGER_EXTERNAL_URL: 'https://am.example.com' },
+      env: {
+        ...process.env,
+        GRAFANA_ADMIN_PASSWORD: 'x',
+        ALERT_RECEIVER: 'slack',
+        ALERTMANAGER_EXTERNAL_URL: 'https://am.example.com',
+      },
     });
     const am = services(chosen).alertmanager!;
-    expect(am.command).toEqual(expect.arrayContaining(['--config.file=/etc/alertmanager/alertmanager-slack.yml', '--web.external-url=https://am.example.com']));
-    for (const kind of RECEIVER_KINDS) expect(existsSync(path.join(ROOT, `alertmanager/alertmanager-${kind}.yml`))).toBe(true);
+    expect(am.command).toEqual(
+      expect.arrayContaining([
+        '--config.file=/etc/alertmanager/alertmanager-slack.yml',
+        '--web.external-url=https://am.example.com',
+      ]),
+    );
+    for (const kind of RECEIVER_KINDS)
+      expect(existsSync(path.join(ROOT, `alertmanager/alertmanager-${kind}.yml`))).toBe(true);
   });
 });

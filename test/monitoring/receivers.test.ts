@@ -29,7 +29,9 @@ async function httpSink(): Promise<{ url: string; received: Received[]; close():
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       received.push({ path: req.url ?? '', headers: req.headers, body });
-      res.writeHead(req.url === '/v2/enqueue' ? 202 : 200, { 'content-type': 'application/json' }).end('{"status":"success"}');
+      res
+        .writeHead(req.url === '/v2/enqueue' ? 202 : 200, { 'content-type': 'application/json' })
+        .end('{"status":"success"}');
     });
   });
   const port = await freePort();
@@ -80,13 +82,27 @@ async function smtpSink(): Promise<{ address: string; messages: { auth: string; 
 }
 
 /** Starts Alertmanager with the `kind` config, posts one critical alert, returns once `delivered` holds. */
-async function deliver(kind: ReceiverKind, notifications: Partial<NotificationSettings>, delivered: () => boolean): Promise<void> {
-  const am = await startAlertmanager(stringify(alertmanagerConfig({ receiver: kind, notifications: { secretsDir: tmp.dir, ...notifications } })));
+async function deliver(
+  kind: ReceiverKind,
+  notifications: Partial<NotificationSettings>,
+  delivered: () => boolean,
+): Promise<void> {
+  const am = await startAlertmanager(
+    stringify(alertmanagerConfig({ receiver: kind, notifications: { secretsDir: tmp.dir, ...notifications } })),
+  );
   try {
     const res = await fetch(`${am.url}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ labels: { alertname: 'RedisDown', severity: 'critical', component: 'redis', instance: 'exp:9478' }, annotations: { description: 'Redis unreachable on exp:9478', runbook_url: 'https://example.com/runbooks#redisdown' } }]),
+      body: JSON.stringify([
+        {
+          labels: { alertname: 'RedisDown', severity: 'critical', component: 'redis', instance: 'exp:9478' },
+          annotations: {
+            description: 'Redis unreachable on exp:9478',
+            runbook_url: 'https://example.com/runbooks#redisdown',
+          },
+        },
+      ]),
     });
     expect(res.ok).toBe(true);
     await waitFor(`${kind} delivery`, delivered, 30_000, 200);
@@ -99,7 +115,9 @@ test('webhook: posts the alert with the bearer token from webhook_token', async 
   const sink = await httpSink();
   writeFileSync(path.join(tmp.dir, 'webhook_token'), 'token-from-file\n');
   try {
-    await deliver('webhook', { webhookUrl: `${sink.url}/hook` }, () => sink.received.some((r) => r.path === '/hook' && r.body.includes('"RedisDown"')));
+    await deliver('webhook', { webhookUrl: `${sink.url}/hook` }, () =>
+      sink.received.some((r) => r.path === '/hook' && r.body.includes('"RedisDown"')),
+    );
     const hit = sink.received.find((r) => r.path === '/hook')!;
     expect(hit.headers.authorization).toBe('Bearer token-from-file');
   } finally {
@@ -112,7 +130,10 @@ test('slack: posts to the incoming-webhook URL read from slack_api_url', async (
   writeFileSync(path.join(tmp.dir, 'slack_api_url'), `${sink.url}/services/T000/B000/secret-path`);
   try {
     await deliver('slack', {}, () => sink.received.some((r) => r.path === '/services/T000/B000/secret-path'));
-    const body = JSON.parse(sink.received.find((r) => r.path.startsWith('/services/'))!.body) as { channel: string; attachments: { title: string; text: string }[] };
+    const body = JSON.parse(sink.received.find((r) => r.path.startsWith('/services/'))!.body) as {
+      channel: string;
+      attachments: { title: string; text: string }[];
+    };
     expect(body.channel).toBe('#jobs-alerts');
     expect(body.attachments[0]!.title).toBe('RedisDown (critical)');
     expect(body.attachments[0]!.text).toContain('<https://example.com/runbooks#redisdown|runbook>');
@@ -125,9 +146,19 @@ test('pagerduty: sends an Events v2 trigger with the routing key read from pager
   const sink = await httpSink();
   writeFileSync(path.join(tmp.dir, 'pagerduty_routing_key'), 'R0UTINGKEY0123456789012345678901');
   try {
-    await deliver('pagerduty', { pagerdutyUrl: `${sink.url}/v2/enqueue` }, () => sink.received.some((r) => r.path === '/v2/enqueue'));
-    const body = JSON.parse(sink.received.find((r) => r.path === '/v2/enqueue')!.body) as { routing_key: string; event_action: string; payload: { severity: string } };
-    expect(body).toMatchObject({ routing_key: 'R0UTINGKEY0123456789012345678901', event_action: 'trigger', payload: { severity: 'critical' } });
+    await deliver('pagerduty', { pagerdutyUrl: `${sink.url}/v2/enqueue` }, () =>
+      sink.received.some((r) => r.path === '/v2/enqueue'),
+    );
+    const body = JSON.parse(sink.received.find((r) => r.path === '/v2/enqueue')!.body) as {
+      routing_key: string;
+      event_action: string;
+      payload: { severity: string };
+    };
+    expect(body).toMatchObject({
+      routing_key: 'R0UTINGKEY0123456789012345678901',
+      event_action: 'trigger',
+      payload: { severity: 'critical' },
+    });
   } finally {
     sink.close();
   }
@@ -137,7 +168,13 @@ test('email: sends through the relay, authenticating with the password read from
   const sink = await smtpSink();
   writeFileSync(path.join(tmp.dir, 'smtp_password'), 'smtp-secret');
   try {
-    const email = { to: 'oncall@example.com', from: 'alertmanager@example.com', smarthost: sink.address, username: 'am-user', requireTls: false };
+    const email = {
+      to: 'oncall@example.com',
+      from: 'alertmanager@example.com',
+      smarthost: sink.address,
+      username: 'am-user',
+      requireTls: false,
+    };
     await deliver('email', { email }, () => sink.messages.length > 0);
     expect(sink.messages[0]!.auth).toBe('\0am-user\0smtp-secret');
     expect(sink.messages[0]!.data).toMatch(/^To: oncall@example.com/m);

@@ -13,7 +13,9 @@ const cfg = defaultConfig;
 const tmp = tempDir('rules');
 afterAll(() => tmp.remove());
 const ROOT = path.resolve(__dirname, '../..');
-const RULE_FILES = ['prometheus/rules/jobstack-recording.yml', 'prometheus/rules/jobstack-alerts.yml'].map((f) => path.join(ROOT, f));
+const RULE_FILES = ['prometheus/rules/jobstack-recording.yml', 'prometheus/rules/jobstack-alerts.yml'].map((f) =>
+  path.join(ROOT, f),
+);
 
 function promtool(...args: string[]): { status: number | null; out: string } {
   const res = spawnSync('promtool', args, { encoding: 'utf8', cwd: tmp.dir });
@@ -35,7 +37,10 @@ function promtoolTest(c: RuleCase): Record<string, unknown> {
     alert_rule_test: (c.alerts ?? []).map((a) => ({
       eval_time: a.at,
       alertname: a.alert,
-      exp_alerts: a.firing.map((f) => ({ exp_labels: f.labels, exp_annotations: expectedAnnotations(a.alert, f.labels.severity!, f.description) })),
+      exp_alerts: a.firing.map((f) => ({
+        exp_labels: f.labels,
+        exp_annotations: expectedAnnotations(a.alert, f.labels.severity!, f.description),
+      })),
     })),
     promql_expr_test: (c.exprs ?? []).map((e) => ({ expr: e.expr, eval_time: e.at, exp_samples: e.expect })),
   };
@@ -71,14 +76,21 @@ describe('Prometheus rules', () => {
         if (a.firing.length) a.firing.forEach((f) => firing.add(`${a.alert}/${f.labels.severity}`));
         else quiet.add(a.alert);
       }
-      for (const e of c.exprs ?? []) if (e.expect.length) recorded.add(/[a-z_]+:[a-z0-9_]+(?::[a-z0-9_]+)?/.exec(e.expr)?.[0] ?? e.expr);
+      for (const e of c.exprs ?? [])
+        if (e.expect.length) recorded.add(/[a-z_]+:[a-z0-9_]+(?::[a-z0-9_]+)?/.exec(e.expr)?.[0] ?? e.expr);
     }
     for (const a of alertRules(cfg)) {
-      expect({ alert: a.alert, severity: a.severity, fires: firing.has(`${a.alert}/${a.severity}`) }).toEqual({ alert: a.alert, severity: a.severity, fires: true });
+      expect({ alert: a.alert, severity: a.severity, fires: firing.has(`${a.alert}/${a.severity}`) }).toEqual({
+        alert: a.alert,
+        severity: a.severity,
+        fires: true,
+      });
       // The Watchdog heartbeat fires by design, always.
-      if (a.alert !== 'Watchdog') expect({ alert: a.alert, quietCase: quiet.has(a.alert) }).toEqual({ alert: a.alert, quietCase: true });
+      if (a.alert !== 'Watchdog')
+        expect({ alert: a.alert, quietCase: quiet.has(a.alert) }).toEqual({ alert: a.alert, quietCase: true });
     }
-    for (const r of recordingRules(cfg)) expect({ record: r.record, tested: recorded.has(r.record) }).toEqual({ record: r.record, tested: true });
+    for (const r of recordingRules(cfg))
+      expect({ record: r.record, tested: recorded.has(r.record) }).toEqual({ record: r.record, tested: true });
   });
 
   test('promtool test rules: every case passes', () => {
@@ -87,7 +99,10 @@ describe('Prometheus rules', () => {
     writeFileSync(path.join(tmp.dir, 'alerts.yml'), stringify(files.alerts));
     writeFileSync(
       path.join(tmp.dir, 'tests.yml'),
-      stringify({ rule_files: ['recording.yml', 'alerts.yml'], evaluation_interval: '15s', tests: ALL_CASES.map(promtoolTest) }, { lineWidth: 0 }),
+      stringify(
+        { rule_files: ['recording.yml', 'alerts.yml'], evaluation_interval: '15s', tests: ALL_CASES.map(promtoolTest) },
+        { lineWidth: 0 },
+      ),
     );
     const res = promtool('test', 'rules', 'tests.yml');
     expect(res.out).toContain('SUCCESS');

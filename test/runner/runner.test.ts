@@ -32,12 +32,21 @@ describe('scrape runner', () => {
       return new Promise(() => undefined);
     });
     const ok = fake('ok', async (ctx) => ctx.out.set(items, 3, { item: 'a' }));
-    const runner = new ScrapeRunner([{ collector: hang, timeoutMs: 60_000 }, { collector: ok, timeoutMs: 60_000 }], silentLogger);
+    const runner = new ScrapeRunner(
+      [
+        { collector: hang, timeoutMs: 60_000 },
+        { collector: ok, timeoutMs: 60_000 },
+      ],
+      silentLogger,
+    );
     const started = Date.now();
     const col = await runner.collect(300);
     expect(Date.now() - started).toBeLessThan(5000); // bounded by the 300 ms budget, not the 60 s cap
     expect(aborted).toBe(true);
-    expect(outcome(col, 'hang')).toMatchObject({ success: false, error: expect.stringMatching(/timed out after 0\.3s/) });
+    expect(outcome(col, 'hang')).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/timed out after 0\.3s/),
+    });
     expect(outcome(col, 'hang').batch.get(up)).toBe(0);
     expect(outcome(col, 'hang').batch.get(selfMetrics.collectorSuccess, { collector: 'hang' })).toBe(0);
     expect(outcome(col, 'ok').batch.get(items, { item: 'a' })).toBe(3);

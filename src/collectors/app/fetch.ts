@@ -30,7 +30,11 @@ export function fetchSnapshot(req: FetchRequest, signal: AbortSignal): Promise<F
       resolve(result);
     };
     const tooBig = () => ({ error: `answer larger than ${req.maxBytes} bytes` });
-    const options: http.RequestOptions = { method: 'GET', agent: false, headers: { 'user-agent': 'jobstack-exporter', accept: 'application/json' } };
+    const options: http.RequestOptions = {
+      method: 'GET',
+      agent: false,
+      headers: { 'user-agent': 'jobstack-exporter', accept: 'application/json' },
+    };
     const request = (req.url.protocol === 'https:' ? https : http).request(req.url, options, (res) => {
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) return finish({ error: `HTTP ${status}` });
@@ -45,7 +49,10 @@ export function fetchSnapshot(req: FetchRequest, signal: AbortSignal): Promise<F
     });
     request.on('error', (err) => finish({ error: (err as NodeJS.ErrnoException).code ?? err.message }));
     request.end();
-    const timer = setTimeout(() => finish({ error: `no complete answer within ${(req.timeoutMs / 1000).toFixed(2)}s` }), req.timeoutMs);
+    const timer = setTimeout(
+      () => finish({ error: `no complete answer within ${(req.timeoutMs / 1000).toFixed(2)}s` }),
+      req.timeoutMs,
+    );
     const onAbort = () => finish({ error: 'aborted at the scrape deadline' });
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();

@@ -56,7 +56,14 @@ const snapshotSchema = z.object({
     messagesSent: count,
     errors: count,
     recentEvents: z
-      .array(z.object({ time, type: z.enum(['open', 'close', 'error']), code: z.number().int().min(0).max(65535).optional(), detail: text.optional() }))
+      .array(
+        z.object({
+          time,
+          type: z.enum(['open', 'close', 'error']),
+          code: z.number().int().min(0).max(65535).optional(),
+          detail: text.optional(),
+        }),
+      )
       .max(L.events),
   }),
 });
@@ -71,14 +78,23 @@ export function parseSnapshot(body: string): SnapshotCheck {
   } catch {
     return { problem: 'answer is not JSON' };
   }
-  if (typeof json === 'object' && json !== null && 'version' in json && (json as { version: unknown }).version !== SNAPSHOT_VERSION) {
+  if (
+    typeof json === 'object' &&
+    json !== null &&
+    'version' in json &&
+    (json as { version: unknown }).version !== SNAPSHOT_VERSION
+  ) {
     const v = (json as { version: unknown }).version;
-    return { problem: `snapshot version ${typeof v === 'number' ? v : typeof v} is not supported (expected ${SNAPSHOT_VERSION})` };
+    return {
+      problem: `snapshot version ${typeof v === 'number' ? v : typeof v} is not supported (expected ${SNAPSHOT_VERSION})`,
+    };
   }
   const parsed = snapshotSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { problem: `snapshot does not match the contract at ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
+    return {
+      problem: `snapshot does not match the contract at ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+    };
   }
   return { snapshot: parsed.data as AppSnapshot };
 }

@@ -4,11 +4,35 @@ import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { errorMessage } from '../../log/redact';
-import { RedisClient, deadlineMargin, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
+import {
+  RedisClient,
+  deadlineMargin,
+  type RedisClientOptions,
+  type RedisCommand,
+  type Reply,
+} from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
-import { JOB_STATES, decodeQueueState, queueReadError, parseScriptReply, summarize, type QueueSummary, type RawQueueState } from './queue-state';
-import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, durationHistograms, type DurationHistograms, type FailedJob, type FinishedState, type JobDetails, type SampleRequest } from './finished-jobs';
+import {
+  JOB_STATES,
+  decodeQueueState,
+  queueReadError,
+  parseScriptReply,
+  summarize,
+  type QueueSummary,
+  type RawQueueState,
+} from './queue-state';
+import {
+  FAILED_REASON_CHARS,
+  FinishedJobs,
+  decodeJobDetails,
+  durationHistograms,
+  type DurationHistograms,
+  type FailedJob,
+  type FinishedState,
+  type JobDetails,
+  type SampleRequest,
+} from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
@@ -22,7 +46,10 @@ export interface QueueSnapshot {
   readonly recentFailures: readonly FailedJob[];
 }
 
-type HistogramDefs<L extends string> = { readonly wait: MetricDef<L, 'histogram'>; readonly processing: MetricDef<L, 'histogram'> };
+type HistogramDefs<L extends string> = {
+  readonly wait: MetricDef<L, 'histogram'>;
+  readonly processing: MetricDef<L, 'histogram'>;
+};
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -51,7 +78,10 @@ function queueNames(prefixBytes: string, queueBytes: string, queue: string): Que
     keyPrefixBytes,
     queue: Object.freeze({ queue }),
     states: JOB_STATES.map((state) => Object.freeze({ queue, state })),
-    finished: { completed: Object.freeze({ queue, status: 'completed' }), failed: Object.freeze({ queue, status: 'failed' }) },
+    finished: {
+      completed: Object.freeze({ queue, status: 'completed' }),
+      failed: Object.freeze({ queue, status: 'failed' }),
+    },
   });
 }
 
@@ -82,7 +112,11 @@ export class BullmqCollector implements Collector {
   /** The prefix's bytes as a byte string. */
   private readonly prefixBytes: string;
   /** Labels of the current queue list (rebuilt when it changes), and the way back from a label. */
-  private labels?: { readonly queues: readonly string[]; readonly label: Map<string, string>; readonly byLabel: Map<string, string> };
+  private labels?: {
+    readonly queues: readonly string[];
+    readonly label: Map<string, string>;
+    readonly byLabel: Map<string, string>;
+  };
   private readonly names = new Map<string, QueueNames>();
   /** Worker connection names of the current queue list, rebuilt when the list changes. */
   private workerIndex?: { readonly queues: readonly string[]; readonly index: Map<string, string> };
@@ -100,12 +134,22 @@ export class BullmqCollector implements Collector {
     this.stateSha = this.client.script(QUEUE_STATE_LUA);
     this.detailsSha = this.client.script(JOB_DETAILS_LUA);
     if (source.queues.length === 0) {
-      this.discovery = new QueueDiscovery(this.client, { prefix: source.prefix, maxQueues: config.maxQueues, intervalMs: config.discoveryInterval, callTimeoutMs: config.timeout, log });
+      this.discovery = new QueueDiscovery(this.client, {
+        prefix: source.prefix,
+        maxQueues: config.maxQueues,
+        intervalMs: config.discoveryInterval,
+        callTimeoutMs: config.timeout,
+        log,
+      });
     }
     const buckets = config.histogramBuckets;
-    if (config.histograms === 'per-queue') this.perQueue = { wait: { ...m.waitDuration, buckets }, processing: { ...m.processingDuration, buckets } };
+    if (config.histograms === 'per-queue')
+      this.perQueue = { wait: { ...m.waitDuration, buckets }, processing: { ...m.processingDuration, buckets } };
     if (config.histograms === 'total') {
-      const defs = { wait: { ...m.waitDuration, labels: [], buckets }, processing: { ...m.processingDuration, labels: [], buckets } };
+      const defs = {
+        wait: { ...m.waitDuration, labels: [], buckets },
+        processing: { ...m.processingDuration, labels: [], buckets },
+      };
       this.total = { defs, state: durationHistograms(buckets) };
     }
   }
@@ -149,7 +193,10 @@ export class BullmqCollector implements Collector {
     // queues. Each call's answer is handled as it arrives (in order: one connection), so this
     // process decodes and writes while Redis still reads the next queues.
     const groups = chunks(queues, this.config.queuesPerCall);
-    const commands: RedisCommand[] = [['client', 'list', 'type', 'normal'], ...groups.map((group) => this.stateCommand(group))];
+    const commands: RedisCommand[] = [
+      ['client', 'list', 'type', 'normal'],
+      ...groups.map((group) => this.stateCommand(group)),
+    ];
     const raw = new Map<string, RawQueueState>();
     const summaries = new Map<string, QueueSummary>();
     const readErrors = new Map<string, string>();
@@ -179,23 +226,43 @@ export class BullmqCollector implements Collector {
         writeQueue(out, summary, names);
       });
     };
-    await this.client.batch(deadline, commands, { chunk: 1, signal, onReply, inFlight: this.config.callsInFlight || undefined });
+    await this.client.batch(deadline, commands, {
+      chunk: 1,
+      signal,
+      onReply,
+      inFlight: this.config.callsInFlight || undefined,
+    });
 
     // Round trip 2, only when jobs finished: their times (and failure details).
     const plans = queues.flatMap((queue) => {
       const state = raw.get(queue);
       if (!state) return [];
       const jobs = this.finishedJobs(queue);
-      return FINISHED.map((which) => ({ queue, jobs, which, ...jobs.plan(which, which === 'completed' ? state.newCompleted : state.newFailed) }));
+      return FINISHED.map((which) => ({
+        queue,
+        jobs,
+        which,
+        ...jobs.plan(which, which === 'completed' ? state.newCompleted : state.newFailed),
+      }));
     });
-    const details = await this.readJobs(deadline, signal, plans.flatMap((p) => p.requests.map((request) => ({ queue: p.queue, request }))));
+    const details = await this.readJobs(
+      deadline,
+      signal,
+      plans.flatMap((p) => p.requests.map((request) => ({ queue: p.queue, request }))),
+    );
 
     // Nothing below awaits: the state moves only when the whole collection succeeded.
     let k = 0;
-    for (const plan of plans) plan.jobs.commit(plan.which, plan.next, plan.requests.map((request) => [request, details[k++]] as const));
+    for (const plan of plans)
+      plan.jobs.commit(
+        plan.which,
+        plan.next,
+        plan.requests.map((request) => [request, details[k++]] as const),
+      );
     this.summaries = summaries;
     this.readErrors = readErrors;
-    if (readErrors.size) this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
+    if (readErrors.size)
+      this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
     this.writeCollection(out, selection, workers !== undefined);
   }
 
@@ -206,7 +273,13 @@ export class BullmqCollector implements Collector {
       return FINISHED.map((which) => jobs.mode(which));
     });
     // Byte strings to exact bytes: a mode holds the newest member's id, as Redis returned it.
-    return ['evalshaBuffer', this.stateSha, queues.length, ...queues.map((queue) => this.namesOf(queue).keyPrefix), ...modes.map(toArg)];
+    return [
+      'evalshaBuffer',
+      this.stateSha,
+      queues.length,
+      ...queues.map((queue) => this.namesOf(queue).keyPrefix),
+      ...modes.map(toArg),
+    ];
   }
 
   private namesOf(queue: string): QueueNames {
@@ -234,7 +307,10 @@ export class BullmqCollector implements Collector {
     if (!this.discovery.latest) {
       let timer: NodeJS.Timeout | undefined;
       const remaining = deadline - Date.now();
-      await Promise.race([this.discovery.refresh(), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, remaining - deadlineMargin(remaining)))))]);
+      await Promise.race([
+        this.discovery.refresh(),
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, remaining - deadlineMargin(remaining))))),
+      ]);
       clearTimeout(timer);
       if (!this.discovery.latest) throw new Error('queue discovery has not succeeded yet');
     }
@@ -245,26 +321,40 @@ export class BullmqCollector implements Collector {
   private workers(reply: Reply, queues: readonly string[]): Map<string, number> | undefined {
     const allowed = reply.ok && typeof reply.value === 'string';
     if (allowed !== this.clientListAllowed) {
-      if (!allowed) this.log.warn('CLIENT LIST refused: bullmq_queue_workers not exported (grant the exporter +client|list)', { error: reply.ok ? 'no text' : errorMessage(reply.error) });
+      if (!allowed)
+        this.log.warn('CLIENT LIST refused: bullmq_queue_workers not exported (grant the exporter +client|list)', {
+          error: reply.ok ? 'no text' : errorMessage(reply.error),
+        });
       this.clientListAllowed = allowed;
     }
     if (!allowed) return undefined;
-    if (this.workerIndex?.queues !== queues) this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues, 'latin1') };
+    if (this.workerIndex?.queues !== queues)
+      this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues, 'latin1') };
     return countWorkers(clientNames(reply.value as string), this.source.prefix, this.workerIndex.index);
   }
 
   /** Job details in script calls of JOBS_PER_CALL jobs, in one round trip; one entry per request. */
-  private async readJobs(deadline: number, signal: AbortSignal, requests: readonly { queue: string; request: SampleRequest }[]): Promise<(JobDetails | undefined)[]> {
+  private async readJobs(
+    deadline: number,
+    signal: AbortSignal,
+    requests: readonly { queue: string; request: SampleRequest }[],
+  ): Promise<(JobDetails | undefined)[]> {
     if (!requests.length) return [];
     const groups = chunks(requests, JOBS_PER_CALL);
     const commands: RedisCommand[] = groups.map((group) => [
-      'evalshaBuffer', this.detailsSha, group.length,
+      'evalshaBuffer',
+      this.detailsSha,
+      group.length,
       ...group.map(({ queue, request }) => toArg(`${this.namesOf(queue).keyPrefixBytes}${request.id}`)),
       // Bytes: a reason cut to FAILED_REASON_CHARS characters fits in 4 bytes per character.
       FAILED_REASON_CHARS * 4,
       ...group.map(({ request }) => (request.state === 'failed' ? 'f' : 'c')),
     ]);
-    const replies = await this.client.batch(deadline, commands, { chunk: 1, signal, inFlight: this.config.callsInFlight || undefined });
+    const replies = await this.client.batch(deadline, commands, {
+      chunk: 1,
+      signal,
+      inFlight: this.config.callsInFlight || undefined,
+    });
     return replies.flatMap((reply, i) => {
       if (!reply.ok) throw new Error(`reading finished jobs failed: ${errorMessage(reply.error)}`);
       const jobs = parseScriptReply(reply.value);

@@ -60,8 +60,17 @@ const SCAN_COUNT = 1000;
 export class QueueDiscovery {
   private readonly refresher: BackgroundRefresh<QueueSelection>;
 
-  constructor(private readonly client: RedisClient, private readonly options: DiscoveryOptions) {
-    this.refresher = new BackgroundRefresh({ what: 'queue discovery', intervalMs: options.intervalMs, timeoutMs: options.intervalMs, task: (signal) => this.scan(signal), log: options.log });
+  constructor(
+    private readonly client: RedisClient,
+    private readonly options: DiscoveryOptions,
+  ) {
+    this.refresher = new BackgroundRefresh({
+      what: 'queue discovery',
+      intervalMs: options.intervalMs,
+      timeoutMs: options.intervalMs,
+      task: (signal) => this.scan(signal),
+      log: options.log,
+    });
   }
 
   /** The latest successful discovery, if any. */
@@ -83,7 +92,16 @@ export class QueueDiscovery {
     do {
       if (signal.aborted) throw signal.reason;
       // Keys as bytes: a queue whose name is not UTF-8 is found under its exact name (queue-name.ts).
-      const reply = await this.client.call(Date.now() + callTimeoutMs, ['scanBuffer', cursor, 'match', toArg(metaPattern(prefixBytes)), 'count', SCAN_COUNT, 'type', 'hash']);
+      const reply = await this.client.call(Date.now() + callTimeoutMs, [
+        'scanBuffer',
+        cursor,
+        'match',
+        toArg(metaPattern(prefixBytes)),
+        'count',
+        SCAN_COUNT,
+        'type',
+        'hash',
+      ]);
       const [next, keys] = reply as [Buffer, Buffer[]];
       for (const key of keys) {
         const queue = queueFromMetaKey(key.toString('latin1'), prefixBytes);
@@ -92,7 +110,8 @@ export class QueueDiscovery {
       cursor = next.toString('latin1');
     } while (cursor !== '0');
     const selection = selectQueues(found, maxQueues);
-    if (selection.leftOut > 0) log.debug('queues left out over collectors.bullmq.maxQueues', { leftOut: selection.leftOut });
+    if (selection.leftOut > 0)
+      log.debug('queues left out over collectors.bullmq.maxQueues', { leftOut: selection.leftOut });
     return selection;
   }
 

@@ -69,7 +69,10 @@ export function decodeJobDetails(reply: unknown): JobDetails | undefined {
     finishedOn: toNumber(finishedOn),
     // Byte strings from the script (queue-name.ts), shown as UTF-8; cut in bytes by Redis: drop a character split in two.
     name: typeof name === 'string' ? textOfBytes(name).replace(/\uFFFD+$/, '') : undefined,
-    failedReason: typeof reason === 'string' ? redact(textOfBytes(reason).replace(/\uFFFD+$/, '')).slice(0, FAILED_REASON_CHARS) : undefined,
+    failedReason:
+      typeof reason === 'string'
+        ? redact(textOfBytes(reason).replace(/\uFFFD+$/, '')).slice(0, FAILED_REASON_CHARS)
+        : undefined,
     attemptsMade: toNumber(attempts),
   };
 }
@@ -120,37 +123,60 @@ export class FinishedJobs {
       // First read, newest first: place the watermark; failed jobs seed the recent list.
       const newest = read[0];
       const next = newest
-        ? { score: newest.score, seen: new Set(read.filter((j) => j.score === newest.score).map((j) => j.id)), newest: newest.id }
+        ? {
+            score: newest.score,
+            seen: new Set(read.filter((j) => j.score === newest.score).map((j) => j.id)),
+            newest: newest.id,
+          }
         : { score: 0, seen: new Set<string>(), newest: '' };
-      const requests = state === 'failed' && this.failedKept > 0 ? [...read].reverse().map((j) => ({ state, id: j.id, observe: false })) : [];
+      const requests =
+        state === 'failed' && this.failedKept > 0
+          ? [...read].reverse().map((j) => ({ state, id: j.id, observe: false }))
+          : [];
       return { requests, next };
     }
     const unseen = read.filter((j) => j.score > mark.score || !mark.seen.has(j.id));
     const fresh = unseen.slice(0, this.sampleLimit);
     // Nothing new (the newest member changed by a removal): remember the newest, so the next read is spared.
-    if (!fresh.length) return { requests: [], next: read.length ? { ...mark, newest: read[read.length - 1]!.id } : undefined };
+    if (!fresh.length)
+      return { requests: [], next: read.length ? { ...mark, newest: read[read.length - 1]!.id } : undefined };
     const last = fresh[fresh.length - 1]!;
     const seen = new Set(fresh.filter((j) => j.score === last.score).map((j) => j.id));
     if (last.score === mark.score) for (const id of mark.seen) seen.add(id);
     // Cut by sampleLimit: the last job read is not the newest, so the next scrape reads on.
     const newest = fresh.length < unseen.length ? last.id : read[read.length - 1]!.id;
-    return { requests: fresh.map((j) => ({ state, id: j.id, observe: true })), next: { score: last.score, seen, newest } };
+    return {
+      requests: fresh.map((j) => ({ state, id: j.id, observe: true })),
+      next: { score: last.score, seen, newest },
+    };
   }
 
   /** Records the jobs read (oldest first) and moves the watermark. */
-  commit(state: FinishedState, next: Watermark | undefined, jobs: readonly (readonly [SampleRequest, JobDetails | undefined])[]): void {
+  commit(
+    state: FinishedState,
+    next: Watermark | undefined,
+    jobs: readonly (readonly [SampleRequest, JobDetails | undefined])[],
+  ): void {
     for (const [request, job] of jobs) {
       if (!job) continue; // removed before we read it: nothing to record, never a 0
       if (request.observe) {
         this.observed[state]++;
         const d = this.durations;
-        if (d && job.processedOn !== undefined && job.timestamp !== undefined) d.wait.observe(Math.max(0, job.processedOn - job.timestamp) / 1000);
-        if (d && job.finishedOn !== undefined && job.processedOn !== undefined) d.processing.observe(Math.max(0, job.finishedOn - job.processedOn) / 1000);
+        if (d && job.processedOn !== undefined && job.timestamp !== undefined)
+          d.wait.observe(Math.max(0, job.processedOn - job.timestamp) / 1000);
+        if (d && job.finishedOn !== undefined && job.processedOn !== undefined)
+          d.processing.observe(Math.max(0, job.finishedOn - job.processedOn) / 1000);
       }
       if (state === 'failed' && this.failedKept > 0) {
         // A job retried by hand and failed again is listed once, at its latest failure.
         this.failures = this.failures.filter((f) => f.id !== request.id);
-        this.failures.unshift({ id: request.id, name: job.name, failedReason: job.failedReason, attemptsMade: job.attemptsMade, finishedOn: job.finishedOn });
+        this.failures.unshift({
+          id: request.id,
+          name: job.name,
+          failedReason: job.failedReason,
+          attemptsMade: job.attemptsMade,
+          finishedOn: job.finishedOn,
+        });
       }
     }
     if (this.failures.length > this.failedKept) this.failures.length = this.failedKept;

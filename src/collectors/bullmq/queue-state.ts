@@ -1,7 +1,16 @@
 import { QUEUE_FIELDS } from './scripts';
 
 /** Job states as BullMQ's getJobCounts() names them, plus the legacy `paused` list. */
-export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'paused'] as const;
+export const JOB_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'completed',
+  'failed',
+  'paused',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** BullMQ's queue.rateLimit(ms) sets the limiter to this value, whatever the configured max. */
@@ -16,9 +25,19 @@ export interface Finished {
 /** One queue as QUEUE_STATE_LUA read it, decoded but not interpreted. */
 export interface RawQueueState {
   readonly counts: Readonly<Record<JobState, number>>;
-  readonly oldestWaiting?: { readonly id: string; readonly timestamp?: number; readonly delay?: number; readonly processedOn?: number };
+  readonly oldestWaiting?: {
+    readonly id: string;
+    readonly timestamp?: number;
+    readonly delay?: number;
+    readonly processedOn?: number;
+  };
   readonly oldestActiveProcessedOn?: number;
-  readonly meta: { readonly paused: boolean; readonly concurrency?: number; readonly max?: number; readonly duration?: number };
+  readonly meta: {
+    readonly paused: boolean;
+    readonly concurrency?: number;
+    readonly max?: number;
+    readonly duration?: number;
+  };
   readonly metricsCompleted?: number;
   readonly metricsFailed?: number;
   readonly added: number;
@@ -51,7 +70,11 @@ function pairs(v: unknown): Finished[] {
  * so every string in it is a byte string (ids and names exactly as Redis holds them; see queue-name.ts).
  */
 export function parseScriptReply(reply: unknown): unknown[] {
-  const value: unknown = Buffer.isBuffer(reply) ? JSON.parse(reply.toString('latin1')) : typeof reply === 'string' ? JSON.parse(reply) : reply;
+  const value: unknown = Buffer.isBuffer(reply)
+    ? JSON.parse(reply.toString('latin1'))
+    : typeof reply === 'string'
+      ? JSON.parse(reply)
+      : reply;
   if (!Array.isArray(value)) throw new Error('unexpected reply shape from a collector script');
   return value;
 }
@@ -67,7 +90,8 @@ const F = Object.fromEntries(QUEUE_FIELDS.map((name, i) => [name, i])) as Record
 
 /** Decodes one queue's array from QUEUE_STATE_LUA; throws on a reply of the wrong shape. */
 export function decodeQueueState(reply: unknown): RawQueueState {
-  if (!Array.isArray(reply) || reply.length < QUEUE_FIELDS.length) throw new Error('unexpected reply shape from the queue state script');
+  if (!Array.isArray(reply) || reply.length < QUEUE_FIELDS.length)
+    throw new Error('unexpected reply shape from the queue state script');
   const meta: unknown[] = Array.isArray(reply[F.meta]) ? reply[F.meta] : [];
   const oldest: unknown[] | undefined = Array.isArray(reply[F.oldestWaiting]) ? reply[F.oldestWaiting] : undefined;
   return {
@@ -81,7 +105,12 @@ export function decodeQueueState(reply: unknown): RawQueueState {
       failed: num(reply[F.failed]) ?? 0,
       paused: num(reply[F.paused]) ?? 0,
     },
-    oldestWaiting: oldest && { id: String(oldest[0]), timestamp: num(oldest[1]), delay: num(oldest[2]), processedOn: num(oldest[3]) },
+    oldestWaiting: oldest && {
+      id: String(oldest[0]),
+      timestamp: num(oldest[1]),
+      delay: num(oldest[2]),
+      processedOn: num(oldest[3]),
+    },
     oldestActiveProcessedOn: num(reply[F.oldestActiveProcessedOn]),
     meta: { paused: meta[0] === '1', concurrency: num(meta[1]), max: num(meta[2]), duration: num(meta[3]) },
     metricsCompleted: num(reply[F.metricsCompleted]),
@@ -143,7 +172,8 @@ function age(count: number, since: number | undefined, nowMs: number): number | 
 export function summarize(queue: string, raw: RawQueueState, workers: number | undefined, nowMs: number): QueueSummary {
   const { meta } = raw;
   const limitSet = meta.max !== undefined || raw.limiterTtlMs > 0;
-  const limited = raw.limiterTtlMs > 0 && raw.limiterValue !== undefined && raw.limiterValue >= (meta.max ?? MANUAL_RATE_LIMIT);
+  const limited =
+    raw.limiterTtlMs > 0 && raw.limiterValue !== undefined && raw.limiterValue >= (meta.max ?? MANUAL_RATE_LIMIT);
   return {
     queue,
     counts: raw.counts,
@@ -156,7 +186,10 @@ export function summarize(queue: string, raw: RawQueueState, workers: number | u
     completedTotal: raw.metricsCompleted,
     failedTotal: raw.metricsFailed,
     globalConcurrency: meta.concurrency,
-    globalRateLimit: meta.max !== undefined && meta.duration !== undefined ? { max: meta.max, durationSeconds: meta.duration / 1000 } : undefined,
+    globalRateLimit:
+      meta.max !== undefined && meta.duration !== undefined
+        ? { max: meta.max, durationSeconds: meta.duration / 1000 }
+        : undefined,
     rateLimited: limitSet ? limited : undefined,
     collectedAt: nowMs / 1000,
   };

@@ -9,9 +9,25 @@
 
 /** Field order of one queue's reply from QUEUE_STATE_LUA. */
 export const QUEUE_FIELDS = [
-  'waiting', 'oldestWaiting', 'active', 'paused', 'prioritized', 'delayed', 'waitingChildren', 'completed', 'failed',
-  'meta', 'metricsCompleted', 'metricsFailed', 'added', 'limiterTtl', 'limiterValue', 'nextDelayedScore',
-  'oldestActiveProcessedOn', 'newCompleted', 'newFailed',
+  'waiting',
+  'oldestWaiting',
+  'active',
+  'paused',
+  'prioritized',
+  'delayed',
+  'waitingChildren',
+  'completed',
+  'failed',
+  'meta',
+  'metricsCompleted',
+  'metricsFailed',
+  'added',
+  'limiterTtl',
+  'limiterValue',
+  'nextDelayedScore',
+  'oldestActiveProcessedOn',
+  'newCompleted',
+  'newFailed',
 ] as const;
 
 /** Longest job id or member returned as is, in bytes; longer ones come back as `sha1:<hex>` of the member. */

@@ -19,15 +19,24 @@ export function clientNames(clientList: string): string[] {
  * The connection name BullMQ gives a queue's workers, without the optional `:w:<name>`: base64 of
  * the name's bytes (`encoding` 'latin1' when the queue is a byte string, see queue-name.ts).
  */
-export const workerClientName = (prefix: string, queue: string, encoding: BufferEncoding = 'utf8'): string => `${prefix}:${Buffer.from(queue, encoding).toString('base64')}`;
+export const workerClientName = (prefix: string, queue: string, encoding: BufferEncoding = 'utf8'): string =>
+  `${prefix}:${Buffer.from(queue, encoding).toString('base64')}`;
 
 /** Worker connection name -> queue, for the given queues (base64 is costly enough to build once). */
-export function workerNameIndex(prefix: string, queues: readonly string[], encoding: BufferEncoding = 'utf8'): Map<string, string> {
+export function workerNameIndex(
+  prefix: string,
+  queues: readonly string[],
+  encoding: BufferEncoding = 'utf8',
+): Map<string, string> {
   return new Map(queues.map((queue) => [workerClientName(prefix, queue, encoding), queue]));
 }
 
 /** Workers connected per queue, for the indexed queues only (0 for a queue without any). */
-export function countWorkers(names: readonly string[], prefix: string, index: ReadonlyMap<string, string>): Map<string, number> {
+export function countWorkers(
+  names: readonly string[],
+  prefix: string,
+  index: ReadonlyMap<string, string>,
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const queue of index.values()) counts.set(queue, 0);
   for (const name of names) {

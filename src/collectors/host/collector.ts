@@ -5,7 +5,16 @@ import type { Collector, CollectContext } from '../types';
 import type { MetricBatch } from '../../metrics/batch';
 import type { Config } from '../../config/schema';
 import { hostMetrics as m } from './metrics';
-import { CPU_MODES, parseDiskstats, parseFileNr, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from './procfs';
+import {
+  CPU_MODES,
+  parseDiskstats,
+  parseFileNr,
+  parseLoadavg,
+  parseMeminfo,
+  parseMounts,
+  parseNetDev,
+  parseProcStat,
+} from './procfs';
 import { collectWithSysteminformation } from './fallback';
 
 export type HostConfig = Config['collectors']['host'];
@@ -35,7 +44,12 @@ export class HostCollector implements Collector {
   }
 
   async collect({ out, signal }: CollectContext): Promise<void> {
-    out.set(m.unameInfo, 1, { sysname: os.type(), release: os.release(), machine: os.machine(), nodename: os.hostname() });
+    out.set(m.unameInfo, 1, {
+      sysname: os.type(),
+      release: os.release(),
+      machine: os.machine(),
+      nodename: os.hostname(),
+    });
     if (this.useSi) return collectWithSysteminformation(out, this.fsTypesExclude, this.mountPointsExclude);
     const read = (file: string) => readFile(`${this.proc}/${file}`, { encoding: 'utf8', signal });
     await Promise.all([
@@ -82,7 +96,8 @@ export class HostCollector implements Collector {
 
   private setStat(out: MetricBatch, text: string): void {
     const stat = parseProcStat(text);
-    for (const [cpu, times] of stat.cpus) for (const mode of CPU_MODES) out.set(m.cpuSeconds, times[mode], { cpu, mode });
+    for (const [cpu, times] of stat.cpus)
+      for (const mode of CPU_MODES) out.set(m.cpuSeconds, times[mode], { cpu, mode });
     if (stat.bootTime !== undefined) out.set(m.bootTime, stat.bootTime);
     if (stat.procsRunning !== undefined) out.set(m.procsRunning, stat.procsRunning);
     if (stat.procsBlocked !== undefined) out.set(m.procsBlocked, stat.procsBlocked);

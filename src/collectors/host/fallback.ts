@@ -7,7 +7,11 @@ import { hostMetrics as m } from './metrics';
  * (`si.fsSize` runs `df`), so Linux never takes this path unless asked to, and systeminformation
  * is loaded only here (it costs ~10 MB of RSS).
  */
-export async function collectWithSysteminformation(out: MetricBatch, fsTypesExclude: RegExp, mountPointsExclude: RegExp): Promise<void> {
+export async function collectWithSysteminformation(
+  out: MetricBatch,
+  fsTypesExclude: RegExp,
+  mountPointsExclude: RegExp,
+): Promise<void> {
   os.cpus().forEach((cpu, i) => {
     const t = cpu.times;
     const modes = { user: t.user, nice: t.nice, system: t.sys, idle: t.idle, irq: t.irq };

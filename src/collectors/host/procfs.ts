@@ -73,7 +73,11 @@ export function parseMounts(text: string, fsTypesExclude: RegExp, mountPointsExc
     if (!device || !mountpoint || !fstype) continue;
     if (fsTypesExclude.test(fstype) || mountPointsExclude.test(mountpoint)) continue;
     // A mountpoint mounted over is listed twice; the last mount is the visible one.
-    if (seen.has(mountpoint)) mounts.splice(mounts.findIndex((m) => m.mountpoint === mountpoint), 1);
+    if (seen.has(mountpoint))
+      mounts.splice(
+        mounts.findIndex((m) => m.mountpoint === mountpoint),
+        1,
+      );
     seen.add(mountpoint);
     mounts.push({ device, mountpoint, fstype, readonly: (options ?? '').split(',').includes('ro') });
   }
@@ -128,7 +132,11 @@ export function parseNetDev(text: string): NetDev[] {
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     out.push({
       device: line.slice(0, colon).trim(),
       receiveBytes: f[0] ?? 0,

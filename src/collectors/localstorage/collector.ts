@@ -24,8 +24,15 @@ export class LocalStorageCollector implements Collector {
   /** The last problem logged, so a lasting one is logged once, not every scrape. */
   private lastProblem?: string;
 
-  constructor(config: LocalStorageConfig, storagePath: string | undefined, private readonly log: Logger) {
-    if (!storagePath) throw new ConfigError(['collectors.localstorage.enabled: the local storage collector needs storage.path (STORAGE_PATH)']);
+  constructor(
+    config: LocalStorageConfig,
+    storagePath: string | undefined,
+    private readonly log: Logger,
+  ) {
+    if (!storagePath)
+      throw new ConfigError([
+        'collectors.localstorage.enabled: the local storage collector needs storage.path (STORAGE_PATH)',
+      ]);
     const root = storagePath;
     this.path = root;
     this.walker = new BackgroundRefresh({

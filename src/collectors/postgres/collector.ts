@@ -7,7 +7,15 @@ import { errorMessage, registerSecret } from '../../log/redact';
 import { postgresMetrics as m } from './metrics';
 import { serverResults, serverStatsSql, setServerStats } from './server-stats';
 import { buildCustomQuery, mapRows, missingColumns, type CustomQuery } from './custom-rows';
-import { Lease, acquire, connectionStillUsable, createPool, runQuery, statementBudget, type StatementBudget } from './connection';
+import {
+  Lease,
+  acquire,
+  connectionStillUsable,
+  createPool,
+  runQuery,
+  statementBudget,
+  type StatementBudget,
+} from './connection';
 
 export type PostgresCollectorConfig = Config['collectors']['postgres'];
 
@@ -33,7 +41,10 @@ export class PostgresCollector implements Collector {
   ) {
     // Without a URL, pg reads libpq's variables; their password must not reach a log line either.
     registerSecret(process.env.PGPASSWORD);
-    this.pool = createPool({ url: connection.url, password: connection.password, connectTimeoutMs: config.timeout }, log);
+    this.pool = createPool(
+      { url: connection.url, password: connection.password, connectTimeoutMs: config.timeout },
+      log,
+    );
     this.queries = config.queries.map(buildCustomQuery);
   }
 
@@ -57,7 +68,10 @@ export class PostgresCollector implements Collector {
     try {
       out.set(m.connectDuration, lease.connectSeconds);
       const budget = needBudget(deadline);
-      const results = await runQuery(lease.client, { text: serverStatsSql(budget.statementMs), query_timeout: budget.clientMs });
+      const results = await runQuery(lease.client, {
+        text: serverStatsSql(budget.statementMs),
+        query_timeout: budget.clientMs,
+      });
       setServerStats(out, serverResults(results));
     } finally {
       signal.removeEventListener('abort', abort);
@@ -85,7 +99,11 @@ export class PostgresCollector implements Collector {
           });
           const budget = needBudget(deadline, query.config.timeout);
           const result = await this.runCustom(lease, query.sql, budget);
-          const mapped = mapRows(query, result.fields.map((f) => f.name), result.rows);
+          const mapped = mapRows(
+            query,
+            result.fields.map((f) => f.name),
+            result.rows,
+          );
           for (const s of mapped.samples) out.set(s.def, s.value, s.labels);
           out.set(m.queryRows, mapped.rows, labels);
           out.set(m.querySkippedValues, mapped.skipped, labels);
@@ -110,7 +128,10 @@ export class PostgresCollector implements Collector {
   private async runCustom(lease: Lease, sql: string, budget: StatementBudget): Promise<QueryResult> {
     const client = lease.client;
     const rollback = () => runQuery(client, { text: 'ROLLBACK', query_timeout: budget.clientMs });
-    await runQuery(client, { text: `BEGIN READ ONLY; SET LOCAL statement_timeout = ${budget.statementMs}`, query_timeout: budget.clientMs });
+    await runQuery(client, {
+      text: `BEGIN READ ONLY; SET LOCAL statement_timeout = ${budget.statementMs}`,
+      query_timeout: budget.clientMs,
+    });
     let result: QueryResult | undefined;
     try {
       [result] = await runQuery(client, { text: sql, queryMode: 'extended', query_timeout: budget.clientMs });
@@ -146,12 +167,22 @@ export class PostgresCollector implements Collector {
         if (!budget) break;
         try {
           const result = await this.runCustom(lease, query.columnsSql, budget);
-          const missing = missingColumns(query, result.fields.map((f) => f.name));
-          if (missing.length) problems.push(`${where}: result has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${result.fields.map((f) => f.name).join(', ')})`);
+          const missing = missingColumns(
+            query,
+            result.fields.map((f) => f.name),
+          );
+          if (missing.length)
+            problems.push(
+              `${where}: result has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${result.fields.map((f) => f.name).join(', ')})`,
+            );
         } catch (err) {
           // A syntax error is the config's fault; a missing table may just be a migration not yet run.
           if ((err as { code?: string }).code === '42601') problems.push(`${where}: ${errorMessage(err)}`);
-          else this.log.warn('custom query failed its startup check', { query: query.config.name, error: errorMessage(err) });
+          else
+            this.log.warn('custom query failed its startup check', {
+              query: query.config.name,
+              error: errorMessage(err),
+            });
           if (!connectionStillUsable(err)) break;
         }
       }

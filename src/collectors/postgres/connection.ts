@@ -89,21 +89,30 @@ export class Lease {
  */
 export async function acquire(pool: Pool, deadline: number, signal: AbortSignal, log: Logger): Promise<Lease> {
   // Queueing behind connections an earlier scrape still waits for would only add more later.
-  if (pool.totalCount >= POOL_MAX && pool.idleCount === 0) throw new Error('both connections still busy from an earlier scrape (database slow or unreachable)');
+  if (pool.totalCount >= POOL_MAX && pool.idleCount === 0)
+    throw new Error('both connections still busy from an earlier scrape (database slow or unreachable)');
   const started = performance.now();
   const pending = pool.connect();
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const giveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out connecting to PostgreSQL')), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => reject(new Error('timed out connecting to PostgreSQL')),
+      Math.max(0, deadline - Date.now()),
+    );
     onAbort = () => reject(new Error('aborted while connecting to PostgreSQL'));
     signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
     const client = await Promise.race([pending, giveUp]);
-    return new Lease(client, (performance.now() - started) / 1000, (err) => log.warn('postgres connection lost', { error: errorMessage(err) }));
+    return new Lease(client, (performance.now() - started) / 1000, (err) =>
+      log.warn('postgres connection lost', { error: errorMessage(err) }),
+    );
   } catch (err) {
-    pending.then((late) => late.release(true), () => undefined);
+    pending.then(
+      (late) => late.release(true),
+      () => undefined,
+    );
     throw err;
   } finally {
     clearTimeout(timer);

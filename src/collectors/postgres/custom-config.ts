@@ -16,7 +16,20 @@ const QUERY_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
  * Prefixes of the exporter's own families (this collector's `pg_`, the other collectors', the
  * runner's and prom-client's): a custom metric may not take one, so names never collide.
  */
-export const RESERVED_PREFIXES = ['pg_', 'jobstack_exporter_', 'host_', 'redis_', 'bullmq_', 's3_', 'localstorage_', 'probe_', 'probes_', 'process_', 'nodejs_', 'app_snapshot_'] as const;
+export const RESERVED_PREFIXES = [
+  'pg_',
+  'jobstack_exporter_',
+  'host_',
+  'redis_',
+  'bullmq_',
+  's3_',
+  'localstorage_',
+  'probe_',
+  'probes_',
+  'process_',
+  'nodejs_',
+  'app_snapshot_',
+] as const;
 /** Built-in names outside those prefixes: `app_up` sits in the `app_` namespace custom queries use. */
 export const RESERVED_NAMES: readonly string[] = ['app_up'];
 
@@ -54,7 +67,8 @@ export function customQueriesSchema(duration: typeof durationFactory) {
     .array(query)
     .default([])
     .superRefine((queries, ctx) => {
-      const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+      const problem = (path: (string | number)[], message: string) =>
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
       const queryNames = new Set<string>();
       const metricNames = new Map<string, string>();
       queries.forEach((q, qi) => {
@@ -62,7 +76,11 @@ export function customQueriesSchema(duration: typeof durationFactory) {
         queryNames.add(q.name);
         const labels = new Set<string>();
         q.labels.forEach((label, li) => {
-          if (!LABEL_NAME.test(label) || label.startsWith('__')) problem([qi, 'labels', li], `"${label}" is not a valid label name (letters, digits, _; not starting with __)`);
+          if (!LABEL_NAME.test(label) || label.startsWith('__'))
+            problem(
+              [qi, 'labels', li],
+              `"${label}" is not a valid label name (letters, digits, _; not starting with __)`,
+            );
           if (labels.has(label)) problem([qi, 'labels', li], `label column "${label}" listed twice`);
           labels.add(label);
         });
@@ -84,12 +102,15 @@ export function customQueriesSchema(duration: typeof durationFactory) {
 
 /** Why a custom metric name cannot be used, or undefined when it can. */
 export function metricNameProblem(name: string, type: 'gauge' | 'counter'): string | undefined {
-  if (!METRIC_NAME.test(name)) return `"${name}" is not a valid metric name (letters, digits and _, not starting with a digit)`;
+  if (!METRIC_NAME.test(name))
+    return `"${name}" is not a valid metric name (letters, digits and _, not starting with a digit)`;
   const reserved = RESERVED_PREFIXES.find((p) => name.startsWith(p));
-  if (reserved) return `"${name}" uses the prefix ${reserved}, reserved for the exporter's own metrics; use your application's prefix`;
+  if (reserved)
+    return `"${name}" uses the prefix ${reserved}, reserved for the exporter's own metrics; use your application's prefix`;
   if (RESERVED_NAMES.includes(name)) return `"${name}" is one of the exporter's own metrics; choose another name`;
   if (type === 'counter' && !name.endsWith('_total')) return `"${name}" is a counter, so its name must end in _total`;
-  if (type === 'gauge' && name.endsWith('_total')) return `"${name}" ends in _total, which only counters may (set type: counter)`;
+  if (type === 'gauge' && name.endsWith('_total'))
+    return `"${name}" ends in _total, which only counters may (set type: counter)`;
   const suffix = RESERVED_SUFFIXES.find((s) => name.endsWith(s));
   if (suffix) return `"${name}" ends in ${suffix}, which Prometheus reserves for other metric types`;
   return undefined;

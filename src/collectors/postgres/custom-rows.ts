@@ -54,9 +54,16 @@ export function missingColumns(query: CustomQuery, columns: readonly string[]): 
  * would be a wrong sum); a bad value only drops that value, and a repeated label set keeps
  * the first row, so one odd row never hides the rest.
  */
-export function mapRows(query: CustomQuery, columns: readonly string[], rows: readonly Record<string, unknown>[]): MappedRows {
+export function mapRows(
+  query: CustomQuery,
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): MappedRows {
   const missing = missingColumns(query, columns);
-  if (missing.length) throw new Error(`result has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${columns.join(', ') || 'none'})`);
+  if (missing.length)
+    throw new Error(
+      `result has no column ${missing.map((c) => `"${c}"`).join(', ')} (columns: ${columns.join(', ') || 'none'})`,
+    );
   if (rows.length > query.config.maxRows) throw new Error(`returned more than maxRows (${query.config.maxRows}) rows`);
   const samples: MappedSample[] = [];
   const seen = new Set<string>();

@@ -48,13 +48,19 @@ export type ServerResults = { readonly [K in keyof typeof SERVER_STATEMENTS]: re
 /** The whole batch as one simple-protocol string: a read-only transaction with its own timeout. */
 export function serverStatsSql(statementTimeoutMs: number): string {
   const timeout = Math.max(1, Math.floor(statementTimeoutMs));
-  return ['BEGIN READ ONLY', `SET LOCAL statement_timeout = ${timeout}`, ...Object.values(SERVER_STATEMENTS), 'COMMIT'].join(';\n');
+  return [
+    'BEGIN READ ONLY',
+    `SET LOCAL statement_timeout = ${timeout}`,
+    ...Object.values(SERVER_STATEMENTS),
+    'COMMIT',
+  ].join(';\n');
 }
 
 /** Splits the results of `serverStatsSql` (one per statement) by statement name. */
 export function serverResults(results: readonly { rows: Row[] }[]): ServerResults {
   const names = Object.keys(SERVER_STATEMENTS) as (keyof typeof SERVER_STATEMENTS)[];
-  if (results.length !== names.length + 3) throw new Error(`expected ${names.length + 3} results, got ${results.length}`);
+  if (results.length !== names.length + 3)
+    throw new Error(`expected ${names.length + 3} results, got ${results.length}`);
   return Object.fromEntries(names.map((name, i) => [name, results[i + 2]!.rows])) as unknown as ServerResults;
 }
 
@@ -87,7 +93,10 @@ const STAT_DATABASE: readonly (readonly [string, MetricDef<'datname', 'gauge' | 
 
 export function setServerStats(out: MetricBatch, r: ServerResults): void {
   const server = r.server[0] ?? {};
-  out.set(m.versionInfo, 1, { short_version: String(server.short_version ?? ''), version: String(server.version ?? '') });
+  out.set(m.versionInfo, 1, {
+    short_version: String(server.short_version ?? ''),
+    version: String(server.version ?? ''),
+  });
   setIfNumber(out, m.maxConnections, server.max_connections);
   setIfNumber(out, m.superuserReservedConnections, server.superuser_reserved_connections);
   setIfNumber(out, m.startTime, server.start_time);

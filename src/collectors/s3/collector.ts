@@ -32,7 +32,8 @@ export class S3Collector implements Collector {
   private readonly listings: ReadonlyMap<string, BackgroundRefresh<PrefixCount>>;
 
   constructor(config: S3CollectorConfig, storage: Config['storage']['s3'], log: Logger, options: S3Options = {}) {
-    if (!storage.bucket) throw new ConfigError(['collectors.s3.enabled: the S3 collector needs storage.s3.bucket (S3_BUCKET)']);
+    if (!storage.bucket)
+      throw new ConfigError(['collectors.s3.enabled: the S3 collector needs storage.s3.bucket (S3_BUCKET)']);
     this.bucket = storage.bucket;
     const base: S3ClientConfig = {
       region: storage.region,
@@ -40,8 +41,16 @@ export class S3Collector implements Collector {
       forcePathStyle: storage.forcePathStyle,
       ...(options.credentials ? { credentials: options.credentials } : {}),
     };
-    this.headClient = new S3Client({ ...base, maxAttempts: 1, requestHandler: { connectionTimeout: config.timeout, requestTimeout: config.timeout } });
-    this.listClient = new S3Client({ ...base, maxAttempts: 3, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } });
+    this.headClient = new S3Client({
+      ...base,
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: config.timeout, requestTimeout: config.timeout },
+    });
+    this.listClient = new S3Client({
+      ...base,
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+    });
     const bucket = this.bucket;
     this.listings = new Map(
       config.prefixes.map((prefix) => [
@@ -50,9 +59,10 @@ export class S3Collector implements Collector {
           what: `S3 listing of ${bucket}/${prefix}`,
           intervalMs: config.listInterval,
           timeoutMs: config.listInterval,
-          task: (signal) => countObjects(this.listClient, bucket, prefix, config.maxObjects, signal).catch((err: unknown) => {
-            throw new Error(describeS3Error(err));
-          }),
+          task: (signal) =>
+            countObjects(this.listClient, bucket, prefix, config.maxObjects, signal).catch((err: unknown) => {
+              throw new Error(describeS3Error(err));
+            }),
           log,
         }),
       ]),
@@ -99,5 +109,7 @@ export function describeS3Error(err: unknown): string {
   const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = err instanceof Error ? err.name : '';
   const text = errorMessage(err);
-  return status ? `HTTP ${status} ${name}${text && text !== 'UnknownError' && text !== name ? ` (${text})` : ''}` : text;
+  return status
+    ? `HTTP ${status} ${name}${text && text !== 'UnknownError' && text !== name ? ` (${text})` : ''}`
+    : text;
 }

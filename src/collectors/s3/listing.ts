@@ -17,14 +17,25 @@ const PAGE_SIZE = 1000;
  * `maxObjects` so a huge bucket costs a bounded number of requests. Versions and incomplete
  * multipart uploads are not counted (ListObjectsV2 does not return them).
  */
-export async function countObjects(client: S3Client, bucket: string, prefix: string, maxObjects: number, signal: AbortSignal): Promise<PrefixCount> {
+export async function countObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  maxObjects: number,
+  signal: AbortSignal,
+): Promise<PrefixCount> {
   let objects = 0;
   let bytes = 0;
   let requests = 0;
   let token: string | undefined;
   for (;;) {
     const page = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: Math.min(PAGE_SIZE, maxObjects - objects) }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix || undefined,
+        ContinuationToken: token,
+        MaxKeys: Math.min(PAGE_SIZE, maxObjects - objects),
+      }),
       { abortSignal: signal },
     );
     requests++;

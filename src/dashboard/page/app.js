@@ -9,13 +9,19 @@
 
   // ---- formatting -------------------------------------------------------------------------
   const dash = '–';
-  const num = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? dash : Number(v).toLocaleString('en-US', { maximumFractionDigits: digits }));
+  const num = (v, digits = 0) =>
+    v === null || v === undefined || Number.isNaN(v)
+      ? dash
+      : Number(v).toLocaleString('en-US', { maximumFractionDigits: digits });
   const pct = (v) => (v === null || v === undefined ? dash : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`);
   function bytes(v) {
     if (v === null || v === undefined) return dash;
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
     let i = 0;
-    while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+    while (Math.abs(v) >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
     return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
   }
   function secs(v) {
@@ -49,7 +55,9 @@
     if (values.length >= 2) {
       const max = Math.max(...values, 1e-9);
       const step = w / (values.length - 1);
-      const d = values.map((v, i) => `${i ? 'L' : 'M'}${(i * step).toFixed(1)},${(h - 1 - (v / max) * (h - 2)).toFixed(1)}`).join('');
+      const d = values
+        .map((v, i) => `${i ? 'L' : 'M'}${(i * step).toFixed(1)},${(h - 1 - (v / max) * (h - 2)).toFixed(1)}`)
+        .join('');
       const path = document.createElementNS(SVG, 'path');
       path.setAttribute('d', d);
       path.setAttribute('fill', 'none');
@@ -69,7 +77,12 @@
     $('overall').className = `pill s-${h.status}`;
     $('components').replaceChildren(
       ...h.components.map((c) =>
-        el('li', { class: `s-${c.status}`, title: c.error || '' }, `● ${c.name} `, el('span', { class: 'dim' }, c.status + (c.latencyMs !== null ? ` ${num(c.latencyMs, 1)} ms` : ''))),
+        el(
+          'li',
+          { class: `s-${c.status}`, title: c.error || '' },
+          `● ${c.name} `,
+          el('span', { class: 'dim' }, c.status + (c.latencyMs !== null ? ` ${num(c.latencyMs, 1)} ms` : '')),
+        ),
       ),
     );
     $('reasons').replaceChildren(...h.reasons.map((r) => el('li', {}, r)));
@@ -110,13 +123,21 @@
         return el(
           'tr',
           { 'data-queue': q.name },
-          el('td', { class: q.readError ? 'bad' : q.paused ? 'paused' : '', title: q.name }, q.name + (q.readError ? ' (not readable)' : q.paused ? ' (paused)' : '')),
+          el(
+            'td',
+            { class: q.readError ? 'bad' : q.paused ? 'paused' : '', title: q.name },
+            q.name + (q.readError ? ' (not readable)' : q.paused ? ' (paused)' : ''),
+          ),
           el('td', {}, num(q.backlog)),
           el('td', {}, num(q.counts.active)),
           el('td', { class: q.counts.failed ? 'warn' : '' }, num(q.counts.failed)),
           el('td', { class: noWorkers ? 'bad' : '' }, q.workers === null ? dash : num(q.workers)),
           el('td', {}, num(q.completedPerMinute, 1)),
-          el('td', { class: (q.failureRatio || 0) > 0.25 ? 'bad' : (q.failureRatio || 0) > 0.05 ? 'warn' : '' }, pct(q.failureRatio)),
+          el(
+            'td',
+            { class: (q.failureRatio || 0) > 0.25 ? 'bad' : (q.failureRatio || 0) > 0.05 ? 'warn' : '' },
+            pct(q.failureRatio),
+          ),
           el('td', {}, secs(q.processingP95Seconds)),
           el('td', { class: (q.oldestWaitingSeconds || 0) > 600 ? 'bad' : '' }, secs(q.oldestWaitingSeconds)),
           spark,
@@ -129,20 +150,46 @@
     const all = [];
     for (const q of d.queues) for (const f of q.recentFailures) all.push({ queue: q.name, ...f });
     all.sort((a, b) => String(b.finishedAt).localeCompare(String(a.finishedAt)));
-    const list = all.slice(0, 30).map((f) =>
-      el('li', {}, el('span', { class: 'dim' }, when(f.finishedAt)), el('span', {}, `${f.queue} · ${f.name} #${f.id} (${f.attempts}×)`), el('span', { class: 'reason' }, f.reason)),
+    const list = all
+      .slice(0, 30)
+      .map((f) =>
+        el(
+          'li',
+          {},
+          el('span', { class: 'dim' }, when(f.finishedAt)),
+          el('span', {}, `${f.queue} · ${f.name} #${f.id} (${f.attempts}×)`),
+          el('span', { class: 'reason' }, f.reason),
+        ),
+      );
+    $('failure-list').replaceChildren(
+      ...(list.length ? list : [el('li', { class: 'dim whole' }, 'no failed jobs kept')]),
     );
-    $('failure-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim whole' }, 'no failed jobs kept')]));
   }
 
   // API: one block per instrumented app, routes busiest first, then slow requests, errors and WebSocket events.
   function table(head, rows) {
-    return el('div', { class: 'tablewrap' }, el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows)));
+    return el(
+      'div',
+      { class: 'tablewrap' },
+      el(
+        'table',
+        {},
+        el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, ...rows),
+      ),
+    );
   }
   function requestRows(list) {
     return list.map((r) =>
-      el('tr', {}, el('td', { class: 'dim' }, when(r.at)), el('td', {}, `${r.method} ${r.route}`), el('td', { class: r.status >= 500 || r.aborted ? 'bad' : '' }, r.aborted ? 'aborted' : String(r.status)),
-        el('td', { class: r.verySlow ? 'bad' : '' }, secs(r.durationSeconds)), el('td', { class: 'mono' }, r.correlationId)),
+      el(
+        'tr',
+        {},
+        el('td', { class: 'dim' }, when(r.at)),
+        el('td', {}, `${r.method} ${r.route}`),
+        el('td', { class: r.status >= 500 || r.aborted ? 'bad' : '' }, r.aborted ? 'aborted' : String(r.status)),
+        el('td', { class: r.verySlow ? 'bad' : '' }, secs(r.durationSeconds)),
+        el('td', { class: 'mono' }, r.correlationId),
+      ),
     );
   }
   function renderApi(d) {
@@ -151,19 +198,76 @@
     $('api-count').textContent = apps.length ? `${apps.filter((a) => a.up).length} of ${apps.length} readable` : '';
     $('api-apps').replaceChildren(
       ...apps.map((a) => {
-        if (!a.up) return el('div', { class: 'app' }, el('h3', { class: 's-down' }, `${a.target}: snapshot unreadable`), el('p', { class: 'reason' }, a.error || ''));
+        if (!a.up)
+          return el(
+            'div',
+            { class: 'app' },
+            el('h3', { class: 's-down' }, `${a.target}: snapshot unreadable`),
+            el('p', { class: 'reason' }, a.error || ''),
+          );
         const ws = a.websockets;
-        const head = el('h3', {}, `${a.target} `, el('span', { class: 'dim' }, `${a.service} · ${num(a.requests.active)} in flight · 5xx ${pct(a.errorRatio)} · p95 ${secs(a.p95Seconds)} · over ${secs(a.windowSeconds)}`));
-        const routes = table(['Route', 'req/s', 'Error %', 'p50', 'p95'], a.routes.map((r) =>
-          el('tr', {}, el('td', { title: r.route }, `${r.method} ${r.route}`), el('td', {}, num(r.requestsPerSecond, 2)),
-            el('td', { class: (r.errorRatio || 0) > 0.05 ? 'bad' : (r.errorRatio || 0) > 0 ? 'warn' : '' }, pct(r.errorRatio)), el('td', {}, secs(r.p50Seconds)), el('td', { class: (r.p95Seconds || 0) > 1 ? 'warn' : '' }, secs(r.p95Seconds)))));
+        const head = el(
+          'h3',
+          {},
+          `${a.target} `,
+          el(
+            'span',
+            { class: 'dim' },
+            `${a.service} · ${num(a.requests.active)} in flight · 5xx ${pct(a.errorRatio)} · p95 ${secs(a.p95Seconds)} · over ${secs(a.windowSeconds)}`,
+          ),
+        );
+        const routes = table(
+          ['Route', 'req/s', 'Error %', 'p50', 'p95'],
+          a.routes.map((r) =>
+            el(
+              'tr',
+              {},
+              el('td', { title: r.route }, `${r.method} ${r.route}`),
+              el('td', {}, num(r.requestsPerSecond, 2)),
+              el(
+                'td',
+                { class: (r.errorRatio || 0) > 0.05 ? 'bad' : (r.errorRatio || 0) > 0 ? 'warn' : '' },
+                pct(r.errorRatio),
+              ),
+              el('td', {}, secs(r.p50Seconds)),
+              el('td', { class: (r.p95Seconds || 0) > 1 ? 'warn' : '' }, secs(r.p95Seconds)),
+            ),
+          ),
+        );
         const reqHead = ['Time', 'Request', 'Status', 'Duration', 'Correlation id'];
-        const events = ws.recentEvents.map((e) => el('li', {}, el('span', { class: 'dim' }, when(e.at)), el('span', { class: e.type === 'open' ? 's-up' : e.type === 'error' ? 's-down' : '' }, e.type + (e.code !== null ? ` ${e.code}` : '')), el('span', { class: 'reason' }, e.detail || '')));
-        return el('div', { class: 'app' }, head, routes,
-          el('h4', {}, `Slow requests (${a.slowRequests.length})`), table(reqHead, requestRows(a.slowRequests)),
-          el('h4', {}, `Recent errors (${a.recentErrors.length})`), table(reqHead, requestRows(a.recentErrors)),
-          el('h4', {}, `WebSockets: ${num(ws.open)} open · ${num(ws.opened)} opened · ${num(ws.closed)} closed · ${num(ws.messagesReceived)} in / ${num(ws.messagesSent)} out · ${num(ws.errors)} errors`),
-          el('ol', { class: 'failures' }, ...(events.length ? events : [el('li', { class: 'dim whole' }, 'no events yet')])));
+        const events = ws.recentEvents.map((e) =>
+          el(
+            'li',
+            {},
+            el('span', { class: 'dim' }, when(e.at)),
+            el(
+              'span',
+              { class: e.type === 'open' ? 's-up' : e.type === 'error' ? 's-down' : '' },
+              e.type + (e.code !== null ? ` ${e.code}` : ''),
+            ),
+            el('span', { class: 'reason' }, e.detail || ''),
+          ),
+        );
+        return el(
+          'div',
+          { class: 'app' },
+          head,
+          routes,
+          el('h4', {}, `Slow requests (${a.slowRequests.length})`),
+          table(reqHead, requestRows(a.slowRequests)),
+          el('h4', {}, `Recent errors (${a.recentErrors.length})`),
+          table(reqHead, requestRows(a.recentErrors)),
+          el(
+            'h4',
+            {},
+            `WebSockets: ${num(ws.open)} open · ${num(ws.opened)} opened · ${num(ws.closed)} closed · ${num(ws.messagesReceived)} in / ${num(ws.messagesSent)} out · ${num(ws.errors)} errors`,
+          ),
+          el(
+            'ol',
+            { class: 'failures' },
+            ...(events.length ? events : [el('li', { class: 'dim whole' }, 'no events yet')]),
+          ),
+        );
       }),
     );
   }
@@ -175,12 +279,21 @@
     if (!a) return;
     if (!a.up) {
       $('alert-counts').textContent = '';
-      $('alert-list').replaceChildren(el('li', { class: 's-down whole' }, `Alertmanager unreachable: ${a.error || 'no answer'}`));
+      $('alert-list').replaceChildren(
+        el('li', { class: 's-down whole' }, `Alertmanager unreachable: ${a.error || 'no answer'}`),
+      );
       return;
     }
-    $('alert-counts').textContent = `${a.firingCount} firing · ${a.suppressedCount} silenced or inhibited · ${a.silences} silences`;
+    $('alert-counts').textContent =
+      `${a.firingCount} firing · ${a.suppressedCount} silenced or inhibited · ${a.silences} silences`;
     const list = a.firing.map((f) =>
-      el('li', {}, el('span', { class: 'dim' }, when(f.startsAt)), el('span', { class: f.severity === 'critical' ? 's-down' : 's-degraded' }, `${f.severity} · ${f.alertname}`), el('span', {}, [f.summary, f.instance, f.queue].filter(Boolean).join(' · '))),
+      el(
+        'li',
+        {},
+        el('span', { class: 'dim' }, when(f.startsAt)),
+        el('span', { class: f.severity === 'critical' ? 's-down' : 's-degraded' }, `${f.severity} · ${f.alertname}`),
+        el('span', {}, [f.summary, f.instance, f.queue].filter(Boolean).join(' · ')),
+      ),
     );
     $('alert-list').replaceChildren(...(list.length ? list : [el('li', { class: 'dim whole' }, 'no alert firing')]));
   }
@@ -193,39 +306,93 @@
 
   function renderDependencies(d) {
     const r = d.redis;
-    kv('redis', r ? [
-      ['status', ...upDown(r.up)], ['version', r.version || dash], ['role', r.role || dash],
-      ['memory used', bytes(r.memory.usedBytes)], ['memory peak', bytes(r.memory.peakBytes)],
-      ['maxmemory', r.memory.maxBytes ? bytes(r.memory.maxBytes) : 'unlimited'],
-      ['clients', num(r.clients)], ['commands/s', num(r.commandsPerSecond, 1)], ['hit ratio', pct(r.hitRatio)],
-    ] : [['status', 'not configured', 's-disabled']]);
+    kv(
+      'redis',
+      r
+        ? [
+            ['status', ...upDown(r.up)],
+            ['version', r.version || dash],
+            ['role', r.role || dash],
+            ['memory used', bytes(r.memory.usedBytes)],
+            ['memory peak', bytes(r.memory.peakBytes)],
+            ['maxmemory', r.memory.maxBytes ? bytes(r.memory.maxBytes) : 'unlimited'],
+            ['clients', num(r.clients)],
+            ['commands/s', num(r.commandsPerSecond, 1)],
+            ['hit ratio', pct(r.hitRatio)],
+          ]
+        : [['status', 'not configured', 's-disabled']],
+    );
     const db = d.database;
-    kv('database', db ? [
-      ['status', ...upDown(db.up)], ['version', db.version || dash], ['size', bytes(db.sizeBytes)],
-      ['connections', `${num(Object.values(db.connections.byState).reduce((a, b) => a + b, 0))} / ${num(db.connections.max)}`],
-      ...Object.entries(db.connections.byState).filter(([, n]) => n > 0).map(([s, n]) => [`  ${s}`, num(n)]),
-      ['transactions/s', num(db.transactionsPerSecond, 1)], ['longest transaction', secs(db.longestTransactionSeconds)],
-      ...db.customQueries.map((q) => [`query ${q.name}`, q.success ? `${num(q.rows)} rows` : 'failing', q.success ? '' : 's-down']),
-    ] : [['status', 'not configured', 's-disabled']]);
-    kv('storage', d.storage.length ? d.storage.flatMap((s) => [
-      [`${s.backend}`, ...upDown(s.up)], ['  bytes', bytes(s.bytes)], ['  objects', num(s.objects)],
-      ['  free', s.freeBytes === null ? dash : bytes(s.freeBytes)], ['  counted', when(s.lastRefresh)],
-    ]) : [['status', 'not configured', 's-disabled']]);
+    kv(
+      'database',
+      db
+        ? [
+            ['status', ...upDown(db.up)],
+            ['version', db.version || dash],
+            ['size', bytes(db.sizeBytes)],
+            [
+              'connections',
+              `${num(Object.values(db.connections.byState).reduce((a, b) => a + b, 0))} / ${num(db.connections.max)}`,
+            ],
+            ...Object.entries(db.connections.byState)
+              .filter(([, n]) => n > 0)
+              .map(([s, n]) => [`  ${s}`, num(n)]),
+            ['transactions/s', num(db.transactionsPerSecond, 1)],
+            ['longest transaction', secs(db.longestTransactionSeconds)],
+            ...db.customQueries.map((q) => [
+              `query ${q.name}`,
+              q.success ? `${num(q.rows)} rows` : 'failing',
+              q.success ? '' : 's-down',
+            ]),
+          ]
+        : [['status', 'not configured', 's-disabled']],
+    );
+    kv(
+      'storage',
+      d.storage.length
+        ? d.storage.flatMap((s) => [
+            [`${s.backend}`, ...upDown(s.up)],
+            ['  bytes', bytes(s.bytes)],
+            ['  objects', num(s.objects)],
+            ['  free', s.freeBytes === null ? dash : bytes(s.freeBytes)],
+            ['  counted', when(s.lastRefresh)],
+          ])
+        : [['status', 'not configured', 's-disabled']],
+    );
     const sys = d.system;
     kv('host', [
-      ['cpu', pct(sys.cpuRatio)], ['load 1m', num(sys.load1, 2)],
-      ['memory', `${bytes(sys.memory.totalBytes === null || sys.memory.availableBytes === null ? null : sys.memory.totalBytes - sys.memory.availableBytes)} / ${bytes(sys.memory.totalBytes)}`],
-      ...sys.disks.map((k) => [`disk ${k.mountpoint}`, `${pct(k.usedRatio)} of ${bytes(k.sizeBytes)}`, k.usedRatio > 0.9 ? 's-down' : '']),
-      ['exporter rss', bytes(sys.process.rssBytes)], ['exporter heap', `${bytes(sys.process.heapUsedBytes)} / ${bytes(sys.process.heapTotalBytes)}`],
-      ['host uptime', secs(sys.hostUptimeSeconds)], ['exporter uptime', secs(d.exporter.uptimeSeconds)],
-      ...d.probes.map((p) => [`probe ${p.name}`, p.success ? `${p.statusCode} in ${num(p.durationMs)} ms` : `failing${p.statusCode ? ` (${p.statusCode})` : ''}`, p.success ? 's-up' : 's-down']),
+      ['cpu', pct(sys.cpuRatio)],
+      ['load 1m', num(sys.load1, 2)],
+      [
+        'memory',
+        `${bytes(sys.memory.totalBytes === null || sys.memory.availableBytes === null ? null : sys.memory.totalBytes - sys.memory.availableBytes)} / ${bytes(sys.memory.totalBytes)}`,
+      ],
+      ...sys.disks.map((k) => [
+        `disk ${k.mountpoint}`,
+        `${pct(k.usedRatio)} of ${bytes(k.sizeBytes)}`,
+        k.usedRatio > 0.9 ? 's-down' : '',
+      ]),
+      ['exporter rss', bytes(sys.process.rssBytes)],
+      ['exporter heap', `${bytes(sys.process.heapUsedBytes)} / ${bytes(sys.process.heapTotalBytes)}`],
+      ['host uptime', secs(sys.hostUptimeSeconds)],
+      ['exporter uptime', secs(d.exporter.uptimeSeconds)],
+      ...d.probes.map((p) => [
+        `probe ${p.name}`,
+        p.success ? `${p.statusCode} in ${num(p.durationMs)} ms` : `failing${p.statusCode ? ` (${p.statusCode})` : ''}`,
+        p.success ? 's-up' : 's-down',
+      ]),
     ]);
     $('config').textContent = JSON.stringify(d.config, null, 2);
     $('version').textContent = `${d.exporter.version} · ${d.exporter.revision}`;
   }
 
   // Sections fed by one collector: when it fails, its last good figures stay on screen, marked.
-  const SECTION_COLLECTORS = { queues: ['bullmq'], redis: ['redis'], database: ['postgres'], storage: ['s3', 'localstorage'] };
+  const SECTION_COLLECTORS = {
+    queues: ['bullmq'],
+    redis: ['redis'],
+    database: ['postgres'],
+    storage: ['s3', 'localstorage'],
+  };
   const lastGood = {};
 
   /** The data to draw: this refresh's, with failed collectors' sections taken from the last good one. */
@@ -282,7 +449,8 @@
       state.data = await res.json();
       state.failures = 0;
       const failed = state.data.exporter.collectors.filter((c) => !c.success).map((c) => c.name);
-      if (failed.length) banner(`collection incomplete: ${failed.join(', ')} failing — figures from them are missing`, 'stale');
+      if (failed.length)
+        banner(`collection incomplete: ${failed.join(', ')} failing — figures from them are missing`, 'stale');
       else banner('');
       render();
     } catch (err) {

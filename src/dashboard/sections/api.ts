@@ -26,10 +26,26 @@ function request(r: RequestRecord): ApiRequest {
 function summary(reading: AppReading): ApiSummary {
   const s = reading.snapshot;
   if (!s) {
-    return { target: reading.target, up: false, error: reading.error, service: null, ageSeconds: null, windowSeconds: null, requests: null, errorRatio: null, p95Seconds: null, routes: [], slowRequests: [], recentErrors: [], websockets: null };
+    return {
+      target: reading.target,
+      up: false,
+      error: reading.error,
+      service: null,
+      ageSeconds: null,
+      windowSeconds: null,
+      requests: null,
+      errorRatio: null,
+      p95Seconds: null,
+      routes: [],
+      slowRequests: [],
+      recentErrors: [],
+      websockets: null,
+    };
   }
   const recent = recentFigures(s);
-  const routes = [...s.routes].sort((a, b) => b.recent.requests - a.recent.requests || b.requests - a.requests).slice(0, API_LIMITS.routes);
+  const routes = [...s.routes]
+    .sort((a, b) => b.recent.requests - a.recent.requests || b.requests - a.requests)
+    .slice(0, API_LIMITS.routes);
   const ws = s.websockets;
   return {
     target: reading.target,
@@ -60,7 +76,14 @@ function summary(reading: AppReading): ApiSummary {
       messagesReceived: ws.messagesReceived,
       messagesSent: ws.messagesSent,
       errors: ws.errors,
-      recentEvents: ws.recentEvents.slice(0, API_LIMITS.events).map((e) => ({ at: iso(e.time), type: e.type, code: e.code ?? null, detail: e.detail === undefined ? null : redact(e.detail) })),
+      recentEvents: ws.recentEvents
+        .slice(0, API_LIMITS.events)
+        .map((e) => ({
+          at: iso(e.time),
+          type: e.type,
+          code: e.code ?? null,
+          detail: e.detail === undefined ? null : redact(e.detail),
+        })),
     },
   };
 }

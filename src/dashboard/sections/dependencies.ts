@@ -21,7 +21,12 @@ export function redisHistory(all: MetricBatch, out: Map<string, number>): void {
 }
 
 /** null when the redis collector is not enabled. */
-export function redisSection(all: MetricBatch, history: History, windowSeconds: number, enabled: boolean): DashboardData['redis'] {
+export function redisSection(
+  all: MetricBatch,
+  history: History,
+  windowSeconds: number,
+  enabled: boolean,
+): DashboardData['redis'] {
   if (!enabled) return null;
   const info = all.samples(r.instanceInfo)[0]?.labels;
   const hitRate = history.rate('redis:hits', windowSeconds);
@@ -31,7 +36,11 @@ export function redisSection(all: MetricBatch, history: History, windowSeconds: 
     up: all.get(r.up) === 1,
     version: info?.redis_version ?? null,
     role: info?.role ?? null,
-    memory: { usedBytes: all.get(r.memoryUsed) ?? null, peakBytes: all.get(r.memoryPeak) ?? null, maxBytes: max ? max : null },
+    memory: {
+      usedBytes: all.get(r.memoryUsed) ?? null,
+      peakBytes: all.get(r.memoryPeak) ?? null,
+      maxBytes: max ? max : null,
+    },
     clients: all.get(r.connectedClients) ?? null,
     commandsPerSecond: history.rate('redis:commands', windowSeconds),
     hitRatio: hitRate !== null && lookupRate ? hitRate / lookupRate : null,

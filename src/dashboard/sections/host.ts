@@ -27,12 +27,26 @@ export function hostSection(all: MetricBatch, history: History, windowSeconds: n
   return {
     cpuRatio: busy !== null && total ? busy / total : null,
     load1: all.get(h.load1) ?? null,
-    memory: { totalBytes, availableBytes, usedRatio: totalBytes && availableBytes !== null ? 1 - availableBytes / totalBytes : null },
+    memory: {
+      totalBytes,
+      availableBytes,
+      usedRatio: totalBytes && availableBytes !== null ? 1 - availableBytes / totalBytes : null,
+    },
     disks: all
       .samples(h.fsSize)
       .map((s) => {
-        const availBytes = all.get(h.fsAvail, { device: s.labels.device!, mountpoint: s.labels.mountpoint!, fstype: s.labels.fstype! }) ?? 0;
-        return { mountpoint: s.labels.mountpoint!, sizeBytes: s.value, availBytes, usedRatio: s.value > 0 ? 1 - availBytes / s.value : 0 };
+        const availBytes =
+          all.get(h.fsAvail, {
+            device: s.labels.device!,
+            mountpoint: s.labels.mountpoint!,
+            fstype: s.labels.fstype!,
+          }) ?? 0;
+        return {
+          mountpoint: s.labels.mountpoint!,
+          sizeBytes: s.value,
+          availBytes,
+          usedRatio: s.value > 0 ? 1 - availBytes / s.value : 0,
+        };
       })
       .sort((a, b) => a.mountpoint.localeCompare(b.mountpoint)),
     process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },

@@ -11,7 +11,12 @@ export function postgresHistory(all: MetricBatch, out: Map<string, number>): voi
 }
 
 /** null when the postgres collector is not enabled. */
-export function postgresSection(all: MetricBatch, history: History, windowSeconds: number, enabled: boolean): DashboardData['database'] {
+export function postgresSection(
+  all: MetricBatch,
+  history: History,
+  windowSeconds: number,
+  enabled: boolean,
+): DashboardData['database'] {
   if (!enabled) return null;
   const up = all.get(p.up) === 1;
   const byState: Record<string, number> = {};

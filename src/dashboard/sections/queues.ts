@@ -6,7 +6,9 @@ import type { QueueSummary } from '../types';
 
 /** What the bullmq collector keeps outside /metrics (its recent failures). */
 export interface FailureSource {
-  recentFailures(queue: string): readonly { id: string; name?: string; failedReason?: string; attemptsMade?: number; finishedOn?: number }[];
+  recentFailures(
+    queue: string,
+  ): readonly { id: string; name?: string; failedReason?: string; attemptsMade?: number; finishedOn?: number }[];
 }
 
 const BACKLOG_STATES = ['waiting', 'prioritized', 'delayed'];
@@ -19,20 +21,32 @@ function perQueue(all: MetricBatch): Map<string, Record<string, number>> {
     out.set(s.labels.queue!, counts);
   }
   // A queue that could not be read has no counts, but is listed (marked) rather than hidden.
-  for (const s of all.samples(b.readError)) if (s.value === 1 && !out.has(s.labels.queue!)) out.set(s.labels.queue!, {});
+  for (const s of all.samples(b.readError))
+    if (s.value === 1 && !out.has(s.labels.queue!)) out.set(s.labels.queue!, {});
   return out;
 }
 
 /** Completed or failed total: BullMQ's exact counter where kept, else the exporter's sampled one. */
 function finishedTotal(all: MetricBatch, queue: string, status: 'completed' | 'failed'): number | undefined {
-  return all.get(status === 'completed' ? b.completedTotal : b.failedTotal, { queue }) ?? all.get(b.finished, { queue, status });
+  return (
+    all.get(status === 'completed' ? b.completedTotal : b.failedTotal, { queue }) ??
+    all.get(b.finished, { queue, status })
+  );
 }
 
 const key = (queue: string, what: string) => `q\u0000${queue}\u0000${what}`;
 
-export function queueHistory(all: MetricBatch, out: Map<string, number>, histograms: HistogramWindow, now: number): void {
+export function queueHistory(
+  all: MetricBatch,
+  out: Map<string, number>,
+  histograms: HistogramWindow,
+  now: number,
+): void {
   for (const [queue, counts] of perQueue(all)) {
-    out.set(key(queue, 'backlog'), BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0));
+    out.set(
+      key(queue, 'backlog'),
+      BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0),
+    );
     const completed = finishedTotal(all, queue, 'completed');
     const failed = finishedTotal(all, queue, 'failed');
     if (completed !== undefined) out.set(key(queue, 'completed'), completed);
@@ -48,7 +62,13 @@ export function queueHistory(all: MetricBatch, out: Map<string, number>, histogr
   }
 }
 
-export function queueSection(all: MetricBatch, history: History, histograms: HistogramWindow, windowSeconds: number, failures?: FailureSource): QueueSummary[] {
+export function queueSection(
+  all: MetricBatch,
+  history: History,
+  histograms: HistogramWindow,
+  windowSeconds: number,
+  failures?: FailureSource,
+): QueueSummary[] {
   const out: QueueSummary[] = [];
   for (const [queue, counts] of perQueue(all)) {
     const completedRate = history.rate(key(queue, 'completed'), windowSeconds);

@@ -36,7 +36,10 @@ export class BcryptCache {
     if (this.failures.has(key)) return 'mismatch';
     const result = await this.pool.compare(password, hash);
     if (result === 'busy') return result;
-    const [kept, max] = result === 'match' ? [this.successes as Map<string, boolean>, SUCCESSES_KEPT] : [this.failures as Map<string, boolean>, FAILURES_KEPT];
+    const [kept, max] =
+      result === 'match'
+        ? [this.successes as Map<string, boolean>, SUCCESSES_KEPT]
+        : [this.failures as Map<string, boolean>, FAILURES_KEPT];
     if (kept.size >= max) kept.delete(kept.keys().next().value!);
     kept.set(key, result === 'match');
     return result;

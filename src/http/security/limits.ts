@@ -34,13 +34,18 @@ const BASE_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
   // Pages are self-contained: no script, style, font or image from anywhere else, no inline script.
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'Cache-Control': 'no-store',
 };
 
 /** Security headers on every answer; the web config may override the ones exporter-toolkit allows. */
 export function securityHeaders(overrides: Readonly<Record<string, string>>, tls: boolean): Koa.Middleware {
-  const headers = { ...BASE_HEADERS, ...(tls ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}), ...overrides };
+  const headers = {
+    ...BASE_HEADERS,
+    ...(tls ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
+    ...overrides,
+  };
   return async (ctx, next) => {
     ctx.set(headers);
     await next();

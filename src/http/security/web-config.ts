@@ -8,10 +8,22 @@ import { z } from 'zod';
  * `basic_auth_users` (bcrypt hashes) and `http_server_config.headers`. Relative file paths are
  * relative to the config file, as in exporter-toolkit.
  */
-const CLIENT_AUTH = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+const CLIENT_AUTH = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 const TLS_VERSIONS = { TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
 /** The headers exporter-toolkit lets a web config set. */
-const SETTABLE_HEADERS = ['Strict-Transport-Security', 'X-Content-Type-Options', 'X-Frame-Options', 'X-XSS-Protection', 'Content-Security-Policy'] as const;
+const SETTABLE_HEADERS = [
+  'Strict-Transport-Security',
+  'X-Content-Type-Options',
+  'X-Frame-Options',
+  'X-XSS-Protection',
+  'Content-Security-Policy',
+] as const;
 
 const BCRYPT = /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
@@ -28,7 +40,9 @@ const schema = z
       })
       .strict()
       .optional(),
-    basic_auth_users: z.record(z.string().min(1), z.string().regex(BCRYPT, 'not a bcrypt hash (use htpasswd -nBC 10 USER)')).default({}),
+    basic_auth_users: z
+      .record(z.string().min(1), z.string().regex(BCRYPT, 'not a bcrypt hash (use htpasswd -nBC 10 USER)'))
+      .default({}),
     http_server_config: z
       .object({
         http2: z.boolean().optional(),
@@ -60,7 +74,10 @@ export interface WebSecurity {
 }
 
 /** Reads and checks the web config; returns problems (naming the setting) instead of throwing. */
-export function loadWebSecurity(file: string | undefined, bearerToken: string | undefined): { security?: WebSecurity; problems: string[] } {
+export function loadWebSecurity(
+  file: string | undefined,
+  bearerToken: string | undefined,
+): { security?: WebSecurity; problems: string[] } {
   if (!file) return { security: { users: new Map(), bearerToken, headers: {} }, problems: [] };
   const where = `web.configFile (${file})`;
   let raw: unknown;
@@ -72,7 +89,12 @@ export function loadWebSecurity(file: string | undefined, bearerToken: string | 
   }
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${i.code === 'unrecognized_keys' ? `unknown setting ${i.keys.join(', ')}` : i.message}`) };
+    return {
+      problems: parsed.error.issues.map(
+        (i) =>
+          `${where}: ${i.path.join('.') || '(top level)'}: ${i.code === 'unrecognized_keys' ? `unknown setting ${i.keys.join(', ')}` : i.message}`,
+      ),
+    };
   }
   const problems: string[] = [];
   const dir = path.dirname(file);
@@ -80,15 +102,21 @@ export function loadWebSecurity(file: string | undefined, bearerToken: string | 
     try {
       return readFileSync(path.resolve(dir, f));
     } catch (err) {
-      problems.push(`${where}: tls_server_config.${setting}: cannot read ${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `${where}: tls_server_config.${setting}: cannot read ${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
       return undefined;
     }
   };
   const t = parsed.data.tls_server_config;
   let tls: TlsSettings | undefined;
   if (t) {
-    const verify = t.client_auth_type === 'RequireAndVerifyClientCert' || t.client_auth_type === 'VerifyClientCertIfGiven';
-    if (verify && !t.client_ca_file) problems.push(`${where}: tls_server_config.client_ca_file: required when client_auth_type is ${t.client_auth_type}`);
+    const verify =
+      t.client_auth_type === 'RequireAndVerifyClientCert' || t.client_auth_type === 'VerifyClientCertIfGiven';
+    if (verify && !t.client_ca_file)
+      problems.push(
+        `${where}: tls_server_config.client_ca_file: required when client_auth_type is ${t.client_auth_type}`,
+      );
     const cert = read('cert_file', t.cert_file);
     const key = read('key_file', t.key_file);
     const ca = t.client_ca_file ? read('client_ca_file', t.client_ca_file) : undefined;
@@ -107,5 +135,13 @@ export function loadWebSecurity(file: string | undefined, bearerToken: string | 
     }
   }
   if (problems.length) return { problems };
-  return { security: { tls, users: new Map(Object.entries(parsed.data.basic_auth_users)), bearerToken, headers: parsed.data.http_server_config.headers }, problems };
+  return {
+    security: {
+      tls,
+      users: new Map(Object.entries(parsed.data.basic_auth_users)),
+      bearerToken,
+      headers: parsed.data.http_server_config.headers,
+    },
+    problems,
+  };
 }

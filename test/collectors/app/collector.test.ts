@@ -47,7 +47,8 @@ const handler: http.RequestListener = (req, res) => {
     res.write('{"version":1,');
     hanging.add(res);
   } else if (route === '/garbage') res.end('<html>502 Bad Gateway</html>\u0000\u00ff');
-  else if (route === '/wrong-shape') json({ ...sampleSnapshot(), routes: [{ method: 'GET', route: 'x'.repeat(5000) }] });
+  else if (route === '/wrong-shape')
+    json({ ...sampleSnapshot(), routes: [{ method: 'GET', route: 'x'.repeat(5000) }] });
   else if (route === '/v2') json({ ...sampleSnapshot(), version: 2 });
   else if (route === '/error') {
     res.statusCode = 500;
@@ -104,7 +105,13 @@ function collector(section: Record<string, unknown>): AppCollector {
 
 async function collect(c: AppCollector, budgetMs = 2000): Promise<{ collection: Collection; elapsedMs: number }> {
   const host = new HostCollector(configSchema.parse({}).collectors.host);
-  const runner = new ScrapeRunner([{ collector: c, timeoutMs: 5_000 }, { collector: host, timeoutMs: 5_000 }], log);
+  const runner = new ScrapeRunner(
+    [
+      { collector: c, timeoutMs: 5_000 },
+      { collector: host, timeoutMs: 5_000 },
+    ],
+    log,
+  );
   const started = Date.now();
   const collection = await runner.collect(budgetMs);
   return { collection, elapsedMs: Date.now() - started };
@@ -134,7 +141,13 @@ describe('app collector', () => {
     // (300 * 0.01 + 100 * 0.1 + 5 * 0) / 405 requests; p95 of routes with >= 10 requests only.
     expect(o.batch.get(m.recentErrorRatio, t)).toBeCloseTo(13 / 405, 10);
     expect(o.batch.get(m.recentP95, t)).toBe(0.4);
-    expect(c.appReadings()).toEqual([expect.objectContaining({ target: 'api', error: null, snapshot: expect.objectContaining({ service: 'orders-api' }) })]);
+    expect(c.appReadings()).toEqual([
+      expect.objectContaining({
+        target: 'api',
+        error: null,
+        snapshot: expect.objectContaining({ service: 'orders-api' }),
+      }),
+    ]);
     expect(promtoolCheckMetrics(text(collection))).toBe('');
   });
 
@@ -152,7 +165,9 @@ describe('app collector', () => {
       huge: `${base}/huge`,
       huge_declared: `${base}/huge-declared`,
     };
-    const c = collector({ targets: [{ name: 'live', url: `${base}/live` }, ...bad.map((name) => ({ name, url: url[name] }))] });
+    const c = collector({
+      targets: [{ name: 'live', url: `${base}/live` }, ...bad.map((name) => ({ name, url: url[name] }))],
+    });
     logLines.length = 0;
     const budgetMs = 1500;
     const { collection, elapsedMs } = await collect(c, budgetMs);
@@ -213,19 +228,30 @@ describe('app collector', () => {
   });
 
   test('config: APP_TARGETS, APP_TARGETS_FILE (one per line), YAML; bad targets stop startup naming the field', () => {
-    const fromEnv = loadConfig(parseArgs([]), { APP_TARGETS: 'api=http://api:3000/_jobstack, admin=https://admin:8443/_jobstack' }).config;
+    const fromEnv = loadConfig(parseArgs([]), {
+      APP_TARGETS: 'api=http://api:3000/_jobstack, admin=https://admin:8443/_jobstack',
+    }).config;
     expect(fromEnv.collectors.app.targets.map((t) => [t.name, t.url])).toEqual([
       ['api', 'http://api:3000/_jobstack'],
       ['admin', 'https://admin:8443/_jobstack'],
     ]);
     const file = path.join(tmp.dir, 'targets');
-    writeFileSync(file, '# instrumented apps\napi=http://api:3000/_jobstack\n\nworker-api=http://worker:3001/_jobstack\n');
+    writeFileSync(
+      file,
+      '# instrumented apps\napi=http://api:3000/_jobstack\n\nworker-api=http://worker:3001/_jobstack\n',
+    );
     const fromFile = loadConfig(parseArgs([]), { APP_TARGETS_FILE: file }).config;
     expect(fromFile.collectors.app.targets.map((t) => t.name)).toEqual(['api', 'worker-api']);
     const yamlFile = path.join(tmp.dir, 'config.yml');
-    writeFileSync(yamlFile, 'collectors:\n  app:\n    timeout: 2s\n    targets:\n      - { name: api, url: "http://api:3000/_jobstack", timeout: 500ms }\n      - "web=http://web:3000/_jobstack"\n');
+    writeFileSync(
+      yamlFile,
+      'collectors:\n  app:\n    timeout: 2s\n    targets:\n      - { name: api, url: "http://api:3000/_jobstack", timeout: 500ms }\n      - "web=http://web:3000/_jobstack"\n',
+    );
     const fromYaml = loadConfig(parseArgs(['--config', yamlFile]), {}).config;
-    expect(fromYaml.collectors.app).toMatchObject({ timeout: 2000, targets: [{ name: 'api', timeout: 500 }, { name: 'web' }] });
+    expect(fromYaml.collectors.app).toMatchObject({
+      timeout: 2000,
+      targets: [{ name: 'api', timeout: 500 }, { name: 'web' }],
+    });
 
     const problems = (env: Record<string, string>) => {
       try {
@@ -236,21 +262,47 @@ describe('app collector', () => {
       }
       return '';
     };
-    expect(problems({ APP_TARGETS: 'a=http://x/,a=http://y/' })).toMatch(/collectors\.app\.targets\.1\.name: duplicate target name "a"/);
+    expect(problems({ APP_TARGETS: 'a=http://x/,a=http://y/' })).toMatch(
+      /collectors\.app\.targets\.1\.name: duplicate target name "a"/,
+    );
     expect(problems({ APP_TARGETS: 'http://x/no-name' })).toMatch(/collectors\.app\.targets\.0\.name/);
-    expect(problems({ APP_TARGETS: 'x=redis://secret-pw@host/' })).toMatch(/^collectors\.app\.targets\.0\.url: scheme must be http or https, not redis \(from env APP_TARGETS\)$/m);
+    expect(problems({ APP_TARGETS: 'x=redis://secret-pw@host/' })).toMatch(
+      /^collectors\.app\.targets\.0\.url: scheme must be http or https, not redis \(from env APP_TARGETS\)$/m,
+    );
     expect(problems({ APP_TARGETS: 'x=redis://secret-pw@host/' })).not.toContain('secret-pw');
-    expect(problems({ APP_TARGETS: 'a=http://x/', APP_TARGETS_FILE: file })).toMatch(/APP_TARGETS and APP_TARGETS_FILE are both set/);
-    expect(problems({ APP_TARGETS_FILE: path.join(tmp.dir, 'missing') })).toMatch(/APP_TARGETS_FILE: cannot read .* \(ENOENT\)/);
+    expect(problems({ APP_TARGETS: 'a=http://x/', APP_TARGETS_FILE: file })).toMatch(
+      /APP_TARGETS and APP_TARGETS_FILE are both set/,
+    );
+    expect(problems({ APP_TARGETS_FILE: path.join(tmp.dir, 'missing') })).toMatch(
+      /APP_TARGETS_FILE: cannot read .* \(ENOENT\)/,
+    );
   });
 });
 
 describe('snapshot checks (pure)', () => {
   test.each([
-    ['a list over its limit', { ...sampleSnapshot(), slowRequests: Array.from({ length: SNAPSHOT_LIMITS.requests + 1 }, () => sampleSnapshot().slowRequests[0]) }, /at slowRequests: Array must contain at most 1000/],
+    [
+      'a list over its limit',
+      {
+        ...sampleSnapshot(),
+        slowRequests: Array.from({ length: SNAPSHOT_LIMITS.requests + 1 }, () => sampleSnapshot().slowRequests[0]),
+      },
+      /at slowRequests: Array must contain at most 1000/,
+    ],
     ['a string over its limit', { ...sampleSnapshot(), service: 'x'.repeat(SNAPSHOT_LIMITS.string + 1) }, /at service/],
-    ['a negative counter', { ...sampleSnapshot(), requests: { ...sampleSnapshot().requests, total: -1 } }, /at requests\.total/],
-    ['an error ratio above 1', { ...sampleSnapshot(), routes: [{ ...sampleSnapshot().routes[0]!, recent: { ...sampleSnapshot().routes[0]!.recent, errorRatio: 2 } }] }, /at routes\.0\.recent\.errorRatio/],
+    [
+      'a negative counter',
+      { ...sampleSnapshot(), requests: { ...sampleSnapshot().requests, total: -1 } },
+      /at requests\.total/,
+    ],
+    [
+      'an error ratio above 1',
+      {
+        ...sampleSnapshot(),
+        routes: [{ ...sampleSnapshot().routes[0]!, recent: { ...sampleSnapshot().routes[0]!.recent, errorRatio: 2 } }],
+      },
+      /at routes\.0\.recent\.errorRatio/,
+    ],
     ['no version', { ...sampleSnapshot(), version: undefined }, /at version/],
     ['an array', [], /at \(top level\)/],
   ])('refuses %s', (_what, body, problem) => {
@@ -260,7 +312,13 @@ describe('snapshot checks (pure)', () => {
 
   test('recent figures: no requests in the window means no ratio and no p95', () => {
     const s = sampleSnapshot();
-    const idle = { ...s, routes: s.routes.map((r) => ({ ...r, recent: { ...r.recent, requests: 0, errorRatio: null, p95Seconds: null, p50Seconds: null } })) };
+    const idle = {
+      ...s,
+      routes: s.routes.map((r) => ({
+        ...r,
+        recent: { ...r.recent, requests: 0, errorRatio: null, p95Seconds: null, p50Seconds: null },
+      })),
+    };
     expect(recentFigures(idle)).toEqual({ errorRatio: null, p95Seconds: null });
   });
 });

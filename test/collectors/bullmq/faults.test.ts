@@ -40,8 +40,20 @@ function pair(url: string, password?: string): Pair {
   const config = testConfig({ collectors: { redis: { timeout: '2s' }, bullmq: { timeout: '2s' } } });
   const options = { reconnectIntervalMs: RECONNECT_MS };
   const r = new RedisCollector({ url, password }, log, options);
-  const b = new BullmqCollector(config.collectors.bullmq, { url, password }, { prefix: 'bull', queues: [] }, log, options);
-  const runner = new ScrapeRunner([{ collector: r, timeoutMs: 2000 }, { collector: b, timeoutMs: 2000 }], log);
+  const b = new BullmqCollector(
+    config.collectors.bullmq,
+    { url, password },
+    { prefix: 'bull', queues: [] },
+    log,
+    options,
+  );
+  const runner = new ScrapeRunner(
+    [
+      { collector: r, timeoutMs: 2000 },
+      { collector: b, timeoutMs: 2000 },
+    ],
+    log,
+  );
   return { runner, redis: r, bullmq: b };
 }
 
@@ -148,9 +160,13 @@ test('killed and restarted Redis: fast failures, bounded reconnects, state chang
   const attemptsDown = p.redis.client.stats.connectAttempts + p.bullmq.client.stats.connectAttempts - attemptsBefore;
   expect(attemptsDown).toBeLessThanOrEqual(2 * failures.length);
   await sleep(3 * RECONNECT_MS);
-  expect(p.redis.client.stats.connectAttempts + p.bullmq.client.stats.connectAttempts - attemptsBefore).toBe(attemptsDown);
+  expect(p.redis.client.stats.connectAttempts + p.bullmq.client.stats.connectAttempts - attemptsBefore).toBe(
+    attemptsDown,
+  );
   // One warning per client for the outage, not one per attempt.
-  const lost = logLines.slice(linesBefore).filter((l) => /"msg":"(Redis connection lost|Redis unavailable)"/.test(l) && /"level":"warn"/.test(l));
+  const lost = logLines
+    .slice(linesBefore)
+    .filter((l) => /"msg":"(Redis connection lost|Redis unavailable)"/.test(l) && /"level":"warn"/.test(l));
   expect(lost).toHaveLength(2);
 
   // A collector pair started while Redis is down fails the same way (discovery cannot run).
@@ -163,6 +179,8 @@ test('killed and restarted Redis: fast failures, bounded reconnects, state chang
   const back = await scrape(p);
   expect(healthy(back)).toBe(true);
   expect(healthy(await scrape(late))).toBe(true);
-  expect(logLines.slice(linesBefore).filter((l) => /Redis connection established/.test(l)).length).toBeGreaterThanOrEqual(2);
+  expect(
+    logLines.slice(linesBefore).filter((l) => /Redis connection established/.test(l)).length,
+  ).toBeGreaterThanOrEqual(2);
   await Promise.all([p.runner.close(), late.runner.close()]);
 });

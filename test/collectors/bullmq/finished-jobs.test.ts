@@ -1,16 +1,36 @@
 import { bytesOfText } from '../../../src/collectors/bullmq/queue-name';
-import { FAILED_REASON_CHARS, FinishedJobs, decodeJobDetails, durationHistograms, type JobDetails, type SampleRequest } from '../../../src/collectors/bullmq/finished-jobs';
+import {
+  FAILED_REASON_CHARS,
+  FinishedJobs,
+  decodeJobDetails,
+  durationHistograms,
+  type JobDetails,
+  type SampleRequest,
+} from '../../../src/collectors/bullmq/finished-jobs';
 import type { Finished } from '../../../src/collectors/bullmq/queue-state';
 import { clearSecrets, registerSecret } from '../../../src/log/redact';
 
 const BUCKETS = [0.1, 1, 10];
-const job = (finishedOn: number, processedOn = finishedOn - 500, timestamp = processedOn - 1000): JobDetails => ({ timestamp, processedOn, finishedOn });
+const job = (finishedOn: number, processedOn = finishedOn - 500, timestamp = processedOn - 1000): JobDetails => ({
+  timestamp,
+  processedOn,
+  finishedOn,
+});
 const f = (id: string, score: number): Finished => ({ id, score });
 
 /** Reads a set the way one scrape does: plan, "fetch" details, commit. */
-function scrape(jobs: FinishedJobs, state: 'completed' | 'failed', read: Finished[], details: (r: SampleRequest) => JobDetails | undefined = (r) => job(Number(r.id.replace(/\D/g, '')) || 1000)): SampleRequest[] {
+function scrape(
+  jobs: FinishedJobs,
+  state: 'completed' | 'failed',
+  read: Finished[],
+  details: (r: SampleRequest) => JobDetails | undefined = (r) => job(Number(r.id.replace(/\D/g, '')) || 1000),
+): SampleRequest[] {
   const { requests, next } = jobs.plan(state, read);
-  jobs.commit(state, next, requests.map((r) => [r, details(r)] as const));
+  jobs.commit(
+    state,
+    next,
+    requests.map((r) => [r, details(r)] as const),
+  );
   return requests;
 }
 
@@ -81,7 +101,12 @@ test('a job missing processedOn is counted as finished but gives no duration', (
 
 test('failed jobs: seeded at the first read, then newest first, at most failedKept, a retried job once', () => {
   const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 3);
-  const failed = (id: string, finishedOn: number): JobDetails => ({ ...job(finishedOn), name: `n-${id}`, failedReason: `boom ${id}`, attemptsMade: 2 });
+  const failed = (id: string, finishedOn: number): JobDetails => ({
+    ...job(finishedOn),
+    name: `n-${id}`,
+    failedReason: `boom ${id}`,
+    attemptsMade: 2,
+  });
   // First read: newest first, as ZREVRANGE answers.
   scrape(jobs, 'failed', [f('f2', 20), f('f1', 10)], (r) => failed(r.id, r.id === 'f2' ? 20 : 10));
   expect(jobs.recentFailures().map((j) => j.id)).toEqual(['f2', 'f1']);
@@ -98,7 +123,14 @@ test('failed jobs: seeded at the first read, then newest first, at most failedKe
 
 describe('decodeJobDetails', () => {
   test('a completed job', () => {
-    expect(decodeJobDetails(['1000', '1500', '2500'])).toEqual({ timestamp: 1000, processedOn: 1500, finishedOn: 2500, name: undefined, failedReason: undefined, attemptsMade: undefined });
+    expect(decodeJobDetails(['1000', '1500', '2500'])).toEqual({
+      timestamp: 1000,
+      processedOn: 1500,
+      finishedOn: 2500,
+      name: undefined,
+      failedReason: undefined,
+      attemptsMade: undefined,
+    });
   });
 
   test('a failed job: reason redacted and cut, a character split by Redis dropped', () => {
@@ -110,7 +142,10 @@ describe('decodeJobDetails', () => {
     expect(decoded!.failedReason).toMatch(/^connect failed: password \*\*\* x+$/);
     // Strings arrive as byte strings (queue-name.ts): UTF-8 bytes, here cut inside the last character.
     const cutInside = bytesOfText('ünïö').slice(0, -1);
-    expect(decodeJobDetails(['1', '2', '3', bytesOfText('名前'), cutInside, false])).toMatchObject({ name: '名前', failedReason: 'ünï' });
+    expect(decodeJobDetails(['1', '2', '3', bytesOfText('名前'), cutInside, false])).toMatchObject({
+      name: '名前',
+      failedReason: 'ünï',
+    });
   });
 
   test('a job hash that is gone', () => {

@@ -21,8 +21,17 @@ const PREFIX = 'bull';
 const QUEUES = ['q0', 'q1', 'q2', 'q3'];
 /** The type BullMQ gives each key the state script reads with a type-specific command. */
 const KEY_TYPES: Readonly<Record<string, string>> = {
-  wait: 'list', active: 'list', paused: 'list', prioritized: 'zset', delayed: 'zset', 'waiting-children': 'zset',
-  completed: 'zset', failed: 'zset', meta: 'hash', 'metrics:completed': 'hash', 'metrics:failed': 'hash',
+  wait: 'list',
+  active: 'list',
+  paused: 'list',
+  prioritized: 'zset',
+  delayed: 'zset',
+  'waiting-children': 'zset',
+  completed: 'zset',
+  failed: 'zset',
+  meta: 'hash',
+  'metrics:completed': 'hash',
+  'metrics:failed': 'hash',
 };
 /** Read with MGET, which answers nil for another type: never an error. */
 const LENIENT = ['id', 'limiter'];
@@ -45,16 +54,29 @@ beforeAll(async () => {
       { name: 'ok', data: {} },
       { name: 'bad', data: {} },
     ]);
-    const worker = new Worker(name, async (job) => {
-      if (job.name === 'bad') throw new Error('no');
-    }, { connection, prefix: PREFIX });
-    await waitFor(`${name} drained`, async () => (await queue.getJobCounts('completed', 'failed')).failed === 1 && (await queue.getCompletedCount()) === 2);
+    const worker = new Worker(
+      name,
+      async (job) => {
+        if (job.name === 'bad') throw new Error('no');
+      },
+      { connection, prefix: PREFIX },
+    );
+    await waitFor(
+      `${name} drained`,
+      async () =>
+        (await queue.getJobCounts('completed', 'failed')).failed === 1 && (await queue.getCompletedCount()) === 2,
+    );
     await worker.close();
     await queue.add('later', {}, { delay: 600_000 });
     await queue.add('urgent', {}, { priority: 1 + i });
     await queue.addBulk(Array.from({ length: i + 1 }, () => ({ name: 'waiting', data: {} })));
   }
-  collector = new BullmqCollector(testConfig().collectors.bullmq, { url: redis.url }, { prefix: PREFIX, queues: QUEUES }, silentLogger);
+  collector = new BullmqCollector(
+    testConfig().collectors.bullmq,
+    { url: redis.url },
+    { prefix: PREFIX, queues: QUEUES },
+    silentLogger,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -78,7 +100,11 @@ async function writeAs(key: string, type: (typeof TYPES)[number]): Promise<void>
 }
 
 const corruption = fc.uniqueArray(
-  fc.record({ queue: fc.constantFrom(...QUEUES), suffix: fc.constantFrom(...Object.keys(KEY_TYPES), ...LENIENT), type: fc.constantFrom(...TYPES) }),
+  fc.record({
+    queue: fc.constantFrom(...QUEUES),
+    suffix: fc.constantFrom(...Object.keys(KEY_TYPES), ...LENIENT),
+    type: fc.constantFrom(...TYPES),
+  }),
   { minLength: 1, maxLength: 4, selector: (c) => `${c.queue}:${c.suffix}` },
 );
 
@@ -96,7 +122,9 @@ test('a key of the wrong type blinds only its own queue; the others equal getJob
           await writeAs(key, type);
         }
         const batch = await collectOnce(collector);
-        const broken = new Set(changes.filter((c) => KEY_TYPES[c.suffix] && KEY_TYPES[c.suffix] !== c.type).map((c) => c.queue));
+        const broken = new Set(
+          changes.filter((c) => KEY_TYPES[c.suffix] && KEY_TYPES[c.suffix] !== c.type).map((c) => c.queue),
+        );
         const touched = new Set(changes.map((c) => c.queue));
         expect(batch.get(m.queues)).toBe(QUEUES.length);
         for (const name of QUEUES) {
@@ -106,7 +134,12 @@ test('a key of the wrong type blinds only its own queue; the others equal getJob
           } else if (!touched.has(name)) {
             expect(batch.get(m.readError, { queue: name })).toBe(0);
             const counts = await queues.get(name)!.getJobCounts(...(JOB_STATES as unknown as JobType[]));
-            for (const state of JOB_STATES) expect([name, state, batch.get(m.jobs, { queue: name, state })]).toEqual([name, state, counts[state] ?? 0]);
+            for (const state of JOB_STATES)
+              expect([name, state, batch.get(m.jobs, { queue: name, state })]).toEqual([
+                name,
+                state,
+                counts[state] ?? 0,
+              ]);
           }
         }
       } finally {

@@ -41,7 +41,13 @@ function collector(settings: Partial<BullmqCollectorConfig> = {}, queueList: str
   return c;
 }
 
-const waiting = (batch: MetricBatch) => Object.fromEntries(batch.samples(m.jobs).filter((s) => s.labels.state === 'waiting').map((s) => [s.labels.queue, s.value]));
+const waiting = (batch: MetricBatch) =>
+  Object.fromEntries(
+    batch
+      .samples(m.jobs)
+      .filter((s) => s.labels.state === 'waiting')
+      .map((s) => [s.labels.queue, s.value]),
+  );
 
 test('small calls sent one at a time read the same as one round trip, at one round trip per call', async () => {
   const oneTrip = collector();
@@ -99,16 +105,26 @@ test('sampleLimit spreads a burst of finished jobs over scrapes, each counted on
 
 /** Exposed samples (lines of /metrics) carrying queue="<queue>". */
 function samplesOfQueue(batch: MetricBatch, queue: string): number {
-  return [...batch.families.values()].map(toExpositionFamily).reduce((n, f) => n + f.samples.filter((s) => s.labels.queue === queue).length, 0);
+  return [...batch.families.values()]
+    .map(toExpositionFamily)
+    .reduce((n, f) => n + f.samples.filter((s) => s.labels.queue === queue).length, 0);
 }
 
 test('histograms: per-queue appear with the first finished job and stay; total is one pair for all queues; off has none', async () => {
   const names = ['h1', 'h2'];
-  const modes = { perQueue: collector({}, names), total: collector({ histograms: 'total' }, names), off: collector({ histograms: 'off' }, names) };
+  const modes = {
+    perQueue: collector({}, names),
+    total: collector({ histograms: 'total' }, names),
+    off: collector({ histograms: 'off' }, names),
+  };
   const h1 = new Queue('h1', { connection: bullConnection(redis.port) });
   queues.push(h1, new Queue('h2', { connection: bullConnection(redis.port) }));
   await h1.addBulk(Array.from({ length: 3 }, (_, n) => ({ name: 'j', data: { n } })));
-  const first = { perQueue: await collectOnce(modes.perQueue), total: await collectOnce(modes.total), off: await collectOnce(modes.off) };
+  const first = {
+    perQueue: await collectOnce(modes.perQueue),
+    total: await collectOnce(modes.total),
+    off: await collectOnce(modes.off),
+  };
   // Nothing finished yet: no histogram series per queue, at most 16 samples per queue whatever the mode.
   for (const batch of Object.values(first)) expect(samplesOfQueue(batch, 'h1')).toBe(16);
   expect(first.perQueue.families.get(m.waitDuration.name)).toBeUndefined();
@@ -119,7 +135,11 @@ test('histograms: per-queue appear with the first finished job and stay; total i
   await waitFor('h1 processed', async () => (await h1.getJobCounts()).completed === 3);
   await worker.close();
   const buckets = testConfig().collectors.bullmq.histogramBuckets.length;
-  const later = { perQueue: await collectOnce(modes.perQueue), total: await collectOnce(modes.total), off: await collectOnce(modes.off) };
+  const later = {
+    perQueue: await collectOnce(modes.perQueue),
+    total: await collectOnce(modes.total),
+    off: await collectOnce(modes.off),
+  };
   expect(later.perQueue.histogram(m.processingDuration, { queue: 'h1' })?.count).toBe(3);
   expect(later.perQueue.histogram(m.processingDuration, { queue: 'h2' })).toBeUndefined();
   expect(samplesOfQueue(later.perQueue, 'h1')).toBe(16 + 2 * (buckets + 3));

@@ -42,7 +42,14 @@ describe('workers', () => {
   ].join('\r\n');
 
   test('clientNames reads the name field of each line, skipping unnamed clients', () => {
-    expect(clientNames(LIST)).toEqual(['bull:Y3E=', 'bull:Y3E=:w:wname-2', 'bull:Y3E=:w:n:with:colons', 'bull:Y3E=:qe', 'jobstack-exporter:bullmq', 'other:Y3E=']);
+    expect(clientNames(LIST)).toEqual([
+      'bull:Y3E=',
+      'bull:Y3E=:w:wname-2',
+      'bull:Y3E=:w:n:with:colons',
+      'bull:Y3E=:qe',
+      'jobstack-exporter:bullmq',
+      'other:Y3E=',
+    ]);
   });
 
   test('countWorkers: unnamed and named workers count, QueueEvents and other prefixes do not', () => {

@@ -51,11 +51,21 @@ test('labels: valid UTF-8 unchanged; invalid bytes replaced and marked by a dige
 });
 
 test('a queue named with bytes that are not UTF-8 is discovered and read exactly, apart from its look-alike', async () => {
-  const collector = new BullmqCollector(testConfig().collectors.bullmq, { url: redis.url }, { prefix: 'bull', queues: [] }, silentLogger);
+  const collector = new BullmqCollector(
+    testConfig().collectors.bullmq,
+    { url: redis.url },
+    { prefix: 'bull', queues: [] },
+    silentLogger,
+  );
   try {
     const batch = await collectOnce(collector);
     expect(batch.get(m.queues)).toBe(3);
-    const waiting = new Map(batch.samples(m.jobs).filter((s) => s.labels.state === 'waiting').map((s) => [s.labels.queue!, s.value]));
+    const waiting = new Map(
+      batch
+        .samples(m.jobs)
+        .filter((s) => s.labels.state === 'waiting')
+        .map((s) => [s.labels.queue!, s.value]),
+    );
     const invalidLabel = queueLabel(INVALID.toString('latin1'));
     expect(waiting.get(invalidLabel)).toBe(2);
     expect(waiting.get(LOOKALIKE)).toBe(1);

@@ -1,12 +1,36 @@
-import { MANUAL_RATE_LIMIT, decodeQueueState, delayedDueMs, parseScriptReply, summarize, waitingSinceMs, type RawQueueState } from '../../../src/collectors/bullmq/queue-state';
+import {
+  MANUAL_RATE_LIMIT,
+  decodeQueueState,
+  delayedDueMs,
+  parseScriptReply,
+  summarize,
+  waitingSinceMs,
+  type RawQueueState,
+} from '../../../src/collectors/bullmq/queue-state';
 import { QUEUE_FIELDS } from '../../../src/collectors/bullmq/scripts';
 
 /** A reply as QUEUE_STATE_LUA encodes it (cjson: false for nil, {} for an empty table). */
 function reply(fields: Partial<Record<(typeof QUEUE_FIELDS)[number], unknown>>): unknown[] {
   const defaults: Record<(typeof QUEUE_FIELDS)[number], unknown> = {
-    waiting: 0, oldestWaiting: false, active: 0, paused: 0, prioritized: 0, delayed: 0, waitingChildren: 0, completed: 0, failed: 0,
-    meta: [false, false, false, false], metricsCompleted: false, metricsFailed: false, added: false, limiterTtl: -2, limiterValue: false,
-    nextDelayedScore: false, oldestActiveProcessedOn: false, newCompleted: {}, newFailed: {},
+    waiting: 0,
+    oldestWaiting: false,
+    active: 0,
+    paused: 0,
+    prioritized: 0,
+    delayed: 0,
+    waitingChildren: 0,
+    completed: 0,
+    failed: 0,
+    meta: [false, false, false, false],
+    metricsCompleted: false,
+    metricsFailed: false,
+    added: false,
+    limiterTtl: -2,
+    limiterValue: false,
+    nextDelayedScore: false,
+    oldestActiveProcessedOn: false,
+    newCompleted: {},
+    newFailed: {},
   };
   return QUEUE_FIELDS.map((name) => (name in fields ? fields[name] : defaults[name]));
 }
@@ -14,24 +38,76 @@ function reply(fields: Partial<Record<(typeof QUEUE_FIELDS)[number], unknown>>):
 describe('decodeQueueState', () => {
   test('an empty queue: zero counts, nothing optional', () => {
     const state = decodeQueueState(reply({}));
-    expect(state.counts).toEqual({ waiting: 0, active: 0, delayed: 0, prioritized: 0, 'waiting-children': 0, completed: 0, failed: 0, paused: 0 });
-    expect(state).toMatchObject({ oldestWaiting: undefined, metricsCompleted: undefined, added: 0, limiterTtlMs: -2, newCompleted: [], newFailed: [] });
+    expect(state.counts).toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+      prioritized: 0,
+      'waiting-children': 0,
+      completed: 0,
+      failed: 0,
+      paused: 0,
+    });
+    expect(state).toMatchObject({
+      oldestWaiting: undefined,
+      metricsCompleted: undefined,
+      added: 0,
+      limiterTtlMs: -2,
+      newCompleted: [],
+      newFailed: [],
+    });
     expect(state.meta).toEqual({ paused: false, concurrency: undefined, max: undefined, duration: undefined });
   });
 
   test('every field', () => {
     const state = decodeQueueState(
       reply({
-        waiting: 3, oldestWaiting: ['17', '1000', '500', false], active: 2, paused: 1, prioritized: 4, delayed: 5, waitingChildren: 6, completed: 7, failed: 8,
-        meta: ['1', '3', '10', '60000'], metricsCompleted: '120', metricsFailed: '4', added: '99', limiterTtl: 2500, limiterValue: '10',
-        nextDelayedScore: '7354405524209664', oldestActiveProcessedOn: '1500', newCompleted: ['a', '100', 'b', '101'], newFailed: ['c', '102'],
+        waiting: 3,
+        oldestWaiting: ['17', '1000', '500', false],
+        active: 2,
+        paused: 1,
+        prioritized: 4,
+        delayed: 5,
+        waitingChildren: 6,
+        completed: 7,
+        failed: 8,
+        meta: ['1', '3', '10', '60000'],
+        metricsCompleted: '120',
+        metricsFailed: '4',
+        added: '99',
+        limiterTtl: 2500,
+        limiterValue: '10',
+        nextDelayedScore: '7354405524209664',
+        oldestActiveProcessedOn: '1500',
+        newCompleted: ['a', '100', 'b', '101'],
+        newFailed: ['c', '102'],
       }),
     );
-    expect(state.counts).toEqual({ waiting: 3, active: 2, delayed: 5, prioritized: 4, 'waiting-children': 6, completed: 7, failed: 8, paused: 1 });
+    expect(state.counts).toEqual({
+      waiting: 3,
+      active: 2,
+      delayed: 5,
+      prioritized: 4,
+      'waiting-children': 6,
+      completed: 7,
+      failed: 8,
+      paused: 1,
+    });
     expect(state.oldestWaiting).toEqual({ id: '17', timestamp: 1000, delay: 500, processedOn: undefined });
     expect(state.meta).toEqual({ paused: true, concurrency: 3, max: 10, duration: 60000 });
-    expect(state).toMatchObject({ metricsCompleted: 120, metricsFailed: 4, added: 99, limiterTtlMs: 2500, limiterValue: 10, nextDelayedScore: 7354405524209664, oldestActiveProcessedOn: 1500 });
-    expect(state.newCompleted).toEqual([{ id: 'a', score: 100 }, { id: 'b', score: 101 }]);
+    expect(state).toMatchObject({
+      metricsCompleted: 120,
+      metricsFailed: 4,
+      added: 99,
+      limiterTtlMs: 2500,
+      limiterValue: 10,
+      nextDelayedScore: 7354405524209664,
+      oldestActiveProcessedOn: 1500,
+    });
+    expect(state.newCompleted).toEqual([
+      { id: 'a', score: 100 },
+      { id: 'b', score: 101 },
+    ]);
     expect(state.newFailed).toEqual([{ id: 'c', score: 102 }]);
   });
 
@@ -73,10 +149,23 @@ describe('summarize', () => {
   const NOW = 100_000;
 
   test('ages: 0 when the state is empty, undefined when the job could not be read', () => {
-    expect(summarize('q', base, 2, NOW)).toMatchObject({ oldestWaitingAgeSeconds: 0, oldestActiveAgeSeconds: 0, workers: 2, collectedAt: 100 });
+    expect(summarize('q', base, 2, NOW)).toMatchObject({
+      oldestWaitingAgeSeconds: 0,
+      oldestActiveAgeSeconds: 0,
+      workers: 2,
+      collectedAt: 100,
+    });
     const unreadable = with_({ counts: { ...base.counts, waiting: 1, active: 1 } });
-    expect(summarize('q', unreadable, undefined, NOW)).toMatchObject({ oldestWaitingAgeSeconds: undefined, oldestActiveAgeSeconds: undefined, workers: undefined });
-    const readable = with_({ counts: { ...base.counts, waiting: 1, active: 1 }, oldestWaiting: { id: '1', timestamp: 40_000 }, oldestActiveProcessedOn: 90_000 });
+    expect(summarize('q', unreadable, undefined, NOW)).toMatchObject({
+      oldestWaitingAgeSeconds: undefined,
+      oldestActiveAgeSeconds: undefined,
+      workers: undefined,
+    });
+    const readable = with_({
+      counts: { ...base.counts, waiting: 1, active: 1 },
+      oldestWaiting: { id: '1', timestamp: 40_000 },
+      oldestActiveProcessedOn: 90_000,
+    });
     expect(summarize('q', readable, 0, NOW)).toMatchObject({ oldestWaitingAgeSeconds: 60, oldestActiveAgeSeconds: 10 });
   });
 
@@ -87,9 +176,21 @@ describe('summarize', () => {
 
   test.each([
     ['no limit set', {}, undefined],
-    ['global limit set, not reached', { meta: { paused: false, max: 10, duration: 1000 }, limiterTtlMs: 500, limiterValue: 3 }, false],
-    ['global limit reached', { meta: { paused: false, max: 10, duration: 1000 }, limiterTtlMs: 500, limiterValue: 10 }, true],
-    ['global limit set, limiter expired', { meta: { paused: false, max: 10, duration: 1000 }, limiterTtlMs: -2 }, false],
+    [
+      'global limit set, not reached',
+      { meta: { paused: false, max: 10, duration: 1000 }, limiterTtlMs: 500, limiterValue: 3 },
+      false,
+    ],
+    [
+      'global limit reached',
+      { meta: { paused: false, max: 10, duration: 1000 }, limiterTtlMs: 500, limiterValue: 10 },
+      true,
+    ],
+    [
+      'global limit set, limiter expired',
+      { meta: { paused: false, max: 10, duration: 1000 }, limiterTtlMs: -2 },
+      false,
+    ],
     ['manual rateLimit()', { limiterTtlMs: 5000, limiterValue: MANUAL_RATE_LIMIT }, true],
     ['a worker-local limiter counting (no global max)', { limiterTtlMs: 5000, limiterValue: 2 }, false],
   ] as const)('rate limit: %s', (_name, patch, limited) => {
@@ -97,7 +198,25 @@ describe('summarize', () => {
   });
 
   test('limits and counters pass through in base units', () => {
-    const s = summarize('q', with_({ meta: { paused: true, concurrency: 4, max: 10, duration: 60_000 }, metricsCompleted: 5, added: 7, nextDelayedScore: 4096 * 123_000 }), 0, NOW);
-    expect(s).toMatchObject({ paused: true, globalConcurrency: 4, globalRateLimit: { max: 10, durationSeconds: 60 }, completedTotal: 5, failedTotal: undefined, jobsAdded: 7, nextDelayedDueSeconds: 123 });
+    const s = summarize(
+      'q',
+      with_({
+        meta: { paused: true, concurrency: 4, max: 10, duration: 60_000 },
+        metricsCompleted: 5,
+        added: 7,
+        nextDelayedScore: 4096 * 123_000,
+      }),
+      0,
+      NOW,
+    );
+    expect(s).toMatchObject({
+      paused: true,
+      globalConcurrency: 4,
+      globalRateLimit: { max: 10, durationSeconds: 60 },
+      completedTotal: 5,
+      failedTotal: undefined,
+      jobsAdded: 7,
+      nextDelayedDueSeconds: 123,
+    });
   });
 });

@@ -5,7 +5,11 @@ import { MetricBatch } from '../../../src/metrics/batch';
 import { render, toExpositionFamily } from '../../../src/metrics/render';
 
 /** Runs one collection the way the runner does, and returns its batch (throws when it fails). */
-export async function collectOnce(collector: Collector, budgetMs = 5000, log: Logger = silentLogger): Promise<MetricBatch> {
+export async function collectOnce(
+  collector: Collector,
+  budgetMs = 5000,
+  log: Logger = silentLogger,
+): Promise<MetricBatch> {
   const out = new MetricBatch();
   await collector.collect({ out, signal: new AbortController().signal, deadline: Date.now() + budgetMs, log });
   return out;

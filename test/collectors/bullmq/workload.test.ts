@@ -41,7 +41,12 @@ beforeAll(async () => {
   for (const name of QUEUES) queues.set(name, new Queue(name, { connection, prefix: PREFIX }));
   await Promise.all([...queues.values()].map((queue) => queue.waitUntilReady()));
   flow = new FlowProducer({ connection, prefix: PREFIX });
-  collector = new BullmqCollector(testConfig({ collectors: { bullmq: { failedJobsKept: 5 } } }).collectors.bullmq, { url: redis.url }, { prefix: PREFIX, queues: [] }, silentLogger);
+  collector = new BullmqCollector(
+    testConfig({ collectors: { bullmq: { failedJobsKept: 5 } } }).collectors.bullmq,
+    { url: redis.url },
+    { prefix: PREFIX, queues: [] },
+    silentLogger,
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -87,7 +92,9 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   startWorker('emails', { name: 'mailer-1', metrics: true });
   startWorker('emails', { metrics: true });
   // ephemeral: removed on completion, so the histograms can never see these jobs.
-  await q('ephemeral').addBulk(Array.from({ length: 10 }, (_, n) => ({ name: 'tmp', data: { n }, opts: { removeOnComplete: true } })));
+  await q('ephemeral').addBulk(
+    Array.from({ length: 10 }, (_, n) => ({ name: 'tmp', data: { n }, opts: { removeOnComplete: true } })),
+  );
   startWorker('ephemeral');
   // reports: no worker; waiting, delayed and prioritized jobs stay.
   await q('reports').add('now', {});
@@ -96,9 +103,20 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   for (let p = 1; p <= 3; p++) await q('reports').add('urgent', { p }, { priority: p });
   // paused: jobs stay in wait while the queue is paused.
   await q('paused').pause();
-  await q('paused').addBulk([{ name: 'a', data: {} }, { name: 'b', data: {} }, { name: 'c', data: {}, opts: { priority: 2 } }]);
+  await q('paused').addBulk([
+    { name: 'a', data: {} },
+    { name: 'b', data: {} },
+    { name: 'c', data: {}, opts: { priority: 2 } },
+  ]);
   // a flow: the parent waits for children nobody processes.
-  await flow.add({ name: 'parent', queueName: 'parents', children: [{ name: 'child', queueName: 'children', data: {} }, { name: 'child', queueName: 'children', data: {} }] });
+  await flow.add({
+    name: 'parent',
+    queueName: 'parents',
+    children: [
+      { name: 'child', queueName: 'children', data: {} },
+      { name: 'child', queueName: 'children', data: {} },
+    ],
+  });
   // limits.
   await q('limited').setGlobalConcurrency(3);
   await q('limited').setGlobalRateLimit(5, 60_000);
@@ -108,10 +126,20 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   startWorker(HOSTILE[0]!);
 
   // Quiesce: every job a worker can take has finished.
-  await waitFor('workload to finish', async () => {
-    const [emails, ephemeral, hostile] = await Promise.all([q('emails').getJobCounts(), q('ephemeral').getJobCounts(), q(HOSTILE[0]!).getJobCounts()]);
-    return emails.completed + emails.failed === 30 && ephemeral.waiting + ephemeral.active === 0 && hostile.failed === 1;
-  }, 30_000);
+  await waitFor(
+    'workload to finish',
+    async () => {
+      const [emails, ephemeral, hostile] = await Promise.all([
+        q('emails').getJobCounts(),
+        q('ephemeral').getJobCounts(),
+        q(HOSTILE[0]!).getJobCounts(),
+      ]);
+      return (
+        emails.completed + emails.failed === 30 && ephemeral.waiting + ephemeral.active === 0 && hostile.failed === 1
+      );
+    },
+    30_000,
+  );
 
   const batch = await collectOnce(collector);
   const text = renderBatch(batch);
@@ -119,8 +147,16 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
 
   for (const name of QUEUES) {
     const counts = (await q(name).getJobCounts(...(JOB_STATES as unknown as JobType[]))) as Record<JobState, number>;
-    for (const state of JOB_STATES) expect({ name, state, n: value(batch, m.jobs, { queue: name, state }) }).toEqual({ name, state, n: counts[state] });
-    expect({ name, workers: value(batch, m.workers, { queue: name }) }).toEqual({ name, workers: await q(name).getWorkersCount() });
+    for (const state of JOB_STATES)
+      expect({ name, state, n: value(batch, m.jobs, { queue: name, state }) }).toEqual({
+        name,
+        state,
+        n: counts[state],
+      });
+    expect({ name, workers: value(batch, m.workers, { queue: name }) }).toEqual({
+      name,
+      workers: await q(name).getWorkersCount(),
+    });
     expect(value(batch, m.paused, { queue: name })).toBe((await q(name).isPaused()) ? 1 : 0);
   }
   expect(value(batch, m.workers, { queue: 'emails' })).toBe(2);
@@ -181,7 +217,11 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   // Failed jobs, outside /metrics.
   const failures = collector.recentFailures('emails');
   expect(failures).toHaveLength(3);
-  expect(failures[0]).toMatchObject({ name: 'send', attemptsMade: 2, failedReason: expect.stringMatching(/^boom \d+/) });
+  expect(failures[0]).toMatchObject({
+    name: 'send',
+    attemptsMade: 2,
+    failedReason: expect.stringMatching(/^boom \d+/),
+  });
   expect(failures[0]!.finishedOn!).toBeGreaterThanOrEqual(failures[2]!.finishedOn!);
   expect(text).not.toContain('boom');
 });

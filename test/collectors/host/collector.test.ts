@@ -13,7 +13,12 @@ const hostConfig = configSchema.parse({}).collectors.host;
 
 async function collect(collector: HostCollector): Promise<MetricBatch> {
   const out = new MetricBatch();
-  await collector.collect({ out, signal: new AbortController().signal, deadline: Date.now() + 5000, log: silentLogger });
+  await collector.collect({
+    out,
+    signal: new AbortController().signal,
+    deadline: Date.now() + 5000,
+    log: silentLogger,
+  });
   return out;
 }
 
@@ -35,7 +40,10 @@ describe('host collector', () => {
     expect(out.get(m.procsBlocked)).toBe(1);
     expect(out.get(m.processes)).toBe(2);
     // statfs runs on the real paths the fixture names: / exists, "/mnt/with space" does not.
-    const mountpoints = out.samples(m.fsSize).map((s) => s.labels.mountpoint).sort();
+    const mountpoints = out
+      .samples(m.fsSize)
+      .map((s) => s.labels.mountpoint)
+      .sort();
     expect(mountpoints).toEqual(['/', '/tmp']);
     expect(out.samples(m.fsSize).find((s) => s.labels.mountpoint === '/tmp')?.labels.fstype).toBe('xfs');
     expect(out.get(m.fsReadonly, { device: '/dev/vdc', mountpoint: '/tmp', fstype: 'xfs' })).toBe(1);
@@ -46,12 +54,19 @@ describe('host collector', () => {
     expect(promtoolCheckMetrics(exposition(out))).toBe('');
   });
 
-  test('with rootPath (a container with the host mounted read-only) it reads the host\'s mounts and labels host paths', async () => {
+  test("with rootPath (a container with the host mounted read-only) it reads the host's mounts and labels host paths", async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'jobstack-rootfs-'));
     try {
       mkdirSync(path.join(root, 'data'));
-      const out = await collect(new HostCollector({ ...hostConfig, rootPath: root }, { procPath: path.join(__dirname, '../../fixtures/proc') }));
-      expect(out.samples(m.fsSize).map((s) => s.labels.mountpoint).sort()).toEqual(['/', '/data']);
+      const out = await collect(
+        new HostCollector({ ...hostConfig, rootPath: root }, { procPath: path.join(__dirname, '../../fixtures/proc') }),
+      );
+      expect(
+        out
+          .samples(m.fsSize)
+          .map((s) => s.labels.mountpoint)
+          .sort(),
+      ).toEqual(['/', '/data']);
       expect(out.get(m.fsReadonly, { device: '/dev/vdb', mountpoint: '/data', fstype: 'ext4' })).toBe(1);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDiskstats, parseFileNr, parseLoadavg, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from '../../../src/collectors/host/procfs';
+import {
+  parseDiskstats,
+  parseFileNr,
+  parseLoadavg,
+  parseMeminfo,
+  parseMounts,
+  parseNetDev,
+  parseProcStat,
+} from '../../../src/collectors/host/procfs';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../../fixtures/proc', name), 'utf8');
 
@@ -8,7 +16,16 @@ describe('/proc parsers', () => {
   test('stat: per-CPU seconds by mode, boot time, runnable and blocked', () => {
     const stat = parseProcStat(fixture('stat'));
     expect([...stat.cpus.keys()]).toEqual(['0', '1']);
-    expect(stat.cpus.get('1')).toEqual({ user: 26.52, nice: 0, system: 18.01, idle: 445.98, iowait: 2.06, irq: 0, softirq: 0.54, steal: 0.06 });
+    expect(stat.cpus.get('1')).toEqual({
+      user: 26.52,
+      nice: 0,
+      system: 18.01,
+      idle: 445.98,
+      iowait: 2.06,
+      irq: 0,
+      softirq: 0.54,
+      steal: 0.06,
+    });
     expect(stat).toMatchObject({ bootTime: 1795940000, procsRunning: 3, procsBlocked: 1 });
   });
 
@@ -26,7 +43,13 @@ describe('/proc parsers', () => {
   test('diskstats: whole disks only, sectors as bytes', () => {
     const disks = parseDiskstats(fixture('diskstats'));
     expect(disks.map((d) => d.device)).toEqual(['vda', 'nvme0n1']);
-    expect(disks[0]).toEqual({ device: 'vda', reads: 5000, readBytes: 800000 * 512, writes: 7000, writtenBytes: 1600000 * 512 });
+    expect(disks[0]).toEqual({
+      device: 'vda',
+      reads: 5000,
+      readBytes: 800000 * 512,
+      writes: 7000,
+      writtenBytes: 1600000 * 512,
+    });
   });
 
   test('net/dev: bytes and errors per interface', () => {
@@ -37,7 +60,11 @@ describe('/proc parsers', () => {
   });
 
   test('mounts: pseudo filesystems skipped, escapes decoded, the last mount over a path wins, ro flagged', () => {
-    const mounts = parseMounts(fixture('self/mounts'), /^(proc|sysfs|overlay)$/, /^\/(proc|sys|var\/lib\/docker\/.+)($|\/)/);
+    const mounts = parseMounts(
+      fixture('self/mounts'),
+      /^(proc|sysfs|overlay)$/,
+      /^\/(proc|sys|var\/lib\/docker\/.+)($|\/)/,
+    );
     expect(mounts).toEqual([
       { device: '/dev/vda', mountpoint: '/', fstype: 'ext4', readonly: false },
       { device: '/dev/vdb', mountpoint: '/mnt/with space', fstype: 'ext4', readonly: false },

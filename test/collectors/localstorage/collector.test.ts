@@ -47,7 +47,14 @@ const never = new AbortController().signal;
 
 describe('local storage collector', () => {
   test('nested tree: files and bytes counted, symlinks not followed, filesystem sizes, lint-clean', async () => {
-    const root = tree('nested', { 'a.bin': 10, 'uploads/2026/01/x.pdf': 1000, 'uploads/2026/01/y.pdf': 2000, 'uploads/2026/02/z.pdf': 3, 'empty/': 0, 'deep/1/2/3/4/5/6/7/8/f': 7 });
+    const root = tree('nested', {
+      'a.bin': 10,
+      'uploads/2026/01/x.pdf': 1000,
+      'uploads/2026/01/y.pdf': 2000,
+      'uploads/2026/02/z.pdf': 3,
+      'empty/': 0,
+      'deep/1/2/3/4/5/6/7/8/f': 7,
+    });
     symlinkSync(path.join(root, 'uploads'), path.join(root, 'link-to-dir'));
     symlinkSync(path.join(root, 'a.bin'), path.join(root, 'link-to-file'));
     const c = collector(root);
@@ -65,7 +72,9 @@ describe('local storage collector', () => {
       expect(o.batch.get(m.fsSize)!).toBeGreaterThan(0);
       expect(o.batch.get(m.fsAvail)!).toBeLessThanOrEqual(o.batch.get(m.fsFree)!);
       expect(m.files.help).toMatch(/Cached: counted by a background walk/);
-      expect(promtoolCheckMetrics(render([...o.batch.families.values()].map(toExpositionFamily), 'prometheus'))).toBe('');
+      expect(promtoolCheckMetrics(render([...o.batch.families.values()].map(toExpositionFamily), 'prometheus'))).toBe(
+        '',
+      );
     } finally {
       await c.close();
     }
@@ -84,7 +93,12 @@ describe('local storage collector', () => {
     const root = tree('partly-unreadable', { 'ok/a': 5, 'secret/b': 100, 'secret/c': 100 });
     chmodSync(path.join(root, 'secret'), 0o000);
     try {
-      expect(await asUnprivileged(() => walk(root, 1000, never))).toEqual({ files: 1, bytes: 5, errors: 1, truncated: false });
+      expect(await asUnprivileged(() => walk(root, 1000, never))).toEqual({
+        files: 1,
+        bytes: 5,
+        errors: 1,
+        truncated: false,
+      });
       // The same tree as root reads everything: the effective user is what matters.
       expect(await walk(root, 1000, never)).toMatchObject({ files: 3, errors: 0 });
     } finally {

@@ -57,7 +57,9 @@ async function session(database = 'postgres'): Promise<Client> {
 }
 
 const exporterSessions = async () =>
-  Number((await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0]!.n);
+  Number(
+    (await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0]!.n,
+  );
 
 const exposition = (batch: MetricBatch) => render([...batch.families.values()].map(toExpositionFamily), 'prometheus');
 
@@ -82,7 +84,9 @@ describe('postgres collector: server statistics', () => {
       await app.query('CREATE TABLE t (id int PRIMARY KEY, v int)');
       await app.query('INSERT INTO t SELECT g, 0 FROM generate_series(1, 10) g');
       await app.query('BEGIN; SELECT 1; COMMIT');
-      await app.query("SET work_mem = '64kB'; SELECT sum(g) FROM (SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC) s");
+      await app.query(
+        "SET work_mem = '64kB'; SELECT sum(g) FROM (SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC) s",
+      );
       await idle1.query('BEGIN; UPDATE t SET v = 1 WHERE id = 1');
       await app.query('BEGIN; UPDATE t SET v = 2 WHERE id = 2');
       const blocked = idle1.query('UPDATE t SET v = 1 WHERE id = 2').catch((e: Error) => e);
@@ -102,10 +106,19 @@ describe('postgres collector: server statistics', () => {
 
       // Statistics reach the shared view within a second or so (PostgreSQL flushes them lazily).
       let out = new MetricBatch();
-      await waitFor('statistics flushed', async () => {
-        out = await collect(c);
-        return out.get(m.xactRollback, { datname: 'appdb' })! >= rollbacks0 + 5 && out.get(m.deadlocks, { datname: 'appdb' }) === 1 && out.get(m.tempFiles, { datname: 'appdb' })! >= 1;
-      }, 10_000, 300);
+      await waitFor(
+        'statistics flushed',
+        async () => {
+          out = await collect(c);
+          return (
+            out.get(m.xactRollback, { datname: 'appdb' })! >= rollbacks0 + 5 &&
+            out.get(m.deadlocks, { datname: 'appdb' }) === 1 &&
+            out.get(m.tempFiles, { datname: 'appdb' })! >= 1
+          );
+        },
+        10_000,
+        300,
+      );
       expect(out.get(m.xactCommit, { datname: 'appdb' })!).toBeGreaterThanOrEqual(commits0 + 3);
       expect(out.get(m.tupInserted, { datname: 'appdb' })!).toBeGreaterThanOrEqual(10);
       expect(out.get(m.tempBytes, { datname: 'appdb' })!).toBeGreaterThan(0);
@@ -150,7 +163,10 @@ describe('postgres collector: server statistics', () => {
 
   test('a standby reports itself as a replica with its replay lag', async () => {
     const replica = await startPostgres({ password: PASSWORD, replicaOf: pg });
-    const c = collector([{ name: 'jobs', sql: 'SELECT count(*) AS n FROM jobs', metrics: [{ column: 'n', name: 'app_jobs' }] }], replica.url);
+    const c = collector(
+      [{ name: 'jobs', sql: 'SELECT count(*) AS n FROM jobs', metrics: [{ column: 'n', name: 'app_jobs' }] }],
+      replica.url,
+    );
     try {
       const out = await collect(c);
       expect(out.get(m.isReplica)).toBe(1);
@@ -213,7 +229,11 @@ describe('postgres collector: pg_up 0 within the deadline', () => {
     });
     await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
     const port = (blackHole.address() as net.AddressInfo).port;
-    const c = collector([{ name: 'one', sql: 'SELECT 1 AS v', metrics: [{ column: 'v', name: 'app_one' }] }], `postgres://postgres@127.0.0.1:${port}/postgres`, { timeout: '1s' });
+    const c = collector(
+      [{ name: 'one', sql: 'SELECT 1 AS v', metrics: [{ column: 'v', name: 'app_one' }] }],
+      `postgres://postgres@127.0.0.1:${port}/postgres`,
+      { timeout: '1s' },
+    );
     try {
       for (let i = 0; i < 4; i++) {
         const o = await runOnce(c, 400);
@@ -241,7 +261,7 @@ describe('postgres collector: custom SQL metrics', () => {
     },
     {
       name: 'processing',
-      sql: 'SELECT avg(duration_ms) / 1000.0 AS avg_seconds, max(created_at) AS last_created, count(*) FILTER (WHERE status = \'failed\') AS failures, bool_or(status = \'waiting\') AS any_waiting FROM jobs',
+      sql: "SELECT avg(duration_ms) / 1000.0 AS avg_seconds, max(created_at) AS last_created, count(*) FILTER (WHERE status = 'failed') AS failures, bool_or(status = 'waiting') AS any_waiting FROM jobs",
       metrics: [
         { column: 'avg_seconds', name: 'app_job_duration_avg_seconds' },
         { column: 'last_created', name: 'app_job_last_created_timestamp_seconds' },
@@ -258,8 +278,18 @@ describe('postgres collector: custom SQL metrics', () => {
         { column: 'nothing', name: 'app_nothing' },
       ],
     },
-    { name: 'failing', sql: 'SELECT count(*) AS n FROM no_such_table', metrics: [{ column: 'n', name: 'app_missing' }] },
-    { name: 'over_cap', sql: 'SELECT id, 1 AS v FROM jobs', maxRows: 3, labels: ['id'], metrics: [{ column: 'v', name: 'app_over_cap' }] },
+    {
+      name: 'failing',
+      sql: 'SELECT count(*) AS n FROM no_such_table',
+      metrics: [{ column: 'n', name: 'app_missing' }],
+    },
+    {
+      name: 'over_cap',
+      sql: 'SELECT id, 1 AS v FROM jobs',
+      maxRows: 3,
+      labels: ['id'],
+      metrics: [{ column: 'v', name: 'app_over_cap' }],
+    },
     { name: 'writes', sql: "SELECT nextval('jobs_id_seq') AS v", metrics: [{ column: 'v', name: 'app_sneaky_write' }] },
   ];
 
@@ -279,7 +309,8 @@ describe('postgres collector: custom SQL metrics', () => {
       expect(find('app_job_last_created_timestamp_seconds')).toBe(Date.parse('2026-01-01T00:03:00Z') / 1000);
       expect(find('app_job_failures_total')).toBe(1);
       expect(find('app_jobs_waiting_present')).toBe(1);
-      for (const q of ['jobs_by_status', 'processing', 'odd_values']) expect(out.get(m.querySuccess, { query: q })).toBe(1);
+      for (const q of ['jobs_by_status', 'processing', 'odd_values'])
+        expect(out.get(m.querySuccess, { query: q })).toBe(1);
       expect(out.get(m.queryRows, { query: 'jobs_by_status' })).toBe(3);
 
       // 'abc' and NULLs dropped, the repeated 'done' row dropped, '7' read as 7.
@@ -299,7 +330,7 @@ describe('postgres collector: custom SQL metrics', () => {
       expect(failures).toMatch(/"query":"failing".*relation \\"no_such_table\\" does not exist/);
       expect(failures).toMatch(/"query":"over_cap".*more than maxRows \(3\)/);
       expect(failures).toMatch(/"query":"writes".*read-only transaction/);
-      expect((await pg.sql("SELECT last_value FROM jobs_id_seq"))[0]!.last_value).toBe('4');
+      expect((await pg.sql('SELECT last_value FROM jobs_id_seq'))[0]!.last_value).toBe('4');
       expect(promtoolCheckMetrics(exposition(out))).toBe('');
       expect(c.connections).toBe(0);
     } finally {
@@ -310,7 +341,12 @@ describe('postgres collector: custom SQL metrics', () => {
   test('pg_sleep past its timeout: statement cancelled, other queries report, no session left behind', async () => {
     logLines.length = 0;
     const c = collector([
-      { name: 'slow', sql: 'SELECT 1 AS v FROM pg_sleep(10)', timeout: '300ms', metrics: [{ column: 'v', name: 'app_slow' }] },
+      {
+        name: 'slow',
+        sql: 'SELECT 1 AS v FROM pg_sleep(10)',
+        timeout: '300ms',
+        metrics: [{ column: 'v', name: 'app_slow' }],
+      },
       { name: 'after', sql: 'SELECT 2 AS v', metrics: [{ column: 'v', name: 'app_after' }] },
     ]);
     try {
@@ -327,15 +363,29 @@ describe('postgres collector: custom SQL metrics', () => {
 
   test('a server that cannot even cancel (backend stopped): the client gives up and closes the connection', async () => {
     logLines.length = 0;
-    const c = collector([{ name: 'stuck', sql: 'SELECT 1 AS v FROM pg_sleep(3)', timeout: '1500ms', metrics: [{ column: 'v', name: 'app_stuck' }] }]);
+    const c = collector([
+      {
+        name: 'stuck',
+        sql: 'SELECT 1 AS v FROM pg_sleep(3)',
+        timeout: '1500ms',
+        metrics: [{ column: 'v', name: 'app_stuck' }],
+      },
+    ]);
     let pid = 0;
     try {
       const running = collect(c, 5000);
-      await waitFor('query running', async () => {
-        const rows = await pg.sql("SELECT pid FROM pg_stat_activity WHERE application_name = 'jobstack-exporter' AND query LIKE '%pg_sleep(3)%' AND state = 'active'");
-        pid = Number(rows[0]?.pid ?? 0);
-        return pid > 0;
-      }, 3000, 20);
+      await waitFor(
+        'query running',
+        async () => {
+          const rows = await pg.sql(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'jobstack-exporter' AND query LIKE '%pg_sleep(3)%' AND state = 'active'",
+          );
+          pid = Number(rows[0]?.pid ?? 0);
+          return pid > 0;
+        },
+        3000,
+        20,
+      );
       process.kill(pid, 'SIGSTOP');
       const out = await running;
       expect(out.get(m.querySuccess, { query: 'stuck' })).toBe(0);
@@ -351,7 +401,12 @@ describe('postgres collector: custom SQL metrics', () => {
   test('a locked table: the query times out each scrape, sessions never pile up, the rest still reports', async () => {
     const locker = await session();
     const c = collector([
-      { name: 'locked', sql: 'SELECT count(*) AS n FROM locked_thing', timeout: '200ms', metrics: [{ column: 'n', name: 'app_locked' }] },
+      {
+        name: 'locked',
+        sql: 'SELECT count(*) AS n FROM locked_thing',
+        timeout: '200ms',
+        metrics: [{ column: 'n', name: 'app_locked' }],
+      },
       { name: 'free', sql: 'SELECT count(*) AS n FROM jobs', metrics: [{ column: 'n', name: 'app_free' }] },
     ]);
     try {
@@ -379,10 +434,24 @@ describe('postgres collector: custom SQL metrics', () => {
 
   test('startup check against the database: missing columns and syntax errors are config problems', async () => {
     const c = collector([
-      { name: 'ok', sql: 'SELECT status, count(*) AS n FROM jobs GROUP BY status', labels: ['status'], metrics: [{ column: 'n', name: 'app_ok' }] },
-      { name: 'typo', sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status', labels: ['state'], metrics: [{ column: 'n', name: 'app_typo' }] },
+      {
+        name: 'ok',
+        sql: 'SELECT status, count(*) AS n FROM jobs GROUP BY status',
+        labels: ['status'],
+        metrics: [{ column: 'n', name: 'app_ok' }],
+      },
+      {
+        name: 'typo',
+        sql: 'SELECT status, count(*) AS jobs FROM jobs GROUP BY status',
+        labels: ['state'],
+        metrics: [{ column: 'n', name: 'app_typo' }],
+      },
       { name: 'syntax', sql: 'SELECT count(* AS n FROM jobs', metrics: [{ column: 'n', name: 'app_syntax' }] },
-      { name: 'later', sql: 'SELECT count(*) AS n FROM table_from_a_later_migration', metrics: [{ column: 'n', name: 'app_later' }] },
+      {
+        name: 'later',
+        sql: 'SELECT count(*) AS n FROM table_from_a_later_migration',
+        metrics: [{ column: 'n', name: 'app_later' }],
+      },
     ]);
     try {
       const problems = await c.validate(new AbortController().signal);
@@ -394,7 +463,10 @@ describe('postgres collector: custom SQL metrics', () => {
     } finally {
       await c.close();
     }
-    const unreachable = collector([{ name: 'x', sql: 'SELECT 1 AS n', metrics: [{ column: 'n', name: 'app_x' }] }], `postgres://postgres@127.0.0.1:${await freePort()}/postgres`);
+    const unreachable = collector(
+      [{ name: 'x', sql: 'SELECT 1 AS n', metrics: [{ column: 'n', name: 'app_x' }] }],
+      `postgres://postgres@127.0.0.1:${await freePort()}/postgres`,
+    );
     expect(await unreachable.validate(new AbortController().signal)).toEqual([]);
     await unreachable.close();
   });
@@ -402,8 +474,13 @@ describe('postgres collector: custom SQL metrics', () => {
   test('the exporter refuses to start (exit 2) when a query lacks a configured column', async () => {
     const tmp = tempDir('pgmain');
     const file = path.join(tmp.dir, 'config.yml');
-    const queries = [{ name: 'typo', sql: 'SELECT count(*) AS jobs FROM jobs', metrics: [{ column: 'n', name: 'app_typo' }] }];
-    writeFileSync(file, stringify({ logLevel: 'error', collectors: { host: { enabled: false }, postgres: { queries } } }));
+    const queries = [
+      { name: 'typo', sql: 'SELECT count(*) AS jobs FROM jobs', metrics: [{ column: 'n', name: 'app_typo' }] },
+    ];
+    writeFileSync(
+      file,
+      stringify({ logLevel: 'error', collectors: { host: { enabled: false }, postgres: { queries } } }),
+    );
     const stderr: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr.push(String(chunk)), true));
     try {
@@ -413,7 +490,9 @@ describe('postgres collector: custom SQL metrics', () => {
       spy.mockRestore();
       tmp.remove();
     }
-    expect(stderr.join('')).toContain('config error: collectors.postgres.queries.0 (typo): result has no column "n" (columns: jobs)');
+    expect(stderr.join('')).toContain(
+      'config error: collectors.postgres.queries.0 (typo): result has no column "n" (columns: jobs)',
+    );
     expect(stderr.join('')).not.toContain(PASSWORD);
   });
 });

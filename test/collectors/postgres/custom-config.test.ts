@@ -40,19 +40,47 @@ describe('custom SQL metrics: startup validation (exit 2)', () => {
   });
 
   test.each([
-    ['invalid metric name', [{ ...good, metrics: [{ column: 'jobs', name: 'app-jobs' }] }], /queries\.0\.metrics\.0\.name: "app-jobs" is not a valid metric name/],
-    ['counter without _total', [{ ...good, metrics: [{ column: 'jobs', name: 'app_jobs', type: 'counter' }] }], /must end in _total/],
+    [
+      'invalid metric name',
+      [{ ...good, metrics: [{ column: 'jobs', name: 'app-jobs' }] }],
+      /queries\.0\.metrics\.0\.name: "app-jobs" is not a valid metric name/,
+    ],
+    [
+      'counter without _total',
+      [{ ...good, metrics: [{ column: 'jobs', name: 'app_jobs', type: 'counter' }] }],
+      /must end in _total/,
+    ],
     ['gauge with _total', [{ ...good, metrics: [{ column: 'jobs', name: 'app_jobs_total' }] }], /only counters may/],
     ['reserved suffix', [{ ...good, metrics: [{ column: 'jobs', name: 'app_jobs_count' }] }], /ends in _count/],
     ['reserved prefix', [{ ...good, metrics: [{ column: 'jobs', name: 'pg_jobs' }] }], /prefix pg_, reserved/],
-    ['invalid label name', [{ ...good, labels: ['job status'] }], /queries\.0\.labels\.0: "job status" is not a valid label name/],
+    [
+      'invalid label name',
+      [{ ...good, labels: ['job status'] }],
+      /queries\.0\.labels\.0: "job status" is not a valid label name/,
+    ],
     ['label starting with __', [{ ...good, labels: ['__name'] }], /not a valid label name/],
     ['label listed twice', [{ ...good, labels: ['status', 'status'] }], /listed twice/],
     ['value column also a label', [{ ...good, labels: ['status', 'jobs'] }], /"jobs" is also a label column/],
-    ['value column mapped twice', [{ ...good, metrics: [...good.metrics, { column: 'jobs', name: 'app_jobs_again' }] }], /mapped twice/],
-    ['duplicate metric across queries', [good, { ...good, name: 'other' }], /queries\.1\.metrics\.0\.name: metric "app_jobs_last_hour" is already defined by query "jobs_by_status"/],
-    ['duplicate query name', [good, { ...good, metrics: [{ column: 'jobs', name: 'app_other' }] }], /duplicate query name/],
-    ['not a read statement', [{ ...good, sql: 'DELETE FROM jobs' }], /queries\.0\.sql: must be one SELECT, WITH, VALUES or TABLE statement/],
+    [
+      'value column mapped twice',
+      [{ ...good, metrics: [...good.metrics, { column: 'jobs', name: 'app_jobs_again' }] }],
+      /mapped twice/,
+    ],
+    [
+      'duplicate metric across queries',
+      [good, { ...good, name: 'other' }],
+      /queries\.1\.metrics\.0\.name: metric "app_jobs_last_hour" is already defined by query "jobs_by_status"/,
+    ],
+    [
+      'duplicate query name',
+      [good, { ...good, metrics: [{ column: 'jobs', name: 'app_other' }] }],
+      /duplicate query name/,
+    ],
+    [
+      'not a read statement',
+      [{ ...good, sql: 'DELETE FROM jobs' }],
+      /queries\.0\.sql: must be one SELECT, WITH, VALUES or TABLE statement/,
+    ],
     ['no metrics', [{ ...good, metrics: [] }], /queries\.0\.metrics/],
     ['unknown key', [{ ...good, colums: [] }], /queries\.0\.colums: unknown setting/],
     ['bad timeout', [{ ...good, timeout: 'soon' }], /queries\.0\.timeout: "soon" is not a duration/],
@@ -64,14 +92,22 @@ describe('custom SQL metrics: startup validation (exit 2)', () => {
   });
 
   test('reads WITH, VALUES and commented statements as read statements', () => {
-    for (const sql of ['WITH x AS (SELECT 1 AS v) SELECT v FROM x', 'VALUES (1)', '-- jobs\n/* by status */ select 1 AS jobs']) {
+    for (const sql of [
+      'WITH x AS (SELECT 1 AS v) SELECT v FROM x',
+      'VALUES (1)',
+      '-- jobs\n/* by status */ select 1 AS jobs',
+    ]) {
       expect(problemsOf([{ ...good, sql, labels: [] }])).toEqual([]);
     }
   });
 
   test('every built-in metric name uses a reserved prefix, so custom names cannot collide', () => {
     for (const spec of COLLECTORS) {
-      for (const def of spec.metrics) expect({ name: def.name, reserved: RESERVED_PREFIXES.some((p) => def.name.startsWith(p)) || RESERVED_NAMES.includes(def.name) }).toEqual({ name: def.name, reserved: true });
+      for (const def of spec.metrics)
+        expect({
+          name: def.name,
+          reserved: RESERVED_PREFIXES.some((p) => def.name.startsWith(p)) || RESERVED_NAMES.includes(def.name),
+        }).toEqual({ name: def.name, reserved: true });
     }
     expect(metricNameProblem('app_up', 'gauge')).toMatch(/one of the exporter's own metrics/);
     expect(metricNameProblem('app_jobs', 'gauge')).toBeUndefined();

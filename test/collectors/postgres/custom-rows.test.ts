@@ -17,7 +17,9 @@ const config = (over: Partial<CustomQueryConfig> = {}): CustomQueryConfig => ({
 describe('custom query rows -> samples', () => {
   test('wraps the statement as a capped subquery (one row over the cap), trailing semicolon dropped', () => {
     const q = buildCustomQuery(config());
-    expect(q.sql).toBe('SELECT * FROM (\nSELECT status, jobs, avg_seconds FROM t\n) AS jobstack_exporter_query LIMIT 4');
+    expect(q.sql).toBe(
+      'SELECT * FROM (\nSELECT status, jobs, avg_seconds FROM t\n) AS jobstack_exporter_query LIMIT 4',
+    );
     expect(q.columnsSql).toMatch(/LIMIT 0$/);
     expect(q.metrics.map((m) => [m.def.name, m.def.labels, m.def.help])).toEqual([
       ['app_jobs', ['status'], 'Column jobs of custom query q.'],
@@ -27,11 +29,15 @@ describe('custom query rows -> samples', () => {
 
   test('maps label and value columns, counting NULL, non-numeric and repeated label sets as skipped', () => {
     const q = buildCustomQuery(config());
-    const mapped = mapRows(q, ['status', 'jobs', 'avg_seconds'], [
-      { status: 'done', jobs: '12', avg_seconds: 0.25 },
-      { status: 'failed', jobs: 3, avg_seconds: null },
-      { status: null, jobs: 'n/a', avg_seconds: '1.5' },
-    ]);
+    const mapped = mapRows(
+      q,
+      ['status', 'jobs', 'avg_seconds'],
+      [
+        { status: 'done', jobs: '12', avg_seconds: 0.25 },
+        { status: 'failed', jobs: 3, avg_seconds: null },
+        { status: null, jobs: 'n/a', avg_seconds: '1.5' },
+      ],
+    );
     expect(mapped.rows).toBe(3);
     expect(mapped.skipped).toBe(2);
     expect(mapped.samples.map((s) => [s.def.name, s.labels.status, s.value])).toEqual([
@@ -40,17 +46,23 @@ describe('custom query rows -> samples', () => {
       ['app_jobs', 'failed', 3],
       ['app_avg_seconds', '', 1.5],
     ]);
-    const dup = mapRows(q, ['status', 'jobs', 'avg_seconds'], [
-      { status: 'a', jobs: 1, avg_seconds: 1 },
-      { status: 'a', jobs: 2, avg_seconds: 2 },
-    ]);
+    const dup = mapRows(
+      q,
+      ['status', 'jobs', 'avg_seconds'],
+      [
+        { status: 'a', jobs: 1, avg_seconds: 1 },
+        { status: 'a', jobs: 2, avg_seconds: 2 },
+      ],
+    );
     expect(dup.samples.map((s) => s.value)).toEqual([1, 1]);
     expect(dup.skipped).toBe(2);
   });
 
   test('fails the whole query on a missing column or more rows than the cap', () => {
     const q = buildCustomQuery(config());
-    expect(() => mapRows(q, ['status', 'jobs'], [])).toThrow('result has no column "avg_seconds" (columns: status, jobs)');
+    expect(() => mapRows(q, ['status', 'jobs'], [])).toThrow(
+      'result has no column "avg_seconds" (columns: status, jobs)',
+    );
     const rows = Array.from({ length: 4 }, (_, i) => ({ status: String(i), jobs: 1, avg_seconds: 1 }));
     expect(() => mapRows(q, ['status', 'jobs', 'avg_seconds'], rows)).toThrow('returned more than maxRows (3) rows');
     expect(mapRows(q, ['status', 'jobs', 'avg_seconds'], rows.slice(0, 3)).samples).toHaveLength(6);

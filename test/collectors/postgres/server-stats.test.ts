@@ -1,11 +1,48 @@
 import { postgresMetrics as m } from '../../../src/collectors/postgres/metrics';
-import { SERVER_STATEMENTS, serverResults, serverStatsSql, setServerStats, toNumber, type ServerResults } from '../../../src/collectors/postgres/server-stats';
+import {
+  SERVER_STATEMENTS,
+  serverResults,
+  serverStatsSql,
+  setServerStats,
+  toNumber,
+  type ServerResults,
+} from '../../../src/collectors/postgres/server-stats';
 import { MetricBatch } from '../../../src/metrics/batch';
 
 const base: ServerResults = {
-  server: [{ short_version: '15.8', version: 'PostgreSQL 15.8 on x86_64', max_connections: 100, superuser_reserved_connections: 3, in_recovery: false, start_time: '1767225600.5', replication_lag: null }],
+  server: [
+    {
+      short_version: '15.8',
+      version: 'PostgreSQL 15.8 on x86_64',
+      max_connections: 100,
+      superuser_reserved_connections: 3,
+      in_recovery: false,
+      start_time: '1767225600.5',
+      replication_lag: null,
+    },
+  ],
   databases: [
-    { datname: 'app', size_bytes: '8192000', frozenxid_age: 1200000, numbackends: 3, xact_commit: '10', xact_rollback: '2', blks_read: '5', blks_hit: '95', tup_returned: '1', tup_fetched: '1', tup_inserted: '4', tup_updated: '0', tup_deleted: '0', conflicts: '0', temp_files: '1', temp_bytes: '4096', deadlocks: '0', blk_read_time: 1500, blk_write_time: 0 },
+    {
+      datname: 'app',
+      size_bytes: '8192000',
+      frozenxid_age: 1200000,
+      numbackends: 3,
+      xact_commit: '10',
+      xact_rollback: '2',
+      blks_read: '5',
+      blks_hit: '95',
+      tup_returned: '1',
+      tup_fetched: '1',
+      tup_inserted: '4',
+      tup_updated: '0',
+      tup_deleted: '0',
+      conflicts: '0',
+      temp_files: '1',
+      temp_bytes: '4096',
+      deadlocks: '0',
+      blk_read_time: 1500,
+      blk_write_time: 0,
+    },
     { datname: 'private', size_bytes: null, numbackends: 0, xact_commit: null },
   ],
   activity: [
@@ -62,7 +99,11 @@ describe('server statistics -> samples', () => {
   });
 
   test('a standby reports its lag; no open transaction reads 0', () => {
-    const out = collect({ ...base, server: [{ ...base.server[0], in_recovery: true, replication_lag: '4.5' }], oldest: [{ oldest_transaction: null, oldest_idle_in_transaction: null }] });
+    const out = collect({
+      ...base,
+      server: [{ ...base.server[0], in_recovery: true, replication_lag: '4.5' }],
+      oldest: [{ oldest_transaction: null, oldest_idle_in_transaction: null }],
+    });
     expect(out.get(m.isReplica)).toBe(1);
     expect(out.get(m.replicationLag)).toBe(4.5);
     expect(out.get(m.oldestTransactionAge)).toBe(0);

@@ -60,7 +60,27 @@ const log = createLogger('debug', (l) => logLines.push(l));
 
 beforeAll(async () => {
   // A self-signed certificate for 127.0.0.1, made with the openssl CLI.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'pipe' },
+  );
   plain = http.createServer(handler);
   secure = https.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, handler);
   await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
@@ -112,7 +132,8 @@ describe('HTTP probe collector', () => {
     expect(row('tls')).toEqual([1, 200]);
     expect(row('tls_untrusted')).toEqual([0, 0]);
     expect(row('tls_insecure')).toEqual([0, 500]);
-    for (const target of ['ok', 'fail', 'slow', 'refused', 'tls']) expect(o.batch.get(m.duration, { target })!).toBeGreaterThan(0);
+    for (const target of ['ok', 'fail', 'slow', 'refused', 'tls'])
+      expect(o.batch.get(m.duration, { target })!).toBeGreaterThan(0);
     // The timeout, not a fast failure: a timer may fire up to a millisecond before performance.now() says 300 ms.
     expect(o.batch.get(m.duration, { target: 'slow' })!).toBeGreaterThanOrEqual(0.29);
 
@@ -132,7 +153,13 @@ describe('HTTP probe collector', () => {
 
   test('basic-auth credentials in the URL are sent and never shown', async () => {
     const withAuth = `${httpUrl.replace('http://', `http://${AUTH.user}:${AUTH.password}@`)}/auth`;
-    const c = collector({ targets: [{ name: 'auth', url: withAuth }, { name: 'noauth', url: `${httpUrl}/auth` }, { name: 'refused_auth', url: `http://${AUTH.user}:${AUTH.password}@127.0.0.1:${await freePort()}/` }] });
+    const c = collector({
+      targets: [
+        { name: 'auth', url: withAuth },
+        { name: 'noauth', url: `${httpUrl}/auth` },
+        { name: 'refused_auth', url: `http://${AUTH.user}:${AUTH.password}@127.0.0.1:${await freePort()}/` },
+      ],
+    });
     logLines.length = 0;
     const o = await scrape(c);
     expect(o.batch.get(m.success, { target: 'auth' })).toBe(1);
@@ -143,14 +170,22 @@ describe('HTTP probe collector', () => {
 
   test('at most `concurrency` probes in flight', async () => {
     mostInFlight = 0;
-    const c = collector({ concurrency: 2, targets: Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, url: `${httpUrl}/count` })) });
+    const c = collector({
+      concurrency: 2,
+      targets: Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, url: `${httpUrl}/count` })),
+    });
     const o = await scrape(c);
     expect(o.batch.samples(m.success).map((s) => s.value)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(mostInFlight).toBe(2);
   });
 
   test('a hanging target without its own timeout is cut at the scrape deadline; the others still report', async () => {
-    const c = collector({ targets: [{ name: 'hang', url: `${httpUrl}/slow` }, { name: 'ok', url: `${httpUrl}/ok` }] });
+    const c = collector({
+      targets: [
+        { name: 'hang', url: `${httpUrl}/slow` },
+        { name: 'ok', url: `${httpUrl}/ok` },
+      ],
+    });
     const o = await scrape(c, 400);
     expect(o.success).toBe(true);
     expect(o.batch.get(m.success, { target: 'hang' })).toBe(0);
@@ -174,9 +209,17 @@ describe('HTTP probe collector', () => {
       }
       return '';
     };
-    expect(problems(() => loadConfig(parseArgs([]), { PROBE_TARGETS: `a=${httpUrl},a=${httpUrl}` }))).toMatch(/collectors\.probes\.targets\.1\.name: duplicate target name "a"/);
-    expect(problems(() => loadConfig(parseArgs([]), { PROBE_TARGETS: `${httpUrl}/no-name` }))).toMatch(/collectors\.probes\.targets\.0\.name/);
-    expect(problems(() => loadConfig(parseArgs([]), { PROBE_TARGETS: 'x=ftp://host/' }))).toMatch(/targets\.0\.url: scheme must be http or https/);
-    expect(problems(() => collector({ targets: [{ name: 'x', url: httpsUrl, caFile: '/nonexistent/ca.pem' }] }))).toMatch(/collectors\.probes\.targets\.0\.caFile: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/);
+    expect(problems(() => loadConfig(parseArgs([]), { PROBE_TARGETS: `a=${httpUrl},a=${httpUrl}` }))).toMatch(
+      /collectors\.probes\.targets\.1\.name: duplicate target name "a"/,
+    );
+    expect(problems(() => loadConfig(parseArgs([]), { PROBE_TARGETS: `${httpUrl}/no-name` }))).toMatch(
+      /collectors\.probes\.targets\.0\.name/,
+    );
+    expect(problems(() => loadConfig(parseArgs([]), { PROBE_TARGETS: 'x=ftp://host/' }))).toMatch(
+      /targets\.0\.url: scheme must be http or https/,
+    );
+    expect(
+      problems(() => collector({ targets: [{ name: 'x', url: httpsUrl, caFile: '/nonexistent/ca.pem' }] })),
+    ).toMatch(/collectors\.probes\.targets\.0\.caFile: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/);
   });
 });

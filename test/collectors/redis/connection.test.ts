@@ -53,7 +53,11 @@ test('the password setting, a database number in the URL, INFO and the connectio
     expect(batch.get(m.connectDuration)).toBeGreaterThan(0);
     expect(batch.get(m.dbKeys, { db: '3' })).toBe(2);
     expect(batch.get(m.dbKeysExpiring, { db: '3' })).toBe(1);
-    expect(batch.samples(m.instanceInfo)[0]!.labels).toMatchObject({ role: 'master', mode: 'standalone', maxmemory_policy: 'noeviction' });
+    expect(batch.samples(m.instanceInfo)[0]!.labels).toMatchObject({
+      role: 'master',
+      mode: 'standalone',
+      maxmemory_policy: 'noeviction',
+    });
     expect(batch.get(m.connectedClients)).toBeGreaterThanOrEqual(2);
     expect(promtoolCheckMetrics(renderBatch(batch))).toBe('');
     const clients = (await admin.client('LIST')) as string;
@@ -65,7 +69,10 @@ test('the password setting, a database number in the URL, INFO and the connectio
 });
 
 test('the password in the URL, percent-encoded', async () => {
-  const collector = new RedisCollector({ url: `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${redis.port}` }, log);
+  const collector = new RedisCollector(
+    { url: `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${redis.port}` },
+    log,
+  );
   try {
     expect((await collectOnce(collector)).get(m.uptime)).toBeGreaterThanOrEqual(0);
   } finally {
@@ -80,14 +87,22 @@ function documentedAcl(user: string, password: string, prefix: string): string[]
   return line
     .split(' ')
     .slice(2)
-    .map((word) => word.replace('jobstack-exporter', user).replace('>PASSWORD', `>${password}`).replace('~bull:*', `~${prefix}:*`));
+    .map((word) =>
+      word.replace('jobstack-exporter', user).replace('>PASSWORD', `>${password}`).replace('~bull:*', `~${prefix}:*`),
+    );
 }
 
 test('an ACL user with the documented least privileges runs both collectors; without CLIENT LIST only worker counts go', async () => {
   const prefix = 'acl';
   const connection = bullConnection(redis.port, PASSWORD);
   const queue = new Queue('mail', { connection, prefix });
-  const worker = new Worker('mail', async () => { throw new Error('nope'); }, { connection, prefix, name: 'w' });
+  const worker = new Worker(
+    'mail',
+    async () => {
+      throw new Error('nope');
+    },
+    { connection, prefix, name: 'w' },
+  );
   await queue.add('x', {});
   await waitFor('job to fail', async () => (await queue.getJobCounts()).failed === 1);
   const aclArgs = documentedAcl('exporter', 'Exporter-Pass-1', prefix);
@@ -120,9 +135,44 @@ test('rediss:// verifies the server certificate; with the private CA it connects
   const tmp = tempDir('redis-tls');
   const cert = path.join(tmp.dir, 'cert.pem');
   const key = path.join(tmp.dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const port = await freePort();
-  const tls = await startRedis({ port, password: PASSWORD, args: ['--tls-port', String(port), '--port', '0', '--tls-cert-file', cert, '--tls-key-file', key, '--tls-auth-clients', 'no'] });
+  const tls = await startRedis({
+    port,
+    password: PASSWORD,
+    args: [
+      '--tls-port',
+      String(port),
+      '--port',
+      '0',
+      '--tls-cert-file',
+      cert,
+      '--tls-key-file',
+      key,
+      '--tls-auth-clients',
+      'no',
+    ],
+  });
   const url = `rediss://localhost:${port}`;
   const trusted = new RedisCollector({ url, password: PASSWORD }, log, { tls: { ca: readFileSync(cert) } });
   const untrusted = new RedisCollector({ url, password: PASSWORD }, log);
@@ -137,11 +187,15 @@ test('rediss:// verifies the server certificate; with the private CA it connects
 });
 
 test('on when redis.url is set or the collector is turned on; the URL then defaults to the local Redis', () => {
-  const enabled = (input: Parameters<typeof testConfig>[0]) => COLLECTORS.filter((s) => s.name === 'redis' || s.name === 'bullmq').map((s) => s.enabled(testConfig(input)));
+  const enabled = (input: Parameters<typeof testConfig>[0]) =>
+    COLLECTORS.filter((s) => s.name === 'redis' || s.name === 'bullmq').map((s) => s.enabled(testConfig(input)));
   expect(enabled({})).toEqual([false, false]);
   expect(enabled({ redis: { url: 'redis://h:6379' } })).toEqual([true, true]);
   expect(enabled({ collectors: { redis: { enabled: true }, bullmq: { enabled: true } } })).toEqual([true, true]);
-  expect(enabled({ redis: { url: 'redis://h:6379' }, collectors: { bullmq: { enabled: false } } })).toEqual([true, false]);
+  expect(enabled({ redis: { url: 'redis://h:6379' }, collectors: { bullmq: { enabled: false } } })).toEqual([
+    true,
+    false,
+  ]);
   const spec = COLLECTORS.find((s) => s.name === 'redis')!;
   const collector = spec.create(testConfig({ collectors: { redis: { enabled: true } } }), log) as RedisCollector;
   expect(collector.client.redis.options).toMatchObject({ host: '127.0.0.1', port: 6379 });

@@ -11,8 +11,16 @@ const fixture = (name: string) => readFileSync(path.join(__dirname, '../../fixtu
 
 describe('parseInfo', () => {
   test.each([
-    ['sections and blank lines are skipped', '# Server\r\nredis_version:7.0.15\r\n\r\n# Clients\r\nconnected_clients:3\r\n', { redis_version: '7.0.15', connected_clients: '3' }],
-    ['values keep their colons', 'executable:/usr/bin/redis-server\nconfig_file:\nmaster_host:::1\n', { executable: '/usr/bin/redis-server', config_file: '', master_host: '::1' }],
+    [
+      'sections and blank lines are skipped',
+      '# Server\r\nredis_version:7.0.15\r\n\r\n# Clients\r\nconnected_clients:3\r\n',
+      { redis_version: '7.0.15', connected_clients: '3' },
+    ],
+    [
+      'values keep their colons',
+      'executable:/usr/bin/redis-server\nconfig_file:\nmaster_host:::1\n',
+      { executable: '/usr/bin/redis-server', config_file: '', master_host: '::1' },
+    ],
     ['lines without a key are ignored', ':nokey\nnocolon\nk:v\n', { k: 'v' }],
   ])('%s', (_name, text, expected) => {
     expect(Object.fromEntries(parseInfo(text))).toEqual(expected);
@@ -20,7 +28,9 @@ describe('parseInfo', () => {
 });
 
 test('parseKeyspace reads every dbN line', () => {
-  const fields = parseInfo('# Keyspace\ndb0:keys=12,expires=3,avg_ttl=100\ndb15:keys=1,expires=0,avg_ttl=0\ndbx:keys=1\n');
+  const fields = parseInfo(
+    '# Keyspace\ndb0:keys=12,expires=3,avg_ttl=100\ndb15:keys=1,expires=0,avg_ttl=0\ndbx:keys=1\n',
+  );
   expect(parseKeyspace(fields)).toEqual([
     { db: '0', keys: 12, expires: 3 },
     { db: '15', keys: 1, expires: 0 },
@@ -30,7 +40,8 @@ test('parseKeyspace reads every dbN line', () => {
 test('every mapped field exists in the INFO of Redis 7 (a master, or a replica for master_link_status)', () => {
   const master = parseInfo(fixture('info-master.txt'));
   const replica = parseInfo(fixture('info-replica.txt'));
-  for (const [field] of INFO_METRICS) expect({ field, present: master.has(field) || replica.has(field) }).toEqual({ field, present: true });
+  for (const [field] of INFO_METRICS)
+    expect({ field, present: master.has(field) || replica.has(field) }).toEqual({ field, present: true });
 });
 
 describe('setInfoMetrics', () => {
@@ -46,7 +57,12 @@ describe('setInfoMetrics', () => {
     expect(out.get(m.dbKeys, { db: '2' })).toBe(1);
     expect(out.get(m.dbKeysExpiring, { db: '2' })).toBe(1);
     expect(out.get(m.dbKeysExpiring, { db: '0' })).toBe(0);
-    expect(out.samples(m.instanceInfo)[0]!.labels).toEqual({ redis_version: '7.0.15', role: 'master', mode: 'standalone', maxmemory_policy: 'noeviction' });
+    expect(out.samples(m.instanceInfo)[0]!.labels).toEqual({
+      redis_version: '7.0.15',
+      role: 'master',
+      mode: 'standalone',
+      maxmemory_policy: 'noeviction',
+    });
     const text = render([...out.families.values()].map(toExpositionFamily), 'prometheus');
     expect(promtoolCheckMetrics(text)).toBe('');
   });

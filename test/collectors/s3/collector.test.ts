@@ -23,9 +23,22 @@ const open: S3Collector[] = [];
 
 beforeAll(async () => {
   s3 = await startS3([BUCKET, 'empty-bucket']);
-  s3.seed(BUCKET, Array.from({ length: SEEDED }, (_, i) => ({ key: `uploads/${i % 7}/file-${i}`, body: 'x'.repeat(i % 100) })));
-  const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
-  for (const [key, body] of [['reports/a.csv', 'abc'], ['reports/b.csv', 'defg'], ['reports/c.csv', ''], ['top.txt', '12345']] as const) {
+  s3.seed(
+    BUCKET,
+    Array.from({ length: SEEDED }, (_, i) => ({ key: `uploads/${i % 7}/file-${i}`, body: 'x'.repeat(i % 100) })),
+  );
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+  });
+  for (const [key, body] of [
+    ['reports/a.csv', 'abc'],
+    ['reports/b.csv', 'defg'],
+    ['reports/c.csv', ''],
+    ['top.txt', '12345'],
+  ] as const) {
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from(body) }));
   }
   client.destroy();
@@ -39,8 +52,15 @@ afterAll(async () => {
 
 type S3Section = NonNullable<NonNullable<ConfigInput['collectors']>['s3']>;
 
-function collector(section: S3Section = {}, bucket = BUCKET, credentials: { accessKeyId: string; secretAccessKey: string } | undefined = S3RVER_CREDENTIALS): S3Collector {
-  const config = configSchema.parse({ storage: { s3: { bucket, endpoint: s3.endpoint, forcePathStyle: true } }, collectors: { s3: section } });
+function collector(
+  section: S3Section = {},
+  bucket = BUCKET,
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined = S3RVER_CREDENTIALS,
+): S3Collector {
+  const config = configSchema.parse({
+    storage: { s3: { bucket, endpoint: s3.endpoint, forcePathStyle: true } },
+    collectors: { s3: section },
+  });
   const c = new S3Collector(config.collectors.s3, config.storage.s3, log, { credentials });
   open.push(c);
   return c;
@@ -57,7 +77,8 @@ describe('S3 collector', () => {
     await c.refreshListings();
     const o = await scrape(c);
     expect(o.error).toBeUndefined();
-    const get = (def: Parameters<typeof o.batch.get>[0], prefix: string) => o.batch.get(def as typeof m.objects, { bucket: BUCKET, prefix });
+    const get = (def: Parameters<typeof o.batch.get>[0], prefix: string) =>
+      o.batch.get(def as typeof m.objects, { bucket: BUCKET, prefix });
     expect(o.batch.get(m.up)).toBe(1);
     expect(o.batch.get(m.headBucketDuration)!).toBeGreaterThan(0);
     expect(get(m.objects, '')).toBe(SEEDED + 4);
@@ -79,12 +100,29 @@ describe('S3 collector', () => {
   });
 
   test('ListObjectsV2 pages of 1,000, and the cap stops the listing with truncated set', async () => {
-    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: S3RVER_CREDENTIALS,
+    });
     try {
       const signal = new AbortController().signal;
-      expect(await countObjects(client, BUCKET, 'uploads/', 100_000, signal)).toEqual({ objects: SEEDED, bytes: seededBytes, truncated: false, requests: 3 });
-      expect(await countObjects(client, BUCKET, 'uploads/', 1500, signal)).toMatchObject({ objects: 1500, truncated: true, requests: 2 });
-      expect(await countObjects(client, BUCKET, 'uploads/', SEEDED, signal)).toMatchObject({ objects: SEEDED, truncated: false });
+      expect(await countObjects(client, BUCKET, 'uploads/', 100_000, signal)).toEqual({
+        objects: SEEDED,
+        bytes: seededBytes,
+        truncated: false,
+        requests: 3,
+      });
+      expect(await countObjects(client, BUCKET, 'uploads/', 1500, signal)).toMatchObject({
+        objects: 1500,
+        truncated: true,
+        requests: 2,
+      });
+      expect(await countObjects(client, BUCKET, 'uploads/', SEEDED, signal)).toMatchObject({
+        objects: SEEDED,
+        truncated: false,
+      });
     } finally {
       client.destroy();
     }
@@ -99,7 +137,12 @@ describe('S3 collector', () => {
     const c = collector({ listInterval: '10s' });
     const first = await scrape(c);
     expect(first.batch.get(m.up)).toBe(1);
-    await waitFor('listing published', async () => (await scrape(c)).batch.get(m.objects, { bucket: BUCKET, prefix: '' }) === SEEDED + 4, 20_000, 100);
+    await waitFor(
+      'listing published',
+      async () => (await scrape(c)).batch.get(m.objects, { bucket: BUCKET, prefix: '' }) === SEEDED + 4,
+      20_000,
+      100,
+    );
   });
 
   test('an empty bucket reads 0 objects', async () => {

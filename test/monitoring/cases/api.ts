@@ -3,8 +3,10 @@ import { EXP, type RuleCase } from './types';
 
 /** Labels of the API job's series in these tests. */
 const API = 'job="api",instance="api:3000"';
-const count = (route: string, status: string) => `http_server_request_duration_seconds_count{${API},http_request_method="GET",http_route="${route}",http_response_status_code="${status}"}`;
-const bucket = (route: string, le: string) => `http_server_request_duration_seconds_bucket{${API},http_request_method="GET",http_route="${route}",http_response_status_code="200",le="${le}"}`;
+const count = (route: string, status: string) =>
+  `http_server_request_duration_seconds_count{${API},http_request_method="GET",http_route="${route}",http_response_status_code="${status}"}`;
+const bucket = (route: string, le: string) =>
+  `http_server_request_duration_seconds_bucket{${API},http_request_method="GET",http_route="${route}",http_response_status_code="200",le="${le}"}`;
 const route = (r: string) => ({ job: 'api', http_route: r });
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
 
@@ -24,7 +26,11 @@ export const apiCases: RuleCase[] = [
       { series: count('/health', '200'), values: '0+100x200' },
     ],
     exprs: [
-      { at: '20m', expr: 'job_route:http_server_requests:rate5m{http_route="/health"}', expect: [{ labels: `job_route:http_server_requests:rate5m{job="api",http_route="/health"}`, value: 100 / 15 }] },
+      {
+        at: '20m',
+        expr: 'job_route:http_server_requests:rate5m{http_route="/health"}',
+        expect: [{ labels: `job_route:http_server_requests:rate5m{job="api",http_route="/health"}`, value: 100 / 15 }],
+      },
       {
         at: '20m',
         // Rounded: ratios of rates are a few ulps off their exact value.
@@ -35,7 +41,11 @@ export const apiCases: RuleCase[] = [
           { labels: '{job="api",http_route="/orders/:id"}', value: 0.2 },
         ],
       },
-      ...WINDOWS.map((w) => ({ at: '20m', expr: `round(job_route:slo_availability_errors:ratio_rate${w}{http_route="/orders/:id"}, 0.0001)`, expect: [{ labels: '{job="api",http_route="/orders/:id"}', value: 0.2 }] })),
+      ...WINDOWS.map((w) => ({
+        at: '20m',
+        expr: `round(job_route:slo_availability_errors:ratio_rate${w}{http_route="/orders/:id"}, 0.0001)`,
+        expect: [{ labels: '{job="api",http_route="/orders/:id"}', value: 0.2 }],
+      })),
     ],
     alerts: [
       { at: '1m', alert: 'ApiAvailabilityBudgetBurn', firing: [] },
@@ -43,9 +53,21 @@ export const apiCases: RuleCase[] = [
         at: '20m',
         alert: 'ApiAvailabilityBudgetBurn',
         firing: [
-          { labels: { ...route('/orders/:id'), severity: 'critical', component: 'api' }, description: 'Route /orders/:id of api answers 20% of its requests with a 5xx: its error budget burns at 14.4x over 1h (and 5m) or 6x over 6h (and 30m) the allowed rate.' },
-          { labels: { ...route('/orders/:id'), severity: 'warning', component: 'api' }, description: 'Route /orders/:id of api answers 20% of its requests with a 5xx: its error budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.' },
-          { labels: { ...route('/checkout'), severity: 'warning', component: 'api' }, description: 'Route /checkout of api answers 0.5% of its requests with a 5xx: its error budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.' },
+          {
+            labels: { ...route('/orders/:id'), severity: 'critical', component: 'api' },
+            description:
+              'Route /orders/:id of api answers 20% of its requests with a 5xx: its error budget burns at 14.4x over 1h (and 5m) or 6x over 6h (and 30m) the allowed rate.',
+          },
+          {
+            labels: { ...route('/orders/:id'), severity: 'warning', component: 'api' },
+            description:
+              'Route /orders/:id of api answers 20% of its requests with a 5xx: its error budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.',
+          },
+          {
+            labels: { ...route('/checkout'), severity: 'warning', component: 'api' },
+            description:
+              'Route /checkout of api answers 0.5% of its requests with a 5xx: its error budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.',
+          },
         ],
       },
     ],
@@ -63,11 +85,21 @@ export const apiCases: RuleCase[] = [
       { series: count('/health', '200'), values: '0+100x200' },
     ],
     exprs: [
-      ...WINDOWS.map((w) => ({ at: '20m', expr: `round(job_route:slo_latency_slow:ratio_rate${w}{http_route="/search"}, 0.0001)`, expect: [{ labels: '{job="api",http_route="/search"}', value: 0.25 }] })),
+      ...WINDOWS.map((w) => ({
+        at: '20m',
+        expr: `round(job_route:slo_latency_slow:ratio_rate${w}{http_route="/search"}, 0.0001)`,
+        expect: [{ labels: '{job="api",http_route="/search"}', value: 0.25 }],
+      })),
       {
         at: '20m',
         expr: 'job_route_quantile:http_server_request_duration_seconds:histogram_quantile{quantile="0.5",http_route="/search"}',
-        expect: [{ labels: 'job_route_quantile:http_server_request_duration_seconds:histogram_quantile{job="api",http_route="/search",quantile="0.5"}', value: 0.1 }],
+        expect: [
+          {
+            labels:
+              'job_route_quantile:http_server_request_duration_seconds:histogram_quantile{job="api",http_route="/search",quantile="0.5"}',
+            value: 0.1,
+          },
+        ],
       },
     ],
     alerts: [
@@ -76,9 +108,21 @@ export const apiCases: RuleCase[] = [
         at: '20m',
         alert: 'ApiLatencyBudgetBurn',
         firing: [
-          { labels: { ...route('/search'), severity: 'critical', component: 'api' }, description: '25% of the requests to route /search of api are slower than its latency line: its budget burns at 14.4x over 1h (and 5m) or 6x over 6h (and 30m) the allowed rate.' },
-          { labels: { ...route('/search'), severity: 'warning', component: 'api' }, description: '25% of the requests to route /search of api are slower than its latency line: its budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.' },
-          { labels: { ...route('/export'), severity: 'warning', component: 'api' }, description: '5% of the requests to route /export of api are slower than its latency line: its budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.' },
+          {
+            labels: { ...route('/search'), severity: 'critical', component: 'api' },
+            description:
+              '25% of the requests to route /search of api are slower than its latency line: its budget burns at 14.4x over 1h (and 5m) or 6x over 6h (and 30m) the allowed rate.',
+          },
+          {
+            labels: { ...route('/search'), severity: 'warning', component: 'api' },
+            description:
+              '25% of the requests to route /search of api are slower than its latency line: its budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.',
+          },
+          {
+            labels: { ...route('/export'), severity: 'warning', component: 'api' },
+            description:
+              '5% of the requests to route /export of api are slower than its latency line: its budget burns at 3x over 1d (and 2h) or 1x over 3d (and 6h) the allowed rate.',
+          },
         ],
       },
     ],
@@ -91,7 +135,10 @@ export const apiCases: RuleCase[] = [
       { series: `app_snapshot_recent_error_ratio{${EXP},target="api"}`, values: '0.2x60' },
       { series: `app_snapshot_recent_p95_seconds{${EXP},target="api"}`, values: '2x60' },
       { series: `up{job="jobstack",instance="calm:9478"}`, values: '1x60' },
-      { series: `app_snapshot_recent_error_ratio{job="jobstack",instance="calm:9478",target="api"}`, values: '0.01x60' },
+      {
+        series: `app_snapshot_recent_error_ratio{job="jobstack",instance="calm:9478",target="api"}`,
+        values: '0.01x60',
+      },
       { series: `app_snapshot_recent_p95_seconds{job="jobstack",instance="calm:9478",target="api"}`, values: '0.3x60' },
     ],
     exprs: [
@@ -107,7 +154,16 @@ export const apiCases: RuleCase[] = [
     alerts: [
       // Down from 30 s: not yet for 20 s at 45 s, firing at 3m.
       { at: '45s', alert: 'ApiDown', firing: [] },
-      { at: '3m', alert: 'ApiDown', firing: [{ labels: { job: 'api', instance: 'api:3000', severity: 'warning', component: 'api' }, description: `Prometheus has not scraped api:3000 of api for ${defaultConfig.for.down}; its requests are not measured meanwhile.` }] },
+      {
+        at: '3m',
+        alert: 'ApiDown',
+        firing: [
+          {
+            labels: { job: 'api', instance: 'api:3000', severity: 'warning', component: 'api' },
+            description: `Prometheus has not scraped api:3000 of api for ${defaultConfig.for.down}; its requests are not measured meanwhile.`,
+          },
+        ],
+      },
     ],
   },
 ];

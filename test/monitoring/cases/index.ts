@@ -8,4 +8,13 @@ import { storageHealthCases } from './storage-health';
 import { apiCases } from './api';
 import type { RuleCase } from './types';
 
-export const ALL_CASES: readonly RuleCase[] = [...exporterHostCases, ...redisCases, ...queueCases, ...postgresCases, ...storageHealthCases, ...apiCases, ...metaCases, ...moreCases];
+export const ALL_CASES: readonly RuleCase[] = [
+  ...exporterHostCases,
+  ...redisCases,
+  ...queueCases,
+  ...postgresCases,
+  ...storageHealthCases,
+  ...apiCases,
+  ...metaCases,
+  ...moreCases,
+];

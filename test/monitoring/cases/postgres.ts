@@ -14,15 +14,45 @@ export const postgresCases: RuleCase[] = [
       { series: `pg_stat_database_xact_rollback_total{${EXP},datname="jobs"}`, values: '0+15x40' },
     ],
     exprs: [
-      { at: '6m', expr: 'instance:pg_connections_utilisation:ratio', expect: [{ labels: 'instance:pg_connections_utilisation:ratio{instance="exp:9478"}', value: 0.86 }] },
-      { at: '6m', expr: 'instance:pg_cache_hit:ratio_rate5m', expect: [{ labels: 'instance:pg_cache_hit:ratio_rate5m{instance="exp:9478"}', value: 0.75 }] },
-      { at: '6m', expr: 'instance:pg_transactions:rate5m', expect: [{ labels: 'instance:pg_transactions:rate5m{instance="exp:9478"}', value: 3 }] },
+      {
+        at: '6m',
+        expr: 'instance:pg_connections_utilisation:ratio',
+        expect: [{ labels: 'instance:pg_connections_utilisation:ratio{instance="exp:9478"}', value: 0.86 }],
+      },
+      {
+        at: '6m',
+        expr: 'instance:pg_cache_hit:ratio_rate5m',
+        expect: [{ labels: 'instance:pg_cache_hit:ratio_rate5m{instance="exp:9478"}', value: 0.75 }],
+      },
+      {
+        at: '6m',
+        expr: 'instance:pg_transactions:rate5m',
+        expect: [{ labels: 'instance:pg_transactions:rate5m{instance="exp:9478"}', value: 3 }],
+      },
     ],
     alerts: [
       { at: '1m15s', alert: 'PostgresDown', firing: [] },
-      { at: '4m', alert: 'PostgresDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'postgres' }, description: 'jobstack-exporter on exp:9478 cannot connect to PostgreSQL or read its statistics (for 20s).' }] },
+      {
+        at: '4m',
+        alert: 'PostgresDown',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, severity: 'critical', component: 'postgres' },
+            description: 'jobstack-exporter on exp:9478 cannot connect to PostgreSQL or read its statistics (for 20s).',
+          },
+        ],
+      },
       { at: '5m', alert: 'PostgresConnectionsNearMax', firing: [] },
-      { at: '12m', alert: 'PostgresConnectionsNearMax', firing: [{ labels: { instance: 'exp:9478', severity: 'warning', component: 'postgres' }, description: 'exp:9478: 86% of max_connections in use.' }] },
+      {
+        at: '12m',
+        alert: 'PostgresConnectionsNearMax',
+        firing: [
+          {
+            labels: { instance: 'exp:9478', severity: 'warning', component: 'postgres' },
+            description: 'exp:9478: 86% of max_connections in use.',
+          },
+        ],
+      },
     ],
   },
   {
@@ -35,25 +65,60 @@ export const postgresCases: RuleCase[] = [
       {
         at: '3m',
         alert: 'PostgresConnectionsNearMax',
-        firing: [{ labels: { instance: 'exp:9478', severity: 'critical', component: 'postgres' }, description: 'exp:9478: 97% of max_connections in use; new connections are about to fail.' }],
+        firing: [
+          {
+            labels: { instance: 'exp:9478', severity: 'critical', component: 'postgres' },
+            description: 'exp:9478: 97% of max_connections in use; new connections are about to fail.',
+          },
+        ],
       },
     ],
   },
   {
     name: 'deadlocks, long transaction, waiting locks',
     series: [
-      { series: `pg_stat_database_deadlocks_total{${EXP},datname="jobs"}`, values: '0 0 0 0 0 0 0 0 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2' },
+      {
+        series: `pg_stat_database_deadlocks_total{${EXP},datname="jobs"}`,
+        values: '0 0 0 0 0 0 0 0 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2',
+      },
       { series: `pg_stat_activity_oldest_transaction_age_seconds{${EXP}}`, values: '0 100 1000+15x20' },
       { series: `pg_locks_waiting{${EXP},mode="AccessExclusiveLock"}`, values: '0 0 1x30' },
       { series: `pg_locks_waiting{${EXP},mode="RowExclusiveLock"}`, values: '0 0 2x30' },
     ],
     alerts: [
       { at: '1m', alert: 'PostgresDeadlocks', firing: [] },
-      { at: '3m', alert: 'PostgresDeadlocks', firing: [{ labels: { instance: 'exp:9478', datname: 'jobs', severity: 'warning', component: 'postgres' }, description: '2 deadlocks in database jobs on exp:9478 over the last 5m.' }] },
+      {
+        at: '3m',
+        alert: 'PostgresDeadlocks',
+        firing: [
+          {
+            labels: { instance: 'exp:9478', datname: 'jobs', severity: 'warning', component: 'postgres' },
+            description: '2 deadlocks in database jobs on exp:9478 over the last 5m.',
+          },
+        ],
+      },
       { at: '1m', alert: 'PostgresLongRunningTransaction', firing: [] },
-      { at: '3m', alert: 'PostgresLongRunningTransaction', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'postgres' }, description: 'A transaction on exp:9478 has been open for 19m 10s.' }] },
+      {
+        at: '3m',
+        alert: 'PostgresLongRunningTransaction',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, severity: 'warning', component: 'postgres' },
+            description: 'A transaction on exp:9478 has been open for 19m 10s.',
+          },
+        ],
+      },
       { at: '4m', alert: 'PostgresLocksWaiting', firing: [] },
-      { at: '6m', alert: 'PostgresLocksWaiting', firing: [{ labels: { instance: 'exp:9478', severity: 'warning', component: 'postgres' }, description: '3 lock requests on exp:9478 have been waiting for 5 minutes or more.' }] },
+      {
+        at: '6m',
+        alert: 'PostgresLocksWaiting',
+        firing: [
+          {
+            labels: { instance: 'exp:9478', severity: 'warning', component: 'postgres' },
+            description: '3 lock requests on exp:9478 have been waiting for 5 minutes or more.',
+          },
+        ],
+      },
     ],
   },
 ];

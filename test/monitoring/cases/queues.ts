@@ -3,7 +3,10 @@ import { EXP, EXP_LABELS, type RuleCase } from './types';
 const SLOW = 'job="jobstack",instance="slow:9478"';
 
 const Q = (queue: string) => ({ instance: 'exp:9478', queue });
-const bucket = (metric: string, queue: string, le: string, values: string) => ({ series: `${metric}_bucket{${EXP},queue="${queue}",le="${le}"}`, values });
+const bucket = (metric: string, queue: string, le: string, values: string) => ({
+  series: `${metric}_bucket{${EXP},queue="${queue}",le="${le}"}`,
+  values,
+});
 
 export const queueCases: RuleCase[] = [
   {
@@ -32,7 +35,16 @@ export const queueCases: RuleCase[] = [
     ],
     alerts: [
       { at: '1m45s', alert: 'QueueNoWorkers', firing: [] },
-      { at: '4m', alert: 'QueueNoWorkers', firing: [{ labels: { ...Q('images'), severity: 'critical', component: 'queue' }, description: 'Queue images on exp:9478 has 7 jobs waiting and no worker connected.' }] },
+      {
+        at: '4m',
+        alert: 'QueueNoWorkers',
+        firing: [
+          {
+            labels: { ...Q('images'), severity: 'critical', component: 'queue' },
+            description: 'Queue images on exp:9478 has 7 jobs waiting and no worker connected.',
+          },
+        ],
+      },
     ],
   },
   {
@@ -45,9 +57,29 @@ export const queueCases: RuleCase[] = [
     ],
     alerts: [
       { at: '9m', alert: 'QueueBacklogHigh', firing: [] },
-      { at: '11m', alert: 'QueueBacklogHigh', firing: [{ labels: { ...Q('images'), severity: 'warning', component: 'queue' }, description: 'Queue images on exp:9478 has 1500 jobs waiting, prioritized or delayed (threshold 1000 unless overridden for the queue).' }] },
+      {
+        at: '11m',
+        alert: 'QueueBacklogHigh',
+        firing: [
+          {
+            labels: { ...Q('images'), severity: 'warning', component: 'queue' },
+            description:
+              'Queue images on exp:9478 has 1500 jobs waiting, prioritized or delayed (threshold 1000 unless overridden for the queue).',
+          },
+        ],
+      },
       { at: '4m', alert: 'QueueOldestJobStuck', firing: [] },
-      { at: '6m', alert: 'QueueOldestJobStuck', firing: [{ labels: { job: 'jobstack', ...Q('images'), severity: 'warning', component: 'queue' }, description: 'The next job of queue images on exp:9478 has been waiting 11m 40s (threshold 600s unless overridden).' }] },
+      {
+        at: '6m',
+        alert: 'QueueOldestJobStuck',
+        firing: [
+          {
+            labels: { job: 'jobstack', ...Q('images'), severity: 'warning', component: 'queue' },
+            description:
+              'The next job of queue images on exp:9478 has been waiting 11m 40s (threshold 600s unless overridden).',
+          },
+        ],
+      },
     ],
   },
   {
@@ -88,7 +120,10 @@ export const queueCases: RuleCase[] = [
         at: '10m',
         expr: 'instance_queue:bullmq_jobs_failure:ratio_rate5m',
         expect: [
-          { labels: 'instance_queue:bullmq_jobs_failure:ratio_rate5m{instance="exp:9478",queue="emails"}', value: 0.25 },
+          {
+            labels: 'instance_queue:bullmq_jobs_failure:ratio_rate5m{instance="exp:9478",queue="emails"}',
+            value: 0.25,
+          },
           { labels: 'instance_queue:bullmq_jobs_failure:ratio_rate5m{instance="exp:9478",queue="images"}', value: 0.5 },
         ],
       },
@@ -99,9 +134,18 @@ export const queueCases: RuleCase[] = [
         at: '16m',
         alert: 'QueueFailureRatioHigh',
         firing: [
-          { labels: { ...Q('emails'), severity: 'warning', component: 'queue' }, description: 'Queue emails on exp:9478: 25% of finished jobs failed over the last 5m.' },
-          { labels: { ...Q('images'), severity: 'warning', component: 'queue' }, description: 'Queue images on exp:9478: 50% of finished jobs failed over the last 5m.' },
-          { labels: { ...Q('images'), severity: 'critical', component: 'queue' }, description: 'Queue images on exp:9478: 50% of finished jobs failed over the last 5m.' },
+          {
+            labels: { ...Q('emails'), severity: 'warning', component: 'queue' },
+            description: 'Queue emails on exp:9478: 25% of finished jobs failed over the last 5m.',
+          },
+          {
+            labels: { ...Q('images'), severity: 'warning', component: 'queue' },
+            description: 'Queue images on exp:9478: 50% of finished jobs failed over the last 5m.',
+          },
+          {
+            labels: { ...Q('images'), severity: 'critical', component: 'queue' },
+            description: 'Queue images on exp:9478: 50% of finished jobs failed over the last 5m.',
+          },
         ],
       },
     ],
@@ -112,15 +156,45 @@ export const queueCases: RuleCase[] = [
     // Redis, told apart by a target label. Counted once per Redis: replicas collapse, Redis servers add.
     name: 'job counts once across exporter replicas on the same Redis',
     series: [
-      { series: 'bullmq_jobs_finished_total{job="jobstack",instance="a:9478",redis="main",queue="emails",status="completed"}', values: '0+30x100' },
-      { series: 'bullmq_jobs_finished_total{job="jobstack",instance="b:9478",redis="main",queue="emails",status="completed"}', values: '_x4 0+30x96' },
-      { series: 'bullmq_jobs_finished_total{job="jobstack",instance="a:9478",redis="main",queue="emails",status="failed"}', values: '0+3x100' },
-      { series: 'bullmq_jobs_finished_total{job="jobstack",instance="b:9478",redis="main",queue="emails",status="failed"}', values: '_x4 0+3x96' },
-      { series: 'bullmq_jobs_finished_total{job="jobstack",instance="c:9478",redis="other",queue="emails",status="completed"}', values: '0+15x100' },
-      { series: 'bullmq_jobs_finished_total{job="jobstack",instance="c:9478",redis="other",queue="emails",status="failed"}', values: '0+0x100' },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="a:9478",redis="main",queue="emails",status="completed"}',
+        values: '0+30x100',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="b:9478",redis="main",queue="emails",status="completed"}',
+        values: '_x4 0+30x96',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="a:9478",redis="main",queue="emails",status="failed"}',
+        values: '0+3x100',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="b:9478",redis="main",queue="emails",status="failed"}',
+        values: '_x4 0+3x96',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="c:9478",redis="other",queue="emails",status="completed"}',
+        values: '0+15x100',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="c:9478",redis="other",queue="emails",status="failed"}',
+        values: '0+0x100',
+      },
       // BullMQ's exact counters, read from Redis: both replicas report the same value.
-      { series: 'bullmq_job_completed_total{job="jobstack",instance="a:9478",redis="main",queue="orders"}', values: '1000+60x100' },
-      { series: 'bullmq_job_completed_total{job="jobstack",instance="b:9478",redis="main",queue="orders"}', values: '1000+60x100' },
+      {
+        series: 'bullmq_job_completed_total{job="jobstack",instance="a:9478",redis="main",queue="orders"}',
+        values: '1000+60x100',
+      },
+      {
+        series: 'bullmq_job_completed_total{job="jobstack",instance="b:9478",redis="main",queue="orders"}',
+        values: '1000+60x100',
+      },
     ],
     exprs: [
       {
@@ -178,7 +252,16 @@ export const queueCases: RuleCase[] = [
     ],
     alerts: [
       { at: '10m', alert: 'QueueProcessingSlow', firing: [] },
-      { at: '21m', alert: 'QueueProcessingSlow', firing: [{ labels: { ...Q('reports'), quantile: '0.95', severity: 'warning', component: 'queue' }, description: 'p95 processing time of queue reports on exp:9478 is 28m 54s.' }] },
+      {
+        at: '21m',
+        alert: 'QueueProcessingSlow',
+        firing: [
+          {
+            labels: { ...Q('reports'), quantile: '0.95', severity: 'warning', component: 'queue' },
+            description: 'p95 processing time of queue reports on exp:9478 is 28m 54s.',
+          },
+        ],
+      },
     ],
   },
   {
@@ -207,10 +290,25 @@ export const queueCases: RuleCase[] = [
       {
         at: '9m',
         alert: 'QueueJobHung',
-        firing: [{ labels: { ...EXP_LABELS, queue: 'images', severity: 'warning', component: 'queue' }, description: "The oldest active job of queue images on exp:9478 has run 33m 20s, over 10x the queue's p99 (all queues' p99 where the exporter keeps one histogram for all)." }],
+        firing: [
+          {
+            labels: { ...EXP_LABELS, queue: 'images', severity: 'warning', component: 'queue' },
+            description:
+              "The oldest active job of queue images on exp:9478 has run 33m 20s, over 10x the queue's p99 (all queues' p99 where the exporter keeps one histogram for all).",
+          },
+        ],
       },
       { at: '10m', alert: 'QueueProcessingSlow', firing: [] },
-      { at: '21m', alert: 'QueueProcessingSlow', firing: [{ labels: { instance: 'slow:9478', quantile: '0.95', severity: 'warning', component: 'queue' }, description: 'p95 processing time of all queues on slow:9478 is 28m 44s.' }] }, // 1725 s less float noise
+      {
+        at: '21m',
+        alert: 'QueueProcessingSlow',
+        firing: [
+          {
+            labels: { instance: 'slow:9478', quantile: '0.95', severity: 'warning', component: 'queue' },
+            description: 'p95 processing time of all queues on slow:9478 is 28m 44s.',
+          },
+        ],
+      }, // 1725 s less float noise
     ],
   },
 ];

@@ -9,12 +9,37 @@ export const storageHealthCases: RuleCase[] = [
       { series: `localstorage_filesystem_size_bytes{${EXP}}`, values: '1000x400' },
       { series: `localstorage_filesystem_avail_bytes{${EXP}}`, values: '1000-2.5x400' },
     ],
-    exprs: [{ at: '60m', expr: 'instance:localstorage_filesystem_avail:ratio', expect: [{ labels: `instance:localstorage_filesystem_avail:ratio{${EXP}}`, value: 0.4 }] }],
+    exprs: [
+      {
+        at: '60m',
+        expr: 'instance:localstorage_filesystem_avail:ratio',
+        expect: [{ labels: `instance:localstorage_filesystem_avail:ratio{${EXP}}`, value: 0.4 }],
+      },
+    ],
     alerts: [
       { at: '45s', alert: 'StorageDown', firing: [] },
-      { at: '3m', alert: 'StorageDown', firing: [{ labels: { ...EXP_LABELS, severity: 'critical', component: 'storage' }, description: 'The S3 bucket or the local storage path watched by exp:9478 cannot be reached or read (for 20s).' }] },
+      {
+        at: '3m',
+        alert: 'StorageDown',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, severity: 'critical', component: 'storage' },
+            description:
+              'The S3 bucket or the local storage path watched by exp:9478 cannot be reached or read (for 20s).',
+          },
+        ],
+      },
       { at: '30m', alert: 'StorageWillFillSoon', firing: [] },
-      { at: '95m', alert: 'StorageWillFillSoon', firing: [{ labels: { ...EXP_LABELS, severity: 'warning', component: 'storage' }, description: 'At the rate of the last 6h, the storage path on exp:9478 fills within 4 hours.' }] },
+      {
+        at: '95m',
+        alert: 'StorageWillFillSoon',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, severity: 'warning', component: 'storage' },
+            description: 'At the rate of the last 6h, the storage path on exp:9478 fills within 4 hours.',
+          },
+        ],
+      },
     ],
   },
   {
@@ -29,8 +54,14 @@ export const storageHealthCases: RuleCase[] = [
         at: '21m',
         alert: 'StorageAlmostFull',
         firing: [
-          { labels: { ...EXP_LABELS, severity: 'warning', component: 'storage' }, description: 'The storage path on exp:9478 has 4% space left (below 10%).' },
-          { labels: { ...EXP_LABELS, severity: 'critical', component: 'storage' }, description: 'The storage path on exp:9478 has 4% space left (below 5%).' },
+          {
+            labels: { ...EXP_LABELS, severity: 'warning', component: 'storage' },
+            description: 'The storage path on exp:9478 has 4% space left (below 10%).',
+          },
+          {
+            labels: { ...EXP_LABELS, severity: 'critical', component: 'storage' },
+            description: 'The storage path on exp:9478 has 4% space left (below 5%).',
+          },
         ],
       },
     ],
@@ -46,9 +77,27 @@ export const storageHealthCases: RuleCase[] = [
     ],
     alerts: [
       { at: '1m', alert: 'ProbeFailing', firing: [] },
-      { at: '3m', alert: 'ProbeFailing', firing: [{ labels: { ...EXP_LABELS, target: 'api', severity: 'critical', component: 'probe' }, description: 'Probe api from exp:9478 has failed for 1m.' }] },
+      {
+        at: '3m',
+        alert: 'ProbeFailing',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, target: 'api', severity: 'critical', component: 'probe' },
+            description: 'Probe api from exp:9478 has failed for 1m.',
+          },
+        ],
+      },
       { at: '30m', alert: 'ProbeCertificateExpiringSoon', firing: [] },
-      { at: '65m', alert: 'ProbeCertificateExpiringSoon', firing: [{ labels: { ...EXP_LABELS, target: 'api', severity: 'warning', component: 'probe' }, description: 'The certificate of probe api expires in 6d 22h 55m 0s.' }] },
+      {
+        at: '65m',
+        alert: 'ProbeCertificateExpiringSoon',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, target: 'api', severity: 'warning', component: 'probe' },
+            description: 'The certificate of probe api expires in 6d 22h 55m 0s.',
+          },
+        ],
+      },
     ],
   },
   {
@@ -81,8 +130,14 @@ export const storageHealthCases: RuleCase[] = [
         at: '11m',
         alert: 'JobstackHealthScoreLow',
         firing: [
-          { labels: { instance: 'exp:9478', severity: 'warning', component: 'exporter' }, description: 'The health score of exp:9478 is 50 (below 70); several things are wrong at once.' },
-          { labels: { instance: 'gone:9478', severity: 'warning', component: 'exporter' }, description: 'The health score of gone:9478 is 0 (below 70); several things are wrong at once.' },
+          {
+            labels: { instance: 'exp:9478', severity: 'warning', component: 'exporter' },
+            description: 'The health score of exp:9478 is 50 (below 70); several things are wrong at once.',
+          },
+          {
+            labels: { instance: 'gone:9478', severity: 'warning', component: 'exporter' },
+            description: 'The health score of gone:9478 is 0 (below 70); several things are wrong at once.',
+          },
         ],
       },
     ],
