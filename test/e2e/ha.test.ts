@@ -1,0 +1,221 @@
+/**
+ * The HA stack with the SHIPPED files: prometheus-ha-a.yml and prometheus-ha-b.yml (intervals,
+ * external labels, alert relabelling), the rule files (`for:` values) and alertmanager-webhook.yml
+ * (routes, group waits), with only addresses and paths changed. Two real Prometheus replicas send
+ * to three real Alertmanagers gossiping on loopback (`--cluster.peer`), which notify a small
+ * webhook receiver here. One stack, two fault phases in a row:
+ *
+ * 1. Redis stopped -> exactly one RedisDown notification; Redis back -> exactly one resolved.
+ * 2. The Alertmanager that sent those is killed first, then the same -> still one, and one resolved.
+ *
+ * Times from Redis stop to the notification are printed and written to test-output/ha.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
+import { ROOT, startExporter, type ExporterProcess } from '../harness/exporter';
+import { freePort, sleep, tempDir, waitFor } from '../harness/process';
+import { startPrometheus, type PromServer } from '../harness/prometheus';
+import { startRedis, type RedisServer } from '../harness/redis';
+
+jest.setTimeout(540_000);
+
+const shipped = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
+const TOKEN = 'ha-test-token';
+/** Longer than two Alertmanagers' peer waits (15 s each by position): a duplicate would have come. */
+const QUIET_MS = 35_000;
+
+interface Notification {
+  readonly at: number;
+  readonly status: string;
+  readonly alerts: readonly { status: string; labels: Record<string, string> }[];
+}
+
+const received: Notification[] = [];
+let heartbeats = 0;
+let unauthorized = 0;
+let receiver: http.Server;
+let receiverUrl: string;
+let redis: RedisServer;
+let exporter: ExporterProcess;
+const ams: AlertmanagerServer[] = [];
+const proms: PromServer[] = [];
+const secrets = tempDir('ha-secrets');
+
+/** The webhook: every notification kept with its arrival time; the heartbeat only counted. */
+async function startReceiver(): Promise<void> {
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/heartbeat') heartbeats++;
+      else if (req.headers.authorization !== `Bearer ${TOKEN}`) unauthorized++;
+      else {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as Omit<Notification, 'at'>;
+        received.push({ at: Date.now(), status: body.status, alerts: body.alerts });
+      }
+      res.writeHead(200).end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${port}`;
+}
+
+/** The shipped alertmanager-webhook.yml with the receiver's URLs and the token file moved here. */
+function shippedAlertmanagerYaml(): string {
+  const tokenFile = path.join(secrets.dir, 'webhook_token');
+  writeFileSync(tokenFile, TOKEN);
+  return shipped('alertmanager/alertmanager-webhook.yml')
+    .replaceAll('https://alerts.example.com/alertmanager', `${receiverUrl}/alerts`)
+    .replaceAll('http://alert-inbox:9095/heartbeat', `${receiverUrl}/heartbeat`)
+    .replaceAll('/etc/alertmanager/secrets/webhook_token', tokenFile);
+}
+
+/** A shipped prometheus-ha-<replica>.yml with only target addresses and rule paths replaced. */
+function shippedPrometheusYaml(replica: string, targets: Record<string, string[]>): string {
+  type Job = { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: unknown };
+  const config = parse(shipped(`prometheus/prometheus-ha-${replica}.yml`)) as {
+    rule_files: string[];
+    alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    scrape_configs: Job[];
+  };
+  config.rule_files = ['jobstack-recording.yml', 'jobstack-alerts.yml'];
+  config.alerting.alertmanagers[0]!.static_configs[0]!.targets = targets.alertmanager!;
+  for (const job of config.scrape_configs) {
+    if (job.static_configs) job.static_configs[0]!.targets = targets[job.job_name]!;
+    // The API job's DNS name is the compose demo's service: there is no API here.
+    delete job.dns_sd_configs;
+  }
+  return stringify(config);
+}
+
+const redisDown = () => received.filter((n) => n.alerts.some((a) => a.labels.alertname === 'RedisDown'));
+
+/** Waits for the next RedisDown notification with `status` after `since`; its arrival time. */
+async function nextRedisDown(status: string, since: number, timeoutMs: number): Promise<number> {
+  let at = 0;
+  await waitFor(
+    `a ${status} RedisDown notification`,
+    () => {
+      at = redisDown().find((n) => n.at >= since && n.status === status)?.at ?? 0;
+      return at > 0;
+    },
+    timeoutMs,
+    250,
+  );
+  return at;
+}
+
+async function webhookNotificationsSent(am: AlertmanagerServer): Promise<number> {
+  const text = await (await fetch(`${am.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('alertmanager_notifications_total{integration="webhook"'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+beforeAll(async () => {
+  await startReceiver();
+  redis = await startRedis();
+  exporter = await startExporter([], { REDIS_URL: redis.url });
+  const gossipPorts = [await freePort(), await freePort(), await freePort()];
+  const amConfig = shippedAlertmanagerYaml();
+  ams.push(
+    ...(await Promise.all(
+      gossipPorts.map((port) =>
+        startAlertmanager(amConfig, {
+          port,
+          peers: gossipPorts.filter((p) => p !== port).map((p) => `127.0.0.1:${p}`),
+        }),
+      ),
+    )),
+  );
+  const promPorts = [await freePort(), await freePort()];
+  const targets = {
+    jobstack: [new URL(exporter.url).host],
+    prometheus: promPorts.map((p) => `127.0.0.1:${p}`),
+    alertmanager: ams.map((am) => new URL(am.url).host),
+  };
+  const rules = {
+    'jobstack-recording.yml': shipped('prometheus/rules/jobstack-recording.yml'),
+    'jobstack-alerts.yml': shipped('prometheus/rules/jobstack-alerts.yml'),
+  };
+  proms.push(
+    ...(await Promise.all(
+      ['a', 'b'].map((replica, i) => startPrometheus(shippedPrometheusYaml(replica, targets), rules, [], promPorts[i])),
+    )),
+  );
+});
+
+afterAll(async () => {
+  await Promise.allSettled([...proms, ...ams].map((s) => s.stop()));
+  await exporter?.stop();
+  await redis?.stop();
+  receiver?.close();
+  secrets.remove();
+});
+
+test('two Prometheus and three Alertmanagers: one notification per fault and one resolution, also with an Alertmanager killed', async () => {
+  await waitFor(
+    'every target up on both replicas, the Alertmanagers in one cluster, the heartbeat through',
+    async () => {
+      for (const prom of proms) if ((await prom.query('up == 1')).length !== 6) return false;
+      for (const am of ams) {
+        const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as {
+          cluster: { status: string; peers: unknown[] };
+        };
+        if (status.cluster.status !== 'ready' || status.cluster.peers.length !== 3) return false;
+      }
+      return heartbeats > 0;
+    },
+    120_000,
+    1000,
+  );
+
+  // Phase 1: all three Alertmanagers.
+  const redisPort = redis.port;
+  const t1 = Date.now();
+  await redis.stop();
+  const fired1 = await nextRedisDown('firing', t1, 90_000);
+  redis = await startRedis({ port: redisPort });
+  const back1 = Date.now();
+  const resolved1 = await nextRedisDown('resolved', back1, 150_000);
+
+  // Phase 2: the Alertmanager that notified is killed first (the others must take over).
+  const sent = await Promise.all(ams.map(webhookNotificationsSent));
+  const notifier = sent.indexOf(Math.max(...sent));
+  ams[notifier]!.child.proc.kill('SIGKILL');
+  await ams[notifier]!.child.exited;
+  const t2 = Date.now();
+  await redis.stop();
+  const fired2 = await nextRedisDown('firing', t2, 120_000);
+  redis = await startRedis({ port: redisPort });
+  const back2 = Date.now();
+  const resolved2 = await nextRedisDown('resolved', back2, 150_000);
+  await sleep(QUIET_MS);
+
+  const notes = redisDown();
+  const others = received.filter((n) => !notes.includes(n));
+  const report =
+    `HA stack (2 Prometheus, 3 Alertmanagers, shipped files), RedisDown at the webhook:\n` +
+    `- phase 1: notified ${((fired1 - t1) / 1000).toFixed(1)} s after Redis stopped; resolved ${((resolved1 - back1) / 1000).toFixed(1)} s after it came back\n` +
+    `- phase 2 (Alertmanager ${notifier + 1} of 3, the one that had notified, killed first): notified ${((fired2 - t2) / 1000).toFixed(1)} s after Redis stopped; resolved ${((resolved2 - back2) / 1000).toFixed(1)} s after it came back\n` +
+    `- RedisDown notifications in order: ${notes.map((n) => `${n.status} (${n.alerts.length} alert)`).join(', ')}\n` +
+    `- other notifications: ${others.map((n) => `${n.status} ${[...new Set(n.alerts.map((a) => a.labels.alertname))].join('+')}`).join(', ') || 'none'}; heartbeats: ${heartbeats}\n` +
+    `- webhook notifications sent per Alertmanager before phase 2: ${sent.join(', ')}\n`;
+  process.stdout.write(report);
+  mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'test-output/ha.md'), report);
+
+  // Exactly one notification per fault and one per recovery, each of one alert, never a replica label.
+  expect(notes.map((n) => n.status)).toEqual(['firing', 'resolved', 'firing', 'resolved']);
+  for (const n of notes) {
+    expect(n.alerts).toHaveLength(1);
+    expect(Object.keys(n.alerts[0]!.labels)).not.toContain('replica');
+  }
+  expect(unauthorized).toBe(0);
+  // Both replicas did see it: each has the alert (so the dedup, not a silent replica, made it one).
+  for (const prom of proms)
+    expect(await prom.query('count_over_time(ALERTS{alertname="RedisDown",alertstate="firing"}[10m])')).toHaveLength(1);
+});
