@@ -4,6 +4,7 @@ import { postgresMetrics as p } from '../../src/collectors/postgres/metrics';
 import { redisMetrics as r } from '../../src/collectors/redis/metrics';
 import { s3Metrics as s3 } from '../../src/collectors/s3/metrics';
 import type { MixinConfig } from '../config';
+import { onceAcrossReplicas } from '../promql';
 import { HEIGHT, m, query, r as rate, timeseriesPanel, type FieldOverride } from './common';
 
 /** Unit and axis side for one query of a mixed-unit panel. */
@@ -31,24 +32,33 @@ export function redisPanel(cfg: MixinConfig) {
 
 /** Panel 12: PostgreSQL connections by state, transactions per second, cache hit ratio. */
 export function postgresPanel(cfg: MixinConfig) {
-  return timeseriesPanel(
-    'PostgreSQL connections, transactions/s, cache hits',
-    'Client connections by state against max_connections (many "idle in transaction" means leaked transactions), committed plus rolled-back transactions per second, and the share of block reads served from the buffer cache.',
-    'short',
-    8,
-    HEIGHT.chart,
-  )
-    .withTarget(query(`sum by (state) (${m(cfg, p.activityCount)})`, '{{state}}', 'A'))
-    .withTarget(query(`max(${m(cfg, p.maxConnections)})`, 'max_connections', 'B'))
-    .withTarget(query(`sum(${rate(cfg, p.xactCommit)}) + sum(${rate(cfg, p.xactRollback)})`, 'transactions/s', 'C'))
-    .withTarget(
-      query(
-        `sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`,
-        'cache hit ratio',
-        'D',
-      ),
+  return (
+    timeseriesPanel(
+      'PostgreSQL connections, transactions/s, cache hits',
+      'Client connections by state against max_connections (many "idle in transaction" means leaked transactions), committed plus rolled-back transactions per second, and the share of block reads served from the buffer cache.',
+      'short',
+      8,
+      HEIGHT.chart,
     )
-    .overrides([byQuery('C', 'ops', true), byQuery('D', 'percentunit', true)]);
+      // Once per database across exporter replicas reading it (README, "Two exporters on the same Redis").
+      .withTarget(query(`sum by (state) (${onceAcrossReplicas(cfg, m(cfg, p.activityCount))})`, '{{state}}', 'A'))
+      .withTarget(query(`max(${m(cfg, p.maxConnections)})`, 'max_connections', 'B'))
+      .withTarget(
+        query(
+          `sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactCommit))}) + sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactRollback))})`,
+          'transactions/s',
+          'C',
+        ),
+      )
+      .withTarget(
+        query(
+          `sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`,
+          'cache hit ratio',
+          'D',
+        ),
+      )
+      .overrides([byQuery('C', 'ops', true), byQuery('D', 'percentunit', true)])
+  );
 }
 
 /** Panel 13: S3 bytes and objects (cached by the background listing) and local free space. */
