@@ -34,7 +34,8 @@ interface Notification {
 }
 
 const received: Notification[] = [];
-let heartbeats = 0;
+/** Arrival times of the Watchdog heartbeat. */
+const heartbeats: number[] = [];
 let unauthorized = 0;
 let receiver: http.Server;
 let receiverUrl: string;
@@ -50,7 +51,7 @@ async function startReceiver(): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.url === '/heartbeat') heartbeats++;
+      if (req.url === '/heartbeat') heartbeats.push(Date.now());
       else if (req.headers.authorization !== `Bearer ${TOKEN}`) unauthorized++;
       else {
         const body = JSON.parse(Buffer.concat(chunks).toString()) as Omit<Notification, 'at'>;
@@ -167,7 +168,7 @@ test('two Prometheus and three Alertmanagers: one notification per fault and one
         };
         if (status.cluster.status !== 'ready' || status.cluster.peers.length !== 3) return false;
       }
-      return heartbeats > 0;
+      return heartbeats.length > 0;
     },
     120_000,
     1000,
@@ -202,7 +203,7 @@ test('two Prometheus and three Alertmanagers: one notification per fault and one
     `- phase 1: notified ${((fired1 - t1) / 1000).toFixed(1)} s after Redis stopped; resolved ${((resolved1 - back1) / 1000).toFixed(1)} s after it came back\n` +
     `- phase 2 (Alertmanager ${notifier + 1} of 3, the one that had notified, killed first): notified ${((fired2 - t2) / 1000).toFixed(1)} s after Redis stopped; resolved ${((resolved2 - back2) / 1000).toFixed(1)} s after it came back\n` +
     `- RedisDown notifications in order: ${notes.map((n) => `${n.status} (${n.alerts.length} alert)`).join(', ')}\n` +
-    `- other notifications: ${others.map((n) => `${n.status} ${[...new Set(n.alerts.map((a) => a.labels.alertname))].join('+')}`).join(', ') || 'none'}; heartbeats: ${heartbeats}\n` +
+    `- other notifications: ${others.map((n) => `${n.status} ${[...new Set(n.alerts.map((a) => a.labels.alertname))].join('+')}`).join(', ') || 'none'}; heartbeats at +${heartbeats.map((t) => ((t - heartbeats[0]!) / 1000).toFixed(0)).join(', +')} s\n` +
     `- webhook notifications sent per Alertmanager before phase 2: ${sent.join(', ')}\n`;
   process.stdout.write(report);
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });

@@ -140,12 +140,17 @@ describe('HA Grafana and compose', () => {
     );
     expect(res.stderr).not.toMatch(/ERROR|invalid/i);
     expect(res.status).toBe(0);
-    return (parse(res.stdout) as { services: Record<string, { command?: string[]; volumes?: unknown[] }> }).services;
+    type Service = { command?: string[]; volumes?: unknown[]; profiles?: string[] };
+    return (parse(res.stdout) as { services: Record<string, Service> }).services;
   };
 
   test('compose profile ha: the second Prometheus, three gossiping Alertmanagers, the HA files chosen', () => {
     const plain = compose({});
     expect(plain.prometheus!.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    // The added services start only with the profile; the plain ones always.
+    for (const name of ['prometheus-b', 'alertmanager-2', 'alertmanager-3'])
+      expect(plain[name]!.profiles).toEqual(['ha']);
+    for (const name of ['prometheus', 'alertmanager', 'grafana']) expect(plain[name]!.profiles).toBeUndefined();
     const ha = compose(
       { PROMETHEUS_CONFIG: 'prometheus-ha-a.yml', GRAFANA_PROVISIONING: 'provisioning-ha' },
       '--profile',
