@@ -30,35 +30,35 @@ export function redisPanel(cfg: MixinConfig) {
     .overrides([byQuery('C', 'short', true), byQuery('D', 'ops', true)]);
 }
 
-/** Panel 12: PostgreSQL connections by state, transactions per second, cache hit ratio. */
+/**
+ * Panel 12: PostgreSQL connections by state, transactions per second, cache hit ratio; connections
+ * and transactions once per database across exporter replicas reading it (README, "Two exporters on the same Redis").
+ */
 export function postgresPanel(cfg: MixinConfig) {
-  return (
-    timeseriesPanel(
-      'PostgreSQL connections, transactions/s, cache hits',
-      'Client connections by state against max_connections (many "idle in transaction" means leaked transactions), committed plus rolled-back transactions per second, and the share of block reads served from the buffer cache.',
-      'short',
-      8,
-      HEIGHT.chart,
+  return timeseriesPanel(
+    'PostgreSQL connections, transactions/s, cache hits',
+    'Client connections by state against max_connections (many "idle in transaction" means leaked transactions), committed plus rolled-back transactions per second, and the share of block reads served from the buffer cache.',
+    'short',
+    8,
+    HEIGHT.chart,
+  )
+    .withTarget(query(`sum by (state) (${onceAcrossReplicas(cfg, m(cfg, p.activityCount))})`, '{{state}}', 'A'))
+    .withTarget(query(`max(${m(cfg, p.maxConnections)})`, 'max_connections', 'B'))
+    .withTarget(
+      query(
+        `sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactCommit))}) + sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactRollback))})`,
+        'transactions/s',
+        'C',
+      ),
     )
-      // Once per database across exporter replicas reading it (README, "Two exporters on the same Redis").
-      .withTarget(query(`sum by (state) (${onceAcrossReplicas(cfg, m(cfg, p.activityCount))})`, '{{state}}', 'A'))
-      .withTarget(query(`max(${m(cfg, p.maxConnections)})`, 'max_connections', 'B'))
-      .withTarget(
-        query(
-          `sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactCommit))}) + sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactRollback))})`,
-          'transactions/s',
-          'C',
-        ),
-      )
-      .withTarget(
-        query(
-          `sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`,
-          'cache hit ratio',
-          'D',
-        ),
-      )
-      .overrides([byQuery('C', 'ops', true), byQuery('D', 'percentunit', true)])
-  );
+    .withTarget(
+      query(
+        `sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`,
+        'cache hit ratio',
+        'D',
+      ),
+    )
+    .overrides([byQuery('C', 'ops', true), byQuery('D', 'percentunit', true)]);
 }
 
 /** Panel 13: S3 bytes and objects (cached by the background listing) and local free space. */
