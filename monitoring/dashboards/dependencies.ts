@@ -35,6 +35,7 @@ export function redisPanel(cfg: MixinConfig) {
  * and transactions once per database across exporter replicas reading it (README, "Two exporters on the same Redis").
  */
 export function postgresPanel(cfg: MixinConfig) {
+  const transactions = [p.xactCommit, p.xactRollback].map((def) => `sum(${onceAcrossReplicas(cfg, rate(cfg, def))})`);
   return timeseriesPanel(
     'PostgreSQL connections, transactions/s, cache hits',
     'Client connections by state against max_connections (many "idle in transaction" means leaked transactions), committed plus rolled-back transactions per second, and the share of block reads served from the buffer cache.',
@@ -44,13 +45,7 @@ export function postgresPanel(cfg: MixinConfig) {
   )
     .withTarget(query(`sum by (state) (${onceAcrossReplicas(cfg, m(cfg, p.activityCount))})`, '{{state}}', 'A'))
     .withTarget(query(`max(${m(cfg, p.maxConnections)})`, 'max_connections', 'B'))
-    .withTarget(
-      query(
-        `sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactCommit))}) + sum(${onceAcrossReplicas(cfg, rate(cfg, p.xactRollback))})`,
-        'transactions/s',
-        'C',
-      ),
-    )
+    .withTarget(query(transactions.join(' + '), 'transactions/s', 'C'))
     .withTarget(
       query(
         `sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`,

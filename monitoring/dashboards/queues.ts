@@ -22,8 +22,9 @@ import {
  */
 function finishedPerSecond(cfg: MixinConfig, status: 'completed' | 'failed'): string {
   const exact = status === 'completed' ? b.completedTotal : b.failedTotal;
+  const counted = `rate(${m(cfg, exact)}[$__rate_interval])`;
   const sampled = `sum without (status) (rate(${m(cfg, b.finished, `status="${status}"`)}[$__rate_interval]))`;
-  return `sum by (queue) (${onceAcrossReplicas(cfg, `rate(${m(cfg, exact)}[$__rate_interval])`)}) or sum by (queue) (${onceAcrossReplicas(cfg, sampled)})`;
+  return `sum by (queue) (${onceAcrossReplicas(cfg, counted)}) or sum by (queue) (${onceAcrossReplicas(cfg, sampled)})`;
 }
 
 /** A gauge read from Redis, summed `by` some labels: once per Redis, whatever number of exporter replicas read it. */

@@ -157,7 +157,7 @@ afterAll(async () => {
   secrets.remove();
 });
 
-test('two Prometheus and three Alertmanagers: one notification per fault and one resolution, also with an Alertmanager killed', async () => {
+test('one notification and one resolution per fault, also with one Alertmanager killed', async () => {
   await waitFor(
     'every target up on both replicas, the Alertmanagers in one cluster, the heartbeat through',
     async () => {
@@ -198,13 +198,20 @@ test('two Prometheus and three Alertmanagers: one notification per fault and one
 
   const notes = redisDown();
   const others = received.filter((n) => !notes.includes(n));
-  const report =
-    `HA stack (2 Prometheus, 3 Alertmanagers, shipped files), RedisDown at the webhook:\n` +
-    `- phase 1: notified ${((fired1 - t1) / 1000).toFixed(1)} s after Redis stopped; resolved ${((resolved1 - back1) / 1000).toFixed(1)} s after it came back\n` +
-    `- phase 2 (Alertmanager ${notifier + 1} of 3, the one that had notified, killed first): notified ${((fired2 - t2) / 1000).toFixed(1)} s after Redis stopped; resolved ${((resolved2 - back2) / 1000).toFixed(1)} s after it came back\n` +
-    `- RedisDown notifications in order: ${notes.map((n) => `${n.status} (${n.alerts.length} alert)`).join(', ')}\n` +
-    `- other notifications: ${others.map((n) => `${n.status} ${[...new Set(n.alerts.map((a) => a.labels.alertname))].join('+')}`).join(', ') || 'none'}; heartbeats at +${heartbeats.map((t) => ((t - heartbeats[0]!) / 1000).toFixed(0)).join(', +')} s\n` +
-    `- webhook notifications sent per Alertmanager before phase 2: ${sent.join(', ')}\n`;
+  const seconds = (from: number, to: number) => `${((to - from) / 1000).toFixed(1)} s`;
+  const names = (n: Notification) => [...new Set(n.alerts.map((a) => a.labels.alertname))].join('+');
+  const report = [
+    'HA stack (2 Prometheus, 3 Alertmanagers, shipped files), RedisDown at the webhook:',
+    `- phase 1: notified ${seconds(t1, fired1)} after Redis stopped; ` +
+      `resolved ${seconds(back1, resolved1)} after it came back`,
+    `- phase 2 (Alertmanager ${notifier + 1} of 3, the one that had notified, killed first): ` +
+      `notified ${seconds(t2, fired2)} after Redis stopped; resolved ${seconds(back2, resolved2)} after it came back`,
+    `- RedisDown notifications in order: ${notes.map((n) => `${n.status} (${n.alerts.length} alert)`).join(', ')}`,
+    `- other notifications: ${others.map((n) => `${n.status} ${names(n)}`).join(', ') || 'none'}`,
+    `- heartbeats at +${heartbeats.map((t) => ((t - heartbeats[0]!) / 1000).toFixed(0)).join(', +')} s`,
+    `- webhook notifications (heartbeats included) sent per Alertmanager before phase 2: ${sent.join(', ')}`,
+    '',
+  ].join('\n');
   process.stdout.write(report);
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
   writeFileSync(path.join(ROOT, 'test-output/ha.md'), report);

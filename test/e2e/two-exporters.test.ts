@@ -73,7 +73,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-test('two exporter replicas on one Redis: each counts every job; the shipped rules and panels count them once', async () => {
+test('two exporters on one Redis: each counts every job; the shipped rules and panels count them once', async () => {
   // Both replicas have read the queue once (their watermark is placed): they count every job from now on.
   await waitFor(
     'both replicas scraped with the queue at 0 finished jobs',
