@@ -188,6 +188,10 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   const notifier = sent.indexOf(Math.max(...sent));
   ams[notifier]!.child.proc.kill('SIGKILL');
   await ams[notifier]!.child.exited;
+  // Quiet a while: a duplicate of the resolution would arrive now, and the RedisDown aggregation
+  // group, empty since the resolution, is dropped (Alertmanager's 30 s maintenance); otherwise the
+  // next RedisDown would wait for that group's next 1-minute tick instead of group_wait.
+  await sleep(QUIET_MS);
   const t2 = Date.now();
   await redis.stop();
   const fired2 = await nextRedisDown('firing', t2, 120_000);
