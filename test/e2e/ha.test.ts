@@ -3,10 +3,12 @@
  * external labels, alert relabelling), the rule files (`for:` values) and alertmanager-webhook.yml
  * (routes, group waits), with only addresses and paths changed. Two real Prometheus replicas send
  * to three real Alertmanagers gossiping on loopback (`--cluster.peer`), which notify a small
- * webhook receiver here. One stack, two fault phases in a row:
+ * webhook receiver here. One stack, two exporters each on its own Redis, two fault phases in a row:
  *
- * 1. Redis stopped -> exactly one RedisDown notification; Redis back -> exactly one resolved.
- * 2. The Alertmanager that sent those is killed first, then the same -> still one, and one resolved.
+ * 1. Redis A stopped -> exactly one RedisDown notification; Redis A back -> exactly one resolved.
+ * 2. The Alertmanager that sent those is killed, then Redis B stopped -> still one, and one resolved.
+ *    (Redis B, so that its alert starts a new Alertmanager group as a first fault does, rather
+ *    than joining A's group, which ticks once a minute until Alertmanager drops it.)
  *
  * Times from Redis stop to the notification are printed and written to test-output/ha.md.
  */
@@ -39,8 +41,8 @@ const heartbeats: number[] = [];
 let unauthorized = 0;
 let receiver: http.Server;
 let receiverUrl: string;
-let redis: RedisServer;
-let exporter: ExporterProcess;
+let redis: RedisServer[] = [];
+let exporters: ExporterProcess[] = [];
 const ams: AlertmanagerServer[] = [];
 const proms: PromServer[] = [];
 const secrets = tempDir('ha-secrets');
@@ -93,15 +95,18 @@ function shippedPrometheusYaml(replica: string, targets: Record<string, string[]
   return stringify(config);
 }
 
-const redisDown = () => received.filter((n) => n.alerts.some((a) => a.labels.alertname === 'RedisDown'));
+const redisDown = (instance?: string) =>
+  received.filter((n) =>
+    n.alerts.some((a) => a.labels.alertname === 'RedisDown' && (!instance || a.labels.instance === instance)),
+  );
 
 /** Waits for the next RedisDown notification with `status` after `since`; its arrival time. */
-async function nextRedisDown(status: string, since: number, timeoutMs: number): Promise<number> {
+async function nextRedisDown(instance: string, status: string, since: number, timeoutMs: number): Promise<number> {
   let at = 0;
   await waitFor(
     `a ${status} RedisDown notification`,
     () => {
-      at = redisDown().find((n) => n.at >= since && n.status === status)?.at ?? 0;
+      at = redisDown(instance).find((n) => n.at >= since && n.status === status)?.at ?? 0;
       return at > 0;
     },
     timeoutMs,
@@ -118,8 +123,8 @@ async function webhookNotificationsSent(am: AlertmanagerServer): Promise<number>
 
 beforeAll(async () => {
   await startReceiver();
-  redis = await startRedis();
-  exporter = await startExporter([], { REDIS_URL: redis.url });
+  redis = await Promise.all([startRedis(), startRedis()]);
+  exporters = await Promise.all(redis.map((r) => startExporter([], { REDIS_URL: r.url })));
   const gossipPorts = [await freePort(), await freePort(), await freePort()];
   const amConfig = shippedAlertmanagerYaml();
   ams.push(
@@ -134,7 +139,7 @@ beforeAll(async () => {
   );
   const promPorts = [await freePort(), await freePort()];
   const targets = {
-    jobstack: [new URL(exporter.url).host],
+    jobstack: exporters.map((e) => new URL(e.url).host),
     prometheus: promPorts.map((p) => `127.0.0.1:${p}`),
     alertmanager: ams.map((am) => new URL(am.url).host),
   };
@@ -151,8 +156,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([...proms, ...ams].map((s) => s.stop()));
-  await exporter?.stop();
-  await redis?.stop();
+  await Promise.allSettled(exporters.map((e) => e.stop()));
+  await Promise.allSettled(redis.map((r) => r.stop()));
   receiver?.close();
   secrets.remove();
 });
@@ -161,7 +166,7 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   await waitFor(
     'every target up on both replicas, the Alertmanagers in one cluster, the heartbeat through',
     async () => {
-      for (const prom of proms) if ((await prom.query('up == 1')).length !== 6) return false;
+      for (const prom of proms) if ((await prom.query('up == 1')).length !== 7) return false;
       for (const am of ams) {
         const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as {
           cluster: { status: string; peers: unknown[] };
@@ -174,30 +179,27 @@ test('one notification and one resolution per fault, also with one Alertmanager 
     1000,
   );
 
-  // Phase 1: all three Alertmanagers.
-  const redisPort = redis.port;
-  const t1 = Date.now();
-  await redis.stop();
-  const fired1 = await nextRedisDown('firing', t1, 90_000);
-  redis = await startRedis({ port: redisPort });
-  const back1 = Date.now();
-  const resolved1 = await nextRedisDown('resolved', back1, 150_000);
+  const [a, b] = exporters.map((e) => new URL(e.url).host) as [string, string];
+  /** Stops Redis `i`, waits for its notification, starts it again on the same port, waits for the resolution. */
+  async function fault(i: number): Promise<{ stopped: number; fired: number; back: number; resolved: number }> {
+    const instance = i === 0 ? a : b;
+    const port = redis[i]!.port;
+    const stopped = Date.now();
+    await redis[i]!.stop();
+    const fired = await nextRedisDown(instance, 'firing', stopped, 90_000);
+    redis[i] = await startRedis({ port });
+    const back = Date.now();
+    return { stopped, fired, back, resolved: await nextRedisDown(instance, 'resolved', back, 150_000) };
+  }
 
+  // Phase 1: all three Alertmanagers.
+  const p1 = await fault(0);
   // Phase 2: the Alertmanager that notified is killed first (the others must take over).
   const sent = await Promise.all(ams.map(webhookNotificationsSent));
   const notifier = sent.indexOf(Math.max(...sent));
   ams[notifier]!.child.proc.kill('SIGKILL');
   await ams[notifier]!.child.exited;
-  // Quiet a while: a duplicate of the resolution would arrive now, and the RedisDown aggregation
-  // group, empty since the resolution, is dropped (Alertmanager's 30 s maintenance); otherwise the
-  // next RedisDown would wait for that group's next 1-minute tick instead of group_wait.
-  await sleep(QUIET_MS);
-  const t2 = Date.now();
-  await redis.stop();
-  const fired2 = await nextRedisDown('firing', t2, 120_000);
-  redis = await startRedis({ port: redisPort });
-  const back2 = Date.now();
-  const resolved2 = await nextRedisDown('resolved', back2, 150_000);
+  const p2 = await fault(1);
   await sleep(QUIET_MS);
 
   const notes = redisDown();
@@ -206,10 +208,11 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   const names = (n: Notification) => [...new Set(n.alerts.map((a) => a.labels.alertname))].join('+');
   const report = [
     'HA stack (2 Prometheus, 3 Alertmanagers, shipped files), RedisDown at the webhook:',
-    `- phase 1: notified ${seconds(t1, fired1)} after Redis stopped; ` +
-      `resolved ${seconds(back1, resolved1)} after it came back`,
+    `- phase 1: notified ${seconds(p1.stopped, p1.fired)} after Redis A stopped; ` +
+      `resolved ${seconds(p1.back, p1.resolved)} after it came back`,
     `- phase 2 (Alertmanager ${notifier + 1} of 3, the one that had notified, killed first): ` +
-      `notified ${seconds(t2, fired2)} after Redis stopped; resolved ${seconds(back2, resolved2)} after it came back`,
+      `notified ${seconds(p2.stopped, p2.fired)} after Redis B stopped; ` +
+      `resolved ${seconds(p2.back, p2.resolved)} after it came back`,
     `- RedisDown notifications in order: ${notes.map((n) => `${n.status} (${n.alerts.length} alert)`).join(', ')}`,
     `- other notifications: ${others.map((n) => `${n.status} ${names(n)}`).join(', ') || 'none'}`,
     `- heartbeats at +${heartbeats.map((t) => ((t - heartbeats[0]!) / 1000).toFixed(0)).join(', +')} s`,
@@ -221,13 +224,18 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   writeFileSync(path.join(ROOT, 'test-output/ha.md'), report);
 
   // Exactly one notification per fault and one per recovery, each of one alert, never a replica label.
-  expect(notes.map((n) => n.status)).toEqual(['firing', 'resolved', 'firing', 'resolved']);
+  expect(notes.map((n) => `${n.status} ${n.alerts[0]!.labels.instance}`)).toEqual([
+    `firing ${a}`,
+    `resolved ${a}`,
+    `firing ${b}`,
+    `resolved ${b}`,
+  ]);
   for (const n of notes) {
     expect(n.alerts).toHaveLength(1);
     expect(Object.keys(n.alerts[0]!.labels)).not.toContain('replica');
   }
   expect(unauthorized).toBe(0);
-  // Both replicas did see it: each has the alert (so the dedup, not a silent replica, made it one).
+  // Both replicas did see both: each has the alerts (so the dedup, not a silent replica, made them one).
   for (const prom of proms)
-    expect(await prom.query('count_over_time(ALERTS{alertname="RedisDown",alertstate="firing"}[10m])')).toHaveLength(1);
+    expect(await prom.query('count_over_time(ALERTS{alertname="RedisDown",alertstate="firing"}[10m])')).toHaveLength(2);
 });
