@@ -208,7 +208,8 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   const notes = redisDown();
   const others = received.filter((n) => !notes.includes(n));
   const seconds = (from: number, to: number) => `${((to - from) / 1000).toFixed(1)} s`;
-  const names = (n: Notification) => [...new Set(n.alerts.map((a) => a.labels.alertname))].join('+');
+  const names = (n: Notification) =>
+    [...new Set(n.alerts.map((a) => `${a.labels.alertname}{instance="${a.labels.instance}"}`))].join('+');
   const report = [
     'HA stack (2 Prometheus, 3 Alertmanagers, shipped files), RedisDown at the webhook:',
     `- phase 1: notified ${seconds(p1.stopped, p1.fired)} after Redis A stopped; ` +
@@ -237,6 +238,9 @@ test('one notification and one resolution per fault, also with one Alertmanager 
     expect(n.alerts).toHaveLength(1);
     expect(Object.keys(n.alerts[0]!.labels)).not.toContain('replica');
   }
+  // The other alerts (RedisRestarted after each restart, MonitoringTargetDown for the dead one): once each too.
+  const otherKeys = others.map((n) => `${n.status} ${names(n)}`);
+  expect(otherKeys).toEqual([...new Set(otherKeys)]);
   expect(unauthorized).toBe(0);
   // Both replicas did see both: each has the alerts (so the dedup, not a silent replica, made them one).
   for (const prom of proms)
