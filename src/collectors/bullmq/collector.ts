@@ -1,16 +1,12 @@
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
+import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { errorMessage } from '../../log/redact';
-import {
-  RedisClient,
-  deadlineMargin,
-  type RedisClientOptions,
-  type RedisCommand,
-  type Reply,
-} from '../../clients/redis';
+import { raceSignal } from '../../runner/deadline';
+import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
 import {
@@ -36,8 +32,6 @@ import {
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
-
-export type BullmqCollectorConfig = Config['collectors']['bullmq'];
 
 /** One queue as the JSON endpoints and the dashboard read it. */
 export interface QueueSnapshot {
@@ -178,7 +172,7 @@ export class BullmqCollector implements Collector {
   }
 
   async collect({ out, deadline, signal }: CollectContext): Promise<void> {
-    const selection = await this.selectQueues(deadline);
+    const selection = await this.selectQueues(signal);
     const { queues } = selection;
     if (this.labels?.queues !== queues) {
       const label = uniqueLabels(queues);
@@ -209,7 +203,7 @@ export class BullmqCollector implements Collector {
       if (!reply.ok) throw new Error(`reading queues failed: ${errorMessage(reply.error)}`);
       const states = parseScriptReply(reply.value);
       const nowMs = Date.now();
-      groups[index - 1]!.forEach((queue, j) => {
+      groups[index - 1].forEach((queue, j) => {
         const names = this.namesOf(queue);
         const readError = queueReadError(states[j]);
         out.set(m.readError, readError === undefined ? 0 : 1, names.queue);
@@ -301,17 +295,11 @@ export class BullmqCollector implements Collector {
     return jobs;
   }
 
-  /** Configured queues, or the latest discovery (the first scrape waits for the first one). */
-  private async selectQueues(deadline: number): Promise<QueueSelection> {
+  /** Configured queues, or the latest discovery (the first scrape waits for the first one, until `signal`). */
+  private async selectQueues(signal: AbortSignal): Promise<QueueSelection> {
     if (!this.discovery) return this.configured;
     if (!this.discovery.latest) {
-      let timer: NodeJS.Timeout | undefined;
-      const remaining = deadline - Date.now();
-      await Promise.race([
-        this.discovery.refresh(),
-        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, remaining - deadlineMargin(remaining))))),
-      ]);
-      clearTimeout(timer);
+      await raceSignal(this.discovery.refresh(), signal, () => new Error('deadline')).catch(() => undefined);
       if (!this.discovery.latest) throw new Error('queue discovery has not succeeded yet');
     }
     return this.discovery.latest;
@@ -330,7 +318,7 @@ export class BullmqCollector implements Collector {
     if (!allowed) return undefined;
     if (this.workerIndex?.queues !== queues)
       this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues, 'latin1') };
-    return countWorkers(clientNames(reply.value as string), this.source.prefix, this.workerIndex.index);
+    return countWorkers(clientNames(reply.value), this.source.prefix, this.workerIndex.index);
   }
 
   /** Job details in script calls of JOBS_PER_CALL jobs, in one round trip; one entry per request. */
@@ -358,7 +346,7 @@ export class BullmqCollector implements Collector {
     return replies.flatMap((reply, i) => {
       if (!reply.ok) throw new Error(`reading finished jobs failed: ${errorMessage(reply.error)}`);
       const jobs = parseScriptReply(reply.value);
-      return groups[i]!.map((_, j) => decodeJobDetails(jobs[j]));
+      return groups[i].map((_, j) => decodeJobDetails(jobs[j]));
     });
   }
 
@@ -399,7 +387,7 @@ export class BullmqCollector implements Collector {
 /** One queue's gauges and counters. */
 function writeQueue(out: MetricBatch, s: QueueSummary, names: QueueNames): void {
   const queue = names.queue;
-  JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]!));
+  JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]));
   if (s.completedTotal !== undefined) out.set(m.completedTotal, s.completedTotal, queue);
   if (s.failedTotal !== undefined) out.set(m.failedTotal, s.failedTotal, queue);
   out.set(m.addedTotal, s.jobsAdded, queue);

@@ -5,8 +5,6 @@ import { RedisClient, type RedisClientOptions } from '../../clients/redis';
 import { redisMetrics as m } from './metrics';
 import { parseInfo, setInfoMetrics } from './info';
 
-export type RedisCollectorConfig = Config['collectors']['redis'];
-
 /**
  * Redis health: PING latency on the open connection, then INFO mapped through a table.
  * Two round trips per scrape on the collector's own connection, so the PING it times is never
