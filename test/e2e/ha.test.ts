@@ -86,9 +86,9 @@ function shippedPrometheusYaml(replica: string, targets: Record<string, string[]
     scrape_configs: Job[];
   };
   config.rule_files = ['jobstack-recording.yml', 'jobstack-alerts.yml'];
-  config.alerting.alertmanagers[0]!.static_configs[0]!.targets = targets.alertmanager!;
+  config.alerting.alertmanagers[0].static_configs[0].targets = targets.alertmanager!;
   for (const job of config.scrape_configs) {
-    if (job.static_configs) job.static_configs[0]!.targets = targets[job.job_name]!;
+    if (job.static_configs) job.static_configs[0].targets = targets[job.job_name]!;
     // The API job's DNS name is the compose demo's service: there is no API here.
     delete job.dns_sd_configs;
   }
@@ -183,9 +183,9 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   /** Stops Redis `i`, waits for its notification, starts it again on the same port, waits for the resolution. */
   async function fault(i: number): Promise<{ stopped: number; fired: number; back: number; resolved: number }> {
     const instance = i === 0 ? a : b;
-    const port = redis[i]!.port;
+    const port = redis[i].port;
     const stopped = Date.now();
-    await redis[i]!.stop();
+    await redis[i].stop();
     const fired = await nextRedisDown(instance, 'firing', stopped, 90_000);
     redis[i] = await startRedis({ port });
     const back = Date.now();
@@ -200,8 +200,8 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   await sleep(5000);
   const sent = await Promise.all(ams.map(webhookNotificationsSent));
   const notifier = sent.indexOf(Math.max(...sent));
-  ams[notifier]!.child.proc.kill('SIGKILL');
-  await ams[notifier]!.child.exited;
+  ams[notifier].child.proc.kill('SIGKILL');
+  await ams[notifier].child.exited;
   const p2 = await fault(1);
   await sleep(QUIET_MS);
 
@@ -219,7 +219,7 @@ test('one notification and one resolution per fault, also with one Alertmanager 
       `resolved ${seconds(p2.back, p2.resolved)} after it came back`,
     `- RedisDown notifications in order: ${notes.map((n) => `${n.status} (${n.alerts.length} alert)`).join(', ')}`,
     `- other notifications: ${others.map((n) => `${n.status} ${names(n)}`).join(', ') || 'none'}`,
-    `- heartbeats at +${heartbeats.map((t) => ((t - heartbeats[0]!) / 1000).toFixed(0)).join(', +')} s`,
+    `- heartbeats at +${heartbeats.map((t) => ((t - heartbeats[0]) / 1000).toFixed(0)).join(', +')} s`,
     `- webhook notifications (heartbeats included) sent per Alertmanager before phase 2: ${sent.join(', ')}`,
     '',
   ].join('\n');
@@ -228,7 +228,7 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   writeFileSync(path.join(ROOT, 'test-output/ha.md'), report);
 
   // Exactly one notification per fault and one per recovery, each of one alert, never a replica label.
-  expect(notes.map((n) => `${n.status} ${n.alerts[0]!.labels.instance}`)).toEqual([
+  expect(notes.map((n) => `${n.status} ${n.alerts[0].labels.instance}`)).toEqual([
     `firing ${a}`,
     `resolved ${a}`,
     `firing ${b}`,
@@ -236,7 +236,7 @@ test('one notification and one resolution per fault, also with one Alertmanager 
   ]);
   for (const n of notes) {
     expect(n.alerts).toHaveLength(1);
-    expect(Object.keys(n.alerts[0]!.labels)).not.toContain('replica');
+    expect(Object.keys(n.alerts[0].labels)).not.toContain('replica');
   }
   // The other alerts (RedisRestarted after each restart, MonitoringTargetDown for the dead one): once each too.
   const otherKeys = others.map((n) => `${n.status} ${names(n)}`);

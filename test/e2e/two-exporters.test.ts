@@ -43,7 +43,7 @@ function shippedPrometheusYaml(promPort: number, exporterTargets: string[]): str
   delete config.alerting; // no Alertmanager here: only the recording rules matter
   config.scrape_configs = config.scrape_configs.filter((j) => j.job_name === 'jobstack' || j.job_name === 'prometheus');
   for (const job of config.scrape_configs)
-    job.static_configs![0]!.targets = job.job_name === 'jobstack' ? exporterTargets : [`127.0.0.1:${promPort}`];
+    job.static_configs![0].targets = job.job_name === 'jobstack' ? exporterTargets : [`127.0.0.1:${promPort}`];
   return stringify(config);
 }
 
@@ -139,11 +139,11 @@ new Worker('orders', async (job) => {
   const [panelFailed] = await value(panelExpr('B'));
 
   const counted = {
-    completedRule: completedOnce! * WINDOW_SECONDS,
-    failedRule: failedOnce! * WINDOW_SECONDS,
-    completedPanel: panelCompleted! * WINDOW_SECONDS,
-    failedPanel: panelFailed! * WINDOW_SECONDS,
-    completedSummedAcrossReplicas: perInstanceSum! * WINDOW_SECONDS,
+    completedRule: completedOnce * WINDOW_SECONDS,
+    failedRule: failedOnce * WINDOW_SECONDS,
+    completedPanel: panelCompleted * WINDOW_SECONDS,
+    failedPanel: panelFailed * WINDOW_SECONDS,
+    completedSummedAcrossReplicas: perInstanceSum * WINDOW_SECONDS,
   };
   process.stdout.write(`two replicas, ${COMPLETED} completed and ${FAILED} failed jobs: ${JSON.stringify(counted)}\n`);
   const aboutOnce = (count: number, real: number) => {

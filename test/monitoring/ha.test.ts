@@ -47,7 +47,7 @@ describe('HA Prometheus files', () => {
       ...a,
       global: { ...a.global, external_labels: {} },
     });
-    expect(a.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual([
+    expect(a.alerting.alertmanagers[0].static_configs[0].targets).toEqual([
       'alertmanager:9093',
       'alertmanager-2:9093',
       'alertmanager-3:9093',
@@ -58,7 +58,7 @@ describe('HA Prometheus files', () => {
     expect(a.global.scrape_interval).toBe(single.global.scrape_interval);
     expect(a.scrape_configs.map((j) => j.job_name)).toEqual(single.scrape_configs.map((j) => j.job_name));
     // Each replica scrapes both, so the live one notices the dead one.
-    expect(a.scrape_configs.find((j) => j.job_name === 'prometheus')!.static_configs![0]!.targets).toEqual([
+    expect(a.scrape_configs.find((j) => j.job_name === 'prometheus')!.static_configs![0].targets).toEqual([
       'prometheus:9090',
       'prometheus-b:9090',
     ]);
@@ -146,24 +146,24 @@ describe('HA Grafana and compose', () => {
 
   test('compose profile ha: the second Prometheus, three gossiping Alertmanagers, the HA files chosen', () => {
     const plain = compose({});
-    expect(plain.prometheus!.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(plain.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
     // The added services start only with the profile; the plain ones always.
     for (const name of ['prometheus-b', 'alertmanager-2', 'alertmanager-3'])
-      expect(plain[name]!.profiles).toEqual(['ha']);
-    for (const name of ['prometheus', 'alertmanager', 'grafana']) expect(plain[name]!.profiles).toBeUndefined();
+      expect(plain[name].profiles).toEqual(['ha']);
+    for (const name of ['prometheus', 'alertmanager', 'grafana']) expect(plain[name].profiles).toBeUndefined();
     const ha = compose(
       { PROMETHEUS_CONFIG: 'prometheus-ha-a.yml', GRAFANA_PROVISIONING: 'provisioning-ha' },
       '--profile',
       'ha',
     );
-    expect(ha.prometheus!.command).toContain('--config.file=/etc/prometheus/prometheus-ha-a.yml');
-    expect(ha['prometheus-b']!.command).toContain('--config.file=/etc/prometheus/prometheus-ha-b.yml');
-    expect(ha['alertmanager-2']!.command).toEqual(
+    expect(ha.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus-ha-a.yml');
+    expect(ha['prometheus-b'].command).toContain('--config.file=/etc/prometheus/prometheus-ha-b.yml');
+    expect(ha['alertmanager-2'].command).toEqual(
       expect.arrayContaining(['--cluster.peer=alertmanager:9094', '--cluster.peer=alertmanager-3:9094']),
     );
-    expect(ha['alertmanager-3']!.command).toEqual(
+    expect(ha['alertmanager-3'].command).toEqual(
       expect.arrayContaining(['--cluster.peer=alertmanager:9094', '--cluster.peer=alertmanager-2:9094']),
     );
-    expect(JSON.stringify(ha.grafana!.volumes)).toContain('grafana/provisioning-ha');
+    expect(JSON.stringify(ha.grafana.volumes)).toContain('grafana/provisioning-ha');
   });
 });
