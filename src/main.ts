@@ -30,19 +30,20 @@ export interface Running {
 export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running> {
   const { config } = loaded;
   const build = buildInfo();
-  const enabled = createCollectors(config, log, { awsCredentials: loaded.awsCredentials });
+  const { enabled, sources } = createCollectors(config, log, { awsCredentials: loaded.awsCredentials });
   await validateCollectors(
     enabled.map((e) => e.collector),
     config.scrape.defaultTimeout,
   );
   const runner = new ScrapeRunner(enabled, log);
-  const dashboard = new DashboardState({ runner, config, build, collectors: enabled.map((e) => e.collector) });
+  const collectorNames = enabled.map((e) => e.collector.name);
+  const dashboard = new DashboardState({ runner, config, build, collectorNames, sources });
   const app = createApp({
     config,
     runner,
     build,
     log,
-    collectorNames: enabled.map((e) => e.collector.name),
+    collectorNames,
     extraFamilies: [new ProcessMetrics()],
     security: loaded.security,
     dashboard,
@@ -88,7 +89,7 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
 /** Problems the collectors find when they are created (then closed again at once). */
 async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
   try {
-    const enabled = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
+    const { enabled } = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
     await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     return [];
   } catch (err) {

@@ -1,8 +1,8 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import type { MixinConfig } from '../config';
+import { BACKLOG_STATES } from '../../src/collectors/bullmq/queue-state';
 import { onceAcrossReplicas } from '../promql';
-import { BACKLOG_STATES } from '../rules/queues';
 import {
   HEIGHT,
   m,
@@ -66,7 +66,11 @@ export function backlogPanel(cfg: MixinConfig) {
   )
     .withTarget(
       query(
-        sumOnce(cfg, 'state', m(cfg, b.jobs, 'state=~"waiting|prioritized|delayed|active|waiting-children|paused"')),
+        sumOnce(
+          cfg,
+          'state',
+          m(cfg, b.jobs, `state=~"${[...BACKLOG_STATES, 'active', 'waiting-children', 'paused'].join('|')}"`),
+        ),
         '{{state}}',
       ),
     )
@@ -153,7 +157,7 @@ export function oldestWaitingPanel(cfg: MixinConfig) {
 /** Panel 10: one row per queue, the figures an on-call engineer compares first. */
 export function queueTablePanel(cfg: MixinConfig) {
   const columns: [string, string, string, string][] = [
-    ['A', sumOnce(cfg, 'queue', m(cfg, b.jobs, `state=~"${BACKLOG_STATES}"`)), 'Backlog', 'short'],
+    ['A', sumOnce(cfg, 'queue', m(cfg, b.jobs, `state=~"${BACKLOG_STATES.join('|')}"`)), 'Backlog', 'short'],
     ['B', sumOnce(cfg, 'queue', m(cfg, b.jobs, 'state="active"')), 'Active', 'short'],
     ['C', sumOnce(cfg, 'queue', m(cfg, b.jobs, 'state="failed"')), 'Failed (kept)', 'short'],
     ['D', sumOnce(cfg, 'queue', m(cfg, b.workers)), 'Workers', 'short'],

@@ -119,4 +119,3 @@ export const configSchema = z
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
-export type CollectorsConfig = Config['collectors'];

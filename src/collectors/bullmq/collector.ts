@@ -1,4 +1,5 @@
 import type { Collector, CollectContext } from '../types';
+import type { RecentFailuresSource } from '../sources';
 import type { Config } from '../../config/schema';
 import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
@@ -15,7 +16,7 @@ import {
   queueReadError,
   parseScriptReply,
   summarize,
-  type QueueSummary,
+  type QueueReading,
   type RawQueueState,
 } from './queue-state';
 import {
@@ -32,13 +33,6 @@ import {
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
-
-/** One queue as the JSON endpoints and the dashboard read it. */
-export interface QueueSnapshot {
-  readonly summary: QueueSummary;
-  /** Newest first, at most collectors.bullmq.failedJobsKept. */
-  readonly recentFailures: readonly FailedJob[];
-}
 
 type HistogramDefs<L extends string> = {
   readonly wait: MetricDef<L, 'histogram'>;
@@ -85,7 +79,7 @@ function queueNames(prefixBytes: string, queueBytes: string, queue: string): Que
  * since the last scrape (their times, for the histograms). Queue discovery runs in the
  * background. See docs/collectors/bullmq.md.
  */
-export class BullmqCollector implements Collector {
+export class BullmqCollector implements Collector, RecentFailuresSource {
   readonly name = 'bullmq';
   readonly up = m.up;
   readonly client: RedisClient;
@@ -97,7 +91,6 @@ export class BullmqCollector implements Collector {
   /** histograms: total: one pair for every queue, kept across queue list changes so it never goes back. */
   private readonly total?: { readonly defs: HistogramDefs<never>; readonly state: DurationHistograms };
   private readonly finished = new Map<string, FinishedJobs>();
-  private summaries = new Map<string, QueueSummary>();
   /** Queues of the latest collection whose keys could not be read, with Redis' error. */
   private readErrors = new Map<string, string>();
   private clientListAllowed?: boolean;
@@ -148,20 +141,9 @@ export class BullmqCollector implements Collector {
     }
   }
 
-  /** Every queue read in the latest successful collection. */
-  queueSummaries(): readonly QueueSummary[] {
-    return [...this.summaries.values()];
-  }
-
   /** The queue (byte string) a label names, in the current list. */
   private byLabel(label: string): string | undefined {
     return this.labels?.byLabel.get(label);
-  }
-
-  queueSnapshot(label: string): QueueSnapshot | undefined {
-    const queue = this.byLabel(label);
-    const summary = queue === undefined ? undefined : this.summaries.get(queue);
-    return summary && { summary, recentFailures: this.recentFailures(label) };
   }
 
   /** The latest failed jobs of a queue (by label), newest first (kept in memory, never in /metrics); ids as text. */
@@ -192,7 +174,6 @@ export class BullmqCollector implements Collector {
       ...groups.map((group) => this.stateCommand(group)),
     ];
     const raw = new Map<string, RawQueueState>();
-    const summaries = new Map<string, QueueSummary>();
     const readErrors = new Map<string, string>();
     let workers: Map<string, number> | undefined;
     const onReply = (index: number, reply: Reply): void => {
@@ -214,10 +195,9 @@ export class BullmqCollector implements Collector {
           return;
         }
         const state = decodeQueueState(states[j]);
-        const summary = summarize(names.queue.queue, state, workers?.get(queue), nowMs);
+        const reading = summarize(names.queue.queue, state, workers?.get(queue), nowMs);
         raw.set(queue, state);
-        summaries.set(queue, summary);
-        writeQueue(out, summary, names);
+        writeQueue(out, reading, names);
       });
     };
     await this.client.batch(deadline, commands, {
@@ -253,7 +233,6 @@ export class BullmqCollector implements Collector {
         plan.next,
         plan.requests.map((request) => [request, details[k++]] as const),
       );
-    this.summaries = summaries;
     this.readErrors = readErrors;
     if (readErrors.size)
       this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
@@ -385,7 +364,7 @@ export class BullmqCollector implements Collector {
 }
 
 /** One queue's gauges and counters. */
-function writeQueue(out: MetricBatch, s: QueueSummary, names: QueueNames): void {
+function writeQueue(out: MetricBatch, s: QueueReading, names: QueueNames): void {
   const queue = names.queue;
   JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]));
   if (s.completedTotal !== undefined) out.set(m.completedTotal, s.completedTotal, queue);
