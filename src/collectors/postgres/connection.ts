@@ -24,10 +24,24 @@ export interface PoolSettings {
   readonly connectTimeoutMs: number;
 }
 
+/**
+ * Where pg connects. pg ignores a `password` option next to a connection string (the URL's own
+ * password, or none, wins), so a separate password is written into the URL instead.
+ */
+export function connectionSettings(settings: Pick<PoolSettings, 'url' | 'password'>): {
+  connectionString?: string;
+  password?: string;
+} {
+  if (settings.url === undefined) return settings.password === undefined ? {} : { password: settings.password };
+  if (settings.password === undefined) return { connectionString: settings.url };
+  const u = new URL(settings.url);
+  u.password = encodeURIComponent(settings.password);
+  return { connectionString: u.href };
+}
+
 export function createPool(settings: PoolSettings, log: Logger): Pool {
   const pool = new Pool({
-    connectionString: settings.url,
-    ...(settings.password !== undefined ? { password: settings.password } : {}),
+    ...connectionSettings(settings),
     max: POOL_MAX,
     connectionTimeoutMillis: settings.connectTimeoutMs,
     idleTimeoutMillis: 1000,
