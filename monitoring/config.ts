@@ -30,6 +30,14 @@ export interface ApiObjectives {
 export interface MixinConfig {
   /** Selects the exporter's series; matches the job name in prometheus/prometheus.yml. */
   readonly selector: string;
+  /**
+   * Labels that tell apart replicas of one exporter watching the same Redis (two pods behind one
+   * service: `instance`, and `pod` under Kubernetes). Each replica samples every finished job
+   * (README, "Two exporters on the same Redis"), so job counts and queue figures are taken once
+   * across them with `max without (...)`, never summed. Exporters of different Redis servers must
+   * differ in some other label (their job, or a target label such as `redis`).
+   */
+  readonly exporterReplicaLabels: readonly string[];
   /** Job name Prometheus uses for the exporter. */
   readonly job: string;
   /** Rate window: 4x the 15 s scrape interval at least, so one missed scrape does not blank a rate. */
@@ -163,6 +171,7 @@ export interface MixinConfig {
 
 export const defaultConfig: MixinConfig = {
   selector: 'job="jobstack"',
+  exporterReplicaLabels: ['instance', 'pod'],
   job: 'jobstack',
   rateWindow: '5m',
   evaluationInterval: '10s',
@@ -238,7 +247,10 @@ export function withOverrides(
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     const current = (base as unknown as Record<string, unknown>)[key];
-    merged[key] = typeof current === 'object' && current !== null ? { ...current, ...(value as object) } : value;
+    merged[key] =
+      typeof current === 'object' && current !== null && !Array.isArray(current)
+        ? { ...current, ...(value as object) }
+        : value;
   }
   return merged as unknown as MixinConfig;
 }

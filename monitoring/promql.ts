@@ -25,3 +25,11 @@ export function increase(
 
 /** Collapses whitespace so generated YAML keeps one-line expressions. */
 export const oneLine = (expr: string) => expr.replace(/\s+/g, ' ').trim();
+
+/**
+ * One figure across replicas of an exporter that watch the same Redis: each replica reads the same
+ * Redis and samples every finished job itself, so summing them would count everything twice.
+ */
+export function onceAcrossReplicas(cfg: MixinConfig, expr: string): string {
+  return `max without (${cfg.exporterReplicaLabels.join(', ')}) (${expr})`;
+}

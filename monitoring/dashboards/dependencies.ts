@@ -4,6 +4,7 @@ import { postgresMetrics as p } from '../../src/collectors/postgres/metrics';
 import { redisMetrics as r } from '../../src/collectors/redis/metrics';
 import { s3Metrics as s3 } from '../../src/collectors/s3/metrics';
 import type { MixinConfig } from '../config';
+import { onceAcrossReplicas } from '../promql';
 import { HEIGHT, m, query, r as rate, timeseriesPanel, type FieldOverride } from './common';
 
 /** Unit and axis side for one query of a mixed-unit panel. */
@@ -29,8 +30,12 @@ export function redisPanel(cfg: MixinConfig) {
     .overrides([byQuery('C', 'short', true), byQuery('D', 'ops', true)]);
 }
 
-/** Panel 12: PostgreSQL connections by state, transactions per second, cache hit ratio. */
+/**
+ * Panel 12: PostgreSQL connections by state, transactions per second, cache hit ratio; connections
+ * and transactions once per database across exporter replicas reading it (README, "Two exporters on the same Redis").
+ */
 export function postgresPanel(cfg: MixinConfig) {
+  const transactions = [p.xactCommit, p.xactRollback].map((def) => `sum(${onceAcrossReplicas(cfg, rate(cfg, def))})`);
   return timeseriesPanel(
     'PostgreSQL connections, transactions/s, cache hits',
     'Client connections by state against max_connections (many "idle in transaction" means leaked transactions), committed plus rolled-back transactions per second, and the share of block reads served from the buffer cache.',
@@ -38,9 +43,9 @@ export function postgresPanel(cfg: MixinConfig) {
     8,
     HEIGHT.chart,
   )
-    .withTarget(query(`sum by (state) (${m(cfg, p.activityCount)})`, '{{state}}', 'A'))
+    .withTarget(query(`sum by (state) (${onceAcrossReplicas(cfg, m(cfg, p.activityCount))})`, '{{state}}', 'A'))
     .withTarget(query(`max(${m(cfg, p.maxConnections)})`, 'max_connections', 'B'))
-    .withTarget(query(`sum(${rate(cfg, p.xactCommit)}) + sum(${rate(cfg, p.xactRollback)})`, 'transactions/s', 'C'))
+    .withTarget(query(transactions.join(' + '), 'transactions/s', 'C'))
     .withTarget(
       query(
         `sum(${rate(cfg, p.blksHit)}) / (sum(${rate(cfg, p.blksHit)}) + sum(${rate(cfg, p.blksRead)}) > 0)`,

@@ -2,6 +2,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import type { MixinConfig } from '../config';
 import { BACKLOG_STATES } from '../../src/collectors/bullmq/queue-state';
+import { onceAcrossReplicas } from '../promql';
 import {
   HEIGHT,
   m,
@@ -15,11 +16,20 @@ import {
   type FieldOverride,
 } from './common';
 
-/** Completed or failed jobs per second per queue: BullMQ's counters where kept, else the sampled count. */
+/**
+ * Completed or failed jobs per second per queue: BullMQ's counters where kept, else the sampled
+ * count; once across exporter replicas on one Redis (each samples every job), summed across Redis servers.
+ */
 function finishedPerSecond(cfg: MixinConfig, status: 'completed' | 'failed'): string {
   const exact = status === 'completed' ? b.completedTotal : b.failedTotal;
-  return `sum by (queue) (rate(${m(cfg, exact)}[$__rate_interval])) or sum by (queue) (rate(${m(cfg, b.finished, `status="${status}"`)}[$__rate_interval]))`;
+  const counted = `rate(${m(cfg, exact)}[$__rate_interval])`;
+  const sampled = `sum without (status) (rate(${m(cfg, b.finished, `status="${status}"`)}[$__rate_interval]))`;
+  return `sum by (queue) (${onceAcrossReplicas(cfg, counted)}) or sum by (queue) (${onceAcrossReplicas(cfg, sampled)})`;
 }
+
+/** A gauge read from Redis, summed `by` some labels: once per Redis, whatever number of exporter replicas read it. */
+const sumOnce = (cfg: MixinConfig, by: string, selector: string) =>
+  `sum by (${by}) (${onceAcrossReplicas(cfg, selector)})`;
 
 const failureRatio = (cfg: MixinConfig) =>
   `(${finishedPerSecond(cfg, 'failed')}) / ((${finishedPerSecond(cfg, 'completed')}) + (${finishedPerSecond(cfg, 'failed')}) > 0)`;
@@ -33,7 +43,7 @@ export function workersPanel(cfg: MixinConfig) {
     6,
     HEIGHT.overview,
   )
-    .withTarget(query(`sum by (queue) (${m(cfg, b.workers)})`, '{{queue}}'))
+    .withTarget(query(sumOnce(cfg, 'queue', m(cfg, b.workers)), '{{queue}}'))
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .colorMode(common.BigValueColorMode.Background)
     .graphMode(common.BigValueGraphMode.None)
@@ -56,7 +66,11 @@ export function backlogPanel(cfg: MixinConfig) {
   )
     .withTarget(
       query(
-        `sum by (state) (${m(cfg, b.jobs, `state=~"${[...BACKLOG_STATES, 'active', 'waiting-children', 'paused'].join('|')}"`)})`,
+        sumOnce(
+          cfg,
+          'state',
+          m(cfg, b.jobs, `state=~"${[...BACKLOG_STATES, 'active', 'waiting-children', 'paused'].join('|')}"`),
+        ),
         '{{state}}',
       ),
     )
@@ -143,10 +157,10 @@ export function oldestWaitingPanel(cfg: MixinConfig) {
 /** Panel 10: one row per queue, the figures an on-call engineer compares first. */
 export function queueTablePanel(cfg: MixinConfig) {
   const columns: [string, string, string, string][] = [
-    ['A', `sum by (queue) (${m(cfg, b.jobs, `state=~"${BACKLOG_STATES.join('|')}"`)})`, 'Backlog', 'short'],
-    ['B', `sum by (queue) (${m(cfg, b.jobs, 'state="active"')})`, 'Active', 'short'],
-    ['C', `sum by (queue) (${m(cfg, b.jobs, 'state="failed"')})`, 'Failed (kept)', 'short'],
-    ['D', `sum by (queue) (${m(cfg, b.workers)})`, 'Workers', 'short'],
+    ['A', sumOnce(cfg, 'queue', m(cfg, b.jobs, `state=~"${BACKLOG_STATES.join('|')}"`)), 'Backlog', 'short'],
+    ['B', sumOnce(cfg, 'queue', m(cfg, b.jobs, 'state="active"')), 'Active', 'short'],
+    ['C', sumOnce(cfg, 'queue', m(cfg, b.jobs, 'state="failed"')), 'Failed (kept)', 'short'],
+    ['D', sumOnce(cfg, 'queue', m(cfg, b.workers)), 'Workers', 'short'],
     ['E', finishedPerSecond(cfg, 'completed'), 'Completed/s', 'ops'],
     ['F', failureRatio(cfg), 'Failure ratio', 'percentunit'],
     ['G', quantile(cfg, 0.95, b.processingDuration), 'p95 processing', 's'],

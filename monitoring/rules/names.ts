@@ -20,6 +20,9 @@ export const RECORD = {
 export const Q = {
   completed: 'instance_queue:bullmq_jobs_completed:rate5m',
   failed: 'instance_queue:bullmq_jobs_failed:rate5m',
+  /** Counted once across exporter replicas on the same Redis (cfg.exporterReplicaLabels): the figures to add up. */
+  completedOnce: 'job_queue:bullmq_jobs_completed:rate5m',
+  failedOnce: 'job_queue:bullmq_jobs_failed:rate5m',
   failureRatio: 'instance_queue:bullmq_jobs_failure:ratio_rate5m',
   backlog: 'instance_queue:bullmq_backlog:sum',
   waitQuantile: 'instance_queue_quantile:bullmq_job_wait_duration_seconds:histogram_quantile',

@@ -1,7 +1,7 @@
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import { BACKLOG_STATES } from '../../src/collectors/bullmq/queue-state';
 import type { MixinConfig, QueueThresholds } from '../config';
-import { rate, sel } from '../promql';
+import { onceAcrossReplicas, rate, sel } from '../promql';
 import { Q } from './names';
 import type { AlertRule, RecordingRule } from './types';
 
@@ -14,6 +14,18 @@ const QUANTILES = ['0.5', '0.95', '0.99'] as const;
 function finishedRate(cfg: MixinConfig, status: 'completed' | 'failed'): string {
   const exact = status === 'completed' ? b.completedTotal : b.failedTotal;
   return `sum by (instance, queue) (${rate(cfg, exact)}) or sum by (instance, queue) (${rate(cfg, b.finished, cfg.rateWindow, `status="${status}"`)})`;
+}
+
+/**
+ * The same per queue, once across exporter replicas: every label but the replica labels is kept
+ * (job, a target label naming the Redis), and replicas are collapsed with max. Max, not avg: a
+ * replica that restarted or missed jobs removed before its scrape (removeOnComplete) can only
+ * count fewer jobs, never more.
+ */
+function finishedRateOnce(cfg: MixinConfig, status: 'completed' | 'failed'): string {
+  const exact = status === 'completed' ? b.completedTotal : b.failedTotal;
+  const sampled = `sum without (status) (${rate(cfg, b.finished, cfg.rateWindow, `status="${status}"`)})`;
+  return `${onceAcrossReplicas(cfg, rate(cfg, exact))} or ${onceAcrossReplicas(cfg, sampled)}`;
 }
 
 export function queueRecordingRules(cfg: MixinConfig): RecordingRule[] {
@@ -29,6 +41,8 @@ export function queueRecordingRules(cfg: MixinConfig): RecordingRule[] {
   return [
     { record: Q.completed, expr: finishedRate(cfg, 'completed') },
     { record: Q.failed, expr: finishedRate(cfg, 'failed') },
+    { record: Q.completedOnce, expr: finishedRateOnce(cfg, 'completed') },
+    { record: Q.failedOnce, expr: finishedRateOnce(cfg, 'failed') },
     // No ratio for a queue that finished nothing in the window (0/0 is not 0% failing).
     { record: Q.failureRatio, expr: `${Q.failed} / (${Q.completed} + ${Q.failed} > 0)` },
     {

@@ -15,6 +15,24 @@ export interface PrometheusOptions {
   readonly api?: { readonly dnsName: string; readonly port: number };
   /** host:port of Prometheus itself, scraped so its own failures (notifications, rules, reloads) alert. */
   readonly prometheusTarget: string;
+  /** One replica of an HA pair (the compose profile `ha`, docs/ha.md); absent: a single Prometheus. */
+  readonly ha?: HaReplica;
+}
+
+/**
+ * The external label that tells the Prometheus replicas apart. Remote storage deduplicates on it
+ * (Thanos Query `--query.replica-label`, Mimir's HA tracker `ha_replica_label`); it is dropped
+ * from alerts, so both replicas send Alertmanager the same alert and it notifies once.
+ */
+export const REPLICA_LABEL = 'replica';
+
+export interface HaReplica {
+  /** This replica's value of REPLICA_LABEL. */
+  readonly replica: string;
+  /** Every Alertmanager of the gossip cluster: each replica sends every alert to all of them. */
+  readonly alertmanagerTargets: readonly string[];
+  /** Every Prometheus replica: each scrapes the others too, so a dead replica is noticed by a live one. */
+  readonly prometheusTargets: readonly string[];
 }
 
 /**
@@ -22,14 +40,20 @@ export interface PrometheusOptions {
  * watches itself, monitoring/rules/meta.ts), load the rules, send alerts to Alertmanager.
  */
 export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Record<string, unknown> {
+  const alertmanagers = opts.ha ? [...opts.ha.alertmanagerTargets] : [opts.alertmanagerTarget];
   return {
     global: {
       scrape_interval: cfg.scrapeInterval,
       scrape_timeout: cfg.scrapeTimeout,
       evaluation_interval: cfg.evaluationInterval,
+      ...(opts.ha ? { external_labels: { [REPLICA_LABEL]: opts.ha.replica } } : {}),
     },
     rule_files: [...opts.ruleFiles],
-    alerting: { alertmanagers: [{ static_configs: [{ targets: [opts.alertmanagerTarget] }] }] },
+    alerting: {
+      // Without the replica label the two replicas' alerts are identical: Alertmanager keeps one.
+      ...(opts.ha ? { alert_relabel_configs: [{ action: 'labeldrop', regex: REPLICA_LABEL }] } : {}),
+      alertmanagers: [{ static_configs: [{ targets: [...alertmanagers] }] }],
+    },
     scrape_configs: [
       { job_name: cfg.job, static_configs: [{ targets: [opts.exporterTarget] }] },
       // The API's own registry (jobstack-exporter/instrument): request histograms, WebSockets.
@@ -41,8 +65,11 @@ export function prometheusConfig(cfg: MixinConfig, opts: PrometheusOptions): Rec
           ? { dns_sd_configs: [{ names: [opts.api.dnsName], type: 'A', port: opts.api.port, refresh_interval: '30s' }] }
           : {}),
       },
-      { job_name: cfg.meta.prometheusJob, static_configs: [{ targets: [opts.prometheusTarget] }] },
-      { job_name: cfg.meta.alertmanagerJob, static_configs: [{ targets: [opts.alertmanagerTarget] }] },
+      {
+        job_name: cfg.meta.prometheusJob,
+        static_configs: [{ targets: opts.ha ? [...opts.ha.prometheusTargets] : [opts.prometheusTarget] }],
+      },
+      { job_name: cfg.meta.alertmanagerJob, static_configs: [{ targets: [...alertmanagers] }] },
     ],
   };
 }

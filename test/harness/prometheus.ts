@@ -20,8 +20,10 @@ export async function startPrometheus(
   configYaml: string | ((port: number) => string),
   files: Record<string, string> = {},
   flags: readonly string[] = [],
+  /** A port chosen beforehand (replicas that scrape each other need each other's address first). */
+  chosenPort?: number,
 ): Promise<PromServer> {
-  const port = await freePort();
+  const port = chosenPort ?? (await freePort());
   const tmp = tempDir('prom');
   const configFile = path.join(tmp.dir, 'prometheus.yml');
   writeFileSync(configFile, typeof configYaml === 'function' ? configYaml(port) : configYaml);

@@ -39,12 +39,15 @@ describe('generated monitoring files', () => {
     expect(res.stdout.trim().split('\n').sort()).toEqual([
       'alert-inbox',
       'alertmanager',
+      'alertmanager-2',
+      'alertmanager-3',
       'api',
       'demo-workload',
       'exporter',
       'grafana',
       'postgres',
       'prometheus',
+      'prometheus-b',
       'redis',
     ]);
   });

@@ -147,11 +147,22 @@
           el('td', {}, num(q.completedPerMinute, 1)),
           el(
             'td',
-            { class: (q.failureRatio || 0) > t.failureRatioCritical ? 'bad' : (q.failureRatio || 0) > t.failureRatioWarning ? 'warn' : '' },
+            {
+              class:
+                (q.failureRatio || 0) > t.failureRatioCritical
+                  ? 'bad'
+                  : (q.failureRatio || 0) > t.failureRatioWarning
+                    ? 'warn'
+                    : '',
+            },
             pct(q.failureRatio),
           ),
           el('td', {}, secs(q.processingP95Seconds)),
-          el('td', { class: (q.oldestWaitingSeconds || 0) > t.oldestWaitingSeconds ? 'bad' : '' }, secs(q.oldestWaitingSeconds)),
+          el(
+            'td',
+            { class: (q.oldestWaitingSeconds || 0) > t.oldestWaitingSeconds ? 'bad' : '' },
+            secs(q.oldestWaitingSeconds),
+          ),
           spark,
         );
       }),

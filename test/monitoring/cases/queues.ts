@@ -152,6 +152,78 @@ export const queueCases: RuleCase[] = [
     ],
   },
   {
+    // Two replicas of one exporter on the same Redis each sample every job (the second started a
+    // minute later, so its counter is lower but rises as fast); a third exporter watches another
+    // Redis, told apart by a target label. Counted once per Redis: replicas collapse, Redis servers add.
+    name: 'job counts once across exporter replicas on the same Redis',
+    series: [
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="a:9478",redis="main",queue="emails",status="completed"}',
+        values: '0+30x100',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="b:9478",redis="main",queue="emails",status="completed"}',
+        values: '_x4 0+30x96',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="a:9478",redis="main",queue="emails",status="failed"}',
+        values: '0+3x100',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="b:9478",redis="main",queue="emails",status="failed"}',
+        values: '_x4 0+3x96',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="c:9478",redis="other",queue="emails",status="completed"}',
+        values: '0+15x100',
+      },
+      {
+        series:
+          'bullmq_jobs_finished_total{job="jobstack",instance="c:9478",redis="other",queue="emails",status="failed"}',
+        values: '0+0x100',
+      },
+      // BullMQ's exact counters, read from Redis: both replicas report the same value.
+      {
+        series: 'bullmq_job_completed_total{job="jobstack",instance="a:9478",redis="main",queue="orders"}',
+        values: '1000+60x100',
+      },
+      {
+        series: 'bullmq_job_completed_total{job="jobstack",instance="b:9478",redis="main",queue="orders"}',
+        values: '1000+60x100',
+      },
+    ],
+    exprs: [
+      {
+        at: '10m',
+        expr: 'job_queue:bullmq_jobs_completed:rate5m',
+        expect: [
+          { labels: 'job_queue:bullmq_jobs_completed:rate5m{job="jobstack",redis="main",queue="emails"}', value: 2 },
+          { labels: 'job_queue:bullmq_jobs_completed:rate5m{job="jobstack",redis="other",queue="emails"}', value: 1 },
+          { labels: 'job_queue:bullmq_jobs_completed:rate5m{job="jobstack",redis="main",queue="orders"}', value: 4 },
+        ],
+      },
+      {
+        at: '10m',
+        expr: 'job_queue:bullmq_jobs_failed:rate5m',
+        expect: [
+          { labels: 'job_queue:bullmq_jobs_failed:rate5m{job="jobstack",redis="main",queue="emails"}', value: 0.2 },
+          { labels: 'job_queue:bullmq_jobs_failed:rate5m{job="jobstack",redis="other",queue="emails"}', value: 0 },
+        ],
+      },
+      {
+        // The per-exporter figures stay per exporter: each replica alone is right, their sum is double.
+        at: '10m',
+        expr: 'sum by (queue) (instance_queue:bullmq_jobs_completed:rate5m{queue="emails"})',
+        expect: [{ labels: '{queue="emails"}', value: 5 }],
+      },
+    ],
+  },
+  {
     name: 'duration quantiles and slow processing',
     series: [
       ...['processing', 'wait'].flatMap((kind) => [
