@@ -238,7 +238,7 @@ async function main(): Promise<void> {
       config,
       { url: `redis://127.0.0.1:${redis.port}` },
       { prefix: 'bull', queues: [] },
-      silentLogger,
+      silentLogger(),
     );
     const collect = async (): Promise<MetricBatch> => {
       const out = new MetricBatch();
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
         out,
         signal: new AbortController().signal,
         deadline: Date.now() + 10_000,
-        log: silentLogger,
+        log: silentLogger(),
       });
       return out;
     };
@@ -298,14 +298,14 @@ async function main(): Promise<void> {
         { ...config, queuesPerCall, callsInFlight },
         { url: `redis://127.0.0.1:${redis.port}` },
         { prefix: 'bull', queues: [] },
-        silentLogger,
+        silentLogger(),
       );
       const once = () =>
         c.collect({
           out: new MetricBatch(),
           signal: new AbortController().signal,
           deadline: Date.now() + 10_000,
-          log: silentLogger,
+          log: silentLogger(),
         });
       for (let i = 0; i < 5; i++) await once();
       const calls = await callDurations(admin, 10, once);

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       out: new MetricBatch(),
       signal: new AbortController().signal,
       deadline: Date.now() + 5000,
-      log: silentLogger,
+      log: silentLogger(),
     });
   const inProcess = summary(await timeIt(N, collectOnce));
 

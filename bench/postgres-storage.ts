@@ -55,17 +55,17 @@ async function postgres(lines: string[]): Promise<void> {
     CREATE INDEX ON jobs (status); ANALYZE jobs`);
   try {
     const config = configSchema.parse({ collectors: { postgres: { queries: QUERIES } } }).collectors.postgres;
-    const inProcess = new PostgresCollector({ ...config, queries: [] }, { url: pg.url }, silentLogger);
+    const inProcess = new PostgresCollector({ ...config, queries: [] }, { url: pg.url }, silentLogger());
     const collectOnce = (c: PostgresCollector) => () =>
       c.collect({
         out: new MetricBatch(),
         signal: new AbortController().signal,
         deadline: Date.now() + 5000,
-        log: silentLogger,
+        log: silentLogger(),
       });
     const server = summary(await timeIt(N, collectOnce(inProcess)));
     await inProcess.close();
-    const withQueries = new PostgresCollector(config, { url: pg.url }, silentLogger);
+    const withQueries = new PostgresCollector(config, { url: pg.url }, silentLogger());
     const custom = summary(await timeIt(N, collectOnce(withQueries)));
     await withQueries.close();
 
@@ -156,21 +156,21 @@ async function s3Refresh(lines: string[]): Promise<void> {
     const config = configSchema.parse({
       storage: { s3: { bucket: 'bench', endpoint: s3.endpoint, forcePathStyle: true } },
     });
-    const c = new S3Collector(config.collectors.s3, config.storage.s3, silentLogger, {
+    const c = new S3Collector(config.collectors.s3, config.storage.s3, silentLogger(), {
       credentials: S3RVER_CREDENTIALS,
     });
     await c.refreshListings(); // s3rver computes each object's ETag on first listing; not counted
     const times = await timeIt(S3_RUNS, () => c.refreshListings(), 0);
     const out = new MetricBatch();
     const collectOnce = () =>
-      c.collect({ out, signal: new AbortController().signal, deadline: Date.now() + 5000, log: silentLogger });
+      c.collect({ out, signal: new AbortController().signal, deadline: Date.now() + 5000, log: silentLogger() });
     const scrapes = summary(await timeIt(50, collectOnce));
     await c.close();
     // s3rver answers HEAD on a bucket by listing it, so the scrape path is also timed on a 1-object bucket.
     const small = configSchema.parse({
       storage: { s3: { bucket: 'small', endpoint: s3.endpoint, forcePathStyle: true } },
     });
-    const cs = new S3Collector(small.collectors.s3, small.storage.s3, silentLogger, {
+    const cs = new S3Collector(small.collectors.s3, small.storage.s3, silentLogger(), {
       credentials: S3RVER_CREDENTIALS,
     });
     const smallScrapes = summary(
@@ -179,7 +179,7 @@ async function s3Refresh(lines: string[]): Promise<void> {
           out: new MetricBatch(),
           signal: new AbortController().signal,
           deadline: Date.now() + 5000,
-          log: silentLogger,
+          log: silentLogger(),
         }),
       ),
     );

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 import { main } from './main';
-import { errorMessage } from './log/redact';
+import { Redactor } from './log/redact';
 
 main(process.argv.slice(2)).then(
   (code) => {
     if (code !== undefined) process.exitCode = code;
   },
   (err: unknown) => {
-    // Redacted like every other line: an unexpected error may still quote a URL or a password.
-    process.stderr.write(`fatal: ${errorMessage(err)}\n`);
+    // main logs what it can with the configured secrets; this last resort (a bug) still scrubs
+    // credentials in URLs.
+    process.stderr.write(`fatal: ${new Redactor().errorMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

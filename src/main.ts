@@ -9,7 +9,7 @@ import { createCollectors } from './collectors';
 import type { Collector } from './collectors/types';
 import { createApp } from './http/app';
 import { createLogger, silentLogger, type Logger } from './log/logger';
-import { errorMessage } from './log/redact';
+import { Redactor } from './log/redact';
 import { ProcessMetrics } from './metrics/process';
 import { ScrapeRunner } from './runner/runner';
 import { buildInfo } from './version';
@@ -45,7 +45,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     throw err;
   }
   const collectorNames = enabled.map((e) => e.collector.name);
-  const dashboard = new DashboardState({ runner, config, build, collectorNames, sources });
+  const dashboard = new DashboardState({ runner, config, build, collectorNames, sources, redactor: log.redactor });
   const app = createApp({
     config,
     runner,
@@ -98,10 +98,10 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
 /** Problems the collectors find when they are created (then closed again at once). */
 async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
   try {
-    const { enabled } = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
+    const { enabled } = createCollectors(loaded.config, silentLogger(), { awsCredentials: loaded.awsCredentials });
     await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     // Reads the credentials files; contacts no target.
-    if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger).close();
+    if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger()).close();
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
@@ -145,7 +145,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return 0;
   }
 
-  const log = createLogger(loaded.config.logLevel);
+  // The process's one redactor, holding every secret of the config; everything reaches it through the logger.
+  const redactor = new Redactor();
+  for (const secret of loaded.secrets) redactor.register(secret);
+  const log = createLogger(loaded.config.logLevel, undefined, {}, redactor);
   let running: Running;
   try {
     running = await serve(loaded, log);
@@ -154,7 +157,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
       return EXIT_CONFIG;
     }
-    log.error('cannot start', { error: errorMessage(err) });
+    log.error('cannot start', { error: log.redactor.errorMessage(err) });
     return 1;
   }
   let stopping = false;
@@ -171,6 +174,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: errorMessage(reason) }));
+  process.on('unhandledRejection', (reason) =>
+    log.error('unhandled rejection', { error: log.redactor.errorMessage(reason) }),
+  );
   return undefined;
 }

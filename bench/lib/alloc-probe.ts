@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     config,
     { url: `redis://127.0.0.1:${port}` },
     { prefix: 'bull', queues: [] },
-    silentLogger,
+    silentLogger(),
   );
   const processMetrics = new ProcessMetrics();
   const build = { version: 'bench', revision: 'bench', nodejs: process.version };
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       out,
       signal: new AbortController().signal,
       deadline: Date.now() + 10_000,
-      log: silentLogger,
+      log: silentLogger(),
     });
     return out;
   };

@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
-import { registerSecret } from '../log/redact';
 
 /** Where the exporter's Redis is, as ioredis options: pure, so it is tested on its own. */
 
@@ -28,7 +27,6 @@ export function connectionOptions(target: RedisTarget, tls?: ConnectionOptions):
     throw new Error('Redis URL path must be a database number (redis://host:6379/0)');
   const username = decodeURIComponent(u.username) || undefined;
   const password = target.password ?? (decodeURIComponent(u.password) || undefined);
-  registerSecret(password);
   const options: RedisOptions = { host, port: u.port ? Number(u.port) : 6379, db: path === '' ? 0 : Number(path) };
   if (username !== undefined) options.username = username;
   if (password !== undefined) options.password = password;

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import type { Logger } from '../log/logger';
-import { errorMessage } from '../log/redact';
 import { CLIENT_NAME_PREFIX, connectionOptions, type RedisTarget } from './redis-options';
 import { raceSignal, settleWithin, timedOut, untilDeadline } from '../runner/deadline';
 
@@ -107,7 +106,7 @@ export class RedisClient {
     });
     // Without a listener ioredis prints every error to the console; failures surface through calls.
     this.redis.on('error', (err: Error) => {
-      this.lastError = errorMessage(err);
+      this.lastError = this.options.log.redactor.errorMessage(err);
     });
   }
 
@@ -244,7 +243,9 @@ export class RedisClient {
     } catch (err) {
       // ioredis reports an AUTH failure as "Connection is closed"; the cause came as an error event.
       const reason =
-        err instanceof Error && /Connection is closed/.test(err.message) ? this.lastError : errorMessage(err);
+        err instanceof Error && /Connection is closed/.test(err.message)
+          ? this.lastError
+          : this.options.log.redactor.errorMessage(err);
       this.lastFailureAt = Date.now();
       this.markDown(reason);
       throw new Error(`cannot connect to Redis: ${reason}`);
@@ -288,7 +289,7 @@ export class RedisClient {
   }
 
   private markDown(err: unknown): void {
-    const error = errorMessage(err);
+    const error = this.options.log.redactor.errorMessage(err);
     this.lastError = error;
     if (this.health === 'down') {
       this.options.log.debug('Redis still unavailable', { client: this.options.name, error });

@@ -1,5 +1,4 @@
 import type { Logger } from '../log/logger';
-import { errorMessage } from '../log/redact';
 import { timedOut, withTimeout } from '../runner/deadline';
 
 /** The latest successful result of a background task, with when and how long it took. */
@@ -82,7 +81,7 @@ export class BackgroundRefresh<T> {
       // Once per failing streak: a dependency down for hours must not write a line every interval.
       if (!this.closed && this.lastRunOk !== false)
         log.warn(`${what} failed; keeping the previous figures`, {
-          error: timedOut(signal) ? `${what} timed out after ${timeoutMs / 1000}s` : errorMessage(err),
+          error: timedOut(signal) ? `${what} timed out after ${timeoutMs / 1000}s` : log.redactor.errorMessage(err),
         });
       this.lastRunOk = false;
     } finally {

@@ -5,7 +5,6 @@ import { configSchema, COLLECTOR_NAMES, type Config } from './schema';
 import { AWS_SECRET_VARS, ENV_VARS, convert, readEnvSecret } from './sources';
 import type { CliArgs } from './args';
 import { ConfigError } from './errors';
-import { registerSecret } from '../log/redact';
 import { loadWebSecurity, type WebSecurity } from './web-config';
 
 export interface LoadedConfig {
@@ -17,6 +16,8 @@ export interface LoadedConfig {
   readonly security: WebSecurity;
   /** AWS keys when one came from an `AWS_*_FILE` variable: handed to the S3 client (process.env is never written). */
   readonly awsCredentials?: AwsCredentials;
+  /** Every secret value the config holds (passwords, tokens, keys), for the process's Redactor. */
+  readonly secrets: readonly string[];
 }
 
 export interface AwsCredentials {
@@ -116,24 +117,29 @@ function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): s
   return [`${path || '(top level)'}: ${issue.message}${from(path)}`];
 }
 
-/** Registers every secret the config holds so no log line or answer can echo it. */
-function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv, awsSecrets: readonly string[]): void {
-  for (const value of [config.redis.url, config.postgres.url, config.alertmanager.url]) {
+/** Every secret the config holds, so main's Redactor keeps them out of every log line and answer. */
+function configSecrets(config: Config, env: NodeJS.ProcessEnv, awsSecrets: readonly string[]): string[] {
+  const urls = [
+    config.redis.url,
+    config.postgres.url,
+    config.alertmanager.url,
+    // Basic-auth credentials in a target's URL are sent, never shown.
+    ...config.collectors.probes.targets.map((t) => t.url),
+    ...config.collectors.app.targets.map((t) => t.url),
+  ];
+  const secrets: (string | undefined)[] = [];
+  for (const value of urls) {
     if (!value) continue;
     try {
-      const u = new URL(value);
-      registerSecret(decodeURIComponent(u.password));
-      registerSecret(u.password);
+      secrets.push(new URL(value).password);
     } catch {
       /* validated already */
     }
   }
-  registerSecret(config.redis.password);
-  registerSecret(config.web.bearerToken);
-  registerSecret(config.postgres.password);
-  for (const secret of awsSecrets) registerSecret(secret);
+  secrets.push(config.redis.password, config.web.bearerToken, config.postgres.password, ...awsSecrets);
   // Without a URL, pg reads libpq's variables; their password must not reach a log line either.
-  registerSecret(env.PGPASSWORD);
+  secrets.push(env.PGPASSWORD);
+  return secrets.filter((v): v is string => Boolean(v));
 }
 
 /**
@@ -173,12 +179,12 @@ export function loadConfig(args: CliArgs, env: NodeJS.ProcessEnv = process.env):
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const web = loadWebSecurity(parsed.data.web.configFile, parsed.data.web.bearerToken);
   if (!web.security) throw new ConfigError(web.problems);
-  registerConfigSecrets(parsed.data, env, aws.secrets);
   return {
     config: deepFreeze(parsed.data),
     file,
     sources,
     security: web.security,
+    secrets: configSecrets(parsed.data, env, aws.secrets),
     ...(aws.credentials ? { awsCredentials: aws.credentials } : {}),
   };
 }

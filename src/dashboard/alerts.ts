@@ -3,7 +3,7 @@
  * dashboard: read-only (two GETs of its v2 API), under a deadline, bounded, and down-tolerant - an
  * unreachable Alertmanager is reported as such and never delays or breaks the page.
  */
-import { errorMessage } from '../log/redact';
+import type { Redactor } from '../log/redact';
 
 export const ALERT_LIMITS = {
   /** Alerts listed (critical first, then oldest); the counts cover all of them. */
@@ -107,6 +107,7 @@ export class AlertmanagerView {
   constructor(
     url: string,
     private readonly timeoutMs: number,
+    private readonly redactor: Redactor,
   ) {
     // fetch refuses URLs with credentials: they become a basic-auth header.
     const u = new URL(url);
@@ -138,7 +139,7 @@ export class AlertmanagerView {
       const [alerts, silences] = await Promise.all([get('/api/v2/alerts?active=true'), get('/api/v2/silences')]);
       summary = summarise(alerts, silences, new Date());
     } catch (err) {
-      const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : errorMessage(err);
+      const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : this.redactor.errorMessage(err);
       summary = {
         up: false,
         error: reason,

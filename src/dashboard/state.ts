@@ -1,3 +1,4 @@
+import type { Redactor } from '../log/redact';
 import type { DashboardSources } from '../collectors/sources';
 import type { Config } from '../config/schema';
 import { redactedConfig } from '../config/redacted';
@@ -42,6 +43,8 @@ export interface DashboardOptions {
   /** What the collectors keep outside /metrics (recent failures, app readings), from createCollectors. */
   readonly sources?: DashboardSources;
   readonly startedAt?: number;
+  /** The process's redactor: failed-job reasons and app request details are shown through it. */
+  readonly redactor: Redactor;
 }
 
 const merged = (collection: Collection | undefined): MetricBatch => {
@@ -67,7 +70,7 @@ export class DashboardState {
 
   constructor(private readonly o: DashboardOptions) {
     const am = o.config.alertmanager;
-    if (am.url) this.alerts = new AlertmanagerView(am.url, am.timeout);
+    if (am.url) this.alerts = new AlertmanagerView(am.url, am.timeout, o.redactor);
     this.history = new History(o.config.dashboard.historyPoints, o.config.dashboard.historySeries);
     this.histograms = new HistogramWindow(Math.max(600, o.config.dashboard.window / 1000), 60);
     this.names = new Set(o.collectorNames);
@@ -142,7 +145,7 @@ export class DashboardState {
       queues: has('bullmq') ? queueSection(all, this.history, this.histograms, window, this.o.sources?.failures) : [],
       storage: storageSection(all, { s3: has('s3'), local: has('localstorage') }),
       probes: probeSection(all),
-      api: apiSection(this.o.sources?.apps),
+      api: apiSection(this.o.sources?.apps, this.o.redactor),
     };
     const exporter = {
       version: this.o.build.version,

@@ -2,7 +2,6 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
-import { errorMessage } from '../log/redact';
 import { AnswerTooLarge, contentTypeOf, negotiateFormat } from '../metrics/render';
 import type { ScrapeRunner } from '../runner/runner';
 import { SCRAPE_TIMEOUT_HEADER, scrapeBudgetMs } from '../runner/deadline';
@@ -47,7 +46,7 @@ export function createApp(deps: AppDeps): Koa {
     try {
       await next();
     } catch (err) {
-      log.error('request failed', { path: ctx.path, error: errorMessage(err) });
+      log.error('request failed', { path: ctx.path, error: log.redactor.errorMessage(err) });
       const tooLarge = err instanceof AnswerTooLarge;
       ctx.status = tooLarge ? 503 : 500;
       ctx.type = 'text/plain';

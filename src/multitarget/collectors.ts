@@ -1,7 +1,6 @@
 import type { Config } from '../config/schema';
 import type { Collector } from '../collectors/types';
 import type { Logger } from '../log/logger';
-import { registerSecret } from '../log/redact';
 import type { RunnerEntry } from '../runner/runner';
 import type { ModuleCollector, ModuleConfig } from './config';
 import type { Credentials } from './credentials';
@@ -25,8 +24,8 @@ function withUser(target: ProbeTarget, credentials: Credentials | undefined, wit
   const u = new URL(target.href);
   if (credentials.username) u.username = encodeURIComponent(credentials.username);
   if (withPassword && credentials.password) {
+    // Its encoded form is a secret already: the credentials file registered the password.
     u.password = encodeURIComponent(credentials.password);
-    registerSecret(u.password);
   }
   return u.href;
 }

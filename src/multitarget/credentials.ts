@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Logger } from '../log/logger';
-import { registerSecret } from '../log/redact';
+import type { Redactor } from '../log/redact';
 
 /**
  * Per-target credentials for /probe: a YAML (or JSON) file mapping `host:port` or `host` to
@@ -34,7 +34,7 @@ const fileSchema = z
 type Entries = ReadonlyMap<string, Credentials>;
 
 /** The entries, or why the file cannot be used (no value from it is ever quoted: it holds passwords). */
-function readEntries(file: string): Entries | string {
+function readEntries(file: string, redactor: Redactor): Entries | string {
   let text: string;
   try {
     const bytes = readFileSync(file);
@@ -56,7 +56,7 @@ function readEntries(file: string): Entries | string {
   }
   const entries = new Map<string, Credentials>();
   for (const [key, value] of Object.entries(parsed.data)) {
-    registerSecret(value.password);
+    redactor.register(value.password);
     entries.set(key.toLowerCase(), value);
   }
   return entries;
@@ -74,7 +74,7 @@ export class CredentialsFile {
     private readonly now: () => number = Date.now,
   ) {
     this.stamp = this.currentStamp();
-    const entries = readEntries(file);
+    const entries = readEntries(file, log.redactor);
     if (typeof entries === 'string') throw new Error(entries);
     this.entries = entries;
     this.checkedAt = now();
@@ -102,7 +102,7 @@ export class CredentialsFile {
     const stamp = this.currentStamp();
     if (stamp === this.stamp) return;
     this.stamp = stamp;
-    const entries = readEntries(this.file);
+    const entries = readEntries(this.file, this.log.redactor);
     if (typeof entries === 'string') {
       this.log.warn('credentials file changed but cannot be used; keeping the previous credentials', {
         file: this.file,

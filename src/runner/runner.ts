@@ -3,7 +3,6 @@ import { LabelValueBounder } from '../metrics/label-value';
 import type { Collector } from '../collectors/types';
 import type { Logger } from '../log/logger';
 import { selfMetrics } from '../metrics/self';
-import { errorMessage } from '../log/redact';
 import { collectorDeadline, raceSignal, settleWithin, timeoutSignal } from './deadline';
 
 export interface CollectorOutcome {
@@ -84,7 +83,7 @@ export class ScrapeRunner {
       try {
         listener(this.last);
       } catch (err) {
-        this.log.error('collection listener failed', { error: errorMessage(err) });
+        this.log.error('collection listener failed', { error: this.log.redactor.errorMessage(err) });
       }
     }
     return this.last;
@@ -100,7 +99,7 @@ export class ScrapeRunner {
     let error: string | undefined;
     let dependencyDown: string | undefined;
     const reportDown = (reason: string) => {
-      dependencyDown = errorMessage(reason);
+      dependencyDown = this.log.redactor.errorMessage(reason);
     };
     try {
       if (this.busy.has(collector.name)) throw new Error('previous collection still running');
@@ -120,7 +119,7 @@ export class ScrapeRunner {
         () => new Error(`timed out after ${(budgetMs / 1000).toFixed(1)}s`),
       );
     } catch (err) {
-      error = errorMessage(err);
+      error = this.log.redactor.errorMessage(err);
       cancel.abort();
     }
     const finishedAt = this.now();

@@ -63,14 +63,14 @@ test('a full scrape with every collector of this set on is lint-clean (promtool 
       probes: { targets: [{ name: 'api', url: `http://127.0.0.1:${(health.address() as AddressInfo).port}/health` }] },
     },
   });
-  const { enabled } = createCollectors(config, silentLogger);
+  const { enabled } = createCollectors(config, silentLogger());
   expect(enabled.map((e) => e.collector.name)).toEqual(['postgres', 's3', 'localstorage', 'probes']);
-  const runner = new ScrapeRunner(enabled, silentLogger);
+  const runner = new ScrapeRunner(enabled, silentLogger());
   const app = createApp({
     config,
     runner,
     build: { version: '0.0.0', revision: 'test', nodejs: process.version },
-    log: silentLogger,
+    log: silentLogger(),
     collectorNames: enabled.map((e) => e.collector.name),
     extraFamilies: [new ProcessMetrics()],
   });

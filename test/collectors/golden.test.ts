@@ -96,7 +96,7 @@ test('host, from the /proc fixtures', async () => {
 });
 
 test('redis, a real server', async () => {
-  await expectGolden('redis', new RedisCollector(config({ redis: { url: redis.url } }).redis, silentLogger));
+  await expectGolden('redis', new RedisCollector(config({ redis: { url: redis.url } }).redis, silentLogger()));
 });
 
 test('redis INFO of a master, from the fixture', async () => {
@@ -122,7 +122,7 @@ test('bullmq, real queues with finished, failed, delayed and prioritized jobs an
   worker.on('failed', () => finished++);
   closing.push({ name: 'worker', collect: async () => undefined, close: () => worker.close() });
   const c = config({ redis: { url: redis.url }, bullmq: { queues: ['emails'] } });
-  const collector = new BullmqCollector(c.collectors.bullmq, c.redis, c.bullmq, silentLogger);
+  const collector = new BullmqCollector(c.collectors.bullmq, c.redis, c.bullmq, silentLogger());
   // The first read sets the watermark; jobs finishing after it feed the duration histograms.
   await collectOnce(collector, 10_000);
   await emails.add('send', { fail: false });
@@ -135,7 +135,7 @@ test('bullmq, real queues with finished, failed, delayed and prioritized jobs an
 
 test('postgres, a real server', async () => {
   const c = config({ postgres: { url: pg.url } });
-  await expectGolden('postgres', new PostgresCollector(c.collectors.postgres, c.postgres, silentLogger));
+  await expectGolden('postgres', new PostgresCollector(c.collectors.postgres, c.postgres, silentLogger()));
 });
 
 test('s3, a real S3 API (s3rver)', async () => {
@@ -143,7 +143,7 @@ test('s3, a real S3 API (s3rver)', async () => {
     storage: { s3: { bucket: 'files', endpoint: s3.endpoint, forcePathStyle: true } },
     collectors: { s3: { prefixes: ['', 'uploads/'] } },
   });
-  const collector = new S3Collector(c.collectors.s3, c.storage.s3, silentLogger, { credentials: S3RVER_CREDENTIALS });
+  const collector = new S3Collector(c.collectors.s3, c.storage.s3, silentLogger(), { credentials: S3RVER_CREDENTIALS });
   await collector.refreshListings();
   await expectGolden('s3', collector);
 });
@@ -155,7 +155,7 @@ test('localstorage, a temp folder', async () => {
   const c = config({ storage: { path: root } });
   await expectGolden(
     'localstorage',
-    new LocalStorageCollector(c.collectors.localstorage, c.storage.path, silentLogger),
+    new LocalStorageCollector(c.collectors.localstorage, c.storage.path, silentLogger()),
   );
 });
 

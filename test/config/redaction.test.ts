@@ -2,9 +2,7 @@ import { parseArgs } from '../../src/config/args';
 import { loadConfig } from '../../src/config/load';
 import { redactedConfigYaml } from '../../src/config/redacted';
 import { createLogger } from '../../src/log/logger';
-import { clearSecrets, errorMessage, redact } from '../../src/log/redact';
-
-afterEach(() => clearSecrets());
+import { Redactor } from '../../src/log/redact';
 
 describe('secret redaction', () => {
   const env = {
@@ -25,10 +23,25 @@ describe('secret redaction', () => {
     expect(text).toContain('defaultTimeout: 10s');
   });
 
+  test('the loader lists every secret: URL passwords (targets too), passwords, token, keys, PGPASSWORD', () => {
+    const { secrets } = loadConfig(parseArgs([]), {
+      ...env,
+      PGPASSWORD: 'libpq-secret-5',
+      JOBSTACK_BEARER_TOKEN: 'bearer-token-6-of-some-length',
+      PROBE_TARGETS: 'health=http://u:probe-secret-7@api.internal/health',
+      APP_TARGETS: 'api=http://u:app-secret-8@api.internal:9464/metrics/snapshot',
+    });
+    for (const secret of ['p%40ss-redis-1', 'override-redis-2', 'pg-secret-3', 'aws-secret-key-4', 'libpq-secret-5'])
+      expect(secrets).toContain(secret);
+    for (const secret of ['bearer-token-6-of-some-length', 'probe-secret-7', 'app-secret-8'])
+      expect(secrets).toContain(secret);
+  });
+
   test('log lines and error messages scrub registered secrets, encoded or not, and URL userinfo', () => {
-    loadConfig(parseArgs([]), { ...env });
+    const redactor = new Redactor();
+    for (const secret of loadConfig(parseArgs([]), { ...env }).secrets) redactor.register(secret);
     const lines: string[] = [];
-    const log = createLogger('debug', (l) => lines.push(l));
+    const log = createLogger('debug', (l) => lines.push(l), {}, redactor);
     log.error('connect failed', {
       url: env.REDIS_URL,
       detail: new Error('auth failed for p@ss-redis-1'),
@@ -40,10 +53,17 @@ describe('secret redaction', () => {
     for (const secret of ['p%40ss-redis-1', 'p@ss-redis-1', 'override-redis-2', 'aws-secret-key-4', 'whatever'])
       expect(all).not.toContain(secret);
     expect(lines.every((l) => JSON.parse(l).ts)).toBe(true);
-    expect(errorMessage(new Error('WRONGPASS pg-secret-3\n at x'))).toBe('WRONGPASS *** at x');
+    expect(redactor.errorMessage(new Error('WRONGPASS pg-secret-3\n at x'))).toBe('WRONGPASS *** at x');
   });
 
   test('redact leaves ordinary text alone', () => {
-    expect(redact('queue "emails" has 3 jobs')).toBe('queue "emails" has 3 jobs');
+    expect(new Redactor().redact('queue "emails" has 3 jobs')).toBe('queue "emails" has 3 jobs');
+  });
+
+  test('each redactor holds its own secrets: nothing is shared through module state', () => {
+    const a = new Redactor();
+    a.register('only-in-a-9');
+    expect(a.redact('x only-in-a-9')).toBe('x ***');
+    expect(new Redactor().redact('x only-in-a-9')).toBe('x only-in-a-9');
   });
 });

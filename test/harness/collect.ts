@@ -13,7 +13,7 @@ import { ScrapeRunner, type Collection, type CollectorOutcome } from '../../src/
 export async function collectOnce(
   collector: Collector,
   budgetMs = 5000,
-  log: Logger = silentLogger,
+  log: Logger = silentLogger(),
 ): Promise<MetricBatch> {
   const out = new MetricBatch();
   await collector.collect({ out, signal: new AbortController().signal, deadline: Date.now() + budgetMs, log });
@@ -24,7 +24,7 @@ export async function collectOnce(
 export async function runOnce(
   collector: Collector,
   budgetMs = 3000,
-  { timeoutMs = 10_000, log = silentLogger }: { timeoutMs?: number; log?: Logger } = {},
+  { timeoutMs = 10_000, log = silentLogger() }: { timeoutMs?: number; log?: Logger } = {},
 ): Promise<CollectorOutcome> {
   return (await new ScrapeRunner([{ collector, timeoutMs }], log).collect(budgetMs)).outcomes[0];
 }

@@ -4,6 +4,7 @@ import { configSchema } from '../../src/config/schema';
 import { DashboardState } from '../../src/dashboard/state';
 import { createApp } from '../../src/http/app';
 import { silentLogger } from '../../src/log/logger';
+import { Redactor } from '../../src/log/redact';
 import { ScrapeRunner } from '../../src/runner/runner';
 
 const build = { version: '1.0.0', revision: 'x', nodejs: process.version };
@@ -14,13 +15,13 @@ function gatedApp(maxRequests: number) {
   const gate = new Promise<void>((r) => (release = r));
   const slow: Collector = { name: 'slow', collect: () => gate };
   const config = configSchema.parse({ web: { maxRequests } });
-  const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 30_000 }], silentLogger);
-  const dashboard = new DashboardState({ runner, config, build, collectorNames: ['slow'] });
+  const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 30_000 }], silentLogger());
+  const dashboard = new DashboardState({ runner, config, build, collectorNames: ['slow'], redactor: new Redactor() });
   const handler = createApp({
     config,
     runner,
     build,
-    log: silentLogger,
+    log: silentLogger(),
     collectorNames: ['slow'],
     dashboard,
   }).callback();

@@ -16,13 +16,13 @@ const build = { version: '9.9.9', revision: 'abc123', nodejs: process.version };
 function appWith(collectors: Collector[]) {
   const runner = new ScrapeRunner(
     collectors.map((collector) => ({ collector, timeoutMs: 30_000 })),
-    silentLogger,
+    silentLogger(),
   );
   const app = createApp({
     config,
     runner,
     build,
-    log: silentLogger,
+    log: silentLogger(),
     collectorNames: collectors.map((c) => c.name),
     extraFamilies: [new ProcessMetrics()],
   });

@@ -51,12 +51,12 @@ test('the pool bounds checks in progress: beyond it, busy at once', async () => 
 test('a flood of logins gets 401 or 429, never a pile-up, and /health answers meanwhile', async () => {
   const slow = bcrypt.hashSync('right-password', 10);
   const config = configSchema.parse({});
-  const runner = new ScrapeRunner([], silentLogger);
+  const runner = new ScrapeRunner([], silentLogger());
   const handler = createApp({
     config,
     runner,
     build: { version: '1', revision: 'x', nodejs: 'v' },
-    log: silentLogger,
+    log: silentLogger(),
     collectorNames: [],
     security: { users: new Map([['prom', slow]]), headers: {} },
   }).callback();

@@ -27,9 +27,9 @@ function handler(security: WebSecurity, collectors: Collector[] = [], maxRequest
   const config = configSchema.parse({ web: { maxRequests } });
   const runner = new ScrapeRunner(
     collectors.map((collector) => ({ collector, timeoutMs: 30_000 })),
-    silentLogger,
+    silentLogger(),
   );
-  return createApp({ config, runner, build, log: silentLogger, collectorNames: [], security }).callback();
+  return createApp({ config, runner, build, log: silentLogger(), collectorNames: [], security }).callback();
 }
 const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 

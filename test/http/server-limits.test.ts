@@ -79,9 +79,9 @@ test('connections beyond the cap are dropped at once, and accepted again when ot
 test('a GET with an endless chunked body gets 413 and its connection is closed at once', async () => {
   const app = createApp({
     config: configSchema.parse({}),
-    runner: new ScrapeRunner([], silentLogger),
+    runner: new ScrapeRunner([], silentLogger()),
     build: { version: '1', revision: 'x', nodejs: 'v' },
-    log: silentLogger,
+    log: silentLogger(),
     collectorNames: [],
   });
   const s = createServer(app.callback()) as http.Server;

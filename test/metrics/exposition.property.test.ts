@@ -246,7 +246,7 @@ describe('read back by a real Prometheus', () => {
           config,
           { url: `redis://127.0.0.1:${redis.port}` },
           { prefix: 'bull', queues },
-          silentLogger,
+          silentLogger(),
         );
         try {
           const batch = new MetricBatch();
@@ -254,7 +254,7 @@ describe('read back by a real Prometheus', () => {
             out: batch,
             signal: new AbortController().signal,
             deadline: Date.now() + 5000,
-            log: silentLogger,
+            log: silentLogger(),
           });
           await publish(batch);
         } finally {

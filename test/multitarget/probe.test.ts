@@ -44,7 +44,7 @@ function appWith(multiTarget: ConfigInput['multiTarget']) {
   const config = configSchema.parse({ multiTarget });
   const log = createLogger('debug', (line) => logLines.push(line));
   const mt = new MultiTarget(config, log);
-  const runner = new ScrapeRunner([], silentLogger);
+  const runner = new ScrapeRunner([], silentLogger());
   const app = createApp({
     config,
     runner,
@@ -283,9 +283,9 @@ describe('GET /probe', () => {
     expect(MultiTarget.enabled(config)).toBe(false);
     const app = createApp({
       config,
-      runner: new ScrapeRunner([], silentLogger),
+      runner: new ScrapeRunner([], silentLogger()),
       build,
-      log: silentLogger,
+      log: silentLogger(),
       collectorNames: [],
     });
     expect((await inject(app.callback(), { url: `/probe?${q(`redis://127.0.0.1:${open.port}`)}` })).statusCode).toBe(

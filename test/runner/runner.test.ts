@@ -37,7 +37,7 @@ describe('scrape runner', () => {
         { collector: hang, timeoutMs: 60_000 },
         { collector: ok, timeoutMs: 60_000 },
       ],
-      silentLogger,
+      silentLogger(),
     );
     const started = Date.now();
     const col = await runner.collect(300);
@@ -55,7 +55,7 @@ describe('scrape runner', () => {
 
   test('the per-collector cap applies when it is shorter than the scrape budget', async () => {
     const slow = fake('slow', () => new Promise(() => undefined));
-    const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 200 }], silentLogger);
+    const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 200 }], silentLogger());
     const col = await runner.collect(30_000);
     expect(outcome(col, 'slow').error).toMatch(/timed out after 0\.2s/);
   });
@@ -65,7 +65,7 @@ describe('scrape runner', () => {
       ctx.out.set(items, 1, { item: 'partial' });
       throw new Error('connection refused');
     });
-    const runner = new ScrapeRunner([{ collector: bad, timeoutMs: 1000 }], silentLogger);
+    const runner = new ScrapeRunner([{ collector: bad, timeoutMs: 1000 }], silentLogger());
     const col = await runner.collect(1000);
     const o = outcome(col, 'bad');
     expect(o).toMatchObject({ success: false, error: 'connection refused' });
@@ -77,7 +77,7 @@ describe('scrape runner', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const slow = fake('slow', () => gate);
-    const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 5000 }], silentLogger);
+    const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 5000 }], silentLogger());
     const scrapes = Array.from({ length: 10 }, () => runner.collect(5000));
     release();
     const results = await Promise.all(scrapes);
@@ -92,7 +92,7 @@ describe('scrape runner', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const stuck = fake('stuck', (_ctx, call) => (call === 1 ? gate : Promise.resolve()));
-    const runner = new ScrapeRunner([{ collector: stuck, timeoutMs: 100 }], silentLogger);
+    const runner = new ScrapeRunner([{ collector: stuck, timeoutMs: 100 }], silentLogger());
     expect(outcome(await runner.collect(1000), 'stuck').success).toBe(false);
     const second = outcome(await runner.collect(1000), 'stuck');
     expect(second).toMatchObject({ success: false, error: 'previous collection still running' });
@@ -107,7 +107,7 @@ describe('scrape runner', () => {
     const shrinking = fake('shrink', async (ctx, call) => {
       for (const item of call === 1 ? ['a', 'b'] : ['a']) ctx.out.set(items, 1, { item });
     });
-    const runner = new ScrapeRunner([{ collector: shrinking, timeoutMs: 1000 }], silentLogger);
+    const runner = new ScrapeRunner([{ collector: shrinking, timeoutMs: 1000 }], silentLogger());
     expect(outcome(await runner.collect(1000), 'shrink').batch.samples(items)).toHaveLength(2);
     const next = outcome(await runner.collect(1000), 'shrink').batch;
     expect(next.samples(items).map((s) => s.labels.item)).toEqual(['a']);
@@ -125,7 +125,7 @@ describe('scrape runner', () => {
           })
         : Promise.resolve(),
     );
-    const runner = new ScrapeRunner([{ collector: late, timeoutMs: 100 }], silentLogger);
+    const runner = new ScrapeRunner([{ collector: late, timeoutMs: 100 }], silentLogger());
     await runner.collect(1000);
     finish();
     await new Promise((r) => setImmediate(r));

@@ -2,7 +2,6 @@ import type { Collector, CollectContext } from '../types';
 import type { AppReading, AppReadingsSource } from '../sources';
 import type { AppConfig } from './config';
 import { SNAPSHOT_LIMITS, type AppSnapshot } from '../../instrument/snapshot';
-import { redact, registerSecret } from '../../log/redact';
 import { appMetrics as m } from './metrics';
 import { fetchSnapshot } from './fetch';
 import { parseSnapshot, recentFigures } from './snapshot';
@@ -20,9 +19,7 @@ export class AppCollector implements Collector, AppReadingsSource {
   constructor(private readonly config: AppConfig) {
     this.targets = config.targets.map((t) => {
       const url = new URL(t.url);
-      // Basic-auth credentials in the URL are sent, never shown.
-      registerSecret(url.password);
-      registerSecret(decodeURIComponent(url.password));
+      // Basic-auth credentials in the URL are sent, never shown (the config loader lists them as secrets).
       return { name: t.name, url, timeoutMs: t.timeout };
     });
   }
@@ -44,7 +41,7 @@ export class AppCollector implements Collector, AppReadingsSource {
         const readAt = Date.now();
         if ('problem' in checked) {
           out.set(m.up, 0, labels);
-          const error = redact(checked.problem);
+          const error = log.redactor.redact(checked.problem);
           log.debug('app snapshot unreadable', { target: t.name, error });
           return { target: t.name, snapshot: null, error, readAt };
         }

@@ -5,7 +5,6 @@ import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
-import { errorMessage } from '../../log/redact';
 import { raceSignal } from '../../runner/deadline';
 import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { bullmqMetrics as m } from './metrics';
@@ -181,7 +180,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
         workers = this.workers(reply, queues);
         return;
       }
-      if (!reply.ok) throw new Error(`reading queues failed: ${errorMessage(reply.error)}`);
+      if (!reply.ok) throw new Error(`reading queues failed: ${this.log.redactor.errorMessage(reply.error)}`);
       const states = parseScriptReply(reply.value);
       const nowMs = Date.now();
       groups[index - 1].forEach((queue, j) => {
@@ -290,7 +289,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     if (allowed !== this.clientListAllowed) {
       if (!allowed)
         this.log.warn('CLIENT LIST refused: bullmq_queue_workers not exported (grant the exporter +client|list)', {
-          error: reply.ok ? 'no text' : errorMessage(reply.error),
+          error: reply.ok ? 'no text' : this.log.redactor.errorMessage(reply.error),
         });
       this.clientListAllowed = allowed;
     }
@@ -323,9 +322,9 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
       inFlight: this.config.callsInFlight || undefined,
     });
     return replies.flatMap((reply, i) => {
-      if (!reply.ok) throw new Error(`reading finished jobs failed: ${errorMessage(reply.error)}`);
+      if (!reply.ok) throw new Error(`reading finished jobs failed: ${this.log.redactor.errorMessage(reply.error)}`);
       const jobs = parseScriptReply(reply.value);
-      return groups[i].map((_, j) => decodeJobDetails(jobs[j]));
+      return groups[i].map((_, j) => decodeJobDetails(jobs[j], this.log.redactor));
     });
   }
 

@@ -1,6 +1,6 @@
 import { finiteNumber } from '../../metrics/finite-number';
 import { HistogramState } from '../../metrics/histogram';
-import { redact } from '../../log/redact';
+import type { Redactor } from '../../log/redact';
 import type { Finished } from './queue-state';
 import { textOfBytes } from './queue-name';
 
@@ -57,8 +57,8 @@ export interface SampleRequest {
 
 const toNumber = finiteNumber;
 
-/** Decodes one job from JOB_DETAILS_LUA; undefined when the job hash is gone. */
-export function decodeJobDetails(reply: unknown): JobDetails | undefined {
+/** Decodes one job from JOB_DETAILS_LUA; undefined when the job hash is gone. The reason is redacted before it is cut. */
+export function decodeJobDetails(reply: unknown, redactor: Redactor): JobDetails | undefined {
   if (!Array.isArray(reply)) return undefined;
   const [timestamp, processedOn, finishedOn, name, reason, attempts] = reply as unknown[];
   return {
@@ -69,7 +69,7 @@ export function decodeJobDetails(reply: unknown): JobDetails | undefined {
     name: typeof name === 'string' ? textOfBytes(name).replace(/\uFFFD+$/, '') : undefined,
     failedReason:
       typeof reason === 'string'
-        ? redact(textOfBytes(reason).replace(/\uFFFD+$/, '')).slice(0, FAILED_REASON_CHARS)
+        ? redactor.redact(textOfBytes(reason).replace(/\uFFFD+$/, '')).slice(0, FAILED_REASON_CHARS)
         : undefined,
     attemptsMade: toNumber(attempts),
   };

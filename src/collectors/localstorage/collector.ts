@@ -3,7 +3,6 @@ import type { Collector, CollectContext } from '../types';
 import type { LocalStorageConfig } from './config';
 import { ConfigError } from '../../config/errors';
 import type { Logger } from '../../log/logger';
-import { errorMessage } from '../../log/redact';
 import { BackgroundRefresh } from '../background';
 import { localStorageMetrics as m } from './metrics';
 import { walk, type WalkResult } from './walk';
@@ -83,7 +82,7 @@ export class LocalStorageCollector implements Collector {
       return undefined;
     } catch (err) {
       if (signal.aborted) throw err;
-      return errorMessage(err);
+      return this.log.redactor.errorMessage(err);
     }
   }
 

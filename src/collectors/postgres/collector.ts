@@ -4,7 +4,6 @@ import type { Config } from '../../config/schema';
 import type { PostgresCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
-import { errorMessage } from '../../log/redact';
 import { untilDeadline } from '../../runner/deadline';
 import { postgresMetrics as m } from './metrics';
 import { serverResults, serverStatsSql, setServerStats } from './server-stats';
@@ -105,7 +104,7 @@ export class PostgresCollector implements Collector {
           out.set(m.querySuccess, 1, labels);
         } catch (err) {
           out.set(m.querySuccess, 0, labels);
-          log.warn('custom query failed', { query: query.config.name, error: errorMessage(err) });
+          log.warn('custom query failed', { query: query.config.name, error: log.redactor.errorMessage(err) });
           if (lease && !connectionStillUsable(err)) {
             lease.release();
             lease = undefined;
@@ -151,7 +150,9 @@ export class PostgresCollector implements Collector {
     try {
       lease = await acquire(this.pool, untilDeadline(deadline, signal), this.log);
     } catch (err) {
-      this.log.warn('custom queries not checked at startup: database unreachable', { error: errorMessage(err) });
+      this.log.warn('custom queries not checked at startup: database unreachable', {
+        error: this.log.redactor.errorMessage(err),
+      });
       return [];
     }
     const problems: string[] = [];
@@ -172,11 +173,12 @@ export class PostgresCollector implements Collector {
             );
         } catch (err) {
           // A syntax error is the config's fault; a missing table may just be a migration not yet run.
-          if ((err as { code?: string }).code === '42601') problems.push(`${where}: ${errorMessage(err)}`);
+          if ((err as { code?: string }).code === '42601')
+            problems.push(`${where}: ${this.log.redactor.errorMessage(err)}`);
           else
             this.log.warn('custom query failed its startup check', {
               query: query.config.name,
-              error: errorMessage(err),
+              error: this.log.redactor.errorMessage(err),
             });
           if (!connectionStillUsable(err)) break;
         }

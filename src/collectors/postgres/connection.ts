@@ -1,6 +1,5 @@
 import { DatabaseError, Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import type { Logger } from '../../log/logger';
-import { errorMessage } from '../../log/redact';
 import { raceSignal, timedOut } from '../../runner/deadline';
 
 /**
@@ -49,7 +48,7 @@ export function createPool(settings: PoolSettings, log: Logger): Pool {
     application_name: APPLICATION_NAME,
   });
   // An idle client losing its connection is reported here; without a listener it would crash the process.
-  pool.on('error', (err) => log.warn('postgres connection error', { error: errorMessage(err) }));
+  pool.on('error', (err) => log.warn('postgres connection error', { error: log.redactor.errorMessage(err) }));
   return pool;
 }
 
@@ -117,7 +116,7 @@ export async function acquire(pool: Pool, signal: AbortSignal, log: Logger): Pro
         new Error(timedOut(signal) ? 'timed out connecting to PostgreSQL' : 'aborted while connecting to PostgreSQL'),
     );
     return new Lease(client, (performance.now() - started) / 1000, (err) =>
-      log.warn('postgres connection lost', { error: errorMessage(err) }),
+      log.warn('postgres connection lost', { error: log.redactor.errorMessage(err) }),
     );
   } catch (err) {
     pending.then(

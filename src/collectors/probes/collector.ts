@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Collector, CollectContext } from '../types';
 import { ConfigError } from '../../config/errors';
-import { redact, registerSecret } from '../../log/redact';
 import { probeMetrics as m } from './metrics';
 import { probe, type ProbeRequest } from './probe';
 import type { ProbeTargetConfig, ProbesConfig } from './config';
@@ -42,7 +41,7 @@ export class ProbesCollector implements Collector {
         out.set(m.duration, result.durationSeconds, labels);
         out.set(m.statusCode, result.statusCode, labels);
         if (result.certExpiry !== undefined) out.set(m.certExpiry, result.certExpiry, labels);
-        if (result.error) log.debug('probe failed', { target: target.name, error: redact(result.error) });
+        if (result.error) log.debug('probe failed', { target: target.name, error: result.error }); // the logger redacts
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.config.concurrency, this.targets.length) }, worker));
@@ -51,9 +50,7 @@ export class ProbesCollector implements Collector {
 
 function toTarget(t: ProbeTargetConfig, where: string, problems: string[]): Target {
   const url = new URL(t.url);
-  // Basic-auth credentials in the URL are sent, never shown.
-  registerSecret(url.password);
-  registerSecret(decodeURIComponent(url.password));
+  // Basic-auth credentials in the URL are sent, never shown (the config loader lists them as secrets).
   let ca: string[] | undefined;
   if (t.caFile) {
     try {

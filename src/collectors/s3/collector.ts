@@ -4,7 +4,7 @@ import type { Config } from '../../config/schema';
 import type { S3CollectorConfig } from './config';
 import { ConfigError } from '../../config/errors';
 import type { Logger } from '../../log/logger';
-import { errorMessage } from '../../log/redact';
+import { describeError } from '../../log/redact';
 import { BackgroundRefresh } from '../background';
 import { s3Metrics as m } from './metrics';
 import { countObjects, type PrefixCount } from './listing';
@@ -106,7 +106,7 @@ export class S3Collector implements Collector {
 export function describeS3Error(err: unknown): string {
   const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = err instanceof Error ? err.name : '';
-  const text = errorMessage(err);
+  const text = describeError(err); // thrown to the runner, which redacts it
   return status
     ? `HTTP ${status} ${name}${text && text !== 'UnknownError' && text !== name ? ` (${text})` : ''}`
     : text;

@@ -1,7 +1,7 @@
 import type { AppReading, AppReadingsSource } from '../../collectors/sources';
 import { recentFigures } from '../../collectors/app/snapshot';
 import type { RequestRecord } from '../../instrument/snapshot';
-import { redact } from '../../log/redact';
+import type { Redactor } from '../../log/redact';
 import type { ApiRequest, ApiSummary } from '../types';
 
 /** Rows shown per app: the page shows the busiest routes and the newest requests and events. */
@@ -9,21 +9,21 @@ export const API_LIMITS = { routes: 50, requests: 20, events: 20 } as const;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function request(r: RequestRecord): ApiRequest {
+function request(r: RequestRecord, redactor: Redactor): ApiRequest {
   return {
     at: iso(r.time),
     method: r.method,
     route: r.route,
     status: r.status,
     durationSeconds: r.durationSeconds,
-    correlationId: redact(r.correlationId),
+    correlationId: redactor.redact(r.correlationId),
     verySlow: r.verySlow,
     aborted: r.aborted,
   };
 }
 
 /** One app's figures from its latest snapshot; a target whose snapshot could not be read has only its error. */
-function summary(reading: AppReading): ApiSummary {
+function summary(reading: AppReading, redactor: Redactor): ApiSummary {
   const s = reading.snapshot;
   if (!s) {
     return {
@@ -67,8 +67,8 @@ function summary(reading: AppReading): ApiSummary {
       total: r.requests,
       totalErrors: r.errors,
     })),
-    slowRequests: s.slowRequests.slice(0, API_LIMITS.requests).map(request),
-    recentErrors: s.recentErrors.slice(0, API_LIMITS.requests).map(request),
+    slowRequests: s.slowRequests.slice(0, API_LIMITS.requests).map((r) => request(r, redactor)),
+    recentErrors: s.recentErrors.slice(0, API_LIMITS.requests).map((r) => request(r, redactor)),
     websockets: {
       open: ws.open,
       opened: ws.opened,
@@ -80,13 +80,13 @@ function summary(reading: AppReading): ApiSummary {
         at: iso(e.time),
         type: e.type,
         code: e.code ?? null,
-        detail: e.detail === undefined ? null : redact(e.detail),
+        detail: e.detail === undefined ? null : redactor.redact(e.detail),
       })),
     },
   };
 }
 
 /** Empty when the app collector is not enabled. */
-export function apiSection(source: AppReadingsSource | undefined): ApiSummary[] {
-  return source ? source.appReadings().map(summary) : [];
+export function apiSection(source: AppReadingsSource | undefined, redactor: Redactor): ApiSummary[] {
+  return source ? source.appReadings().map((r) => summary(r, redactor)) : [];
 }

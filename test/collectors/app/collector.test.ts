@@ -19,7 +19,6 @@ import { redactedConfigYaml } from '../../../src/config/redacted';
 import { configSchema } from '../../../src/config/schema';
 import { SNAPSHOT_LIMITS } from '../../../src/instrument/snapshot';
 import { createLogger } from '../../../src/log/logger';
-import { clearSecrets } from '../../../src/log/redact';
 import { selfMetrics } from '../../../src/metrics/self';
 import { ScrapeRunner, type Collection } from '../../../src/runner/runner';
 import { sampleSnapshot } from '../../fixtures/app-snapshot';
@@ -84,6 +83,8 @@ let server: http.Server;
 let base = '';
 const logLines: string[] = [];
 const log = createLogger('debug', (l) => logLines.push(l));
+// main registers the config's secrets (target URL passwords included) in the logger's redactor.
+log.redactor.register(AUTH.password);
 
 beforeAll(async () => {
   server = http.createServer(handler);
@@ -96,7 +97,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   tmp.remove();
-  clearSecrets();
 });
 
 function collector(section: Record<string, unknown>): AppCollector {

@@ -4,7 +4,6 @@ import { bullmqMetrics } from '../../../src/collectors/bullmq/metrics';
 import { RedisCollector } from '../../../src/collectors/redis/collector';
 import { redisMetrics } from '../../../src/collectors/redis/metrics';
 import { createLogger, type Logger } from '../../../src/log/logger';
-import { clearSecrets } from '../../../src/log/redact';
 import { MetricBatch } from '../../../src/metrics/batch';
 import { ScrapeRunner, type Collection } from '../../../src/runner/runner';
 import { sleep } from '../../harness/process';
@@ -26,6 +25,7 @@ const BUDGET_MS = 800;
 let redis: RedisServer;
 const logLines: string[] = [];
 const log: Logger = createLogger('debug', (line) => logLines.push(line));
+log.redactor.register(PASSWORD); // as main does with the config's secrets
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 const outputs: string[] = [];
@@ -96,7 +96,6 @@ beforeAll(async () => {
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
   await redis?.stop();
-  clearSecrets();
 });
 
 afterEach(() => {

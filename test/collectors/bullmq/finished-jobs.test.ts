@@ -8,7 +8,7 @@ import {
   type SampleRequest,
 } from '../../../src/collectors/bullmq/finished-jobs';
 import type { Finished } from '../../../src/collectors/bullmq/queue-state';
-import { clearSecrets, registerSecret } from '../../../src/log/redact';
+import { Redactor } from '../../../src/log/redact';
 
 const BUCKETS = [0.1, 1, 10];
 const job = (finishedOn: number, processedOn = finishedOn - 500, timestamp = processedOn - 1000): JobDetails => ({
@@ -34,7 +34,7 @@ function scrape(
   return requests;
 }
 
-afterAll(() => clearSecrets());
+const redactor = new Redactor();
 
 test('the first read places the watermark and observes nothing', () => {
   const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 5);
@@ -123,7 +123,7 @@ test('failed jobs: seeded at the first read, then newest first, at most failedKe
 
 describe('decodeJobDetails', () => {
   test('a completed job', () => {
-    expect(decodeJobDetails(['1000', '1500', '2500'])).toEqual({
+    expect(decodeJobDetails(['1000', '1500', '2500'], redactor)).toEqual({
       timestamp: 1000,
       processedOn: 1500,
       finishedOn: 2500,
@@ -134,23 +134,23 @@ describe('decodeJobDetails', () => {
   });
 
   test('a failed job: reason redacted and cut, a character split by Redis dropped', () => {
-    registerSecret('Sup3r-Secret');
+    redactor.register('Sup3r-Secret');
     const reason = `connect failed: password Sup3r-Secret ${'x'.repeat(400)}`;
-    const decoded = decodeJobDetails(['1', '2', '3', 'send', reason, '3']);
+    const decoded = decodeJobDetails(['1', '2', '3', 'send', reason, '3'], redactor);
     expect(decoded).toMatchObject({ name: 'send', attemptsMade: 3 });
     expect(decoded!.failedReason).toHaveLength(FAILED_REASON_CHARS);
     expect(decoded!.failedReason).toMatch(/^connect failed: password \*\*\* x+$/);
     // Strings arrive as byte strings (queue-name.ts): UTF-8 bytes, here cut inside the last character.
     const cutInside = bytesOfText('ünïö').slice(0, -1);
-    expect(decodeJobDetails(['1', '2', '3', bytesOfText('名前'), cutInside, false])).toMatchObject({
+    expect(decodeJobDetails(['1', '2', '3', bytesOfText('名前'), cutInside, false], redactor)).toMatchObject({
       name: '名前',
       failedReason: 'ünï',
     });
   });
 
   test('a job hash that is gone', () => {
-    expect(decodeJobDetails(false)).toBeUndefined();
-    expect(decodeJobDetails(null)).toBeUndefined();
+    expect(decodeJobDetails(false, redactor)).toBeUndefined();
+    expect(decodeJobDetails(null, redactor)).toBeUndefined();
   });
 });
 

@@ -76,7 +76,7 @@ beforeAll(async () => {
     testConfig().collectors.bullmq,
     { url: redis.url },
     { prefix: PREFIX, queues: QUEUES },
-    silentLogger,
+    silentLogger(),
   );
 }, 60_000);
 

@@ -38,7 +38,7 @@ afterAll(async () => {
 
 function collector(settings: Partial<BullmqCollectorConfig> = {}, queueList: string[] = []): BullmqCollector {
   const config = { ...testConfig().collectors.bullmq, ...settings };
-  const c = new BullmqCollector(config, { url: redis.url }, { prefix: 'bull', queues: queueList }, silentLogger);
+  const c = new BullmqCollector(config, { url: redis.url }, { prefix: 'bull', queues: queueList }, silentLogger());
   open.push(c);
   return c;
 }

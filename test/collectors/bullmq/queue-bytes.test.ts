@@ -56,7 +56,7 @@ test('a queue named with bytes that are not UTF-8 is discovered and read exactly
     testConfig().collectors.bullmq,
     { url: redis.url },
     { prefix: 'bull', queues: [] },
-    silentLogger,
+    silentLogger(),
   );
   try {
     const batch = await collectOnce(collector);

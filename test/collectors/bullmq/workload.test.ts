@@ -46,7 +46,7 @@ beforeAll(async () => {
     testConfig({ collectors: { bullmq: { failedJobsKept: 5 } } }).collectors.bullmq,
     { url: redis.url },
     { prefix: PREFIX, queues: [] },
-    silentLogger,
+    silentLogger(),
   );
 }, 30_000);
 

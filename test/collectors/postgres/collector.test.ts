@@ -7,7 +7,6 @@ import { PostgresCollector } from '../../../src/collectors/postgres/collector';
 import { postgresMetrics as m } from '../../../src/collectors/postgres/metrics';
 import { configSchema, type ConfigInput } from '../../../src/config/schema';
 import { createLogger, type Logger } from '../../../src/log/logger';
-import { clearSecrets, registerSecret } from '../../../src/log/redact';
 import { MetricBatch } from '../../../src/metrics/batch';
 import { ScrapeRunner } from '../../../src/runner/runner';
 import { promtoolCheckMetrics } from '../../harness/exporter';
@@ -25,7 +24,7 @@ const log: Logger = createLogger('debug', (line) => logLines.push(line));
 
 beforeAll(async () => {
   pg = await startPostgres({ password: PASSWORD });
-  registerSecret(PASSWORD);
+  log.redactor.register(PASSWORD);
   await pg.sql(`CREATE TABLE jobs (id serial PRIMARY KEY, status text NOT NULL, duration_ms int, created_at timestamptz NOT NULL DEFAULT now());
     INSERT INTO jobs (status, duration_ms, created_at) VALUES ('done', 100, '2026-01-01T00:00:00Z'), ('done', 300, '2026-01-01T00:01:00Z'), ('failed', NULL, '2026-01-01T00:02:00Z'), ('waiting', NULL, '2026-01-01T00:03:00Z');
     CREATE TABLE locked_thing (id int)`);
@@ -34,7 +33,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pg?.stop();
-  clearSecrets();
 });
 
 function collector(queries: Queries = [], url = pg.url, extra: { timeout?: string } = {}): PostgresCollector {
@@ -186,7 +184,7 @@ describe('postgres collector: pg_up 0 within the deadline', () => {
   test('authentication failure: pg_up 0, and the password never reaches the error or the log', async () => {
     logLines.length = 0;
     const c = collector([], pg.url.replace(PASSWORD, 'wrong-password-1'));
-    registerSecret('wrong-password-1');
+    log.redactor.register('wrong-password-1');
     try {
       const o = await runOnce(c, 3000);
       expect(o.success).toBe(false);

@@ -12,7 +12,6 @@ import { ConfigError } from '../../../src/config/errors';
 import { loadConfig } from '../../../src/config/load';
 import { configSchema } from '../../../src/config/schema';
 import { createLogger } from '../../../src/log/logger';
-import { clearSecrets } from '../../../src/log/redact';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { freePort, sleep, tempDir } from '../../harness/process';
 import { renderBatch, runOnce } from '../../harness/collect';
@@ -57,6 +56,8 @@ let httpUrl = '';
 let httpsUrl = '';
 const logLines: string[] = [];
 const log = createLogger('debug', (l) => logLines.push(l));
+// main registers the config's secrets (target URL passwords included) in the logger's redactor.
+log.redactor.register(AUTH.password);
 
 beforeAll(async () => {
   // A self-signed certificate for 127.0.0.1, made with the openssl CLI.
@@ -95,7 +96,6 @@ afterAll(async () => {
   secure.closeAllConnections();
   await Promise.all([new Promise((r) => plain.close(r)), new Promise((r) => secure.close(r))]);
   tmp.remove();
-  clearSecrets();
 });
 
 function collector(section: Record<string, unknown>): ProbesCollector {

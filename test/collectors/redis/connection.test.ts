@@ -9,7 +9,6 @@ import { bullmqMetrics } from '../../../src/collectors/bullmq/metrics';
 import { RedisCollector } from '../../../src/collectors/redis/collector';
 import { redisMetrics as m } from '../../../src/collectors/redis/metrics';
 import { createLogger, type Logger } from '../../../src/log/logger';
-import { clearSecrets } from '../../../src/log/redact';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { freePort, tempDir, waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
@@ -21,6 +20,7 @@ import { bullConnection, testConfig } from '../bullmq/support';
 const PASSWORD = 'p@ss:w/rd-4711';
 const logLines: string[] = [];
 const log: Logger = createLogger('debug', (line) => logLines.push(line));
+log.redactor.register(PASSWORD); // as main does with the config's secrets
 let redis: RedisServer;
 let admin: Redis;
 
@@ -33,7 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   admin?.disconnect();
   await redis?.stop();
-  clearSecrets();
 });
 
 afterEach(() => {

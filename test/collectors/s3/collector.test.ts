@@ -4,7 +4,6 @@ import { countObjects } from '../../../src/collectors/s3/listing';
 import { s3Metrics as m } from '../../../src/collectors/s3/metrics';
 import { configSchema, type ConfigInput } from '../../../src/config/schema';
 import { createLogger, type Logger } from '../../../src/log/logger';
-import { clearSecrets, registerSecret } from '../../../src/log/redact';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { waitFor } from '../../harness/process';
 import { S3RVER_CREDENTIALS, startS3, type S3Server } from '../../harness/s3';
@@ -46,7 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(open.map((c) => c.close()));
   await s3?.stop();
-  clearSecrets();
 });
 
 type S3Section = NonNullable<NonNullable<ConfigInput['collectors']>['s3']>;
@@ -162,7 +160,7 @@ describe('S3 collector', () => {
 
   test('wrong credentials: s3_up 0, and the secret key appears in no error or log line', async () => {
     const secret = 'wrong-Secret-Key-0042';
-    registerSecret(secret);
+    log.redactor.register(secret);
     logLines.length = 0;
     // s3rver checks the access key id (it does not verify SigV4 signatures), so the key id is wrong too.
     const c = collector({}, BUCKET, { accessKeyId: 'NOT-A-KEY', secretAccessKey: secret });
