@@ -95,7 +95,9 @@ function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): s
 
 /** Registers every secret the config holds so no log line or answer can echo it. */
 function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv): void {
-  for (const value of [config.redis.url, config.postgres.url, config.alertmanager.url]) {
+  // redis.url may list several seed nodes, separated by commas.
+  const urls = [...(config.redis.url?.split(',') ?? []), config.postgres.url, config.alertmanager.url];
+  for (const value of urls.map((u) => u?.trim())) {
     if (!value) continue;
     try {
       const u = new URL(value);

@@ -74,6 +74,23 @@ export function url(schemes: readonly string[]) {
   });
 }
 
+/** One URL or several separated by commas (Redis Cluster seed nodes), each checked as `url` does. */
+export function urlList(schemes: readonly string[]) {
+  const one = url(schemes);
+  return z.string().superRefine((text, ctx) => {
+    const parts = text.split(',').map((s) => s.trim());
+    parts.forEach((part, i) => {
+      const result = one.safeParse(part);
+      if (!result.success)
+        for (const issue of result.error.issues)
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: parts.length > 1 ? `URL ${i + 1} of ${parts.length}: ${issue.message}` : issue.message,
+          });
+    });
+  });
+}
+
 /** A regular expression given as a string. */
 const regex = z.string().superRefine((text, ctx) => {
   try {
@@ -232,8 +249,22 @@ export const configSchema = z
       .strict()
       .default({}),
     redis: z
-      .object({ url: url(['redis', 'rediss']).optional(), password: z.string().optional() })
+      .object({
+        /** One URL, or several separated by commas: seed nodes of a Redis Cluster. */
+        url: urlList(['redis', 'rediss']).optional(),
+        password: z.string().optional(),
+        /** true: a Redis Cluster; false: one server; absent: asked at the first collection (INFO). */
+        cluster: z.boolean().optional(),
+      })
       .strict()
+      .superRefine((redis, ctx) => {
+        if (redis.cluster === false && (redis.url ?? '').split(',').filter((s) => s.trim()).length > 1)
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['cluster'],
+            message: 'is false but redis.url lists several nodes (several URLs are the seed nodes of a cluster)',
+          });
+      })
       .default({}),
     bullmq: z
       .object({

@@ -35,7 +35,14 @@ export const ENV_VARS: readonly EnvVar[] = [
     path: 'redis.url',
     kind: 'string',
     secret: true,
-    description: 'redis:// or rediss:// URL, with user, password and database number if needed.',
+    description:
+      'redis:// or rediss:// URL, with user, password and database number if needed; several, comma-separated, for Redis Cluster seed nodes.',
+  },
+  {
+    name: 'REDIS_CLUSTER',
+    path: 'redis.cluster',
+    kind: 'boolean',
+    description: 'Whether Redis is a Redis Cluster; unset: asked at the first collection (INFO cluster_enabled).',
   },
   {
     name: 'REDIS_PASSWORD',

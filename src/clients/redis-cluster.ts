@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
+import { Cluster, type Redis } from 'ioredis';
+import type { Logger } from '../log/logger';
+import { errorMessage } from '../log/redact';
+import { keySlot } from './cluster-slot';
+import { CLIENT_NAME_PREFIX, connectionOptions, deadlineMargin } from './redis-options';
+import type { RedisCommand, Reply } from './redis';
+
+/**
+ * The exporter's connection to a Redis Cluster: an ioredis Cluster (it follows MOVED and ASK and
+ * refreshes its slot map) under the same rules as RedisClient: connect on demand at most once per
+ * interval, no offline queue, every call bounded by the scrape deadline and the connection dropped
+ * when a call outlives it, so a failover or a resharding never makes a scrape hang or pile up.
+ *
+ * Reads are sent per master: one pipeline per node, all written at once, so a scrape costs as many
+ * round trips as there are masters (concurrently), whatever the number of queues.
+ */
+
+export interface ClusterClientOptions {
+  /** Connection name suffix: CLIENT LIST on each node shows `jobstack-exporter:<name>`. */
+  readonly name: string;
+  readonly log: Logger;
+  readonly reconnectIntervalMs?: number;
+  readonly tls?: ConnectionOptions;
+}
+
+export interface ClusterStats {
+  /** Sequential waits: 1 per `perNode` call (its pipelines run concurrently). */
+  roundTrips: number;
+  /** Pipelines written, all nodes together. */
+  pipelines: number;
+  /** Pipelines written per node (`host:port`). */
+  readonly pipelinesByNode: Map<string, number>;
+  connectAttempts: number;
+}
+
+/** Commands a node cannot answer any more: the call failed for want of a connection. */
+const CONNECTION_LOST =
+  /^(Stream isn't writeable|Connection is closed|Command timed out|Failed to refresh slots cache|None of startup nodes)/;
+
+const nodeKey = (node: Redis): string => `${node.options.host}:${node.options.port}`;
+
+export class RedisClusterClient {
+  readonly cluster: Cluster;
+  readonly stats: ClusterStats = { roundTrips: 0, pipelines: 0, pipelinesByNode: new Map(), connectAttempts: 0 };
+  private connecting?: Promise<void>;
+  private lastFailureAt = -Infinity;
+  private lastError = 'not connected yet';
+  private health: 'unknown' | 'up' | 'down' = 'unknown';
+  private readonly scripts = new Map<string, string>();
+  private readonly reconnectIntervalMs: number;
+
+  /** `seeds`: one or more URLs of cluster nodes; credentials and TLS come from the first. */
+  constructor(
+    seeds: readonly string[],
+    password: string | undefined,
+    private readonly options: ClusterClientOptions,
+  ) {
+    this.reconnectIntervalMs = options.reconnectIntervalMs ?? 1000;
+    const parsed = seeds.map((url) => connectionOptions({ url, password }, options.tls));
+    const { host: _host, port: _port, db, ...shared } = parsed[0]!;
+    if (db) throw new Error('Redis Cluster has only database 0: remove the /db from the URL');
+    this.cluster = new Cluster(
+      parsed.map((p) => ({ host: p.host!, port: p.port! })),
+      {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        // No background reconnect loop: ready() reconnects at most once per interval.
+        clusterRetryStrategy: () => null,
+        scaleReads: 'master',
+        maxRedirections: 16,
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+        slotsRefreshTimeout: 2000,
+        redisOptions: {
+          ...shared,
+          connectionName: `${CLIENT_NAME_PREFIX}:${options.name}`,
+          protocol: 2,
+          disableClientInfo: true,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 10_000,
+          commandTimeout: 30_000,
+        },
+      },
+    );
+    this.cluster.on('error', (err: Error) => {
+      this.lastError = errorMessage(err);
+    });
+    this.cluster.on('node error', (err: Error) => {
+      this.lastError = errorMessage(err);
+    });
+  }
+
+  /** Registers a Lua script (loaded on a node that answers NOSCRIPT); returns its SHA1. */
+  script(lua: string): string {
+    const sha = createHash('sha1').update(lua).digest('hex');
+    this.scripts.set(sha, lua);
+    return sha;
+  }
+
+  /** Masters serving slots now, as `host:port`, sorted. */
+  masters(): string[] {
+    return this.cluster.nodes('master').map(nodeKey).sort();
+  }
+
+  /** The master serving a key's slot in the current slot map, or undefined (slot not served). */
+  nodeOf(key: string | Buffer): string | undefined {
+    return (this.cluster.slots[keySlot(key)] as string[] | undefined)?.[0];
+  }
+
+  /** Connects if needed, at most once per interval, joining an attempt already under way. */
+  async ready(deadline: number, signal?: AbortSignal): Promise<void> {
+    if (this.cluster.status === 'ready') return;
+    if (!this.connecting) {
+      const wait = this.lastFailureAt + this.reconnectIntervalMs - Date.now();
+      if (wait > 0)
+        throw new Error(
+          `Redis Cluster unavailable (${this.lastError}); next connection attempt in ${Math.ceil(wait)}ms`,
+        );
+      this.connecting = this.connect().finally(() => {
+        this.connecting = undefined;
+      });
+    }
+    await this.bounded(deadline, signal, this.connecting);
+  }
+
+  private async connect(): Promise<void> {
+    this.stats.connectAttempts++;
+    if (this.cluster.status !== 'wait' && this.cluster.status !== 'end' && this.cluster.status !== 'close') this.drop();
+    try {
+      await this.cluster.connect();
+    } catch (err) {
+      this.lastFailureAt = Date.now();
+      this.drop();
+      const reason = errorMessage(err);
+      this.markDown(reason);
+      throw new Error(`cannot connect to Redis Cluster: ${reason}`);
+    }
+  }
+
+  /**
+   * Sends each node its commands as one pipeline, all nodes at once, and answers with each node's
+   * replies in order. A pipeline with keys goes through the cluster (routed by its keys' slot, which
+   * must all be served by that node; MOVED and ASK are followed); one without keys (CLIENT LIST, a
+   * SCAN) goes straight to the node. NOSCRIPT on a node (a promoted replica, a restart) loads the
+   * scripts there and resends that node's pipeline once.
+   */
+  async perNode(
+    deadline: number,
+    batches: ReadonlyMap<string, readonly RedisCommand[]>,
+    signal?: AbortSignal,
+  ): Promise<Map<string, Reply[]>> {
+    await this.ready(deadline, signal);
+    this.stats.roundTrips++;
+    const work = Promise.all(
+      [...batches].map(async ([node, commands]) => [node, await this.sendToNode(node, commands)] as const),
+    );
+    const results = new Map(await this.bounded(deadline, signal, work));
+    for (const [node, replies] of results) {
+      const lost = replies.find((r) => !r.ok && CONNECTION_LOST.test(r.error.message));
+      if (lost && !lost.ok) {
+        const error = new Error(`Redis Cluster node ${node}: ${errorMessage(lost.error)}`);
+        this.markDown(error.message);
+        throw error;
+      }
+    }
+    this.markUp();
+    return results;
+  }
+
+  private async sendToNode(node: string, commands: readonly RedisCommand[]): Promise<Reply[]> {
+    let replies = await this.pipeline(node, commands);
+    if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
+      const target = this.node(node);
+      if (target) await target.pipeline([...this.scripts.values()].map((lua) => ['script', 'load', lua])).exec();
+      replies = await this.pipeline(node, commands);
+    }
+    return replies;
+  }
+
+  private async pipeline(node: string, commands: readonly RedisCommand[]): Promise<Reply[]> {
+    this.stats.pipelines++;
+    this.stats.pipelinesByNode.set(node, (this.stats.pipelinesByNode.get(node) ?? 0) + 1);
+    const keyed = commands.some(([name]) => /^(evalsha|eval)/i.test(name));
+    const target = keyed ? this.cluster : this.node(node);
+    if (!target) return commands.map(() => ({ ok: false, error: new Error(`Connection is closed (${node})`) }));
+    const results = await target.pipeline(commands.map((c) => [...c])).exec();
+    if (!results) throw new Error('Redis pipeline was discarded');
+    return results.map(([error, value]) => (error ? { ok: false, error } : { ok: true, value }));
+  }
+
+  private node(key: string): Redis | undefined {
+    return this.cluster.nodes('master').find((n) => nodeKey(n) === key);
+  }
+
+  /** Races `work` against the deadline and the signal; on either, drops every connection. */
+  private async bounded<T>(deadline: number, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const giveUp = new Promise<never>((_, reject) => {
+      const remaining = deadline - Date.now();
+      timer = setTimeout(
+        () => reject(new Error('Redis Cluster did not answer before the scrape deadline')),
+        Math.max(0, remaining - deadlineMargin(remaining)),
+      );
+      onAbort = () => reject(new Error('Redis Cluster call aborted at the scrape deadline'));
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, giveUp]);
+    } catch (err) {
+      // Unanswered commands must not pile up on the sockets: the next scrape reconnects.
+      if (err instanceof Error && /scrape deadline/.test(err.message)) this.drop();
+      this.markDown(err);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private drop(): void {
+    if (this.cluster.status !== 'end' && this.cluster.status !== 'wait') this.cluster.disconnect();
+  }
+
+  private markUp(): void {
+    if (this.health !== 'up')
+      this.options.log.info('Redis Cluster connection established', {
+        client: this.options.name,
+        masters: this.masters().length,
+      });
+    this.health = 'up';
+  }
+
+  private markDown(reason: unknown): void {
+    const error = errorMessage(reason);
+    this.lastError = error;
+    if (this.health === 'up')
+      this.options.log.warn('Redis Cluster connection lost', { client: this.options.name, error });
+    else if (this.health === 'unknown')
+      this.options.log.warn('Redis Cluster unavailable', { client: this.options.name, error });
+    else this.options.log.debug('Redis Cluster still unavailable', { client: this.options.name, error });
+    this.health = 'down';
+  }
+
+  async close(): Promise<void> {
+    this.drop();
+  }
+}
