@@ -39,11 +39,21 @@ export interface ClusterStats {
 const CONNECTION_LOST =
   /^(Stream isn't writeable|Connection is closed|Command timed out|Failed to refresh slots cache|None of startup nodes)/;
 
+export interface PerNodeOptions {
+  /**
+   * A node that fails (connection lost, pipeline refused) answers errors for its commands instead of
+   * failing the whole call: for reads where every node stands on its own (INFO per master).
+   */
+  readonly perNodeErrors?: boolean;
+}
+
 const nodeKey = (node: Redis): string => `${node.options.host}:${node.options.port}`;
 
 export class RedisClusterClient {
   readonly cluster: Cluster;
   readonly stats: ClusterStats = { roundTrips: 0, pipelines: 0, pipelinesByNode: new Map(), connectAttempts: 0 };
+  /** Seconds each node's pipeline took in the latest perNode call, write to last reply. */
+  readonly lastPipelineSeconds = new Map<string, number>();
   private connecting?: Promise<void>;
   private lastFailureAt = -Infinity;
   private lastError = 'not connected yet';
@@ -150,13 +160,30 @@ export class RedisClusterClient {
     deadline: number,
     batches: ReadonlyMap<string, readonly RedisCommand[]>,
     signal?: AbortSignal,
+    { perNodeErrors = false }: PerNodeOptions = {},
   ): Promise<Map<string, Reply[]>> {
     await this.ready(deadline, signal);
     this.stats.roundTrips++;
+    this.lastPipelineSeconds.clear();
     const work = Promise.all(
-      [...batches].map(async ([node, commands]) => [node, await this.sendToNode(node, commands)] as const),
+      [...batches].map(async ([node, commands]) => {
+        const started = performance.now();
+        try {
+          const replies = await this.sendToNode(node, commands);
+          this.lastPipelineSeconds.set(node, (performance.now() - started) / 1000);
+          return [node, replies] as const;
+        } catch (err) {
+          if (!perNodeErrors) throw err;
+          const error = err instanceof Error ? err : new Error(errorMessage(err));
+          return [node, commands.map((): Reply => ({ ok: false, error }))] as const;
+        }
+      }),
     );
     const results = new Map(await this.bounded(deadline, signal, work));
+    if (perNodeErrors) {
+      if ([...results.values()].some((replies) => replies.some((r) => r.ok))) this.markUp();
+      return results;
+    }
     for (const [node, replies] of results) {
       const lost = replies.find((r) => !r.ok && CONNECTION_LOST.test(r.error.message));
       if (lost && !lost.ok) {

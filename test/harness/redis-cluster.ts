@@ -22,6 +22,8 @@ export interface RedisClusterHarness {
   cli(port: number, ...args: string[]): Promise<string>;
   /** Ports of the nodes whose role is master now (from CLUSTER NODES on a live node). */
   masterPorts(): Promise<number[]>;
+  /** Port of the master serving a slot, from CLUSTER NODES on a live node. */
+  masterOfSlot(slot: number): Promise<number>;
   /** Waits until every live node reports cluster_state:ok and the given number of masters serve slots. */
   waitHealthy(masters?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -80,6 +82,17 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
           .filter((f) => f.length > 8 && f[2]!.split(',').includes('master') && !f[2]!.includes('fail'))
           .map((f) => Number(/:(\d+)@/.exec(f[1]!)![1]))
           .sort((a, b) => a - b);
+      },
+      masterOfSlot: async (slot) => {
+        const live = nodes.find((n) => n.child.running)!;
+        for (const f of (await cli(live.port, 'cluster', 'nodes')).split('\n').map((l) => l.trim().split(' '))) {
+          if (f.length <= 8 || !f[2]!.split(',').includes('master') || f[2]!.includes('fail')) continue;
+          for (const range of f.slice(8)) {
+            const [start, end = start] = range.split('-').map(Number);
+            if (slot >= start! && slot <= end!) return Number(/:(\d+)@/.exec(f[1]!)![1]);
+          }
+        }
+        throw new Error(`no master serves slot ${slot}`);
       },
       waitHealthy: async (expectedMasters = masters, timeoutMs = 30_000) => {
         await waitFor(
