@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster, type ClusterOptions, type Redis } from 'ioredis';
 import type { Logger } from '../log/logger';
 import { errorMessage } from '../log/redact';
 import { keySlot } from './cluster-slot';
@@ -47,10 +47,21 @@ export interface PerNodeOptions {
   readonly perNodeErrors?: boolean;
 }
 
+/** Errors after which the slot map may be out of date. */
+const SLOT_MAP_STALE =
+  /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN|Stream isn't writeable|Connection is closed|Command timed out)/;
+
 const nodeKey = (node: Redis): string => `${node.options.host}:${node.options.port}`;
 
 export class RedisClusterClient {
-  readonly cluster: Cluster;
+  private current: Cluster;
+  /**
+   * Masters seen serving slots, besides the seeds: a reconnect starts from them too, so losing the
+   * seed node (a failover of the very master REDIS_URL names) does not leave the exporter blind.
+   */
+  private readonly known = new Set<string>();
+  private readonly seeds: readonly { host: string; port: number }[];
+  private readonly clusterOptions: ClusterOptions;
   readonly stats: ClusterStats = { roundTrips: 0, pipelines: 0, pipelinesByNode: new Map(), connectAttempts: 0 };
   /** Seconds each node's pipeline took in the latest perNode call, write to last reply. */
   readonly lastPipelineSeconds = new Map<string, number>();
@@ -71,35 +82,56 @@ export class RedisClusterClient {
     const parsed = seeds.map((url) => connectionOptions({ url, password }, options.tls));
     const { host: _host, port: _port, db, ...shared } = parsed[0]!;
     if (db) throw new Error('Redis Cluster has only database 0: remove the /db from the URL');
-    this.cluster = new Cluster(
-      parsed.map((p) => ({ host: p.host!, port: p.port! })),
-      {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        // No background reconnect loop: ready() reconnects at most once per interval.
-        clusterRetryStrategy: () => null,
-        scaleReads: 'master',
-        maxRedirections: 16,
-        retryDelayOnFailover: 100,
-        retryDelayOnClusterDown: 100,
-        slotsRefreshTimeout: 2000,
-        redisOptions: {
-          ...shared,
-          connectionName: `${CLIENT_NAME_PREFIX}:${options.name}`,
-          protocol: 2,
-          disableClientInfo: true,
-          maxRetriesPerRequest: 0,
-          connectTimeout: 10_000,
-          commandTimeout: 30_000,
-        },
+    this.seeds = parsed.map((p) => ({ host: p.host!, port: p.port! }));
+    this.clusterOptions = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      // No background reconnect loop: ready() reconnects at most once per interval.
+      clusterRetryStrategy: () => null,
+      scaleReads: 'master',
+      // Ready once the slot map is read, even while cluster_state is fail (during a failover): the
+      // reads then fail with CLUSTERDOWN, quickly, instead of connect() waiting for the cluster.
+      enableReadyCheck: false,
+      // A backstop for changes no read notices (a manual CLUSTER FAILOVER): one CLUSTER SLOTS a while.
+      slotsRefreshInterval: 10_000,
+      maxRedirections: 16,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      slotsRefreshTimeout: 2000,
+      redisOptions: {
+        ...shared,
+        connectionName: `${CLIENT_NAME_PREFIX}:${options.name}`,
+        protocol: 2,
+        disableClientInfo: true,
+        maxRetriesPerRequest: 0,
+        connectTimeout: 10_000,
+        commandTimeout: 30_000,
       },
-    );
-    this.cluster.on('error', (err: Error) => {
+    };
+    this.current = this.create();
+  }
+
+  /** The ioredis Cluster now (replaced at each reconnect). */
+  get cluster(): Cluster {
+    return this.current;
+  }
+
+  private create(): Cluster {
+    const seen = new Set(this.seeds.map((s) => `${s.host}:${s.port}`));
+    const startup = [...this.seeds];
+    for (const key of this.known) {
+      if (seen.has(key)) continue;
+      const colon = key.lastIndexOf(':');
+      startup.push({ host: key.slice(0, colon), port: Number(key.slice(colon + 1)) });
+    }
+    const cluster = new Cluster(startup, this.clusterOptions);
+    cluster.on('error', (err: Error) => {
       this.lastError = errorMessage(err);
     });
-    this.cluster.on('node error', (err: Error) => {
+    cluster.on('node error', (err: Error) => {
       this.lastError = errorMessage(err);
     });
+    return cluster;
   }
 
   /** Registers a Lua script (loaded on a node that answers NOSCRIPT); returns its SHA1. */
@@ -112,6 +144,11 @@ export class RedisClusterClient {
   /** Masters serving slots now, as `host:port`, sorted. */
   masters(): string[] {
     return this.cluster.nodes('master').map(nodeKey).sort();
+  }
+
+  /** Reads the slot map again in the background (the next scrape sees a promoted replica). */
+  refreshSlots(): void {
+    if (this.cluster.status === 'ready') this.cluster.refreshSlotsCache();
   }
 
   /** The master serving a key's slot in the current slot map, or undefined (slot not served). */
@@ -128,18 +165,23 @@ export class RedisClusterClient {
         throw new Error(
           `Redis Cluster unavailable (${this.lastError}); next connection attempt in ${Math.ceil(wait)}ms`,
         );
-      this.connecting = this.connect().finally(() => {
-        this.connecting = undefined;
+      const attempt: Promise<void> = this.connect().finally(() => {
+        if (this.connecting === attempt) this.connecting = undefined;
       });
+      this.connecting = attempt;
     }
     await this.bounded(deadline, signal, this.connecting);
   }
 
   private async connect(): Promise<void> {
     this.stats.connectAttempts++;
-    if (this.cluster.status !== 'wait' && this.cluster.status !== 'end' && this.cluster.status !== 'close') this.drop();
+    if (this.current.status !== 'wait') {
+      this.drop();
+      this.current = this.create();
+    }
     try {
-      await this.cluster.connect();
+      await this.current.connect();
+      for (const node of this.masters()) this.known.add(node);
     } catch (err) {
       this.lastFailureAt = Date.now();
       this.drop();
@@ -180,6 +222,10 @@ export class RedisClusterClient {
       }),
     );
     const results = new Map(await this.bounded(deadline, signal, work));
+    // A node gone or a redirection ioredis did not follow: read the slot map again for the next
+    // scrape (a promoted replica, moved slots), in the background.
+    if ([...results.values()].some((replies) => replies.some((r) => !r.ok && SLOT_MAP_STALE.test(r.error.message))))
+      this.refreshSlots();
     if (perNodeErrors) {
       if ([...results.values()].some((replies) => replies.some((r) => r.ok))) this.markUp();
       return results;
@@ -192,6 +238,7 @@ export class RedisClusterClient {
         throw error;
       }
     }
+    for (const node of this.masters()) this.known.add(node);
     this.markUp();
     return results;
   }
@@ -199,8 +246,9 @@ export class RedisClusterClient {
   private async sendToNode(node: string, commands: readonly RedisCommand[]): Promise<Reply[]> {
     let replies = await this.pipeline(node, commands);
     if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
-      const target = this.node(node);
-      if (target) await target.pipeline([...this.scripts.values()].map((lua) => ['script', 'load', lua])).exec();
+      // Loaded on every master: the pipeline may have been redirected (MOVED) to another node than `node`.
+      const load = [...this.scripts.values()].map((lua) => ['script', 'load', lua]);
+      await Promise.all(this.cluster.nodes('master').map((n) => n.pipeline(load).exec()));
       replies = await this.pipeline(node, commands);
     }
     return replies;
@@ -250,6 +298,9 @@ export class RedisClusterClient {
   }
 
   private drop(): void {
+    // An attempt cut off here may never settle (ioredis leaves connect() pending when disconnected
+    // meanwhile): forget it, so the next scrape starts a fresh one instead of waiting on it.
+    this.connecting = undefined;
     if (this.cluster.status !== 'end' && this.cluster.status !== 'wait') this.cluster.disconnect();
   }
 

@@ -240,3 +240,80 @@ test('jobs that finish between two scrapes reach the counters and histograms (a 
     expect(batch.histogram(bm.processingDuration, { queue: queue.name })?.count).toBe(observed);
   }
 });
+
+interface Scrape {
+  readonly collector: string;
+  readonly ms: number;
+  readonly batch?: MetricBatch;
+  readonly error?: string;
+}
+
+async function scrape(collector: BullmqCollector | RedisCollector, name: string, budgetMs: number): Promise<Scrape> {
+  const started = Date.now();
+  try {
+    const batch = await collectOnce(collector, budgetMs);
+    return { collector: name, ms: Date.now() - started, batch };
+  } catch (err) {
+    return { collector: name, ms: Date.now() - started, error: String(err) };
+  }
+}
+
+// Last: it changes the cluster (one master dies for good, its replica takes over).
+test('a master killed during scrapes: every scrape ends within its deadline; after the promotion counts are exact again', async () => {
+  const budgetMs = 2000;
+  // The master holding the {bull} queues and some {orders-N} ones.
+  const victimPort = await masterOfSlot(keySlot(`${TAGGED_PREFIX}:x`));
+  const victim = cluster.nodes.find((n) => n.port === victimPort)!;
+  const collectors = { tagged: taggedCollector, plain: plainCollector, redis: redisCollector };
+  const round = () => Promise.all(Object.entries(collectors).map(([name, c]) => scrape(c, name, budgetMs)));
+  expect((await round()).every((s) => s.error === undefined)).toBe(true);
+
+  victim.child.signal('SIGKILL');
+  const killedAt = Date.now();
+  const scrapes: Scrape[] = [];
+  let healthyAt: number | undefined;
+  let recoveredAt: number | undefined;
+  while (Date.now() - killedAt < 45_000) {
+    const results = await round();
+    scrapes.push(...results);
+    if (healthyAt === undefined) {
+      try {
+        await cluster.waitHealthy(3, 1);
+        healthyAt = Date.now();
+      } catch {
+        /* not yet */
+      }
+    }
+    if (healthyAt !== undefined && results.every((s) => s.error === undefined)) {
+      recoveredAt = Date.now();
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const failed = scrapes.filter((s) => s.error !== undefined);
+  const longest = Math.max(...scrapes.map((s) => s.ms));
+  console.log(
+    `failover: ${scrapes.length} scrapes, ${failed.length} failed, longest ${longest} ms (budget ${budgetMs} ms); ` +
+      `cluster ok ${healthyAt! - killedAt} ms after the kill, every collector answering ${recoveredAt! - killedAt} ms after; ` +
+      `errors: ${[...new Set(failed.map((s) => `${s.collector}: ${s.error!.slice(0, 100)}`))].slice(0, 6).join(' | ')}`,
+  );
+  // Never a hang: each scrape answered within its deadline (and a little scheduling slack).
+  expect(longest).toBeLessThanOrEqual(budgetMs + 300);
+  expect(healthyAt).toBeDefined();
+  expect(recoveredAt).toBeDefined();
+  // Within three rounds of the cluster being whole again, every collector is back.
+  expect(recoveredAt! - healthyAt!).toBeLessThanOrEqual(3 * (budgetMs + 250));
+
+  // Exact counts after the promotion, from both collectors; the promoted replica is a master now.
+  const tagged = await collectOnce(taggedCollector);
+  const plain = await collectOnce(plainCollector);
+  await expectCountsMatch(taggedCollector, tagged, TAGGED_QUEUES);
+  await expectCountsMatch(plainCollector, plain, orderQueues);
+  const redis = await collectOnce(redisCollector);
+  const masters = await cluster.masterPorts();
+  expect(masters).not.toContain(victimPort);
+  for (const port of masters) {
+    expect(value(redis, rm.clusterState, { node: `127.0.0.1:${port}` })).toBe(1);
+    expect(value(redis, rm.clusterNodeUp, { node: `127.0.0.1:${port}` })).toBe(1);
+  }
+}, 90_000);

@@ -60,6 +60,7 @@ export class RedisCollector implements Collector {
     const pingSeconds = new Map(client.lastPipelineSeconds);
     const infos = await send([['info'], ['cluster', 'info']]);
     let answered = 0;
+    let clusterSize: number | undefined;
     for (const node of masters) {
       const [ping] = pings.get(node) ?? [];
       const [info, cluster] = infos.get(node) ?? [];
@@ -77,8 +78,13 @@ export class RedisCollector implements Collector {
       answered++;
       out.set(byNode(m.pingDuration), pingSeconds.get(node) ?? 0, { node });
       setInfoMetrics(out, parseInfo(info.value as string), node);
-      setClusterInfoMetrics(out, parseInfo(cluster.value as string), node);
+      const clusterInfo = parseInfo(cluster.value as string);
+      setClusterInfoMetrics(out, clusterInfo, node);
+      clusterSize ??= Number(clusterInfo.get('cluster_size'));
     }
+    // ioredis forgets a dead master at once but learns of its promoted replica only from a new slot
+    // map: read it when the cluster counts other masters than the map, so the next scrape has them.
+    if (clusterSize !== undefined && clusterSize !== masters.length) client.refreshSlots();
     if (answered === 0) throw new Error(`no Redis Cluster master answered (of ${masters.length})`);
   }
 
