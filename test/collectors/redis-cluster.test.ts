@@ -258,6 +258,14 @@ async function scrape(collector: BullmqCollector | RedisCollector, name: string,
   }
 }
 
+test('keySlot agrees with CLUSTER KEYSLOT, hash tags and bytes included', async () => {
+  const keys = ['{bull}:emails:wait', 'bull:{orders-3}:meta', 'plain', 'a{}b', '{{x}}', 'ünï{cödé}', '名前'];
+  for (const key of keys) {
+    const answer = Number((await cluster.cli(cluster.nodes[0]!.port, 'cluster', 'keyslot', key)).trim());
+    expect({ key, slot: keySlot(Buffer.from(key, 'utf8')) }).toEqual({ key, slot: answer });
+  }
+});
+
 // Last: it changes the cluster (one master dies for good, its replica takes over).
 test('a master killed during scrapes: every scrape ends within its deadline; after the promotion counts are exact again', async () => {
   const budgetMs = 2000;
