@@ -8,7 +8,7 @@ import { keySlot } from '../../src/clients/cluster-slot';
 import { silentLogger } from '../../src/log/logger';
 import type { MetricBatch } from '../../src/metrics/batch';
 import type { MetricDef } from '../../src/metrics/define';
-import { promtoolCheckMetrics } from '../harness/exporter';
+import { promtoolCheckMetrics, startExporter } from '../harness/exporter';
 import { waitFor } from '../harness/process';
 import { startRedisCluster, type RedisClusterHarness } from '../harness/redis-cluster';
 import { collectOnce, renderBatch, testConfig } from './bullmq/support';
@@ -263,6 +263,28 @@ test('keySlot agrees with CLUSTER KEYSLOT, hash tags and bytes included', async 
   for (const key of keys) {
     const answer = Number((await cluster.cli(cluster.nodes[0]!.port, 'cluster', 'keyslot', key)).trim());
     expect({ key, slot: keySlot(Buffer.from(key, 'utf8')) }).toEqual({ key, slot: answer });
+  }
+});
+
+test('the built exporter on a cluster: /metrics is lint-clean, both collectors up, counts exact', async () => {
+  const exporter = await startExporter([], {
+    REDIS_URL: `${cluster.url},redis://127.0.0.1:${cluster.nodes[1]!.port}`,
+    BULLMQ_PREFIX: TAGGED_PREFIX,
+    JOBSTACK_LOG_LEVEL: 'warn',
+  });
+  try {
+    const text = await exporter.scrape();
+    expect(promtoolCheckMetrics(text)).toBe('');
+    expect(text).toMatch(/^redis_up 1$/m);
+    expect(text).toMatch(/^bullmq_up 1$/m);
+    expect(text).toMatch(/^redis_cluster_state\{node="127\.0\.0\.1:\d+"\} 1$/m);
+    for (const name of TAGGED_QUEUES) {
+      const queue = queues.find((q) => q.name === name && q.opts.prefix === TAGGED_PREFIX)!;
+      const { waiting } = await queue.getJobCounts();
+      expect(text).toContain(`bullmq_jobs{queue="${name}",state="waiting"} ${waiting}\n`);
+    }
+  } finally {
+    await exporter.stop();
   }
 });
 
