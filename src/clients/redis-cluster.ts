@@ -244,14 +244,43 @@ export class RedisClusterClient {
   }
 
   private async sendToNode(node: string, commands: readonly RedisCommand[]): Promise<Reply[]> {
-    let replies = await this.pipeline(node, commands);
+    let replies = await this.followRedirections(commands, await this.pipeline(node, commands));
     if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
-      // Loaded on every master: the pipeline may have been redirected (MOVED) to another node than `node`.
+      // Loaded on every master: a command may have been redirected (MOVED, ASK) to another node than `node`.
       const load = [...this.scripts.values()].map((lua) => ['script', 'load', lua]);
       await Promise.all(this.cluster.nodes('master').map((n) => n.pipeline(load).exec()));
-      replies = await this.pipeline(node, commands);
+      replies = await this.followRedirections(commands, await this.pipeline(node, commands));
     }
     return replies;
+  }
+
+  /**
+   * ioredis re-sends a pipeline after MOVED only when every command in it failed alike; after a
+   * resharding one slot of a node's pipeline has moved while the others answer. The commands refused
+   * with MOVED are sent again one by one, where ioredis follows the redirection: one more round trip,
+   * once, until the slot map is read again. ASK (a slot migrating now) is not followed: a script
+   * call over several queues of that slot would bounce (TRYAGAIN) until the migration ends, so it
+   * stays an error the caller reports for those queues only.
+   */
+  private async followRedirections(commands: readonly RedisCommand[], replies: Reply[]): Promise<Reply[]> {
+    const redirected = replies.flatMap((r, i) => (!r.ok && /^MOVED /.test(r.error.message) ? [i] : []));
+    if (!redirected.length) return replies;
+    const again = await Promise.all(
+      redirected.map(async (i): Promise<Reply> => {
+        const [name, ...args] = commands[i]!;
+        try {
+          const value = name.endsWith('Buffer')
+            ? await this.cluster.callBuffer(name.slice(0, -'Buffer'.length), ...args)
+            : await this.cluster.call(name, ...args);
+          return { ok: true, value };
+        } catch (err) {
+          return { ok: false, error: err instanceof Error ? err : new Error(errorMessage(err)) };
+        }
+      }),
+    );
+    const out = [...replies];
+    redirected.forEach((index, k) => (out[index] = again[k]!));
+    return out;
   }
 
   private async pipeline(node: string, commands: readonly RedisCommand[]): Promise<Reply[]> {

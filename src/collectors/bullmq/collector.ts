@@ -62,6 +62,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 const FINISHED: readonly FinishedState[] = ['completed', 'failed'];
 
+/** Redis Cluster answers for a slot being migrated between two masters (resharding). */
+const SLOT_MIGRATING = /^(ASK|TRYAGAIN) /;
+
 /** One queue's label sets and key prefix, built once: a scrape of 1,000 queues otherwise allocates them 20,000 times. */
 interface QueueNames {
   /** `<prefix>:<queue>:` as a command argument with exactly its bytes. */
@@ -208,6 +211,14 @@ export class BullmqCollector implements Collector {
       workers = this.workers(reply, queues);
     };
     const onStates = (group: readonly string[], reply: Reply): void => {
+      if (!reply.ok && SLOT_MIGRATING.test(reply.error.message)) {
+        // A Redis Cluster slot moving right now: its queues report a read error, the others stay exact.
+        for (const queue of group) {
+          out.set(m.readError, 1, this.namesOf(queue).queue);
+          readErrors.set(queue, errorMessage(reply.error));
+        }
+        return;
+      }
       if (!reply.ok) throw new Error(`reading queues failed: ${errorMessage(reply.error)}`);
       const states = parseScriptReply(reply.value);
       const nowMs = Date.now();
