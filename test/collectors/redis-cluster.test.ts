@@ -374,7 +374,11 @@ test('a master killed during scrapes: every scrape ends within its deadline; aft
         /* not yet */
       }
     }
-    if (healthyAt !== undefined && results.every((s) => s.error === undefined)) {
+    // Recovered: every collector answers, and the redis collector sees three masters in state ok
+    // (the promoted replica included: it is learnt from a new slot map).
+    const redis = results.find((s) => s.collector === 'redis')?.batch;
+    const mastersOk = redis?.samples(rm.clusterState).filter((s) => s.value === 1).length ?? 0;
+    if (healthyAt !== undefined && results.every((s) => s.error === undefined) && mastersOk === 3) {
       recoveredAt = Date.now();
       break;
     }
