@@ -79,7 +79,12 @@ export class RedisEndpoint {
   /** The mode, asking the server at the first call when the config does not say. */
   async resolve(deadline: number, signal?: AbortSignal): Promise<RedisMode> {
     if (this.decided === undefined) {
-      const info = await this.standalone.call(deadline, ['info', 'cluster'], signal);
+      // A server or proxy that refuses INFO (an ACL without +info, a proxy's own command set) answers
+      // with a Redis error: it is taken for one server, so the BullMQ collector still works there.
+      const info = await this.standalone.call(deadline, ['info', 'cluster'], signal).catch((err: unknown) => {
+        if (err instanceof Error && err.name === 'ReplyError') return '';
+        throw err;
+      });
       this.decided = typeof info === 'string' && clusterEnabled(info) ? 'cluster' : 'standalone';
       if (this.decided === 'cluster') {
         this.options.log.info('Redis runs in cluster mode: reading every master', { client: this.options.name });
