@@ -110,7 +110,7 @@ async function run(build: string, cli: string | undefined, redisUrl: string, web
         fmt(
           await concurrentGets(
             e.url,
-            Array.from({ length: 500 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]!),
+            Array.from({ length: 500 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]),
           ),
         ),
     ],

@@ -24,8 +24,8 @@ const RUNS = Number(process.env.BENCH_APP_RUNS ?? 200);
 
 function sized(routes: number, requests: number, events: number): AppSnapshot {
   const s = sampleSnapshot();
-  const route = s.routes[0]!;
-  const slow = s.slowRequests[0]!;
+  const route = s.routes[0];
+  const slow = s.slowRequests[0];
   return {
     ...s,
     routes: Array.from({ length: routes }, (_, i) => ({ ...route, route: `/resource-${i}/:id/${'x'.repeat(100)}` })),
@@ -85,7 +85,7 @@ async function measure(name: string, body: Buffer | 'stream'): Promise<string> {
   server.close();
   const sortedWall = [...wall].sort((a, b) => a - b);
   const size = body === 'stream' ? '50 MiB (cut at 4 MiB)' : `${(body.length / 1024).toFixed(0)} KiB`;
-  return `| ${name} | ${size} | ${up} | ${median(wall).toFixed(2)} | ${sortedWall[Math.floor(sortedWall.length * 0.99)]!.toFixed(2)} | ${median(cpu).toFixed(2)} |`;
+  return `| ${name} | ${size} | ${up} | ${median(wall).toFixed(2)} | ${sortedWall[Math.floor(sortedWall.length * 0.99)].toFixed(2)} | ${median(cpu).toFixed(2)} |`;
 }
 
 async function main(): Promise<void> {

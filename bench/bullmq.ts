@@ -107,16 +107,16 @@ async function fill(redis: RedisServer, shared: Redis): Promise<void> {
 
 /** Calls and time of every command the server ran (INFO commandstats). */
 async function commandStats(admin: Redis): Promise<Map<string, { calls: number; usec: number }>> {
-  const text = (await admin.info('commandstats')) as string;
+  const text = await admin.info('commandstats');
   const stats = new Map<string, { calls: number; usec: number }>();
   for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm))
-    stats.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+    stats.set(m[1], { calls: Number(m[2]), usec: Number(m[3]) });
   return stats;
 }
 
 /** CPU seconds a process has used (user + system, from /proc; 10 ms resolution). */
 function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -223,7 +223,7 @@ async function otherClientLatency(
   for (let i = 0; i < runs; i++) await run();
   child.stdin.write('stop\n');
   await new Promise((resolve) => child.once('exit', resolve));
-  return JSON.parse(out.split('\n')[1]!) as { p50: number; p99: number; max: number };
+  return JSON.parse(out.split('\n')[1]) as { p50: number; p99: number; max: number };
 }
 
 async function main(): Promise<void> {
@@ -344,12 +344,12 @@ async function main(): Promise<void> {
     );
     let produced = 0;
     const producer = setInterval(() => {
-      const q = bullQueues[1 + (produced % LIVE_QUEUES)]!;
+      const q = bullQueues[1 + (produced % LIVE_QUEUES)];
       produced++;
       void q.add('live', { sleep: 20, fail: produced % 25 === 0 ? 'always' : undefined });
     }, 10);
     const busy = { ours: [] as number[], loop: [] as number[] };
-    const finishedBefore = collector.queueSnapshot(live[0]!)?.summary.counts.completed ?? 0;
+    const finishedBefore = collector.queueSnapshot(live[0])?.summary.counts.completed ?? 0;
     await new Promise((r) => setTimeout(r, 1000));
     const liveStats = { ...collector.client.stats };
     for (let i = 0; i < RUNS / 2; i++) {
@@ -397,7 +397,7 @@ async function main(): Promise<void> {
     );
     const cpuRatio = (loopCpu.redisMs + loopCpu.clientMs) / (ourCpu.redisMs + ourCpu.clientMs);
     lines.push(
-      `Target (issue 3): our p50 at least 5x below the BullMQ loop's. This run: ${(l.p50 / o.p50).toFixed(1)}x with no other Redis client, ${(bl.p50 / bo.p50).toFixed(1)}x with workers running: ${l.p50 / o.p50 >= 5 && bl.p50 / bo.p50 >= 5 ? 'met' : 'NOT met'} (load average ${os.loadavg()[0]!.toFixed(1)} on 2 cores when timing ended). CPU per scrape, which depends far less on other load: ${cpuRatio.toFixed(1)}x less than the loop (below).`,
+      `Target (issue 3): our p50 at least 5x below the BullMQ loop's. This run: ${(l.p50 / o.p50).toFixed(1)}x with no other Redis client, ${(bl.p50 / bo.p50).toFixed(1)}x with workers running: ${l.p50 / o.p50 >= 5 && bl.p50 / bo.p50 >= 5 ? 'met' : 'NOT met'} (load average ${os.loadavg()[0].toFixed(1)} on 2 cores when timing ended). CPU per scrape, which depends far less on other load: ${cpuRatio.toFixed(1)}x less than the loop (below).`,
       '',
     );
     lines.push('| what | p50 | p99 | mean | vs ours (p50) |', '|---|---|---|---|---|');

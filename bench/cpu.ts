@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const aftermathCpu = withAftermath.reduce((a, b) => a + b, 0);
   const slowest = [...perCollector]
     .map(([name, v]) => `${name} ${ms(median(v))}`)
-    .sort((a, b) => parseFloat(b.split(' ')[1]!) - parseFloat(a.split(' ')[1]!));
+    .sort((a, b) => parseFloat(b.split(' ')[1]) - parseFloat(a.split(' ')[1]));
   const lines = [
     `## CPU at a ${INTERVAL_MS / 1000} s scrape interval, ${QUEUES.toLocaleString('en')} queues${NODE_FLAGS.length ? `, exporter run with \`node ${NODE_FLAGS.join(' ')}\`` : ''}`,
     '',

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       50,
     );
     rows.push(
-      `| nothing frozen | ${SCRAPES} | ${ms(healthyP50)} | ${ms(Math.max(...healthy.map((s) => s.ms)))} | ${[...new Set(healthy.flatMap((s) => s.failed))].join(', ') || 'none'} | redis ${healthy[0]!.redisUp}, bullmq ${healthy[0]!.bullmqUp}, pg ${healthy[0]!.pgUp} | | |`,
+      `| nothing frozen | ${SCRAPES} | ${ms(healthyP50)} | ${ms(Math.max(...healthy.map((s) => s.ms)))} | ${[...new Set(healthy.flatMap((s) => s.failed))].join(', ') || 'none'} | redis ${healthy[0].redisUp}, bullmq ${healthy[0].bullmqUp}, pg ${healthy[0].pgUp} | | |`,
     );
 
     const cases: Case[] = [
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       const times = frozen.map((s) => s.ms);
       worst = Math.max(worst, ...times);
       const failed = [...new Set(frozen.flatMap((s) => s.failed))].join(', ') || 'none';
-      const during = frozen[frozen.length - 1]!;
+      const during = frozen[frozen.length - 1];
       rows.push(
         `| ${c.name} | ${frozen.length} (${SCRAPES} sequential, then 3 at once) | ${ms(percentile(times, 50))} | ${ms(Math.max(...times))} | ${failed} | redis ${during.redisUp}, bullmq ${during.bullmqUp}, pg ${during.pgUp} | ${ms(after.ms)}, ${after.failed.length ? `failing: ${after.failed.join(', ')}` : 'all collectors succeed'} (redis ${after.redisUp}, bullmq ${after.bullmqUp}, pg ${after.pgUp}) | ${recovery} |`,
       );

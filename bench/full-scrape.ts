@@ -16,7 +16,7 @@ const COLLECTORS = ['bullmq', 'redis', 'postgres', 's3', 'localstorage', 'host',
 
 async function main(): Promise<void> {
   const load = loadWatch();
-  const stack = await startStack(SIZES[0]!);
+  const stack = await startStack(SIZES[0]);
   const rows: string[] = [];
   const breakdown: string[] = [];
   const notes: string[] = [];

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const [framework, variants] of Object.entries(TARGETS)) {
-        const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+        const order = variants.map((_, i) => variants[(i + round) % variants.length]);
         for (const variant of order) {
           const key = `${framework}/${variant}`;
           await measure(apps.get(key)!, figures.get(key)!);
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     for (const variant of variants) {
       const f = figures.get(`${framework}/${variant}`)!;
       const lat = Float64Array.from(f.latencies.flatMap((l) => [...l]));
-      const lossRatio = 1 - median(f.rps.map((r, i) => r / bare.rps[i]!));
+      const lossRatio = 1 - median(f.rps.map((r, i) => r / bare.rps[i]));
       const p99 = percentileOf(lat, 99);
       lines.push(
         `| ${framework} | ${LABEL[variant]} | ${Math.round(median(f.rps)).toLocaleString('en')} | ${variant === 'bare' ? '-' : pct(lossRatio)} | ${median(f.cpuUsPerRequest).toFixed(1)} µs | ${percentileOf(lat, 50).toFixed(3)} ms | ${p99.toFixed(3)} ms | ${variant === 'bare' ? '-' : `${p99 - bareP99 >= 0 ? '+' : ''}${(p99 - bareP99).toFixed(3)} ms`} |`,

@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await Promise.allSettled(variants.map((v) => v.exporter?.stop()));
+    await Promise.allSettled(variants.map(async (v) => v.exporter?.stop()));
     await stack.stop();
   }
   writeSection('memory', lines.join('\n'));

@@ -106,27 +106,27 @@ async function main(): Promise<void> {
     for (const p of peers) lines.push(row(p.name, `${p.name} ${p.version}`));
     lines.push('');
 
-    const ourAll = rssAfter.get(ours[0]!.name)!;
-    const ourTrio = rssAfter.get(ours[1]!.name)!;
+    const ourAll = rssAfter.get(ours[0].name)!;
+    const ourTrio = rssAfter.get(ours[1].name)!;
     const pacedPeak = (name: string) => median(paced.get(name)!.peak);
     if (go.length === 3) {
       const goSum = go.reduce((a, p) => a + rssAfter.get(p.name)!, 0);
       const goPacedSum = go.reduce((a, p) => a + pacedPeak(p.name), 0);
       const goSumP50 = go.reduce((a, p) => a + percentile(times.get(p.name)!, 50), 0);
       const goMaxP50 = Math.max(...go.map((p) => percentile(times.get(p.name)!, 50)));
-      const trioP50 = percentile(times.get(ours[1]!.name)!, 50);
+      const trioP50 = percentile(times.get(ours[1].name)!, 50);
       lines.push('### RSS and scrape time against the three it replaces', '');
       lines.push(
         `- RSS, back-to-back: the three Go exporters sum to **${goSum.toFixed(1)} MB** (${go.map((p) => `${p.name} ${rssAfter.get(p.name)!.toFixed(1)}`).join(', ')}); jobstack-exporter ${ourTrio.toFixed(1)} MB in their scope (**${ratio(ourTrio, goSum)}** their sum) and ${ourAll.toFixed(1)} MB with everything on (${ratio(ourAll, goSum)}).`,
       );
       lines.push(
-        `- RSS at 15 s pace, just after a scrape: Go sum ${goPacedSum.toFixed(1)} MB; ours ${pacedPeak(ours[1]!.name).toFixed(1)} MB in their scope (${ratio(pacedPeak(ours[1]!.name), goPacedSum)}), ${pacedPeak(ours[0]!.name).toFixed(1)} MB everything on (${ratio(pacedPeak(ours[0]!.name), goPacedSum)}).`,
+        `- RSS at 15 s pace, just after a scrape: Go sum ${goPacedSum.toFixed(1)} MB; ours ${pacedPeak(ours[1].name).toFixed(1)} MB in their scope (${ratio(pacedPeak(ours[1].name), goPacedSum)}), ${pacedPeak(ours[0].name).toFixed(1)} MB everything on (${ratio(pacedPeak(ours[0].name), goPacedSum)}).`,
       );
       lines.push(
         `- Target "RSS at ${QUEUES.toLocaleString('en')} queues at or below the three Go exporters' sum (~${TARGET_RSS_MB} MB measured before)": **${ourTrio <= goSum ? 'met' : 'not met'}** (measured sum here ${goSum.toFixed(1)} MB).`,
       );
       lines.push(
-        `- Scrape time p50: ours in their scope ${ms(trioP50)}; theirs ${go.map((p) => `${p.name} ${ms(percentile(times.get(p.name)!, 50))}`).join(', ')} (sum ${ms(goSumP50)}, slowest ${ms(goMaxP50)}: Prometheus scrapes the three in parallel, so a round of them takes about the slowest one). Ours covers 1,000 queues (${samplesIn(texts.get(ours[1]!.name)!).toLocaleString('en')} samples) where redis_exporter sees no queue at all.`,
+        `- Scrape time p50: ours in their scope ${ms(trioP50)}; theirs ${go.map((p) => `${p.name} ${ms(percentile(times.get(p.name)!, 50))}`).join(', ')} (sum ${ms(goSumP50)}, slowest ${ms(goMaxP50)}: Prometheus scrapes the three in parallel, so a round of them takes about the slowest one). Ours covers 1,000 queues (${samplesIn(texts.get(ours[1].name)!).toLocaleString('en')} samples) where redis_exporter sees no queue at all.`,
       );
     } else {
       lines.push(
@@ -134,17 +134,17 @@ async function main(): Promise<void> {
       );
     }
     const bullName = bull.name;
-    const queueP50 = percentile(times.get(ours[2]!.name)!, 50);
+    const queueP50 = percentile(times.get(ours[2].name)!, 50);
     const bullP50 = percentile(times.get(bullName)!, 50);
     lines.push('', "### The queue part against BullMQ's own export", '');
     lines.push(
-      `- HTTP scrape p50: jobstack-exporter with only the bullmq collector ${ms(queueP50)} vs the BullMQ loop ${ms(bullP50)} (**${ratio(bullP50, queueP50)}** slower); p99 ${ms(percentile(times.get(ours[2]!.name)!, 99))} vs ${ms(percentile(times.get(bullName)!, 99))}.`,
+      `- HTTP scrape p50: jobstack-exporter with only the bullmq collector ${ms(queueP50)} vs the BullMQ loop ${ms(bullP50)} (**${ratio(bullP50, queueP50)}** slower); p99 ${ms(percentile(times.get(ours[2].name)!, 99))} vs ${ms(percentile(times.get(bullName)!, 99))}.`,
     );
     lines.push(
-      `- The bullmq collector's own time inside that exporter (\`jobstack_exporter_collector_duration_seconds{collector="bullmq"}\`, ms resolution): p50 ${ms(percentile(bullmqMs, 50))}, p99 ${ms(percentile(bullmqMs, 99))}; the rest of our scrape is rendering ${samplesIn(texts.get(ours[2]!.name)!).toLocaleString('en')} samples (${(texts.get(ours[2]!.name)!.length / 1024).toFixed(0)} KiB) and the transfer, against BullMQ's ${samplesIn(texts.get(bullName)!).toLocaleString('en')} samples (${(texts.get(bullName)!.length / 1024).toFixed(0)} KiB).`,
+      `- The bullmq collector's own time inside that exporter (\`jobstack_exporter_collector_duration_seconds{collector="bullmq"}\`, ms resolution): p50 ${ms(percentile(bullmqMs, 50))}, p99 ${ms(percentile(bullmqMs, 99))}; the rest of our scrape is rendering ${samplesIn(texts.get(ours[2].name)!).toLocaleString('en')} samples (${(texts.get(ours[2].name)!.length / 1024).toFixed(0)} KiB) and the transfer, against BullMQ's ${samplesIn(texts.get(bullName)!).toLocaleString('en')} samples (${(texts.get(bullName)!.length / 1024).toFixed(0)} KiB).`,
     );
     lines.push(
-      `- RSS back-to-back: ours (queue part only) ${rssAfter.get(ours[2]!.name)!.toFixed(1)} MB vs the BullMQ loop ${rssAfter.get(bullName)!.toFixed(1)} MB; at 15 s pace after a scrape ${pacedPeak(ours[2]!.name).toFixed(1)} MB vs ${pacedPeak(bullName).toFixed(1)} MB.`,
+      `- RSS back-to-back: ours (queue part only) ${rssAfter.get(ours[2].name)!.toFixed(1)} MB vs the BullMQ loop ${rssAfter.get(bullName)!.toFixed(1)} MB; at 15 s pace after a scrape ${pacedPeak(ours[2].name).toFixed(1)} MB vs ${pacedPeak(bullName).toFixed(1)} MB.`,
     );
     lines.push(
       `- BullMQ's output repeats \`# HELP\`/\`# TYPE\` once per queue and is rejected by promtool (${lintFindings(texts.get(bullName)!)} findings); it has job counts by state plus completed/failed counters, where ours adds ages, workers, limits and wait/processing histograms per queue.`,

@@ -72,7 +72,7 @@ async function postgres(lines: string[]): Promise<void> {
     const ours = await startExporter(['--no-collector.host'], { DATABASE_URL: pg.url });
     lines.push('## PostgreSQL: scrape time on the same cluster', '');
     lines.push(
-      `Throwaway cluster (initdb, PostgreSQL ${String((await pg.sql('SHOW server_version'))[0]!.server_version)}, fsync off) on a free port, database \`postgres\` with a 50,000-row \`jobs\` table; trust auth over TCP 127.0.0.1. Every figure is ${N} sequential scrapes after 5 warm-up ones; the two exporters' HTTP scrapes are interleaved (one of each in turn), so load from other processes on this shared machine hits both alike.`,
+      `Throwaway cluster (initdb, PostgreSQL ${String((await pg.sql('SHOW server_version'))[0].server_version)}, fsync off) on a free port, database \`postgres\` with a 50,000-row \`jobs\` table; trust auth over TCP 127.0.0.1. Every figure is ${N} sequential scrapes after 5 warm-up ones; the two exporters' HTTP scrapes are interleaved (one of each in turn), so load from other processes on this shared machine hits both alike.`,
       '',
     );
     lines.push('| what | p50 | p99 | mean | samples | promtool findings |', '|---|---|---|---|---|---|');

@@ -41,8 +41,8 @@ async function scrapeFigures(url: string): Promise<Figures> {
   const ofQueue = (q: string) => lines.filter((l) => l.includes(`queue="${q}"`)).length;
   return {
     samples: lines.length,
-    idleQueue: ofQueue(names[1]!),
-    busyQueue: ofQueue(names[0]!),
+    idleQueue: ofQueue(names[1]),
+    busyQueue: ofQueue(names[0]),
     textKiB: text.length / 1024,
     protobufKiB: protobuf.byteLength / 1024,
   };
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     for (const { mode, exporter } of exporters) before.set(mode, await scrapeFigures(exporter.url)); // also places the watermarks
     // Jobs finish on every 10th queue (q0000 among them): a Worker runs until its first completion.
     for (let i = 0; i < QUEUES; i += FINISHING_EVERY) {
-      const worker = new Worker(names[i]!, async () => 'ok', {
+      const worker = new Worker(names[i], async () => 'ok', {
         connection: { port: redis.port, maxRetriesPerRequest: null },
         autorun: false,
       });

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       for (const name of failedCollectors(text)) failures.set(name, (failures.get(name) ?? 0) + 1);
       if (n % EVERY === 0) {
         sample(n, text);
-        const p = points[points.length - 1]!;
+        const p = points[points.length - 1];
         process.stderr.write(
           `${n} scrapes: RSS ${p.rss.toFixed(1)} MB, heap ${p.heap.toFixed(1)} MB, handles ${p.handles}, fds ${p.fds}, last p50 ${ms(percentile(times.slice(-EVERY), 50))}\n`,
         );
@@ -148,8 +148,8 @@ async function main(): Promise<void> {
     lateWindows.map((w) => (w.to - EVERY / 2) / 1000),
     lateWindows.map((w) => w.min),
   );
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
+  const first = points[0];
+  const last = points[points.length - 1];
   const lines = [
     `## Soak: RSS and heap over ${SCRAPES.toLocaleString('en')} scrapes at ${QUEUES.toLocaleString('en')} queues`,
     '',

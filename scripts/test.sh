@@ -13,6 +13,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 bash scripts/build.sh
 npx tsc -p tsconfig.test.json
+# Formatting (Prettier), typescript-eslint's type-checked rules, the dashboard page's script
+# checked against the /dashboard/data types.
+npm run -s lint
+# No import cycles in src/ (config <-> collectors was one): madge exits non-zero and lists each cycle.
+npx madge --circular --extensions ts --ts-config tsconfig.json --no-spinner src
 mapfile -t runtimes < <(bash scripts/node-runtimes.sh)
 for node in "${runtimes[@]}"; do
   echo "== jest on Node.js $("$node" --version)"

@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { createServer } from './http/server';
 import { parseArgs, type CliArgs } from './config/args';
-import { ConfigError, loadConfig, type LoadedConfig } from './config/load';
+import { ConfigError } from './config/errors';
+import { loadConfig, type LoadedConfig } from './config/load';
 import { redactedConfigYaml } from './config/redacted';
 import { createCollectors } from './collectors';
 import type { Collector } from './collectors/types';
@@ -29,7 +30,7 @@ export interface Running {
 export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running> {
   const { config } = loaded;
   const build = buildInfo();
-  const enabled = createCollectors(config, log);
+  const enabled = createCollectors(config, log, { awsCredentials: loaded.awsCredentials });
   await validateCollectors(
     enabled.map((e) => e.collector),
     config.scrape.defaultTimeout,
@@ -47,6 +48,8 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     dashboard,
   });
   const tls = loaded.security.tls;
+  // Koa's handler answers its own errors; the promise it returns needs no listener.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const server = createServer(app.callback(), tls);
   const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(config.listen)!;
   await new Promise<void>((resolve, reject) => {
@@ -75,9 +78,9 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
 /** Runs the collectors' startup checks (bounded); any problem stops startup as a config error. */
 async function validateCollectors(collectors: readonly Collector[], timeoutMs: number): Promise<void> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const problems = (await Promise.all(collectors.map((c) => c.validate?.(signal) ?? []))).flat();
+  const problems = (await Promise.all(collectors.map(async (c) => (await c.validate?.(signal)) ?? []))).flat();
   if (problems.length) {
-    await Promise.allSettled(collectors.map((c) => c.close?.()));
+    await Promise.allSettled(collectors.map(async (c) => c.close?.()));
     throw new ConfigError(problems);
   }
 }
@@ -85,8 +88,8 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
 /** Problems the collectors find when they are created (then closed again at once). */
 async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
   try {
-    const enabled = createCollectors(loaded.config, silentLogger);
-    await Promise.allSettled(enabled.map((e) => e.collector.close?.()));
+    const enabled = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
+    await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;

@@ -60,12 +60,12 @@ function summarize(text: string): HeapSummary {
   const kinds = new Map<string, [number, number]>();
   let total = 0;
   for (let i = 0; i < snap.nodes.length; i += width) {
-    const type = types[snap.nodes[i + typeAt]!]!;
-    const size = snap.nodes[i + sizeAt]!;
+    const type = types[snap.nodes[i + typeAt]];
+    const size = snap.nodes[i + sizeAt];
     total += size;
     const kind =
       type === 'object' || type === 'closure'
-        ? `${type} ${snap.strings[snap.nodes[i + nameAt]!]!.slice(0, 50)}`
+        ? `${type} ${snap.strings[snap.nodes[i + nameAt]].slice(0, 50)}`
         : `(${type})`;
     const k = kinds.get(kind) ?? [0, 0];
     k[0] += size;

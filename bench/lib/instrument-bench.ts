@@ -31,7 +31,7 @@ export async function startApp(
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve((JSON.parse(line!) as { port: number }).port);
+      if (out.includes('\n')) resolve((JSON.parse(line) as { port: number }).port);
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
@@ -113,10 +113,9 @@ export function writeInstrumentSection(name: string, markdown: string): void {
     '# Benchmarks: jobstack-exporter/instrument\n\nFigures for issue 13, written by bench/instrument.ts and bench/instrument-soak.ts.\n';
   const current = existsSync(RESULTS_INSTRUMENT) ? readFileSync(RESULTS_INSTRUMENT, 'utf8') : header;
   const sections = new Map<string, string>();
-  for (const m of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g))
-    sections.set(m[1]!, m[2]!);
+  for (const m of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1], m[2]);
   sections.set(name, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
-  const head = current.split('<!-- bench:')[0]!.trimEnd();
+  const head = current.split('<!-- bench:')[0].trimEnd();
   const order = ['summary', 'overhead', 'overhead-earlier', 'soak'];
   const names = [...sections.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
   writeFileSync(

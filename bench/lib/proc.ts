@@ -35,13 +35,13 @@ export function sampleWith(text: string, name: string, labels: string): number |
 export function collectorDurations(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const m of text.matchAll(/^jobstack_exporter_collector_duration_seconds\{collector="([^"]+)"\} (\S+)/gm))
-    out.set(m[1]!, Number(m[2]));
+    out.set(m[1], Number(m[2]));
   return out;
 }
 
 /** Collectors that did not succeed in this scrape. */
 export function failedCollectors(text: string): string[] {
-  return [...text.matchAll(/^jobstack_exporter_collector_success\{collector="([^"]+)"\} 0$/gm)].map((m) => m[1]!);
+  return [...text.matchAll(/^jobstack_exporter_collector_success\{collector="([^"]+)"\} 0$/gm)].map((m) => m[1]);
 }
 
 export const samplesIn = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#')).length;
@@ -58,13 +58,13 @@ export function linearFit(
   let sxy = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    sxx += (xs[i]! - mx) ** 2;
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    syy += (ys[i]! - my) ** 2;
+    sxx += (xs[i] - mx) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    syy += (ys[i] - my) ** 2;
   }
   const slope = sxy / sxx;
   const intercept = my - slope * mx;
-  const residual = ys.reduce((acc, y, i) => acc + (y - intercept - slope * xs[i]!) ** 2, 0);
+  const residual = ys.reduce((acc, y, i) => acc + (y - intercept - slope * xs[i]) ** 2, 0);
   const slopeStdError = n > 2 ? Math.sqrt(residual / (n - 2) / sxx) : NaN;
   return { slope, intercept, slopeStdError, r2: syy ? 1 - residual / syy : 1 };
 }

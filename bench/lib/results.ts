@@ -27,9 +27,9 @@ export function writeSection(name: string, markdown: string): void {
   const current = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : HEADER;
   const sections = new Map<string, string>();
   const re = /<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g;
-  for (const m of current.matchAll(re)) sections.set(m[1]!, m[2]!);
+  for (const m of current.matchAll(re)) sections.set(m[1], m[2]);
   sections.set(name, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
-  const head = current.split('<!-- bench:')[0]!.trimEnd();
+  const head = current.split('<!-- bench:')[0].trimEnd();
   const names = [...sections.keys()].sort((a, b) => rank(a) - rank(b));
   const body = names.map((n) => `${begin(n)}\n${sections.get(n)}${end(n)}`).join('\n\n');
   writeFileSync(RESULTS_FILE, `${head}\n\n${body}\n`);

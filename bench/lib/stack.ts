@@ -124,7 +124,7 @@ export async function startStack(queues: number, options: WorkloadOptions = {}):
     admin.disconnect();
     const versions = {
       redis: redisVersion,
-      postgres: String((await pg.sql('SHOW server_version'))[0]!.server_version),
+      postgres: String((await pg.sql('SHOW server_version'))[0].server_version),
       bullmq: (require('bullmq/package.json') as { version: string }).version,
     };
     const exporters: ExporterProcess[] = [];

@@ -144,7 +144,7 @@ export function createWorkload(port: number, options: WorkloadOptions = {}): Wor
       const producers = queues.map((name) => new Queue(name, { connection: shared }));
       let produced = 0;
       const timer = setInterval(() => {
-        const q = producers[produced % producers.length]!;
+        const q = producers[produced % producers.length];
         produced++;
         void q
           .add('live', { sleep: 20 + (produced % 7) * 10, fail: produced % 25 === 0 ? 'always' : undefined }, KEEP)

@@ -129,7 +129,7 @@ type Sli = 'availability' | 'latency';
 function burnAlert(cfg: MixinConfig, sli: Sli, kind: 'page' | 'ticket'): AlertRule {
   const severity: Severity = kind === 'page' ? 'critical' : 'warning';
   const [fast, slow] = BURN_RATES[kind];
-  const windows = `${fast!.factor}x over ${fast!.long} (and ${fast!.short}) or ${slow!.factor}x over ${slow!.long} (and ${slow!.short})`;
+  const windows = `${fast.factor}x over ${fast.long} (and ${fast.short}) or ${slow.factor}x over ${slow.long} (and ${slow.short})`;
   const o = cfg.api.objectives;
   const isAvailability = sli === 'availability';
   return {

@@ -101,7 +101,7 @@ export function runbooksMarkdown(cfg: MixinConfig): string {
     '',
   ];
   for (const [name, variants] of seen) {
-    const { runbook, component } = variants[0]!;
+    const { runbook, component } = variants[0];
     const severities = variants.map((v) => v.severity).join(' and ');
     out.push(
       `## ${name}`,

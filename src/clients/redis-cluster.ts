@@ -4,7 +4,8 @@ import { Cluster, type ClusterOptions, type Redis } from 'ioredis';
 import type { Logger } from '../log/logger';
 import { errorMessage } from '../log/redact';
 import { keySlot } from './cluster-slot';
-import { CLIENT_NAME_PREFIX, connectionOptions, deadlineMargin } from './redis-options';
+import { CLIENT_NAME_PREFIX, connectionOptions } from './redis-options';
+import { raceSignal, timedOut, untilDeadline } from '../runner/deadline';
 import type { RedisCommand, Reply } from './redis';
 
 /**
@@ -300,29 +301,23 @@ export class RedisClusterClient {
 
   /** Races `work` against the deadline and the signal; on either, drops every connection. */
   private async bounded<T>(deadline: number, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const giveUp = new Promise<never>((_, reject) => {
-      const remaining = deadline - Date.now();
-      timer = setTimeout(
-        () => reject(new Error('Redis Cluster did not answer before the scrape deadline')),
-        Math.max(0, remaining - deadlineMargin(remaining)),
-      );
-      onAbort = () => reject(new Error('Redis Cluster call aborted at the scrape deadline'));
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    work.catch(() => undefined);
+    const stop = untilDeadline(deadline, signal);
     try {
-      return await Promise.race([work, giveUp]);
+      return await raceSignal(
+        work,
+        stop,
+        () =>
+          new Error(
+            timedOut(stop)
+              ? 'Redis Cluster did not answer before the scrape deadline'
+              : 'Redis Cluster call aborted at the scrape deadline',
+          ),
+      );
     } catch (err) {
       // Unanswered commands must not pile up on the sockets: the next scrape reconnects.
-      if (err instanceof Error && /scrape deadline/.test(err.message)) this.drop();
+      if (stop.aborted) this.drop();
       this.markDown(err);
       throw err;
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -36,11 +36,3 @@ export function connectionOptions(target: RedisTarget, tls?: ConnectionOptions):
   if (scheme === 'rediss') options.tls = { ...(isIP(host) ? {} : { servername: host }), ...tls };
   return options;
 }
-
-/**
- * Time kept back from the scrape deadline, so a collector fails with its own error and settles
- * before the runner gives up on it (as the postgres collector does).
- */
-export function deadlineMargin(remainingMs: number): number {
-  return Math.min(250, Math.max(20, remainingMs * 0.1));
-}

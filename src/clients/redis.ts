@@ -3,9 +3,10 @@ import type { ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import type { Logger } from '../log/logger';
 import { errorMessage } from '../log/redact';
-import { CLIENT_NAME_PREFIX, connectionOptions, deadlineMargin, type RedisTarget } from './redis-options';
+import { CLIENT_NAME_PREFIX, connectionOptions, type RedisTarget } from './redis-options';
+import { raceSignal, settleWithin, timedOut, untilDeadline } from '../runner/deadline';
 
-export { DEFAULT_REDIS_URL, connectionOptions, deadlineMargin, type RedisTarget } from './redis-options';
+export { DEFAULT_REDIS_URL, connectionOptions, type RedisTarget } from './redis-options';
 
 /**
  * The exporter's Redis connections. Each collector that reads Redis owns one `RedisClient`
@@ -130,14 +131,15 @@ export class RedisClient {
    */
   async batch(deadline: number, commands: readonly RedisCommand[], options: BatchOptions = {}): Promise<Reply[]> {
     const { chunk = 1000, signal, onReply, inFlight } = options;
-    let callbackError: unknown;
+    // The first error a reply callback threw, rethrown once the pipeline has settled.
+    let callbackError: { error: unknown } | undefined;
     const deliver =
       onReply &&
       ((index: number, reply: Reply) => {
         try {
           onReply(index, reply);
         } catch (err) {
-          callbackError ??= err;
+          callbackError ??= { error: err };
         }
       });
     await this.ready(deadline, signal);
@@ -162,15 +164,15 @@ export class RedisClient {
       throw lost.error;
     }
     this.markUp();
-    if (callbackError !== undefined) throw callbackError;
+    if (callbackError) throw callbackError.error;
     return replies;
   }
 
   /** One command; throws its Redis error. */
   async call(deadline: number, command: RedisCommand, signal?: AbortSignal): Promise<unknown> {
     const [reply] = await this.batch(deadline, [command], { chunk: 1, signal });
-    if (!reply!.ok) throw reply!.error;
-    return reply!.value;
+    if (!reply.ok) throw reply.error;
+    return reply.value;
   }
 
   /**
@@ -205,7 +207,7 @@ export class RedisClient {
     this.stats.roundTrips += Math.ceil(starts.length / Math.max(1, lanes));
     let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < starts.length) await one(starts[next++]!);
+      while (next < starts.length) await one(starts[next++]);
     };
     await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
     return replies;
@@ -256,32 +258,23 @@ export class RedisClient {
 
   /** Races `work` against the deadline and the abort signal; on either, drops the connection. */
   private async bounded<T>(deadline: number, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const giveUp = new Promise<never>((_, reject) => {
-      const fail = (why: string) => reject(new Error(why));
-      const remaining = deadline - Date.now();
-      timer = setTimeout(
-        () => fail('Redis did not answer before the scrape deadline'),
-        Math.max(0, remaining - deadlineMargin(remaining)),
-      );
-      onAbort = () => fail('Redis call aborted at the scrape deadline');
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    // The losing side settles later (rejected by the disconnect below); nobody else awaits it.
-    work.catch(() => undefined);
+    const stop = untilDeadline(deadline, signal);
     try {
-      return await Promise.race([work, giveUp]);
+      // The losing side settles later (rejected by the disconnect below); nobody else awaits it.
+      return await raceSignal(
+        work,
+        stop,
+        () =>
+          new Error(
+            timedOut(stop)
+              ? 'Redis did not answer before the scrape deadline'
+              : 'Redis call aborted at the scrape deadline',
+          ),
+      );
     } catch (err) {
-      if (this.redis.status === 'ready' || this.redis.status === 'connect' || this.redis.status === 'connecting') {
-        if (err instanceof Error && /scrape deadline/.test(err.message)) void this.dropConnection();
-      }
+      if (stop.aborted && ['ready', 'connect', 'connecting'].includes(this.redis.status)) void this.dropConnection();
       this.markDown(err);
       throw err;
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -291,7 +284,7 @@ export class RedisClient {
     this.redis.disconnect();
     // disconnect() only half-closes; a frozen Redis never closes its side, so destroy the socket.
     this.redis.stream?.destroy();
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
+    await settleWithin(closed, 1000);
   }
 
   private markUp(): void {
@@ -316,7 +309,7 @@ export class RedisClient {
   /** Closes the connection (QUIT when it is healthy, else at once). */
   async close(): Promise<void> {
     if (this.redis.status === 'ready') {
-      await Promise.race([this.redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+      await settleWithin(this.redis.quit(), 1000);
     }
     if (this.redis.status !== 'end' && this.redis.status !== 'wait') this.redis.disconnect();
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger';
 import { errorMessage } from '../log/redact';
+import { timedOut, withTimeout } from '../runner/deadline';
 
 /** The latest successful result of a background task, with when and how long it took. */
 export interface Refreshed<T> {
@@ -67,14 +68,11 @@ export class BackgroundRefresh<T> {
     const { task, timeoutMs, what, log } = this.options;
     const controller = new AbortController();
     this.controller = controller;
-    const timer = setTimeout(
-      () => controller.abort(new Error(`${what} timed out after ${timeoutMs / 1000}s`)),
-      timeoutMs,
-    ).unref();
+    const signal = withTimeout(controller.signal, timeoutMs);
     const started = performance.now();
     try {
-      const value = await task(controller.signal);
-      if (controller.signal.aborted) throw controller.signal.reason;
+      const value = await task(signal);
+      signal.throwIfAborted();
       const durationSeconds = (performance.now() - started) / 1000;
       this.current = { value, finishedAt: Date.now() / 1000, durationSeconds };
       if (this.lastRunOk === false) log.info(`${what} works again`, { durationSeconds });
@@ -83,10 +81,11 @@ export class BackgroundRefresh<T> {
     } catch (err) {
       // Once per failing streak: a dependency down for hours must not write a line every interval.
       if (!this.closed && this.lastRunOk !== false)
-        log.warn(`${what} failed; keeping the previous figures`, { error: errorMessage(err) });
+        log.warn(`${what} failed; keeping the previous figures`, {
+          error: timedOut(signal) ? `${what} timed out after ${timeoutMs / 1000}s` : errorMessage(err),
+        });
       this.lastRunOk = false;
     } finally {
-      clearTimeout(timer);
       this.controller = undefined;
     }
   }

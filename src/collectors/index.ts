@@ -1,4 +1,5 @@
 import type { Config, CollectorName } from '../config/schema';
+import type { AwsCredentials } from '../config/load';
 import type { Collector } from './types';
 import type { Logger } from '../log/logger';
 import type { MetricDef } from '../metrics/define';
@@ -21,19 +22,26 @@ export interface CollectorSpec {
   readonly metrics: readonly MetricDef[];
   /** Whether it runs: the config's `enabled`, else on by default or when its dependency is configured. */
   readonly enabled: (config: Config) => boolean;
-  readonly create: (config: Config, log: Logger) => Collector;
+  readonly create: (config: Config, log: Logger, deps: CollectorDeps) => Collector;
+}
+
+/** What main hands the collectors besides the config. */
+export interface CollectorDeps {
+  /** AWS keys read from `AWS_*_FILE` (else the S3 client uses the SDK's default chain). */
+  readonly awsCredentials?: AwsCredentials;
 }
 
 /**
  * Collectors with a heavy client library are required only when created, so a collector that is
  * off never loads it: the AWS SDK costs ~20 MB of RSS, ioredis ~20 MB, pg ~15 MB (bench/memory.ts).
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- require() on first use is the point: see above. */
 const lazy = {
   redis: () => require('./redis/collector') as typeof import('./redis/collector'),
   bullmq: () => require('./bullmq/collector') as typeof import('./bullmq/collector'),
   postgres: () => require('./postgres/collector') as typeof import('./postgres/collector'),
   s3: () => require('./s3/collector') as typeof import('./s3/collector'),
-};
+}; /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Every collector, in output order. Adding one is a folder, a line here and a config section. */
 export const COLLECTORS: readonly CollectorSpec[] = [
@@ -65,7 +73,8 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     name: 's3',
     metrics: Object.values(s3Metrics),
     enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined,
-    create: (c, log) => new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log),
+    create: (c, log, deps) =>
+      new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log, { credentials: deps.awsCredentials }),
   },
   {
     name: 'localstorage',
@@ -92,9 +101,9 @@ export interface EnabledCollector {
   readonly timeoutMs: number;
 }
 
-export function createCollectors(config: Config, log: Logger): EnabledCollector[] {
+export function createCollectors(config: Config, log: Logger, deps: CollectorDeps = {}): EnabledCollector[] {
   return COLLECTORS.filter((spec) => spec.enabled(config)).map((spec) => ({
-    collector: spec.create(config, log),
+    collector: spec.create(config, log, deps),
     timeoutMs: config.collectors[spec.name].timeout,
   }));
 }

@@ -3,9 +3,12 @@ import type { MetricDef } from '../metrics/define';
 import type { Logger } from '../log/logger';
 
 export interface CollectContext {
-  /** Aborted when the deadline passes: pass it to every I/O call that accepts one. */
+  /**
+   * Aborted at `deadline` (a timeout, a margin before the runner gives up: runner/deadline.ts) or
+   * when the runner cancels: pass it to every I/O call that accepts one.
+   */
   readonly signal: AbortSignal;
-  /** Epoch milliseconds by which the collector must be done. */
+  /** Epoch milliseconds by which the collector must be done: when `signal` fires; no margin left to keep. */
   readonly deadline: number;
   /** Where the collector writes this collection's samples. */
   readonly out: MetricBatch;

@@ -1,5 +1,5 @@
 import { FLAGS, convert } from './sources';
-import { ConfigError } from './load';
+import { ConfigError } from './errors';
 
 export interface CliArgs {
   readonly configFile?: string;
@@ -24,7 +24,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let version = false;
 
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     const match = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
     if (!match) {
       problems.push(`unexpected argument "${arg}" (flags start with --; see --help)`);
@@ -43,7 +43,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     };
     const toggle = /^(no-)?collector\.(.+)$/.exec(name);
     if (toggle) {
-      collectorToggles.push({ name: toggle[2]!, enabled: !toggle[1], source: `flag --${name}` });
+      collectorToggles.push({ name: toggle[2], enabled: !toggle[1], source: `flag --${name}` });
     } else if (name === 'help' || name === 'h') {
       help = true;
     } else if (name === 'version') {

@@ -14,7 +14,7 @@ const PART = /(\d+)(ms|s|m|h|d|w)/g;
 export function parseDuration(text: string): number | undefined {
   if (!DURATION.test(text)) return undefined;
   let ms = 0;
-  for (const [, n, unit] of text.matchAll(PART)) ms += Number(n) * UNIT_MS[unit!]!;
+  for (const [, n, unit] of text.matchAll(PART)) ms += Number(n) * UNIT_MS[unit];
   return ms;
 }
 

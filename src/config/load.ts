@@ -4,15 +4,9 @@ import type { ZodIssue } from 'zod';
 import { configSchema, COLLECTOR_NAMES, type Config } from './schema';
 import { AWS_SECRET_VARS, ENV_VARS, convert, readEnvSecret } from './sources';
 import type { CliArgs } from './args';
+import { ConfigError } from './errors';
 import { registerSecret } from '../log/redact';
-import { loadWebSecurity, type WebSecurity } from '../http/security/web-config';
-
-/** Startup stops with exit code 2 and one line per problem. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-  }
-}
+import { loadWebSecurity, type WebSecurity } from './web-config';
 
 export interface LoadedConfig {
   readonly config: Readonly<Config>;
@@ -21,6 +15,35 @@ export interface LoadedConfig {
   readonly sources: ReadonlyMap<string, string>;
   /** TLS, users and token from the web config file and JOBSTACK_BEARER_TOKEN. */
   readonly security: WebSecurity;
+  /** AWS keys when one came from an `AWS_*_FILE` variable: handed to the S3 client (process.env is never written). */
+  readonly awsCredentials?: AwsCredentials;
+}
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * The AWS keys from `AWS_*` or `AWS_*_FILE`. Keys given only as variables are left to the SDK's
+ * default chain, which reads them itself; keys from a file are returned as explicit credentials.
+ */
+function readAwsKeys(env: NodeJS.ProcessEnv, problems: string[]): { secrets: string[]; credentials?: AwsCredentials } {
+  const values = new Map<string, string>();
+  let fromFile = false;
+  for (const name of AWS_SECRET_VARS) {
+    const { value, problem } = readEnvSecret(env, name);
+    if (problem) problems.push(`storage.s3: ${problem}`);
+    else if (value !== undefined) {
+      values.set(name, value);
+      if (env[name] === undefined) fromFile = true;
+    }
+  }
+  const [accessKeyId, secretAccessKey, sessionToken] = AWS_SECRET_VARS.map((name) => values.get(name));
+  const secrets = [secretAccessKey, sessionToken].filter((v): v is string => v !== undefined);
+  if (!fromFile || !accessKeyId || !secretAccessKey) return { secrets };
+  return { secrets, credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
 }
 
 type Tree = Record<string, unknown>;
@@ -32,7 +55,7 @@ function setPath(tree: Tree, path: string, value: unknown): void {
     if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
     node = node[key] as Tree;
   }
-  node[keys[keys.length - 1]!] = value;
+  node[keys[keys.length - 1]] = value;
 }
 
 function readYaml(file: string, problems: string[]): Tree {
@@ -94,7 +117,7 @@ function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): s
 }
 
 /** Registers every secret the config holds so no log line or answer can echo it. */
-function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv): void {
+function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv, awsSecrets: readonly string[]): void {
   // redis.url may list several seed nodes, separated by commas.
   const urls = [...(config.redis.url?.split(',') ?? []), config.postgres.url, config.alertmanager.url];
   for (const value of urls.map((u) => u?.trim())) {
@@ -110,12 +133,14 @@ function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv): void {
   registerSecret(config.redis.password);
   registerSecret(config.web.bearerToken);
   registerSecret(config.postgres.password);
-  for (const name of AWS_SECRET_VARS.slice(1)) registerSecret(env[name]);
+  for (const secret of awsSecrets) registerSecret(secret);
+  // Without a URL, pg reads libpq's variables; their password must not reach a log line either.
+  registerSecret(env.PGPASSWORD);
 }
 
 /**
  * Builds the effective config: defaults < YAML file < environment < flags, validated once.
- * AWS `_FILE` variables are read into the environment the SDK's default chain looks at.
+ * Reads `env`, never writes it.
  */
 export function loadConfig(args: CliArgs, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const problems: string[] = [];
@@ -131,11 +156,7 @@ export function loadConfig(args: CliArgs, env: NodeJS.ProcessEnv = process.env):
     setPath(raw, v.path, convert(v.kind, value));
     sources.set(v.path, `env ${v.name}${v.secret && env[`${v.name}_FILE`] ? '_FILE' : ''}`);
   }
-  for (const name of AWS_SECRET_VARS) {
-    const { value, problem } = readEnvSecret(env, name);
-    if (problem) problems.push(`storage.s3: ${problem}`);
-    else if (value !== undefined && env[name] === undefined) env[name] = value;
-  }
+  const aws = readAwsKeys(env, problems);
   for (const o of args.overrides) {
     setPath(raw, o.path, o.value);
     sources.set(o.path, o.source);
@@ -154,8 +175,14 @@ export function loadConfig(args: CliArgs, env: NodeJS.ProcessEnv = process.env):
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const web = loadWebSecurity(parsed.data.web.configFile, parsed.data.web.bearerToken);
   if (!web.security) throw new ConfigError(web.problems);
-  registerConfigSecrets(parsed.data, env);
-  return { config: deepFreeze(parsed.data), file, sources, security: web.security };
+  registerConfigSecrets(parsed.data, env, aws.secrets);
+  return {
+    config: deepFreeze(parsed.data),
+    file,
+    sources,
+    security: web.security,
+    ...(aws.credentials ? { awsCredentials: aws.credentials } : {}),
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,6 +1,6 @@
 import type { Collection, CollectorOutcome } from '../runner/runner';
 import { HEALTH_THRESHOLDS as T } from '../health/penalties';
-import type { ComponentHealth, DashboardData, HealthReport, OverallStatus, Status } from './types';
+import type { ComponentHealth, DashboardData, HealthReport, OverallStatus } from './types';
 
 /**
  * /health/detailed rules, one per component, from the latest collection only:
@@ -94,7 +94,7 @@ export function evaluateHealth(
   figures: Pick<DashboardData, 'database' | 'storage' | 'probes' | 'queues' | 'system' | 'api'>,
 ): HealthReport {
   const outcomes = collection?.outcomes ?? [];
-  const components = (Object.keys(COMPONENT_COLLECTORS) as ComponentHealth['name'][]).map((name) => {
+  const components = (Object.keys(COMPONENT_COLLECTORS) as ComponentHealth['name'][]).map((name): ComponentHealth => {
     const mine = outcomes.filter((o) => COMPONENT_COLLECTORS[name].includes(o.name));
     const base = fromOutcomes(name, mine, mine.length ? degradation(name, figures) : null);
     // A collector that reports its dependency as down without throwing (storage path gone) counts as down.
@@ -104,7 +104,7 @@ export function evaluateHealth(
         (name === 'postgres' && figures.database && !figures.database.up) ||
         (name === 'api' && figures.api.length > 0 && figures.api.every((a) => !a.up)))
     ) {
-      return { ...base, status: 'down' as Status };
+      return { ...base, status: 'down' };
     }
     return base;
   });

@@ -33,7 +33,7 @@ export class HistogramWindow {
     if (last && now - (entry.list[entry.list.length - 2]?.t ?? -Infinity) < this.spacingSeconds)
       entry.list[entry.list.length - 1] = snap;
     else entry.list.push(snap);
-    while (entry.list.length > 2 && now - entry.list[1]!.t > this.keepSeconds) entry.list.shift();
+    while (entry.list.length > 2 && now - entry.list[1].t > this.keepSeconds) entry.list.shift();
   }
 
   /** Drops keys not recorded since the last call (queues that disappeared). */
@@ -51,20 +51,20 @@ export class HistogramWindow {
   quantile(key: string, q: number, windowSeconds: number): number | null {
     const entry = this.snapshots.get(key);
     if (!entry || entry.list.length < 2) return null;
-    const newest = entry.list[entry.list.length - 1]!;
+    const newest = entry.list[entry.list.length - 1];
     const older = entry.list.slice(0, -1);
     // The oldest snapshot inside the window, else the closest one before it.
-    const start = older.find((s) => newest.t - s.t <= windowSeconds) ?? older[older.length - 1]!;
+    const start = older.find((s) => newest.t - s.t <= windowSeconds) ?? older[older.length - 1];
     const counts = newest.counts.map((c, i) => c - (start.counts[i] ?? 0));
     const total = newest.total - start.total;
     if (total <= 0) return null;
     const rank = q * total;
     for (let i = 0; i < counts.length; i++) {
-      if (counts[i]! >= rank) {
-        const lower = i === 0 ? 0 : entry.buckets[i - 1]!;
-        const below = i === 0 ? 0 : counts[i - 1]!;
-        const inBucket = counts[i]! - below;
-        return inBucket > 0 ? lower + (entry.buckets[i]! - lower) * ((rank - below) / inBucket) : entry.buckets[i]!;
+      if (counts[i] >= rank) {
+        const lower = i === 0 ? 0 : entry.buckets[i - 1];
+        const below = i === 0 ? 0 : counts[i - 1];
+        const inBucket = counts[i] - below;
+        return inBucket > 0 ? lower + (entry.buckets[i] - lower) * ((rank - below) / inBucket) : entry.buckets[i];
       }
     }
     return null;

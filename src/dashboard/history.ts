@@ -41,14 +41,14 @@ export class History {
     const ring = this.series.get(key);
     if (!ring) return [];
     const out: number[] = [];
-    for (let i = 0; i < this.count; i++) out.push(ring[(this.next - this.count + i + this.capacity) % this.capacity]!);
+    for (let i = 0; i < this.count; i++) out.push(ring[(this.next - this.count + i + this.capacity) % this.capacity]);
     return out;
   }
 
   private timesOldestFirst(): number[] {
     const out: number[] = [];
     for (let i = 0; i < this.count; i++)
-      out.push(this.times[(this.next - this.count + i + this.capacity) % this.capacity]!);
+      out.push(this.times[(this.next - this.count + i + this.capacity) % this.capacity]);
     return out;
   }
 
@@ -61,13 +61,13 @@ export class History {
     const times = this.timesOldestFirst();
     if (values.length < 2) return null;
     const lastIndex = values.length - 1;
-    const last = values[lastIndex]!;
+    const last = values[lastIndex];
     let first = lastIndex;
-    while (first > 0 && times[lastIndex]! - times[first - 1]! <= windowSeconds && Number.isFinite(values[first - 1]!))
+    while (first > 0 && times[lastIndex] - times[first - 1] <= windowSeconds && Number.isFinite(values[first - 1]))
       first--;
     if (first === lastIndex || !Number.isFinite(last)) return null;
-    const delta = last - values[first]!;
-    const seconds = times[lastIndex]! - times[first]!;
+    const delta = last - values[first];
+    const seconds = times[lastIndex] - times[first];
     return delta < 0 || seconds <= 0 ? null : delta / seconds;
   }
 
@@ -77,8 +77,8 @@ export class History {
     const times = this.timesOldestFirst();
     const out: number[] = [];
     for (let i = 1; i < values.length; i++) {
-      const d = values[i]! - values[i - 1]!;
-      const dt = times[i]! - times[i - 1]!;
+      const d = values[i] - values[i - 1];
+      const dt = times[i] - times[i - 1];
       out.push(Number.isFinite(d) && d >= 0 && dt > 0 ? (d / dt) * 60 : NaN);
     }
     return out;

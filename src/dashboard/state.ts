@@ -170,7 +170,7 @@ export class DashboardState {
       exporter,
       health: { ...report, score, reasons },
       ...figures,
-      config: redactedConfig(this.o.config as Config),
+      config: redactedConfig(this.o.config),
     };
   }
 }

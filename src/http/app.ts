@@ -12,7 +12,7 @@ import { landingPage } from './landing';
 import { authMiddleware } from './security/auth';
 import { bodyLimit, securityHeaders } from './security/limits';
 import { Admission } from './admission';
-import type { WebSecurity } from './security/web-config';
+import type { WebSecurity } from '../config/web-config';
 import type { DashboardState } from '../dashboard/state';
 import { dashboardRoutes } from './dashboard-routes';
 

@@ -4,15 +4,20 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { DashboardState } from '../dashboard/state';
 
-/** The page's files, read once at startup (copied next to the compiled code by scripts/build.sh). */
+/** The page's files (copied next to the compiled code by scripts/build.sh). */
 const PAGE_DIR = path.join(__dirname, '../dashboard/page');
-const ASSETS: Readonly<Record<string, { type: string; body: Buffer }>> = Object.fromEntries(
-  [
-    ['index.html', 'text/html; charset=utf-8'],
-    ['app.js', 'text/javascript; charset=utf-8'],
-    ['app.css', 'text/css; charset=utf-8'],
-  ].map(([file, type]) => [file, { type: type!, body: readFileSync(path.join(PAGE_DIR, file!)) }]),
-);
+const PAGE_FILES = [
+  ['index.html', 'text/html; charset=utf-8'],
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['app.css', 'text/css; charset=utf-8'],
+] as const;
+
+/** Reads the page's files once, when the routes are set up (never at import). */
+function readAssets(): Readonly<Record<string, { type: string; body: Buffer }>> {
+  return Object.fromEntries(
+    PAGE_FILES.map(([file, type]) => [file, { type, body: readFileSync(path.join(PAGE_DIR, file)) }]),
+  );
+}
 
 /**
  * /health/detailed, /dashboard/data and the built-in page. Both JSON endpoints read the latest
@@ -24,6 +29,7 @@ export function dashboardRoutes(
   budgetMs: () => number,
   admission: Koa.Middleware,
 ): void {
+  const assets = readAssets();
   router.get('/health/detailed', admission, async (ctx) => {
     const report = await state.health(budgetMs());
     ctx.status = report.status === 'down' ? 503 : 200;
@@ -35,14 +41,14 @@ export function dashboardRoutes(
     ctx.body = await state.dataJson(budgetMs());
   });
   router.get('/dashboard', (ctx) => {
-    ctx.type = ASSETS['index.html']!.type;
-    ctx.body = ASSETS['index.html']!.body;
+    ctx.type = assets['index.html'].type;
+    ctx.body = assets['index.html'].body;
   });
   router.get('/dashboard/', (ctx) => ctx.redirect('../dashboard'));
   for (const file of ['app.js', 'app.css']) {
     router.get(`/dashboard/${file}`, (ctx) => {
-      ctx.type = ASSETS[file]!.type;
-      ctx.body = ASSETS[file]!.body;
+      ctx.type = assets[file].type;
+      ctx.body = assets[file].body;
     });
   }
 }

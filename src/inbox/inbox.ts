@@ -32,7 +32,12 @@ export interface InboxNotification {
   readonly alerts: readonly InboxAlert[];
 }
 
-const cut = (v: unknown) => String(v ?? '').slice(0, INBOX_LIMITS.valueChars);
+// Alertmanager sends strings; anything else is shown as its JSON, never as "[object Object]".
+const cut = (v: unknown) =>
+  (typeof v === 'string' ? v : v === null || v === undefined ? '' : (JSON.stringify(v) ?? '')).slice(
+    0,
+    INBOX_LIMITS.valueChars,
+  );
 
 function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -137,7 +142,11 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
 
 /** The HTTP handler: POST /alerts and /heartbeat (Alertmanager), GET / and /api/notifications (people). */
 export function inboxHandler(inbox: Inbox, clock: () => Date = () => new Date()): http.RequestListener {
-  return async (req, res) => {
+  return (req, res) => {
+    // A request that fails while its body is read (client gone) only loses its own socket.
+    handle(req, res).catch(() => req.destroy());
+  };
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
       res.end(body);
@@ -165,5 +174,5 @@ export function inboxHandler(inbox: Inbox, clock: () => Date = () => new Date())
     if (path === '/-/healthy') return send(200, 'text/plain', 'ok\n');
     if (path === '/') return send(200, 'text/html; charset=utf-8', inboxPage(inbox, clock()));
     return send(404, 'text/plain', 'not found\n');
-  };
+  }
 }

@@ -19,7 +19,14 @@ export type ExpressMiddleware = (req: ExpressRequestLike, res: ServerResponse, n
 const expressRoute = (req: ExpressRequestLike): string | undefined => {
   const path = req.route?.path;
   if (path === undefined) return undefined;
-  const template = typeof path === 'string' ? path : Array.isArray(path) ? path.map(String).join(',') : String(path);
+  const template =
+    typeof path === 'string'
+      ? path
+      : Array.isArray(path)
+        ? path.map(String).join(',')
+        : path instanceof RegExp
+          ? String(path)
+          : '';
   const base = req.baseUrl;
   return base ? base + template : template;
 };

@@ -76,7 +76,7 @@ function checkBuckets(buckets: readonly number[] | undefined): readonly number[]
     throw new TypeError(
       'jobstack-exporter/instrument: option buckets must be 1 to 50 ascending positive finite numbers',
     );
-  return Object.freeze([...buckets]);
+  return Object.freeze(Array.from<number>(buckets));
 }
 
 /** Validates once, at creation: a bad option throws a TypeError naming it. */

@@ -39,8 +39,7 @@ export class Recorder {
       labelNames: m.activeRequests.labels,
       registers,
       collect() {
-        for (let i = 0; i < METHODS.length; i++)
-          if (seen[i]) this.set({ http_request_method: METHODS[i]! }, active[i]!);
+        for (let i = 0; i < METHODS.length; i++) if (seen[i]) this.set({ http_request_method: METHODS[i] }, active[i]);
       },
     });
     this.routes = new RouteTable(options.maxRoutes, options.buckets.length, histogram, overflow);
@@ -51,7 +50,7 @@ export class Recorder {
 
   /** Counts a request in flight; `finish` undoes it. */
   start(method: number): void {
-    this.active[method]!++;
+    this.active[method]++;
     this.seen[method] = 1;
   }
 
@@ -67,25 +66,25 @@ export class Recorder {
     now: number,
     correlationId: string,
   ): void {
-    this.active[method]!--;
+    this.active[method]--;
     const routes = this.routes;
     if (now >= this.window.nextCopyAt) this.window.advance(now, this.rowCounts());
     const entry = routes.entry(route);
     const row = routes.row(entry, method);
     const bounds = this.bounds;
     let bucket = 0;
-    while (bucket < bounds.length && seconds > bounds[bucket]!) bucket++;
+    while (bucket < bounds.length && seconds > bounds[bucket]) bucket++;
     row.requests++;
-    row.counts[bucket + 1]!++;
+    row.counts[bucket + 1]++;
     const series = routes.seriesOf(entry, row, method, status);
-    series.counts[bucket]!++;
+    series.counts[bucket]++;
     series.sum += seconds;
     series.count++;
     this.totals.total++;
     const aborted = status === 0;
     const failed = status >= 500;
     if (failed) {
-      row.counts[0]!++;
+      row.counts[0]++;
       this.totals.errors++;
     } else if (aborted) this.totals.aborted++;
     const slow = seconds >= this.options.slowSeconds;

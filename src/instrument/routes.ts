@@ -19,7 +19,7 @@ export interface RouteRow {
 
 /** One `http_route` value: its snapshot rows by method, its histogram children by method and status. */
 export class RouteEntry {
-  readonly rows: (RouteRow | undefined)[] = new Array(METHODS.length);
+  readonly rows: (RouteRow | undefined)[] = new Array<RouteRow | undefined>(METHODS.length);
   /** Histogram series by method and status (key method * 1000 + status). */
   readonly series = new Map<number, DurationSeries>();
   constructor(readonly route: string) {}
@@ -72,7 +72,7 @@ export class RouteTable {
     let row = entry.rows[method];
     if (row === undefined) {
       row = {
-        method: METHODS[method]!,
+        method: METHODS[method],
         route: entry.route,
         requests: 0,
         lastStatus: -1,
@@ -90,7 +90,7 @@ export class RouteTable {
     const key = method * 1000 + status;
     let series = entry.series.get(key);
     if (series === undefined) {
-      series = this.histogram.add(METHODS[method]!, entry.route, statusLabel(status));
+      series = this.histogram.add(METHODS[method], entry.route, statusLabel(status));
       entry.series.set(key, series);
     }
     row.lastStatus = status;

@@ -10,16 +10,16 @@ function routeFigures(recorder: Recorder, now: number): RouteFigures[] {
   return rows.map((row) => {
     const recent = recorder.window.since(now, row.counts);
     let requests = 0;
-    for (let i = 1; i < recent.length; i++) requests += recent[i]!;
+    for (let i = 1; i < recent.length; i++) requests += recent[i];
     return {
       method: row.method,
       route: row.route,
       requests: row.requests,
-      errors: row.counts[0]!,
+      errors: row.counts[0],
       recent: {
         windowSeconds,
         requests,
-        errorRatio: requests ? recent[0]! / requests : null,
+        errorRatio: requests ? recent[0] / requests : null,
         p50Seconds: quantile(0.5, buckets, recent, 1),
         p95Seconds: quantile(0.95, buckets, recent, 1),
       },
@@ -105,5 +105,5 @@ export function snapshotHandler(options?: InstrumentOptions): SnapshotHandler {
     ctx.set('cache-control', 'no-store');
     ctx.type = JSON_TYPE;
     ctx.body = body;
-  } as SnapshotHandler;
+  };
 }

@@ -32,13 +32,14 @@ export class WebSocketStats {
 
   constructor(eventCapacity: number, registers: Registry[]) {
     this.events = new Ring(eventCapacity);
-    const stats = this;
+    // prom-client calls collect() with `this` bound to the metric, so the counts are read through a closure.
+    const counts = () => ({ open: this.open, received: this.received, sent: this.sent });
     new Gauge({
       ...nameAndHelp(m.wsActive),
       labelNames: [],
       registers,
       collect() {
-        this.set(stats.open);
+        this.set(counts().open);
       },
     });
     this.openedCounter = new Counter({ ...nameAndHelp(m.wsOpened), labelNames: [], registers });
@@ -51,10 +52,11 @@ export class WebSocketStats {
       labelNames: m.wsMessages.labels,
       registers,
       collect() {
-        this.inc({ direction: 'received' }, stats.received - reported.received);
-        this.inc({ direction: 'sent' }, stats.sent - reported.sent);
-        reported.received = stats.received;
-        reported.sent = stats.sent;
+        const { received, sent } = counts();
+        this.inc({ direction: 'received' }, received - reported.received);
+        this.inc({ direction: 'sent' }, sent - reported.sent);
+        reported.received = received;
+        reported.sent = sent;
       },
     });
   }

@@ -39,7 +39,7 @@ export class RecentWindow {
     const base = oldest?.counts.get(row);
     const out = Float64Array.from(row);
     if (!oldest) return out.fill(0);
-    if (base) for (let i = 0; i < out.length; i++) out[i]! -= base[i]!;
+    if (base) for (let i = 0; i < out.length; i++) out[i] -= base[i];
     return out;
   }
 }
@@ -50,18 +50,18 @@ export class RecentWindow {
  */
 export function quantile(q: number, bounds: readonly number[], buckets: ArrayLike<number>, offset = 0): number | null {
   let total = 0;
-  for (let i = offset; i < buckets.length; i++) total += buckets[i]!;
+  for (let i = offset; i < buckets.length; i++) total += buckets[i];
   if (total === 0) return null;
   const rank = q * total;
   let seen = 0;
   for (let i = 0; i <= bounds.length; i++) {
-    const inBucket = buckets[offset + i]!;
+    const inBucket = buckets[offset + i];
     if (inBucket > 0 && seen + inBucket >= rank) {
-      if (i === bounds.length) return bounds[bounds.length - 1]!;
-      const lower = i === 0 ? 0 : bounds[i - 1]!;
-      return lower + (bounds[i]! - lower) * ((rank - seen) / inBucket);
+      if (i === bounds.length) return bounds[bounds.length - 1];
+      const lower = i === 0 ? 0 : bounds[i - 1];
+      return lower + (bounds[i] - lower) * ((rank - seen) / inBucket);
     }
     seen += inBucket;
   }
-  return bounds[bounds.length - 1]!;
+  return bounds[bounds.length - 1];
 }

@@ -1,5 +1,5 @@
 import type { MetricDef, MetricType } from './define';
-import { boundedLabelValue } from './label-value';
+import { LabelValueBounder } from './label-value';
 import type { NativeHistogramValue } from './native-histogram';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -65,12 +65,15 @@ export class MetricBatch {
   /** Label values this batch had to rewrite (too long, or not well formed); see label-value.ts. */
   labelValuesCut = 0;
 
+  /** `labelValues` bounds label values; pass a long-lived one (the runner's) to remember rewrites across batches. */
+  constructor(private readonly labelValues: LabelValueBounder = new LabelValueBounder()) {}
+
   /** The labels as exposed: every value bounded (a new object only when one had to change). */
   private bounded(def: MetricDef, labels: Labels): Labels {
     let out: Record<string, string> | undefined;
     for (const name of def.labels) {
-      const value = labels[name]!;
-      const safe = boundedLabelValue(value);
+      const value = labels[name];
+      const safe = this.labelValues.bound(value);
       if (safe !== value) {
         out ??= { ...labels };
         out[name] = safe;
@@ -130,7 +133,7 @@ export class MetricBatch {
   private lookup(def: MetricDef, labels: Labels | undefined): Labels {
     if (!labels) return {};
     const out: Record<string, string> = {};
-    for (const name of def.labels) out[name] = boundedLabelValue(labels[name] ?? '');
+    for (const name of def.labels) out[name] = this.labelValues.bound(labels[name] ?? '');
     return out;
   }
 

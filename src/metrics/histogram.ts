@@ -17,7 +17,7 @@ export class HistogramState {
 
   observe(value: number): void {
     if (!Number.isFinite(value)) return;
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) this.counts[i]!++;
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) this.counts[i]++;
     this.native.observe(value);
     this.total++;
     this.sum += value;

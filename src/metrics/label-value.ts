@@ -24,28 +24,41 @@ export function cutUtf8(text: string, bytes: number): string {
   const buf = Buffer.from(text, 'utf8');
   if (buf.length <= bytes) return text;
   let end = bytes;
-  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--; // back off continuation bytes
+  while (end > 0 && (buf[end] & 0xc0) === 0x80) end--; // back off continuation bytes
   return buf.subarray(0, end).toString('utf8');
 }
 
-/** Rewritten values are remembered (bounded), so a long name set in many series is cut once. */
+/** Rewritten values remembered at most. */
 const MEMO_MAX = 4096;
-const memo = new Map<string, string>();
+
+/**
+ * Bounds label values, remembering rewritten ones (bounded), so a long name set in many series is
+ * cut once. Owned by whoever makes batches (the runner keeps one across scrapes), never global.
+ */
+export class LabelValueBounder {
+  private readonly memo = new Map<string, string>();
+
+  /** The value as exposed: itself when short and well formed, else the documented replacement. */
+  bound(value: string): string {
+    // Fast path: 64 UTF-16 units are at most 192 UTF-8 bytes.
+    if (value.length <= 64 && !HAS_LONE_SURROGATE.test(value)) return value;
+    const known = this.memo.get(value);
+    if (known !== undefined) return known;
+    const result = boundedLabelValue(value);
+    if (result !== value) {
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      this.memo.set(value, result);
+    }
+    return result;
+  }
+}
 
 /** The value as exposed: itself when short and well formed, else the documented replacement. */
 export function boundedLabelValue(value: string): string {
   // Fast path: 64 UTF-16 units are at most 192 UTF-8 bytes.
   if (value.length <= 64 && !HAS_LONE_SURROGATE.test(value)) return value;
-  const known = memo.get(value);
-  if (known !== undefined) return known;
   const wellFormed = value.replace(LONE_SURROGATE, '\uFFFD');
-  const result =
-    Buffer.byteLength(wellFormed, 'utf8') <= MAX_LABEL_VALUE_BYTES
-      ? wellFormed
-      : `${cutUtf8(wellFormed, KEPT_BYTES)}~${shortDigest(value)}`;
-  if (result !== value) {
-    if (memo.size >= MEMO_MAX) memo.clear();
-    memo.set(value, result);
-  }
-  return result;
+  return Buffer.byteLength(wellFormed, 'utf8') <= MAX_LABEL_VALUE_BYTES
+    ? wellFormed
+    : `${cutUtf8(wellFormed, KEPT_BYTES)}~${shortDigest(value)}`;
 }

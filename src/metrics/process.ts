@@ -1,5 +1,4 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import type { Labels } from './batch';
 import type { ExpositionFamily } from './render';
 import type { MetricType } from './define';
 
@@ -43,7 +42,7 @@ export class ProcessMetrics {
           const sampleName = (v as { metricName?: string }).metricName ?? metric.name;
           return {
             name: sampleName,
-            labels: Object.fromEntries(Object.entries(v.labels).map(([k, val]) => [k, String(val)])) as Labels,
+            labels: Object.fromEntries(Object.entries(v.labels).map(([k, val]) => [k, String(val)])),
             value: v.value,
           };
         });

@@ -73,6 +73,8 @@ let metricFamily: Type | undefined;
 /** Loaded and built on the first protobuf scrape: an exporter scraped as text never loads protobufjs. */
 function metricFamilyType(): Type {
   if (!metricFamily) {
+    // Loaded on the first protobuf scrape only: most setups never negotiate it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Root } = require('protobufjs/light') as typeof import('protobufjs/light');
     metricFamily = Root.fromJSON(CLIENT_MODEL).lookupType('io.prometheus.client.MetricFamily');
   }
@@ -84,7 +86,7 @@ interface LabelPair {
   value: string;
 }
 
-const labelPairs = (labels: Labels): LabelPair[] => Object.keys(labels).map((name) => ({ name, value: labels[name]! }));
+const labelPairs = (labels: Labels): LabelPair[] => Object.keys(labels).map((name) => ({ name, value: labels[name] }));
 
 interface HistogramMessage {
   label: LabelPair[];

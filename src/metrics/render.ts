@@ -109,7 +109,7 @@ const NEEDS_ESCAPE = /[\\\n"]/;
 function openLabels(labels: Labels): string {
   let text = '';
   for (const name in labels) {
-    const value = labels[name]!;
+    const value = labels[name];
     text += `${text ? ',' : '{'}${name}="${NEEDS_ESCAPE.test(value) ? escapeLabelValue(value) : value}"`;
   }
   return text;

@@ -1,3 +1,9 @@
+/**
+ * The one owner of scrape deadlines: the budget a scrape gets, the margin a collector's signal
+ * fires before the runner gives up, and the signals and races built on them. Collectors and
+ * clients never compute a margin or start a timer of their own; they honour a signal.
+ */
+
 /** Prometheus tells exporters its scrape timeout; answer half a second before it gives up. */
 export const SCRAPE_TIMEOUT_HEADER = 'x-prometheus-scrape-timeout-seconds';
 
@@ -14,4 +20,70 @@ export function scrapeBudgetMs(header: string | undefined, settings: DeadlineSet
   const timeoutMs = Number.isFinite(asked) && asked > 0 ? asked : settings.defaultTimeoutMs;
   // Never below 100 ms: a scraper asking for less would get nothing useful anyway.
   return Math.max(100, timeoutMs - settings.offsetMs);
+}
+
+/**
+ * Time kept back from a collector's deadline: its signal fires this much before the runner gives
+ * up on it, so the collector fails with its own error and settles (its batch is published) in time.
+ */
+export function deadlineMargin(remainingMs: number): number {
+  return Math.min(250, Math.max(20, remainingMs * 0.1));
+}
+
+/** Aborted (reason: a TimeoutError) after `ms`; AbortSignal.timeout wants a whole, non-negative number. */
+export function timeoutSignal(ms: number): AbortSignal {
+  return AbortSignal.timeout(Math.max(0, Math.ceil(ms)));
+}
+
+export interface CollectorDeadline {
+  /** Epoch ms at which `signal` fires: the collector must be done by then. */
+  readonly at: number;
+  /** Aborted at `at` (a timeout), or when the runner cancels the collection. */
+  readonly signal: AbortSignal;
+}
+
+/** A collector's deadline: the margin before `hardAt` (when the runner stops waiting), or on `cancel`. */
+export function collectorDeadline(startedAt: number, hardAt: number, cancel: AbortSignal): CollectorDeadline {
+  const at = hardAt - deadlineMargin(hardAt - startedAt);
+  return { at, signal: AbortSignal.any([cancel, timeoutSignal(at - startedAt)]) };
+}
+
+/** Aborted at `deadline` (epoch ms), or earlier when `signal` aborts. */
+export function untilDeadline(deadline: number, signal?: AbortSignal, now = Date.now()): AbortSignal {
+  const timeout = timeoutSignal(deadline - now);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/** Aborted after `ms`, or earlier when `signal` aborts. */
+export function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
+  return AbortSignal.any([signal, timeoutSignal(ms)]);
+}
+
+/** Whether `signal` was aborted by a timeout passing (rather than cancelled). */
+export function timedOut(signal: AbortSignal): boolean {
+  return signal.aborted && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
+}
+
+/**
+ * `work`, or a rejection with `reason()` as soon as `signal` aborts. The losing `work` is left to
+ * settle on its own (its rejection is swallowed); the caller releases what it holds.
+ */
+export async function raceSignal<T>(work: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
+  work.catch(() => undefined);
+  if (signal.aborted) throw reason();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+}
+
+/** Waits for `work` at most `ms` (shutdown: a closing client that never answers is not waited for). */
+export async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  await raceSignal(work, timeoutSignal(ms), () => new Error('not settled in time')).catch(() => undefined);
 }

@@ -1,8 +1,10 @@
 import { MetricBatch } from '../metrics/batch';
+import { LabelValueBounder } from '../metrics/label-value';
 import type { Collector } from '../collectors/types';
 import type { Logger } from '../log/logger';
 import { selfMetrics } from '../metrics/self';
 import { errorMessage } from '../log/redact';
+import { collectorDeadline, raceSignal, settleWithin, timeoutSignal } from './deadline';
 
 export interface CollectorOutcome {
   readonly name: string;
@@ -28,8 +30,6 @@ export interface RunnerEntry {
   readonly timeoutMs: number;
 }
 
-class DeadlineError extends Error {}
-
 /**
  * Runs every collector concurrently under a deadline, publishes each one's batch only if it
  * finished in time, and lets concurrent scrapes share one collection in flight.
@@ -41,6 +41,8 @@ export class ScrapeRunner {
   private readonly busy = new Map<string, Promise<unknown>>();
   private collections = 0;
   private readonly listeners: ((collection: Collection) => void)[] = [];
+  /** Remembers rewritten label values across scrapes (each is cut once, not once per scrape). */
+  private readonly labelValues = new LabelValueBounder();
 
   constructor(
     private readonly entries: readonly RunnerEntry[],
@@ -90,10 +92,11 @@ export class ScrapeRunner {
 
   private async runOne({ collector, timeoutMs }: RunnerEntry, scrapeDeadline: number): Promise<CollectorOutcome> {
     const started = this.now();
-    const deadline = Math.min(scrapeDeadline, started + timeoutMs);
-    const out = new MetricBatch();
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    // The runner stops waiting at `hardAt`; the collector's own signal fires a margin before it.
+    const hardAt = Math.min(scrapeDeadline, started + timeoutMs);
+    const cancel = new AbortController();
+    const { at, signal } = collectorDeadline(started, hardAt, cancel.signal);
+    const out = new MetricBatch(this.labelValues);
     let error: string | undefined;
     let dependencyDown: string | undefined;
     const reportDown = (reason: string) => {
@@ -102,30 +105,27 @@ export class ScrapeRunner {
     try {
       if (this.busy.has(collector.name)) throw new Error('previous collection still running');
       const work = collector.collect({
-        signal: controller.signal,
-        deadline,
+        signal,
+        deadline: at,
         out,
         log: this.log.child({ collector: collector.name }),
         reportDown,
       });
       const settled = work.catch(() => undefined).finally(() => this.busy.delete(collector.name));
       this.busy.set(collector.name, settled);
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new DeadlineError(`timed out after ${((deadline - started) / 1000).toFixed(1)}s`)),
-          Math.max(0, deadline - started),
-        );
-      });
-      await Promise.race([work, expired]);
+      const budgetMs = Math.max(0, hardAt - started);
+      await raceSignal(
+        work,
+        timeoutSignal(budgetMs),
+        () => new Error(`timed out after ${(budgetMs / 1000).toFixed(1)}s`),
+      );
     } catch (err) {
       error = errorMessage(err);
-      controller.abort();
-    } finally {
-      clearTimeout(timer);
+      cancel.abort();
     }
     const finishedAt = this.now();
     const durationSeconds = (finishedAt - started) / 1000;
-    const batch = error === undefined ? out : new MetricBatch();
+    const batch = error === undefined ? out : new MetricBatch(this.labelValues);
     // A collector may set its own `up` to 0 on success (a storage path that vanished is reported,
     // not thrown); the runner only fills it in when the collector did not.
     if (collector.up && (error !== undefined || batch.get(collector.up) === undefined))
@@ -150,7 +150,7 @@ export class ScrapeRunner {
   /** Waits (bounded) for collectors still running, then closes them. */
   async close(graceMs = 2000): Promise<void> {
     const pending = Promise.allSettled([...this.busy.values()]);
-    await Promise.race([pending, new Promise((r) => setTimeout(r, graceMs).unref())]);
-    await Promise.allSettled(this.entries.map((e) => e.collector.close?.()));
+    await settleWithin(pending, graceMs);
+    await Promise.allSettled(this.entries.map(async (e) => e.collector.close?.()));
   }
 }

@@ -66,7 +66,7 @@ test('hostile keys: one wrong type blinds only its queue; huge fields and names 
   expect(text).toMatch(/^bullmq_jobs\{queue="q-0199",state="waiting"\} 1$/m);
   expect(text).toContain(`bullmq_jobs{queue="${queueLabel(NON_UTF8.toString('latin1'))}",state="waiting"} 2`);
   for (const m of text.matchAll(/queue="((?:[^"\\]|\\.)*)"/g))
-    expect(Buffer.byteLength(m[1]!)).toBeLessThanOrEqual(MAX_LABEL_VALUE_BYTES);
+    expect(Buffer.byteLength(m[1])).toBeLessThanOrEqual(MAX_LABEL_VALUE_BYTES);
   expect(text.length).toBeLessThan(2 * 1024 * 1024);
   expect(promtoolCheckMetrics(text)).toBe('');
   const data = await (await fetch(`${exporter.url}/dashboard/data`)).text();
@@ -82,7 +82,7 @@ test('path variants are 404, a /dashboard/data flood gets 200 or 503, /health al
   const probe = healthProbe(exporter.url);
   const variants = await concurrentGets(
     exporter.url,
-    Array.from({ length: 150 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]!),
+    Array.from({ length: 150 }, (_, i) => ['/metrics/', '/Metrics', '/METRICS/'][i % 3]),
   );
   const flood = await concurrentGets(
     exporter.url,

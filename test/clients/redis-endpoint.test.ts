@@ -1,5 +1,6 @@
 import { parseArgs } from '../../src/config/args';
-import { ConfigError, loadConfig } from '../../src/config/load';
+import { ConfigError } from '../../src/config/errors';
+import { loadConfig } from '../../src/config/load';
 import { redactedConfigYaml } from '../../src/config/redacted';
 import { clusterEnabled, seedUrls } from '../../src/clients/redis-endpoint';
 

@@ -1,4 +1,5 @@
-import { connectionOptions, deadlineMargin, DEFAULT_REDIS_URL } from '../../src/clients/redis';
+import { connectionOptions, DEFAULT_REDIS_URL } from '../../src/clients/redis';
+import { deadlineMargin } from '../../src/runner/deadline';
 import { clearSecrets, redact } from '../../src/log/redact';
 
 afterAll(() => clearSecrets());

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from '../../src/config/args';
-import { ConfigError, loadConfig } from '../../src/config/load';
+import { ConfigError } from '../../src/config/errors';
+import { loadConfig } from '../../src/config/load';
 import { tempDir } from '../harness/process';
 
 const tmp = tempDir('config');
@@ -76,10 +77,18 @@ describe('config precedence: flags > environment > file > defaults', () => {
     expect(load([], { REDIS_URL_FILE: secret }).config.redis.url).toBe('redis://:s3cret-from-file@10.0.0.1:6380/2');
   });
 
-  test('AWS *_FILE variables are read into the environment for the SDK chain', () => {
-    const env: NodeJS.ProcessEnv = { AWS_SECRET_ACCESS_KEY_FILE: file('aws', 'aws-secret-value\n') };
-    load([], env);
-    expect(env.AWS_SECRET_ACCESS_KEY).toBe('aws-secret-value');
+  test('AWS *_FILE variables become explicit S3 credentials; the environment is never written', () => {
+    const env: NodeJS.ProcessEnv = {
+      AWS_ACCESS_KEY_ID: 'AKIAFROMENV',
+      AWS_SECRET_ACCESS_KEY_FILE: file('aws', 'aws-secret-value\n'),
+    };
+    const before = { ...env };
+    expect(load([], env).awsCredentials).toEqual({ accessKeyId: 'AKIAFROMENV', secretAccessKey: 'aws-secret-value' });
+    expect(env).toEqual(before);
+    // Keys only in variables stay with the SDK's default chain.
+    expect(
+      load([], { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'secret-in-env' }).awsCredentials,
+    ).toBeUndefined();
   });
 
   test('booleans from the environment', () => {

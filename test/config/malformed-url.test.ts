@@ -1,5 +1,6 @@
 import { parseArgs } from '../../src/config/args';
-import { ConfigError, loadConfig } from '../../src/config/load';
+import { ConfigError } from '../../src/config/errors';
+import { loadConfig } from '../../src/config/load';
 import { runCliAsync } from '../harness/exporter';
 
 /** A malformed URL in any URL setting: a config problem naming the setting and its source, never the value. */

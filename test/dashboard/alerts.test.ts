@@ -89,7 +89,7 @@ test('/dashboard/data lists firing alerts, critical first, with the silence coun
     'critical/RedisDown/',
     'warning/QueueBacklogHigh/images',
   ]);
-  expect(alerts!.firing[0]!.summary).toBe('Redis unreachable');
+  expect(alerts!.firing[0].summary).toBe('Redis unreachable');
   // Read-only: the exporter created no silence and changed no alert.
   const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as unknown[];
   expect(silences).toHaveLength(1);
@@ -142,8 +142,8 @@ test('summarise: hostile shapes, long values and floods stay bounded', () => {
   const s = summarise([...many, null, 5, { status: 'odd' }], { not: 'a list' }, new Date());
   expect(s.firingCount).toBe(500);
   expect(s.firing).toHaveLength(ALERT_LIMITS.listed);
-  expect(s.firing[0]!.severity).toBe('critical');
-  expect(s.firing[0]!.alertname).toHaveLength(ALERT_LIMITS.valueChars);
+  expect(s.firing[0].severity).toBe('critical');
+  expect(s.firing[0].alertname).toHaveLength(ALERT_LIMITS.valueChars);
   expect(s.silences).toBe(0);
   expect(summarise('nonsense', null, new Date())).toMatchObject({ up: true, firingCount: 0, firing: [] });
 });

@@ -38,8 +38,8 @@ function hostileSnapshot() {
   const s = sampleSnapshot(Date.now(), XSS);
   return {
     ...s,
-    routes: [{ ...s.routes[0]!, route: XSS }],
-    slowRequests: [{ ...s.slowRequests[0]!, correlationId: `<script>window.__xss=2</script>` }],
+    routes: [{ ...s.routes[0], route: XSS }],
+    slowRequests: [{ ...s.slowRequests[0], correlationId: `<script>window.__xss=2</script>` }],
   };
 }
 
@@ -77,7 +77,7 @@ test('/dashboard/data api[]: routes, slow requests, errors and WebSocket events 
   const d = JSON.parse((await get('/dashboard/data')).text) as DashboardData;
   const byTarget = Object.fromEntries(d.api.map((a) => [a.target, a]));
   expect(Object.keys(byTarget).sort()).toEqual(['billing', 'gone', 'hostile', 'orders']);
-  const orders = byTarget.orders!;
+  const orders = byTarget.orders;
   expect(orders).toMatchObject({
     up: true,
     error: null,
@@ -119,7 +119,7 @@ test('/dashboard/data api[]: routes, slow requests, errors and WebSocket events 
   });
   expect(byTarget.gone).toMatchObject({ up: false, error: 'ECONNREFUSED', routes: [], websockets: null });
   expect(byTarget.billing).toMatchObject({ up: true, p95Seconds: 2.5 });
-  expect(byTarget.billing!.errorRatio).toBeCloseTo((300 * 0.01 + 100 * 0.4) / 405, 10);
+  expect(byTarget.billing.errorRatio).toBeCloseTo((300 * 0.01 + 100 * 0.4) / 405, 10);
 });
 
 test('health: the api component is degraded naming the unreadable app; the score carries both API penalties', async () => {
@@ -143,7 +143,11 @@ test('README documents every field of api[]', async () => {
   const keys = new Set<string>(['api']);
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, child] of Object.entries(v)) (keys.add(k), walk(child));
+    else if (v && typeof v === 'object')
+      for (const [k, child] of Object.entries(v)) {
+        keys.add(k);
+        walk(child);
+      }
   };
   walk((JSON.parse((await get('/dashboard/data')).text) as DashboardData).api);
   const documented = (k: string) => [`\`${k}\``, `\`${k}[]\``].some((form) => readme.includes(form));

@@ -136,7 +136,7 @@ test('refreshes by itself: a job added appears after the next refresh, without m
       ]),
     );
   const beforeSnap = await snap();
-  await queues[1]!.add('send', { n: 3 });
+  await queues[1].add('send', { n: 3 });
   await page.waitForFunction(
     () => document.querySelector('#queue-table tr[data-queue="emails"] td:nth-child(2)')?.textContent === '3',
     undefined,

@@ -107,12 +107,12 @@ test('/dashboard/data: every section, with figures that match the stack', async 
     paused: false,
     counts: expect.objectContaining({ completed: 8, failed: 2 }),
   });
-  expect(q.images!.recentFailures.map((f) => f.reason).sort()).toEqual([
+  expect(q.images.recentFailures.map((f) => f.reason).sort()).toEqual([
     'cannot decode image 0',
     'cannot decode image 5',
   ]);
-  expect(q.images!.recentFailures[0]).toMatchObject({ name: 'resize', attempts: 1, finishedAt: expect.any(String) });
-  expect(q.images!.processingP95Seconds === null || q.images!.processingP95Seconds >= 0).toBe(true);
+  expect(q.images.recentFailures[0]).toMatchObject({ name: 'resize', attempts: 1, finishedAt: expect.any(String) });
+  expect(q.images.processingP95Seconds === null || q.images.processingP95Seconds >= 0).toBe(true);
   expect(q.emails).toMatchObject({ workers: 0, backlog: 3, oldestWaitingSeconds: expect.any(Number) });
   expect(q.reports).toMatchObject({ paused: true, backlog: 1 });
   expect(d.storage.map((s) => s.backend).sort()).toEqual(['local', 's3']);

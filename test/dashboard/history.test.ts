@@ -43,7 +43,7 @@ describe('dashboard history', () => {
 
 describe('histogram window', () => {
   const buckets = [1, 10, 100];
-  const value = (counts: number[]) => ({ bucketCounts: counts, count: counts[counts.length - 1]!, sum: 0 });
+  const value = (counts: number[]) => ({ bucketCounts: counts, count: counts[counts.length - 1], sum: 0 });
 
   test('quantile of the observations inside the window only', () => {
     const w = new HistogramWindow(600, 60);

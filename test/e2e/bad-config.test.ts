@@ -128,7 +128,7 @@ async function runAll<T>(items: readonly T[], limit: number, fn: (item: T) => Pr
   const lane = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i]!);
+      results[i] = await fn(items[i]);
     }
   };
   await Promise.all(Array.from({ length: limit }, lane));
@@ -158,11 +158,11 @@ describe.each([
   let runs: Map<string, Run>;
   beforeAll(async () => {
     const results = await runAll(files, 3, (file) => runCliAsync([...flags, '--config', path.join(DIR, file)]));
-    runs = new Map(files.map((file, i) => [file, results[i]!]));
+    runs = new Map(files.map((file, i) => [file, results[i]]));
   }, 120_000);
 
   test.each(Object.keys(EXPECTED).sort())('%s', (file) => {
-    expectRejected(runs.get(file)!, EXPECTED[file]!);
+    expectRejected(runs.get(file)!, EXPECTED[file]);
   });
 });
 

@@ -16,8 +16,8 @@ describe('CLI one-shot modes', () => {
     expect(help.stdout).toContain('REDIS_URL');
     // Within each section every description starts in the same column, however long a name is.
     for (const section of help.stdout.split(/\n(?=Flags:|Environment)/).slice(1)) {
-      const rows = section.split('\n').filter((line) => /^  \S/.test(line));
-      const starts = new Set(rows.map((line) => /^  \S.*?\S {2,}(?=\S)/.exec(line)?.[0].length));
+      const rows = section.split('\n').filter((line) => /^ {2}\S/.test(line));
+      const starts = new Set(rows.map((line) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length));
       expect(rows.length).toBeGreaterThan(3);
       expect([...starts]).toHaveLength(1);
     }

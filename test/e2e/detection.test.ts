@@ -80,14 +80,14 @@ function shippedPrometheusYaml(promPort: number, jobstackTargets: string[], amTa
     scrape_configs: Job[];
   };
   config.rule_files = ['jobstack-recording.yml', 'jobstack-alerts.yml'];
-  config.alerting.alertmanagers[0]!.static_configs[0]!.targets = [amTarget];
+  config.alerting.alertmanagers[0].static_configs[0].targets = [amTarget];
   const targets: Record<string, string[]> = {
     jobstack: jobstackTargets,
     prometheus: [`127.0.0.1:${promPort}`],
     alertmanager: [amTarget],
   };
   for (const job of config.scrape_configs) {
-    if (job.static_configs) job.static_configs[0]!.targets = targets[job.job_name]!;
+    if (job.static_configs) job.static_configs[0].targets = targets[job.job_name]!;
     // The API job's DNS name is the compose demo's service: there is no API here (file_sd finds none).
     delete job.dns_sd_configs;
   }

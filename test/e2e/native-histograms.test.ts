@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 /** The observation `histogram_quantile(q)` falls on: the ceil(q * n)-th smallest. */
-const nth = (sorted: readonly number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+const nth = (sorted: readonly number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
 
 test('Prometheus with native histograms scrapes protobuf: one native series per histogram, quantiles match the real durations', async () => {
   await queue.addBulk(SLEEPS.map((ms, i) => ({ name: 'sleep', data: { ms }, opts: { jobId: `j${i}` } })));
@@ -77,7 +77,7 @@ test('Prometheus with native histograms scrapes protobuf: one native series per 
   expect(seconds).toHaveLength(SLEEPS.length);
   for (const q of [0.5, 0.9, 0.99]) {
     const [sample] = await prom.query(`histogram_quantile(${q}, ${series})`);
-    const estimate = Number(sample!.value[1]);
+    const estimate = Number(sample.value[1]);
     // Within the native bucket of the true quantile: 2^(1/8) = 9% wide.
     expect({ q, relativeError: Math.abs(estimate - nth(seconds, q)) / nth(seconds, q) < 0.1 }).toEqual({
       q,
@@ -85,7 +85,7 @@ test('Prometheus with native histograms scrapes protobuf: one native series per 
     });
   }
   const total = seconds.reduce((x, y) => x + y, 0);
-  expect(Number((await prom.query(`histogram_sum(${series})`))[0]!.value[1])).toBeCloseTo(total, 6);
+  expect(Number((await prom.query(`histogram_sum(${series})`))[0].value[1])).toBeCloseTo(total, 6);
 
   // One series per histogram: no _bucket/_sum/_count series besides it.
   const names = await prom.query(

@@ -48,7 +48,7 @@ describe('Redis: the documented ACL user', () => {
     admin = new Redis({ port: redis.port, password: ADMIN_PASSWORD, lazyConnect: true });
     await admin.connect();
     const [user, ...rules] = documentedAcl();
-    await admin.call('ACL', 'SETUSER', user!, ...rules);
+    await admin.call('ACL', 'SETUSER', user, ...rules);
     const connection = {
       host: '127.0.0.1',
       port: redis.port,
@@ -140,7 +140,7 @@ describe('PostgreSQL: the documented pg_monitor role', () => {
   /** The SQL block of the PostgreSQL section of docs/security.md, with a real password. */
   function documentedRoleSql(): string {
     const section = securityDoc.slice(securityDoc.indexOf('### PostgreSQL'));
-    const sql = /```sql\n([\s\S]*?)```/.exec(section)![1]!;
+    const sql = /```sql\n([\s\S]*?)```/.exec(section)![1];
     return sql.replace("'…'", `'${PASSWORD}'`);
   }
 

@@ -109,7 +109,7 @@ beforeAll(async () => {
     { stdio: 'ignore' },
   );
   tlsTarget = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => res.end('ok'));
-  const tlsPort = await listen(tlsTarget as unknown as http.Server);
+  const tlsPort = await listen(tlsTarget);
   const registry = new Registry();
   const koa = new Koa();
   koa.use(koaMiddleware({ registry, service: 'stack-api' }));
@@ -283,17 +283,17 @@ test('every dashboard query returns data from Prometheus scraping the live stack
 /** Metric names an expression selects (`name{` or `name[`), recording rule names included. */
 function metricNames(expr: string): string[] {
   return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)]
-    .map((m) => m[1]!)
+    .map((m) => m[1])
     .filter((n) => !['by', 'on', 'ignoring', 'without', 'group_left', 'group_right'].includes(n));
 }
 
 test('every metric a rule, alert or panel uses is in a live scrape or made by a recording rule', async () => {
   const scraped = new Set(
-    [...(await exporter.scrape()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!),
+    [...(await exporter.scrape()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]),
   );
   // The API's own registry (job api), as Prometheus scrapes it.
   for (const m of (await (await fetch(`${apiUrl}/metrics`)).text()).matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm))
-    scraped.add(m[1]!);
+    scraped.add(m[1]);
   // A histogram's own name: the native histogram Prometheus keeps when it scrapes the protobuf exposition.
   for (const n of [...scraped]) if (n.endsWith('_bucket')) scraped.add(n.slice(0, -'_bucket'.length));
   scraped.add('up'); // written by Prometheus itself

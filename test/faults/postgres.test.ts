@@ -85,7 +85,7 @@ const serverDown = (s: Scrape) => {
 /** The exporter's sessions (it names them jobstack-exporter): never more than its pool of 2. */
 const exporterSessions = async () =>
   Number(
-    (await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0]!.n,
+    (await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0].n,
   );
 
 async function superSession(): Promise<Client> {

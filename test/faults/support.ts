@@ -145,7 +145,7 @@ export async function faultCase(exporter: FaultExporter, c: FaultCase): Promise<
       expect(s.ms).toBeLessThan(timeoutS * 1000);
       c.faulty(s);
     }
-    expect(activeHandles(during[during.length - 1]!)).toBeLessThanOrEqual(handles + HANDLE_SLACK);
+    expect(activeHandles(during[during.length - 1])).toBeLessThanOrEqual(handles + HANDLE_SLACK);
   } catch (err) {
     // End the fault for the next case, but report what failed here, not a follow-up error.
     await Promise.resolve()

@@ -45,7 +45,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
           gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
         }
       : {};
-  const own = (file: string) => ids.uid !== undefined && chownSync(file, ids.uid, ids.gid!);
+  const own = (file: string) => ids.uid !== undefined && chownSync(file, ids.uid, ids.gid);
   own(tmp.dir);
   own(socketDir);
   const initArgs = ['-D', dataDir, '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C'];

@@ -41,7 +41,9 @@ export async function waitFor(
     }
     await sleep(everyMs);
   }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ''}`,
+  );
 }
 
 export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {

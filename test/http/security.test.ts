@@ -7,7 +7,7 @@ import { inject } from 'light-my-request';
 import type { Collector } from '../../src/collectors/types';
 import { configSchema } from '../../src/config/schema';
 import { createApp } from '../../src/http/app';
-import { loadWebSecurity, type WebSecurity } from '../../src/http/security/web-config';
+import { loadWebSecurity, type WebSecurity } from '../../src/config/web-config';
 import { silentLogger } from '../../src/log/logger';
 import { ScrapeRunner } from '../../src/runner/runner';
 import { runCli, startExporter } from '../harness/exporter';
@@ -178,7 +178,7 @@ test('TLS from the web config: https answers, plain http does not', async () => 
             res.resume();
             resolve({
               status: res.statusCode ?? 0,
-              hsts: res.headers['strict-transport-security'] as string | undefined,
+              hsts: res.headers['strict-transport-security'],
             });
           })
           .on('error', reject);

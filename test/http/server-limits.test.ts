@@ -20,14 +20,14 @@ beforeAll(async () => {
   server = createServer(
     (req, res) => {
       if (req.url === '/slow') {
-        new Promise<void>((r) => (release = r)).then(() => res.end('slow done'));
+        void new Promise<void>((r) => (release = r)).then(() => res.end('slow done'));
         return;
       }
       res.end('ok');
     },
     undefined,
     { idleSocketMs: 300, maxConnections: 5 },
-  ) as http.Server;
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as net.AddressInfo).port;
 });

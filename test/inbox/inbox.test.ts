@@ -44,11 +44,11 @@ test('keeps what Alertmanager posts, newest first, and shows it as JSON and HTML
   const json = (await (await fetch(`${url}/api/notifications`)).json()) as {
     notifications: { receiver: string; alerts: { labels: Record<string, string> }[] }[];
   };
-  expect(json.notifications.map((n) => n.alerts[0]!.labels.alertname)).toEqual([
+  expect(json.notifications.map((n) => n.alerts[0].labels.alertname)).toEqual([
     '<script>alert(1)</script>',
     'RedisDown',
   ]);
-  expect(json.notifications[1]!.receiver).toBe('critical');
+  expect(json.notifications[1].receiver).toBe('critical');
   const page = await (await fetch(`${url}/`)).text();
   expect(page).toContain('RedisDown happened');
   expect(page).toContain('href="https://example.com/rb#x"');
@@ -93,7 +93,7 @@ test('cuts values and counts where they are read', () => {
   );
   fresh.add(n);
   expect(n.alerts).toHaveLength(INBOX_LIMITS.alertsPerNotification);
-  expect(n.alerts[0]!.labels.queue).toHaveLength(INBOX_LIMITS.valueChars);
+  expect(n.alerts[0].labels.queue).toHaveLength(INBOX_LIMITS.valueChars);
 });
 
 test('the built inbox: a bad INBOX_LISTEN stops it with exit code 2 naming the setting', () => {

@@ -15,7 +15,6 @@ import {
 } from './support';
 
 // Express 4 is installed under an alias (`express4@npm:express@4`) next to Express 5.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4') as typeof express5;
 
 describe.each([

@@ -17,7 +17,6 @@ import {
 } from './support';
 
 // Koa 2 is installed under an alias (`koa2@npm:koa@2`) next to Koa 3.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const Koa2 = require('koa2') as typeof Koa;
 
 /** Koa 3 and 2 with @koa/router, on a real port, driven by fetch: the library as the team's API uses it. */

@@ -82,9 +82,9 @@ describe('bounds under hostile input', () => {
     const longest = Math.max(...strings(snapshot).map((s) => s.length));
     expect(longest).toBeLessThanOrEqual(SNAPSHOT_LIMITS.string);
     // Newest first: the two traceparent requests came last.
-    expect(snapshot.recentErrors[0]!.correlationId).toBe('corr-7');
-    expect(snapshot.recentErrors[1]!.correlationId).toBe('ab'.repeat(16));
-    expect(snapshot.recentErrors[2]!.correlationId).toBe('r'.repeat(SNAPSHOT_LIMITS.string));
+    expect(snapshot.recentErrors[0].correlationId).toBe('corr-7');
+    expect(snapshot.recentErrors[1].correlationId).toBe('ab'.repeat(16));
+    expect(snapshot.recentErrors[2].correlationId).toBe('r'.repeat(SNAPSHOT_LIMITS.string));
     expect(snapshot.recentErrors.every((r) => r.status === 503 && !r.aborted && r.verySlow === false)).toBe(true);
   });
 

@@ -106,7 +106,7 @@ export async function labelValues(registry: Registry, name: string, label: strin
   const re = new RegExp(`${label}="((?:[^"\\\\]|\\\\.)*)"`);
   for (const key of (await series(registry, name)).keys()) {
     const m = re.exec(key);
-    if (m) values.add(m[1]!);
+    if (m) values.add(m[1]);
   }
   return values;
 }

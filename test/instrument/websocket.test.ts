@@ -27,7 +27,7 @@ describe('watchWebSocketServer', () => {
     watchWebSocketServer(wss, { registry });
     wss.on('connection', (socket) => {
       socket.on('error', (error) => appErrors.push(error));
-      socket.on('message', (data) => socket.send(`echo:${String(data)}`));
+      socket.on('message', (data) => socket.send(`echo:${(data as Buffer).toString()}`));
     });
     served = await serve(wrapHandler((_req, res) => res.end('http'), { registry }));
     url = served.url.replace('http', 'ws');
@@ -86,7 +86,7 @@ describe('watchWebSocketServer', () => {
     expect(ws.recentEvents.find((ev) => ev.type === 'close' && ev.code === 4001)?.detail).toBe('app says no');
     expect(ws.recentEvents.find((ev) => ev.type === 'error')?.detail).toMatch(/payload/i);
     // Newest first.
-    expect(ws.recentEvents[0]!.time).toBeGreaterThanOrEqual(ws.recentEvents.at(-1)!.time);
+    expect(ws.recentEvents[0].time).toBeGreaterThanOrEqual(ws.recentEvents.at(-1)!.time);
   });
 
   it('exposes text that promtool check metrics accepts', async () => {

@@ -10,9 +10,9 @@ describe('quantile over bucket counts', () => {
     ['p95 inside the second bucket', [50, 50, 0, 0], 0.95, 0.1 + 0.4 * 0.9],
     ['in +Inf: the highest finite bound', [0, 0, 0, 4], 0.5, 1],
   ])('%s', (_name, counts, q, expected) => {
-    const value = quantile(q as number, BOUNDS, counts as number[]);
+    const value = quantile(q, BOUNDS, counts);
     if (expected === null) expect(value).toBeNull();
-    else expect(value).toBeCloseTo(expected as number, 10);
+    else expect(value).toBeCloseTo(expected, 10);
   });
 
   it('reads from an offset (the row keeps its error count first)', () => {

@@ -263,7 +263,7 @@ describe('read back by a real Prometheus', () => {
         const expected = new Map(queues.map((queue, i) => [queue, String((i % 3) + 1)]));
         for (const job of Object.values(JOBS)) {
           const read = await prom.query(`${bullmqMetrics.jobs.name}{job="${job}",state="waiting"}`);
-          expect(new Map(read.map((r) => [r.metric.queue!, r.value[1]]))).toEqual(expected);
+          expect(new Map(read.map((r) => [r.metric.queue, r.value[1]]))).toEqual(expected);
         }
       }),
       { numRuns: 8 },

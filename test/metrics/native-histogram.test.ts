@@ -16,7 +16,7 @@ function buckets(h: NativeHistogram): Map<number, number> {
     index += n === 0 ? span.offset : span.offset + 1;
     for (let i = 0; i < span.length; i++, d++) {
       if (i > 0) index++;
-      count += positiveDeltas[d]!;
+      count += positiveDeltas[d];
       if (count) out.set(index, count);
     }
   });

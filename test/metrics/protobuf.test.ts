@@ -62,9 +62,9 @@ test('families decode with client_model field numbers: gauges, counters, histogr
   expect(decoded[1]).toMatchObject({ name: 'test_done_total', metric: [{ counter: { value: 7 } }] });
   const histogram = decoded[2] as { type: string; metric: { label: unknown; histogram: Record<string, unknown> }[] };
   expect(histogram.type).toBe('HISTOGRAM');
-  expect(histogram.metric[0]!.label).toEqual([{ name: 'queue', value: 'a' }]);
+  expect(histogram.metric[0].label).toEqual([{ name: 'queue', value: 'a' }]);
   const native = h.value.native!;
-  expect(histogram.metric[0]!.histogram).toEqual({
+  expect(histogram.metric[0].histogram).toEqual({
     sample_count: 5,
     sample_sum: 3.05,
     bucket: [

@@ -119,14 +119,14 @@ describe('API scrape job and objectives', () => {
       groups: { name: string; interval: string; rules: { record: string }[] }[];
     };
     const [main, slo] = file.groups;
-    expect([main!.interval, slo!.name, slo!.interval]).toEqual([
+    expect([main.interval, slo.name, slo.interval]).toEqual([
       defaultConfig.evaluationInterval,
       'jobstack-api-slo',
       '1m',
     ]);
-    expect(slo!.rules.length).toBe(14);
-    expect(slo!.rules.every((r) => r.record.startsWith('job_route:slo_'))).toBe(true);
-    expect(main!.rules.some((r) => r.record.startsWith('job_route:slo_'))).toBe(false);
+    expect(slo.rules.length).toBe(14);
+    expect(slo.rules.every((r) => r.record.startsWith('job_route:slo_'))).toBe(true);
+    expect(main.rules.some((r) => r.record.startsWith('job_route:slo_'))).toBe(false);
   });
 
   test('per-route overrides: the default objective skips the overridden route, which gets its own line and bucket', () => {

@@ -57,21 +57,21 @@ describe('generated monitoring files', () => {
     };
     const services = (res: { stdout: string }) => (parse(res.stdout) as { services: Record<string, Service> }).services;
     const plain = services(compose('config'));
-    expect(plain.exporter!.environment.REDIS_URL ?? '').toBe('');
-    expect(plain.exporter!.environment.DATABASE_URL ?? '').toBe('');
+    expect(plain.exporter.environment.REDIS_URL ?? '').toBe('');
+    expect(plain.exporter.environment.DATABASE_URL ?? '').toBe('');
     const demo = services(compose('--env-file', 'demo/demo.env', 'config'));
-    expect(demo.exporter!.environment).toMatchObject({
+    expect(demo.exporter.environment).toMatchObject({
       REDIS_URL: 'redis://redis:6379',
       DATABASE_URL: 'postgres://postgres:demo@postgres:5432/postgres',
     });
     // The host's /proc and / read-only, and the exporter told where they are.
-    const mounts = JSON.stringify(plain.exporter!.volumes);
+    const mounts = JSON.stringify(plain.exporter.volumes);
     expect(mounts).toMatch(/\/proc:\/host\/proc:ro|"source":"\/proc","target":"\/host\/proc","read_only":true/);
-    expect(plain.exporter!.environment).toMatchObject({
+    expect(plain.exporter.environment).toMatchObject({
       JOBSTACK_PATH_PROCFS: '/host/proc',
       JOBSTACK_PATH_ROOTFS: '/host/root',
     });
-    expect(plain.alertmanager!.command).toContain('--config.file=/etc/alertmanager/alertmanager-inbox.yml');
+    expect(plain.alertmanager.command).toContain('--config.file=/etc/alertmanager/alertmanager-inbox.yml');
     const chosen = spawnSync('docker-compose', ['-f', path.join(ROOT, 'docker-compose.monitoring.yml'), 'config'], {
       encoding: 'utf8',
       cwd: ROOT,
@@ -82,7 +82,7 @@ describe('generated monitoring files', () => {
         ALERTMANAGER_EXTERNAL_URL: 'https://am.example.com',
       },
     });
-    const am = services(chosen).alertmanager!;
+    const am = services(chosen).alertmanager;
     expect(am.command).toEqual(
       expect.arrayContaining([
         '--config.file=/etc/alertmanager/alertmanager-slack.yml',

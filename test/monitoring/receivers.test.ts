@@ -135,8 +135,8 @@ test('slack: posts to the incoming-webhook URL read from slack_api_url', async (
       attachments: { title: string; text: string }[];
     };
     expect(body.channel).toBe('#jobs-alerts');
-    expect(body.attachments[0]!.title).toBe('RedisDown (critical)');
-    expect(body.attachments[0]!.text).toContain('<https://example.com/runbooks#redisdown|runbook>');
+    expect(body.attachments[0].title).toBe('RedisDown (critical)');
+    expect(body.attachments[0].text).toContain('<https://example.com/runbooks#redisdown|runbook>');
   } finally {
     sink.close();
   }
@@ -176,9 +176,9 @@ test('email: sends through the relay, authenticating with the password read from
       requireTls: false,
     };
     await deliver('email', { email }, () => sink.messages.length > 0);
-    expect(sink.messages[0]!.auth).toBe('\0am-user\0smtp-secret');
-    expect(sink.messages[0]!.data).toMatch(/^To: oncall@example.com/m);
-    expect(sink.messages[0]!.data).toContain('RedisDown');
+    expect(sink.messages[0].auth).toBe('\0am-user\0smtp-secret');
+    expect(sink.messages[0].data).toMatch(/^To: oncall@example.com/m);
+    expect(sink.messages[0].data).toContain('RedisDown');
   } finally {
     sink.close();
   }

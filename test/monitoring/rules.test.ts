@@ -39,7 +39,7 @@ function promtoolTest(c: RuleCase): Record<string, unknown> {
       alertname: a.alert,
       exp_alerts: a.firing.map((f) => ({
         exp_labels: f.labels,
-        exp_annotations: expectedAnnotations(a.alert, f.labels.severity!, f.description),
+        exp_annotations: expectedAnnotations(a.alert, f.labels.severity, f.description),
       })),
     })),
     promql_expr_test: (c.exprs ?? []).map((e) => ({ expr: e.expr, eval_time: e.at, exp_samples: e.expect })),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { duration as durationFactory, url as urlFactory } from '../../config/schema';
+import { collectorSection, duration, url } from '../../config/fields';
 import { namedTargets, targetName } from '../../config/targets';
 
 /** Applications read at most: each is one label value on a handful of series. */
@@ -11,7 +11,7 @@ const MAX_TARGETS = 100;
  */
 function splitLines(value: unknown): unknown {
   if (!Array.isArray(value)) return value;
-  return value.flatMap((v) =>
+  return (value as unknown[]).flatMap((v) =>
     typeof v === 'string'
       ? v
           .split(/\r?\n/)
@@ -26,7 +26,7 @@ function splitLines(value: unknown): unknown {
  * (`snapshotHandler()` of jobstack-exporter/instrument). The name is the `target` label, so the
  * URL, which may hold credentials, never becomes a label.
  */
-export function appTargetsSchema(duration: typeof durationFactory, url: typeof urlFactory) {
+export function appTargetsSchema() {
   const target = z
     .object({
       name: targetName,
@@ -39,3 +39,13 @@ export function appTargetsSchema(duration: typeof durationFactory, url: typeof u
 }
 
 export type AppTargetConfig = z.output<ReturnType<typeof appTargetsSchema>>[number];
+
+/**
+ * `collectors.app`: JSON snapshots of applications instrumented with jobstack-exporter/instrument;
+ * on when targets are listed.
+ */
+export const appConfigSchema = collectorSection('5s', {
+  targets: appTargetsSchema(),
+});
+
+export type AppConfig = z.output<typeof appConfigSchema>;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { timedOut, withTimeout } from '../../runner/deadline';
 
 export interface FetchRequest {
   readonly url: URL;
@@ -17,6 +18,8 @@ export type FetchResult = { readonly body: string } | { readonly error: string }
  * URL go out as basic auth. Never throws; errors say what went wrong, never the URL.
  */
 export function fetchSnapshot(req: FetchRequest, signal: AbortSignal): Promise<FetchResult> {
+  const started = performance.now();
+  const stop = withTimeout(signal, req.timeoutMs);
   return new Promise<FetchResult>((resolve) => {
     let settled = false;
     const chunks: Buffer[] = [];
@@ -24,8 +27,7 @@ export function fetchSnapshot(req: FetchRequest, signal: AbortSignal): Promise<F
     const finish = (result: FetchResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      stop.removeEventListener('abort', onAbort);
       if ('error' in result) request.destroy();
       resolve(result);
     };
@@ -49,12 +51,16 @@ export function fetchSnapshot(req: FetchRequest, signal: AbortSignal): Promise<F
     });
     request.on('error', (err) => finish({ error: (err as NodeJS.ErrnoException).code ?? err.message }));
     request.end();
-    const timer = setTimeout(
-      () => finish({ error: `no complete answer within ${(req.timeoutMs / 1000).toFixed(2)}s` }),
-      req.timeoutMs,
-    );
-    const onAbort = () => finish({ error: 'aborted at the scrape deadline' });
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
+    // The scrape's deadline or the target's own timeout passed; or else the scrape was cancelled.
+    const onAbort = () => {
+      const waitedMs = timedOut(signal) ? performance.now() - started : req.timeoutMs;
+      finish({
+        error: timedOut(stop)
+          ? `no complete answer within ${(waitedMs / 1000).toFixed(2)}s`
+          : 'aborted at the scrape deadline',
+      });
+    };
+    stop.addEventListener('abort', onAbort, { once: true });
+    if (stop.aborted) onAbort();
   });
 }

@@ -78,25 +78,20 @@ export function parseSnapshot(body: string): SnapshotCheck {
   } catch {
     return { problem: 'answer is not JSON' };
   }
-  if (
-    typeof json === 'object' &&
-    json !== null &&
-    'version' in json &&
-    (json as { version: unknown }).version !== SNAPSHOT_VERSION
-  ) {
-    const v = (json as { version: unknown }).version;
+  if (typeof json === 'object' && json !== null && 'version' in json && json.version !== SNAPSHOT_VERSION) {
+    const v = json.version;
     return {
       problem: `snapshot version ${typeof v === 'number' ? v : typeof v} is not supported (expected ${SNAPSHOT_VERSION})`,
     };
   }
   const parsed = snapshotSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     return {
       problem: `snapshot does not match the contract at ${issue.path.join('.') || '(top level)'}: ${issue.message}`,
     };
   }
-  return { snapshot: parsed.data as AppSnapshot };
+  return { snapshot: parsed.data };
 }
 
 /** Routes with fewer requests in the window say little about latency (one slow call is not a p95). */

@@ -1,16 +1,12 @@
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
+import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { errorMessage } from '../../log/redact';
-import {
-  RedisClient,
-  deadlineMargin,
-  type RedisClientOptions,
-  type RedisCommand,
-  type Reply,
-} from '../../clients/redis';
+import { raceSignal } from '../../runner/deadline';
+import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { RedisEndpoint, type RedisMode } from '../../clients/redis-endpoint';
 import type { RedisClusterClient } from '../../clients/redis-cluster';
 import { bullmqMetrics as m } from './metrics';
@@ -39,8 +35,6 @@ import {
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
-
-export type BullmqCollectorConfig = Config['collectors']['bullmq'];
 
 /** One queue as the JSON endpoints and the dashboard read it. */
 export interface QueueSnapshot {
@@ -189,7 +183,7 @@ export class BullmqCollector implements Collector {
 
   async collect({ out, deadline, signal }: CollectContext): Promise<void> {
     const mode = await this.endpoint.resolve(deadline, signal);
-    const selection = await this.selectQueues(deadline);
+    const selection = await this.selectQueues(signal);
     const { queues } = selection;
     if (this.labels?.queues !== queues) {
       const label = uniqueLabels(queues);
@@ -355,17 +349,11 @@ export class BullmqCollector implements Collector {
     return jobs;
   }
 
-  /** Configured queues, or the latest discovery (the first scrape waits for the first one). */
-  private async selectQueues(deadline: number): Promise<QueueSelection> {
+  /** Configured queues, or the latest discovery (the first scrape waits for the first one, until `signal`). */
+  private async selectQueues(signal: AbortSignal): Promise<QueueSelection> {
     if (!this.discovery) return this.configured;
     if (!this.discovery.latest) {
-      let timer: NodeJS.Timeout | undefined;
-      const remaining = deadline - Date.now();
-      await Promise.race([
-        this.discovery.refresh(),
-        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, remaining - deadlineMargin(remaining))))),
-      ]);
-      clearTimeout(timer);
+      await raceSignal(this.discovery.refresh(), signal, () => new Error('deadline')).catch(() => undefined);
       if (!this.discovery.latest) throw new Error('queue discovery has not succeeded yet');
     }
     return this.discovery.latest;
@@ -384,7 +372,7 @@ export class BullmqCollector implements Collector {
     if (!allowed) return undefined;
     if (this.workerIndex?.queues !== queues)
       this.workerIndex = { queues, index: workerNameIndex(this.source.prefix, queues, 'latin1') };
-    return countWorkers(clientNames(reply.value as string), this.source.prefix, this.workerIndex.index);
+    return countWorkers(clientNames(reply.value), this.source.prefix, this.workerIndex.index);
   }
 
   /** Job details in script calls of JOBS_PER_CALL jobs, in one round trip; one entry per request. */
@@ -468,7 +456,7 @@ export class BullmqCollector implements Collector {
 /** One queue's gauges and counters. */
 function writeQueue(out: MetricBatch, s: QueueSummary, names: QueueNames): void {
   const queue = names.queue;
-  JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]!));
+  JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]));
   if (s.completedTotal !== undefined) out.set(m.completedTotal, s.completedTotal, queue);
   if (s.failedTotal !== undefined) out.set(m.failedTotal, s.failedTotal, queue);
   out.set(m.addedTotal, s.jobsAdded, queue);

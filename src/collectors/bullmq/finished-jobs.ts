@@ -139,12 +139,12 @@ export class FinishedJobs {
     const fresh = unseen.slice(0, this.sampleLimit);
     // Nothing new (the newest member changed by a removal): remember the newest, so the next read is spared.
     if (!fresh.length)
-      return { requests: [], next: read.length ? { ...mark, newest: read[read.length - 1]!.id } : undefined };
-    const last = fresh[fresh.length - 1]!;
+      return { requests: [], next: read.length ? { ...mark, newest: read[read.length - 1].id } : undefined };
+    const last = fresh[fresh.length - 1];
     const seen = new Set(fresh.filter((j) => j.score === last.score).map((j) => j.id));
     if (last.score === mark.score) for (const id of mark.seen) seen.add(id);
     // Cut by sampleLimit: the last job read is not the newest, so the next scrape reads on.
-    const newest = fresh.length < unseen.length ? last.id : read[read.length - 1]!.id;
+    const newest = fresh.length < unseen.length ? last.id : read[read.length - 1].id;
     return {
       requests: fresh.map((j) => ({ state, id: j.id, observe: true })),
       next: { score: last.score, seen, newest },

@@ -15,7 +15,7 @@ export const bytesOfText = (text: string): QueueBytes => Buffer.from(text, 'utf8
 /** The exact bytes of a byte string. */
 export const toBuffer = (bytes: QueueBytes): Buffer => Buffer.from(bytes, 'latin1');
 
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /**
  * A byte string as a command argument with exactly its bytes: as is when it is ASCII (the same

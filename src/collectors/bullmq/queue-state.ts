@@ -92,8 +92,9 @@ const F = Object.fromEntries(QUEUE_FIELDS.map((name, i) => [name, i])) as Record
 export function decodeQueueState(reply: unknown): RawQueueState {
   if (!Array.isArray(reply) || reply.length < QUEUE_FIELDS.length)
     throw new Error('unexpected reply shape from the queue state script');
-  const meta: unknown[] = Array.isArray(reply[F.meta]) ? reply[F.meta] : [];
-  const oldest: unknown[] | undefined = Array.isArray(reply[F.oldestWaiting]) ? reply[F.oldestWaiting] : undefined;
+  const fields = reply as unknown[];
+  const meta = Array.isArray(fields[F.meta]) ? (fields[F.meta] as unknown[]) : [];
+  const oldest = Array.isArray(fields[F.oldestWaiting]) ? (fields[F.oldestWaiting] as unknown[]) : undefined;
   return {
     counts: {
       waiting: num(reply[F.waiting]) ?? 0,

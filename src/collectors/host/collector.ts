@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Collector, CollectContext } from '../types';
 import type { MetricBatch } from '../../metrics/batch';
-import type { Config } from '../../config/schema';
+import type { HostConfig } from './config';
 import { hostMetrics as m } from './metrics';
 import {
   CPU_MODES,
@@ -16,8 +16,6 @@ import {
   parseProcStat,
 } from './procfs';
 import { collectWithSysteminformation } from './fallback';
-
-export type HostConfig = Config['collectors']['host'];
 
 /** Test seams; installs set collectors.host.procPath / rootPath instead. */
 export interface HostOptions {

@@ -29,7 +29,7 @@ export function parseProcStat(text: string): ProcStat {
     const cpu = /^cpu(\d+)$/.exec(key);
     if (cpu) {
       const times = Object.fromEntries(CPU_MODES.map((mode, i) => [mode, Number(fields[i + 1] ?? 0) / USER_HZ]));
-      cpus.set(cpu[1]!, times as Record<(typeof CPU_MODES)[number], number>);
+      cpus.set(cpu[1], times as Record<(typeof CPU_MODES)[number], number>);
     } else if (key === 'btime') bootTime = Number(fields[1]);
     else if (key === 'procs_running') procsRunning = Number(fields[1]);
     else if (key === 'procs_blocked') procsBlocked = Number(fields[1]);
@@ -47,7 +47,7 @@ export function parseMeminfo(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     const m = /^([\w()]+):\s+(\d+)(?:\s+kB)?/.exec(line);
-    if (m) out.set(m[1]!, Number(m[2]) * (line.includes('kB') ? 1024 : 1));
+    if (m) out.set(m[1], Number(m[2]) * (line.includes('kB') ? 1024 : 1));
   }
   return out;
 }
@@ -106,7 +106,7 @@ export function parseDiskstats(text: string): DiskStats[] {
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 14) continue;
-    const device = f[2]!;
+    const device = f[2];
     if (DISK_EXCLUDE.test(device)) continue;
     out.push({
       device,

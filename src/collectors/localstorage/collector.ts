@@ -1,14 +1,12 @@
 import { opendir, stat, statfs } from 'node:fs/promises';
 import type { Collector, CollectContext } from '../types';
-import type { Config } from '../../config/schema';
-import { ConfigError } from '../../config/load';
+import type { LocalStorageConfig } from './config';
+import { ConfigError } from '../../config/errors';
 import type { Logger } from '../../log/logger';
 import { errorMessage } from '../../log/redact';
 import { BackgroundRefresh } from '../background';
 import { localStorageMetrics as m } from './metrics';
 import { walk, type WalkResult } from './walk';
-
-export type LocalStorageConfig = Config['collectors']['localstorage'];
 
 /**
  * The application's storage folder. Each scrape checks that it exists, is a directory and can

@@ -1,9 +1,11 @@
 import type { Pool, QueryResult } from 'pg';
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
+import type { PostgresCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
-import { errorMessage, registerSecret } from '../../log/redact';
+import { errorMessage } from '../../log/redact';
+import { untilDeadline } from '../../runner/deadline';
 import { postgresMetrics as m } from './metrics';
 import { serverResults, serverStatsSql, setServerStats } from './server-stats';
 import { buildCustomQuery, mapRows, missingColumns, type CustomQuery } from './custom-rows';
@@ -16,11 +18,6 @@ import {
   statementBudget,
   type StatementBudget,
 } from './connection';
-
-export type PostgresCollectorConfig = Config['collectors']['postgres'];
-
-/** A connect still pending this close to the deadline is given up, so the collector reports its own error. */
-const CONNECT_MARGIN_MS = 50;
 
 /**
  * PostgreSQL server statistics and the application's own SQL metrics. Each scrape takes two
@@ -39,8 +36,6 @@ export class PostgresCollector implements Collector {
     connection: Config['postgres'],
     private readonly log: Logger,
   ) {
-    // Without a URL, pg reads libpq's variables; their password must not reach a log line either.
-    registerSecret(process.env.PGPASSWORD);
     this.pool = createPool(
       { url: connection.url, password: connection.password, connectTimeoutMs: config.timeout },
       log,
@@ -62,7 +57,7 @@ export class PostgresCollector implements Collector {
   }
 
   private async collectServer(out: MetricBatch, deadline: number, signal: AbortSignal): Promise<void> {
-    const lease = await acquire(this.pool, deadline - CONNECT_MARGIN_MS, signal, this.log);
+    const lease = await acquire(this.pool, signal, this.log);
     const abort = () => lease.release();
     signal.addEventListener('abort', abort, { once: true });
     try {
@@ -83,7 +78,7 @@ export class PostgresCollector implements Collector {
   private async collectCustom(out: MetricBatch, deadline: number, signal: AbortSignal, log: Logger): Promise<void> {
     let lease: Lease | undefined;
     // One failed connect fails the remaining queries too, rather than trying again each time.
-    let connectError: unknown;
+    let connectError: Error | undefined;
     const abort = () => lease?.release();
     signal.addEventListener('abort', abort, { once: true });
     try {
@@ -94,8 +89,8 @@ export class PostgresCollector implements Collector {
           if (signal.aborted) throw new Error('scrape deadline passed');
           // Connect first: the statement's budget is what is left after it.
           if (connectError) throw connectError;
-          lease ??= await acquire(this.pool, deadline - CONNECT_MARGIN_MS, signal, this.log).catch((err: unknown) => {
-            throw (connectError = err);
+          lease ??= await acquire(this.pool, signal, this.log).catch((err: unknown) => {
+            throw (connectError = err instanceof Error ? err : new Error(String(err)));
           });
           const budget = needBudget(deadline, query.config.timeout);
           const result = await this.runCustom(lease, query.sql, budget);
@@ -142,7 +137,7 @@ export class PostgresCollector implements Collector {
       throw err;
     }
     await rollback();
-    return result!;
+    return result;
   }
 
   /**
@@ -154,7 +149,7 @@ export class PostgresCollector implements Collector {
     const deadline = Date.now() + this.config.timeout;
     let lease: Lease;
     try {
-      lease = await acquire(this.pool, deadline, signal, this.log);
+      lease = await acquire(this.pool, untilDeadline(deadline, signal), this.log);
     } catch (err) {
       this.log.warn('custom queries not checked at startup: database unreachable', { error: errorMessage(err) });
       return [];

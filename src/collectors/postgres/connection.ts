@@ -1,6 +1,7 @@
 import { DatabaseError, Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import type { Logger } from '../../log/logger';
 import { errorMessage } from '../../log/redact';
+import { raceSignal, timedOut } from '../../runner/deadline';
 
 /**
  * Connections under a deadline. The pool holds at most 2 connections, so a locked or slow
@@ -49,16 +50,17 @@ export interface StatementBudget {
 /** Below this there is no point starting a statement. */
 export const MIN_STATEMENT_MS = 10;
 
-/** The budget for one statement, capped by `capMs`; undefined when the deadline is too close. */
+/**
+ * The budget for one statement, capped by `capMs`; undefined when the deadline is too close.
+ * `deadline` is the collector's own (the runner keeps its margin before it already).
+ */
 export function statementBudget(deadline: number, now: number, capMs = Infinity): StatementBudget | undefined {
   const remaining = deadline - now;
-  // Kept back so the collector returns (and its batch is published) before the runner gives up.
-  const margin = Math.min(250, Math.max(20, remaining * 0.1));
-  const hard = remaining - margin;
-  const grace = Math.min(200, Math.max(5, hard * 0.2));
-  const statementMs = Math.floor(Math.min(capMs, hard - grace));
+  // The server gives up first, so the client sees the server's own error rather than a cut socket.
+  const grace = Math.min(200, Math.max(5, remaining * 0.2));
+  const statementMs = Math.floor(Math.min(capMs, remaining - grace));
   if (statementMs < MIN_STATEMENT_MS) return undefined;
-  return { statementMs, clientMs: Math.floor(Math.min(statementMs + grace, hard)) };
+  return { statementMs, clientMs: Math.floor(Math.min(statementMs + grace, remaining)) };
 }
 
 /** A checked-out connection that is released (and closed) exactly once. */
@@ -84,27 +86,22 @@ export class Lease {
 }
 
 /**
- * Gets a connection before `deadline`, or throws. A connection that arrives after the caller
+ * Gets a connection before `signal` aborts, or throws. A connection that arrives after the caller
  * gave up is closed at once, so a late connect never leaks a session.
  */
-export async function acquire(pool: Pool, deadline: number, signal: AbortSignal, log: Logger): Promise<Lease> {
+export async function acquire(pool: Pool, signal: AbortSignal, log: Logger): Promise<Lease> {
   // Queueing behind connections an earlier scrape still waits for would only add more later.
   if (pool.totalCount >= POOL_MAX && pool.idleCount === 0)
     throw new Error('both connections still busy from an earlier scrape (database slow or unreachable)');
   const started = performance.now();
   const pending = pool.connect();
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const giveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error('timed out connecting to PostgreSQL')),
-      Math.max(0, deadline - Date.now()),
-    );
-    onAbort = () => reject(new Error('aborted while connecting to PostgreSQL'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
   try {
-    const client = await Promise.race([pending, giveUp]);
+    const client = await raceSignal(
+      pending,
+      signal,
+      () =>
+        new Error(timedOut(signal) ? 'timed out connecting to PostgreSQL' : 'aborted while connecting to PostgreSQL'),
+    );
     return new Lease(client, (performance.now() - started) / 1000, (err) =>
       log.warn('postgres connection lost', { error: errorMessage(err) }),
     );
@@ -114,9 +111,6 @@ export async function acquire(pool: Pool, deadline: number, signal: AbortSignal,
       () => undefined,
     );
     throw err;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { duration as durationFactory } from '../../config/schema';
+import { duration } from '../../config/fields';
 
 /**
  * Config of custom SQL metrics (`collectors.postgres.queries`), checked at startup so a typo
@@ -39,7 +39,7 @@ const RESERVED_SUFFIXES = ['_bucket', '_count', '_sum', '_created', '_info'] as 
 /** A single read statement: what the exporter wraps as a subquery to cap its rows. */
 const READ_STATEMENT = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(select|with|values|table)\b/i;
 
-export function customQueriesSchema(duration: typeof durationFactory) {
+export function customQueriesSchema() {
   const metric = z
     .object({
       /** Result column holding the value. */

@@ -2,6 +2,7 @@ import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { APPLICATION_NAME } from './connection';
 import { ACTIVITY_STATES, LOCK_MODES, postgresMetrics as m } from './metrics';
+import { labelValue } from './custom-rows';
 
 /**
  * The server statistics, as SQL sent in one round trip (a read-only transaction) and pure
@@ -61,7 +62,7 @@ export function serverResults(results: readonly { rows: Row[] }[]): ServerResult
   const names = Object.keys(SERVER_STATEMENTS) as (keyof typeof SERVER_STATEMENTS)[];
   if (results.length !== names.length + 3)
     throw new Error(`expected ${names.length + 3} results, got ${results.length}`);
-  return Object.fromEntries(names.map((name, i) => [name, results[i + 2]!.rows])) as unknown as ServerResults;
+  return Object.fromEntries(names.map((name, i) => [name, results[i + 2].rows])) as unknown as ServerResults;
 }
 
 /** pg returns int8 and numeric as strings; NULL stays missing. */
@@ -94,8 +95,8 @@ const STAT_DATABASE: readonly (readonly [string, MetricDef<'datname', 'gauge' | 
 export function setServerStats(out: MetricBatch, r: ServerResults): void {
   const server = r.server[0] ?? {};
   out.set(m.versionInfo, 1, {
-    short_version: String(server.short_version ?? ''),
-    version: String(server.version ?? ''),
+    short_version: labelValue(server.short_version),
+    version: labelValue(server.version),
   });
   setIfNumber(out, m.maxConnections, server.max_connections);
   setIfNumber(out, m.superuserReservedConnections, server.superuser_reserved_connections);
@@ -120,7 +121,7 @@ export function setServerStats(out: MetricBatch, r: ServerResults): void {
   for (const datname of databases) for (const state of ACTIVITY_STATES) out.set(m.activityCount, 0, { datname, state });
   for (const row of r.activity) {
     // Without pg_read_all_stats (pg_monitor), other roles' sessions show no state.
-    const state = row.state === null || row.state === undefined ? 'unknown' : String(row.state);
+    const state = row.state === null || row.state === undefined ? 'unknown' : labelValue(row.state);
     out.set(m.activityCount, toNumber(row.connections) ?? 0, { datname: String(row.datname), state });
   }
 

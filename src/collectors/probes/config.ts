@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { duration as durationFactory, url as urlFactory } from '../../config/schema';
+import { collectorSection, duration, url } from '../../config/fields';
 import { namedTargets, targetName } from '../../config/targets';
 
 /** Probes at most: each is a request per scrape and a handful of series. */
@@ -9,7 +9,7 @@ const MAX_TARGETS = 1000;
  * `collectors.probes.targets`: the application's own health endpoints. Each has a name, the
  * `target` label, so the URL (which may hold credentials or tokens) never becomes a label.
  */
-export function probeTargetsSchema(duration: typeof durationFactory, url: typeof urlFactory) {
+export function probeTargetsSchema() {
   const target = z
     .object({
       name: targetName,
@@ -26,3 +26,12 @@ export function probeTargetsSchema(duration: typeof durationFactory, url: typeof
 }
 
 export type ProbeTargetConfig = z.output<ReturnType<typeof probeTargetsSchema>>[number];
+
+/** `collectors.probes`: HTTP(S) health endpoints of the application; on when targets are listed. */
+export const probesConfigSchema = collectorSection('5s', {
+  targets: probeTargetsSchema(),
+  /** Probes in flight at once. */
+  concurrency: z.number().int().min(1).max(64).default(4),
+});
+
+export type ProbesConfig = z.output<typeof probesConfigSchema>;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { timedOut, withTimeout } from '../../runner/deadline';
 
 export interface ProbeRequest {
   readonly url: URL;
@@ -21,11 +22,14 @@ export interface ProbeResult {
   readonly error?: string;
 }
 
+/** A certificate as getPeerCertificate(true) returns it: linked to its issuer. */
+type CertificateLink = PeerCertificate & { issuerCertificate?: CertificateLink };
+
 /** The earliest expiry in a peer certificate chain, walking issuers until the chain ends or loops. */
 export function earliestExpiry(cert: PeerCertificate | undefined): number | undefined {
   let earliest: number | undefined;
   const seen = new Set<PeerCertificate>();
-  let current = cert as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
+  let current: CertificateLink | undefined = cert;
   while (current && current.valid_to && !seen.has(current)) {
     seen.add(current);
     const expiry = Date.parse(current.valid_to) / 1000;
@@ -41,6 +45,7 @@ export function earliestExpiry(cert: PeerCertificate | undefined): number | unde
  * throws: every outcome is a ProbeResult, and it settles within `timeoutMs` or when `signal` aborts.
  */
 export function probe(req: ProbeRequest, signal: AbortSignal): Promise<ProbeResult> {
+  const stop = withTimeout(signal, req.timeoutMs);
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   return new Promise<ProbeResult>((resolve) => {
@@ -50,8 +55,7 @@ export function probe(req: ProbeRequest, signal: AbortSignal): Promise<ProbeResu
     const finish = (error?: Error) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      stop.removeEventListener('abort', onAbort);
       const success = !error && statusCode >= 200 && statusCode < 300;
       const problem = error ? error.message : success ? undefined : `HTTP ${statusCode}`;
       resolve({ success, durationSeconds: elapsed(), statusCode, certExpiry, error: problem });
@@ -72,15 +76,17 @@ export function probe(req: ProbeRequest, signal: AbortSignal): Promise<ProbeResu
     });
     request.on('error', (err) => finish(err));
     request.end();
-    const timer = setTimeout(() => {
-      finish(new Error(`timed out after ${(req.timeoutMs / 1000).toFixed(2)}s`));
-      request.destroy();
-    }, req.timeoutMs);
+    // The scrape's deadline or the probe's own timeout passed; or else the scrape was cancelled.
     const onAbort = () => {
-      finish(new Error('aborted at the scrape deadline'));
+      const waitedMs = timedOut(signal) ? performance.now() - started : req.timeoutMs;
+      finish(
+        new Error(
+          timedOut(stop) ? `timed out after ${(waitedMs / 1000).toFixed(2)}s` : 'aborted at the scrape deadline',
+        ),
+      );
       request.destroy();
     };
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
+    stop.addEventListener('abort', onAbort, { once: true });
+    if (stop.aborted) onAbort();
   });
 }

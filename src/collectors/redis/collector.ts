@@ -8,8 +8,6 @@ import { errorMessage } from '../../log/redact';
 import { redisMetrics as m } from './metrics';
 import { byNode, parseInfo, setClusterInfoMetrics, setInfoMetrics } from './info';
 
-export type RedisCollectorConfig = Config['collectors']['redis'];
-
 /**
  * Redis health: PING latency on the open connection, then INFO mapped through a table.
  * Two round trips per scrape on the collector's own connection, so the PING it times is never

@@ -26,7 +26,7 @@ export function parseKeyspace(fields: ReadonlyMap<string, string>): KeyspaceEntr
     const db = /^db(\d+)$/.exec(field);
     if (!db) continue;
     const parts = new Map(value.split(',').map((kv) => kv.split('=') as [string, string]));
-    out.push({ db: db[1]!, keys: Number(parts.get('keys') ?? NaN), expires: Number(parts.get('expires') ?? NaN) });
+    out.push({ db: db[1], keys: Number(parts.get('keys') ?? NaN), expires: Number(parts.get('expires') ?? NaN) });
   }
   return out;
 }

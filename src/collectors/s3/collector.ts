@@ -1,17 +1,16 @@
 import { HeadBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Collector, CollectContext } from '../types';
 import type { Config } from '../../config/schema';
-import { ConfigError } from '../../config/load';
+import type { S3CollectorConfig } from './config';
+import { ConfigError } from '../../config/errors';
 import type { Logger } from '../../log/logger';
 import { errorMessage } from '../../log/redact';
 import { BackgroundRefresh } from '../background';
 import { s3Metrics as m } from './metrics';
 import { countObjects, type PrefixCount } from './listing';
 
-export type S3CollectorConfig = Config['collectors']['s3'];
-
 export interface S3Options {
-  /** Credentials instead of the SDK's default chain (tests). */
+  /** Credentials instead of the SDK's default chain (from `AWS_*_FILE`, or tests). */
   readonly credentials?: S3ClientConfig['credentials'];
 }
 
@@ -69,12 +68,11 @@ export class S3Collector implements Collector {
     );
   }
 
-  async collect({ out, signal, deadline }: CollectContext): Promise<void> {
+  async collect({ out, signal }: CollectContext): Promise<void> {
     for (const listing of this.listings.values()) listing.ensureStarted();
     const started = performance.now();
-    const timeout = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, deadline - Date.now() - 50))]);
     try {
-      await this.headClient.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: timeout });
+      await this.headClient.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
     } catch (err) {
       throw new Error(`HeadBucket ${this.bucket}: ${describeS3Error(err)}`);
     }

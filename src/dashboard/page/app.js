@@ -1,10 +1,19 @@
 // jobstack live dashboard: polls dashboard/data every 5 s, renders every section, keeps the last
 // good data on screen when a refresh fails. No dependencies, no inline script (CSP), no network
-// access beyond this exporter.
+// access beyond this exporter. Type-checked (tsconfig.page.json) against the /dashboard/data types.
+// @ts-check
 'use strict';
+/** @typedef {import('../types').DashboardData} Data */
+/** @typedef {Data & { stale: Record<string, string | null> }} View what is drawn: with stale sections marked */
 (function () {
   const REFRESH_SECONDS = 5;
-  const $ = (id) => document.getElementById(id);
+  /** An element of index.html by id (the browser test fails if one is missing). */
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  /** The first element matching a selector (index.html has each one the page asks for). */
+  const first = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
+  const sortButtons = () =>
+    /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('#queue-table th button'));
+  /** @type {{ data: Data | null, paused: boolean, countdown: number, sort: { key: string, dir: number }, filter: string, failures: number }} */
   const state = { data: null, paused: false, countdown: 0, sort: { key: 'backlog', dir: -1 }, filter: '', failures: 0 };
 
   // ---- formatting -------------------------------------------------------------------------
@@ -48,8 +57,8 @@
   function sparkline(points, color, w = 80, h = 18) {
     const svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('class', 'spark');
-    svg.setAttribute('width', w);
-    svg.setAttribute('height', h);
+    svg.setAttribute('width', String(w));
+    svg.setAttribute('height', String(h));
     svg.setAttribute('aria-hidden', 'true');
     const values = (points || []).filter((p) => typeof p === 'number' && Number.isFinite(p));
     if (values.length >= 2) {
@@ -69,6 +78,7 @@
   }
 
   // ---- sections ----------------------------------------------------------------------------
+  /** @param {View} d */
   function renderStatus(d) {
     const h = d.health;
     $('score').textContent = num(h.score);
@@ -100,6 +110,7 @@
     oldest: (q) => q.oldestWaitingSeconds || 0,
   };
 
+  /** @param {View} d */
   function renderQueues(d) {
     const f = state.filter.toLowerCase();
     const rows = d.queues.filter((q) => !f || q.name.toLowerCase().includes(f));
@@ -110,11 +121,11 @@
       return (x < y ? -1 : x > y ? 1 : 0) * dir || a.name.localeCompare(b.name);
     });
     $('queue-count').textContent = `${rows.length} of ${d.queues.length}`;
-    document.querySelectorAll('#queue-table th button').forEach((b) => {
+    sortButtons().forEach((b) => {
       if (b.dataset.sort === key) b.setAttribute('aria-sort', dir > 0 ? 'ascending' : 'descending');
       else b.removeAttribute('aria-sort');
     });
-    const body = document.querySelector('#queue-table tbody');
+    const body = first('#queue-table tbody');
     body.replaceChildren(
       ...rows.map((q) => {
         const noWorkers = q.workers === 0 && q.backlog > 0;
@@ -146,6 +157,7 @@
     );
   }
 
+  /** @param {View} d */
   function renderFailures(d) {
     const all = [];
     for (const q of d.queues) for (const f of q.recentFailures) all.push({ queue: q.name, ...f });
@@ -192,6 +204,7 @@
       ),
     );
   }
+  /** @param {View} d */
   function renderApi(d) {
     const apps = d.api || [];
     $('api').hidden = apps.length === 0;
@@ -205,7 +218,9 @@
             el('h3', { class: 's-down' }, `${a.target}: snapshot unreadable`),
             el('p', { class: 'reason' }, a.error || ''),
           );
-        const ws = a.websockets;
+        // An app that is up always has its request totals and WebSocket figures.
+        const ws = /** @type {NonNullable<typeof a.websockets>} */ (a.websockets);
+        const requests = /** @type {NonNullable<typeof a.requests>} */ (a.requests);
         const head = el(
           'h3',
           {},
@@ -213,7 +228,7 @@
           el(
             'span',
             { class: 'dim' },
-            `${a.service} · ${num(a.requests.active)} in flight · 5xx ${pct(a.errorRatio)} · p95 ${secs(a.p95Seconds)} · over ${secs(a.windowSeconds)}`,
+            `${a.service} · ${num(requests.active)} in flight · 5xx ${pct(a.errorRatio)} · p95 ${secs(a.p95Seconds)} · over ${secs(a.windowSeconds)}`,
           ),
         );
         const routes = table(
@@ -273,6 +288,7 @@
   }
 
   // Firing alerts from Alertmanager (read-only); the section stays hidden without ALERTMANAGER_URL.
+  /** @param {View} d */
   function renderAlerts(d) {
     const a = d.alerts;
     $('alerts').hidden = !a;
@@ -299,11 +315,12 @@
   }
 
   function kv(sectionId, pairs) {
-    const dl = document.querySelector(`#${sectionId} dl`);
+    const dl = first(`#${sectionId} dl`);
     dl.replaceChildren(...pairs.flatMap(([k, v, cls]) => [el('dt', {}, k), el('dd', cls ? { class: cls } : {}, v)]));
   }
   const upDown = (up) => [up ? 'up' : 'down', up ? 's-up' : 's-down'];
 
+  /** @param {View} d */
   function renderDependencies(d) {
     const r = d.redis;
     kv(
@@ -396,6 +413,7 @@
   const lastGood = {};
 
   /** The data to draw: this refresh's, with failed collectors' sections taken from the last good one. */
+  /** @param {Data} d @returns {View} */
   function withLastGood(d) {
     const failed = new Set(d.exporter.collectors.filter((c) => !c.success).map((c) => c.name));
     const out = { ...d, stale: {} };
@@ -412,13 +430,15 @@
     return out;
   }
 
+  /** @param {View} d */
   function markStale(d) {
     for (const section of Object.keys(SECTION_COLLECTORS)) {
       const node = $(section);
       const at = d.stale[section];
       node.classList.toggle('stale', Boolean(at));
       let note = node.querySelector('h2 .stale-note');
-      if (at && !note) node.querySelector('h2').append((note = el('span', { class: 'stale-note' })));
+      if (at && !note)
+        /** @type {HTMLElement} */ (node.querySelector('h2')).append((note = el('span', { class: 'stale-note' })));
       if (note) note.textContent = at ? `failing — last good figures from ${when(at)}` : '';
     }
   }
@@ -446,9 +466,10 @@
     try {
       const res = await fetch('dashboard/data', { cache: 'no-store', credentials: 'same-origin' });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      state.data = await res.json();
+      const data = /** @type {Data} */ (await res.json());
+      state.data = data;
       state.failures = 0;
-      const failed = state.data.exporter.collectors.filter((c) => !c.success).map((c) => c.name);
+      const failed = data.exporter.collectors.filter((c) => !c.success).map((c) => c.name);
       if (failed.length)
         banner(`collection incomplete: ${failed.join(', ')} failing — figures from them are missing`, 'stale');
       else banner('');
@@ -456,7 +477,7 @@
     } catch (err) {
       state.failures++;
       const last = state.data ? ` — showing data from ${when(state.data.generatedAt)}` : '';
-      banner(`cannot reach the exporter (${err.message})${last}`, 'error');
+      banner(`cannot reach the exporter (${err instanceof Error ? err.message : String(err)})${last}`, 'error');
     }
   }
 
@@ -477,12 +498,12 @@
     $('refresh-state').textContent = state.paused ? 'paused' : `refresh in ${state.countdown}s`;
   });
   $('filter').addEventListener('input', (e) => {
-    state.filter = e.target.value;
+    state.filter = /** @type {HTMLInputElement} */ (e.target).value;
     render();
   });
-  document.querySelectorAll('#queue-table th button').forEach((b) =>
+  sortButtons().forEach((b) =>
     b.addEventListener('click', () => {
-      const key = b.dataset.sort;
+      const key = b.dataset.sort ?? 'name';
       state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : key === 'name' ? 1 : -1 };
       render();
     }),

@@ -76,14 +76,12 @@ function summary(reading: AppReading): ApiSummary {
       messagesReceived: ws.messagesReceived,
       messagesSent: ws.messagesSent,
       errors: ws.errors,
-      recentEvents: ws.recentEvents
-        .slice(0, API_LIMITS.events)
-        .map((e) => ({
-          at: iso(e.time),
-          type: e.type,
-          code: e.code ?? null,
-          detail: e.detail === undefined ? null : redact(e.detail),
-        })),
+      recentEvents: ws.recentEvents.slice(0, API_LIMITS.events).map((e) => ({
+        at: iso(e.time),
+        type: e.type,
+        code: e.code ?? null,
+        detail: e.detail === undefined ? null : redact(e.detail),
+      })),
     },
   };
 }

@@ -85,11 +85,11 @@ export function storageSection(all: MetricBatch, enabled: { s3: boolean; local: 
 
 export function probeSection(all: MetricBatch): DashboardData['probes'] {
   return all.samples(pr.success).map((s) => {
-    const target = { target: s.labels.target! };
+    const target = { target: s.labels.target };
     const duration = all.get(pr.duration, target);
     const status = all.get(pr.statusCode, target);
     return {
-      name: s.labels.target!,
+      name: s.labels.target,
       success: s.value === 1,
       statusCode: status ? status : null,
       durationMs: duration === undefined ? null : duration * 1000,

@@ -37,12 +37,12 @@ export function hostSection(all: MetricBatch, history: History, windowSeconds: n
       .map((s) => {
         const availBytes =
           all.get(h.fsAvail, {
-            device: s.labels.device!,
-            mountpoint: s.labels.mountpoint!,
-            fstype: s.labels.fstype!,
+            device: s.labels.device,
+            mountpoint: s.labels.mountpoint,
+            fstype: s.labels.fstype,
           }) ?? 0;
         return {
-          mountpoint: s.labels.mountpoint!,
+          mountpoint: s.labels.mountpoint,
           sizeBytes: s.value,
           availBytes,
           usedRatio: s.value > 0 ? 1 - availBytes / s.value : 0,

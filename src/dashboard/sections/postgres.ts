@@ -20,7 +20,7 @@ export function postgresSection(
   if (!enabled) return null;
   const up = all.get(p.up) === 1;
   const byState: Record<string, number> = {};
-  for (const s of all.samples(p.activityCount)) byState[s.labels.state!] = (byState[s.labels.state!] ?? 0) + s.value;
+  for (const s of all.samples(p.activityCount)) byState[s.labels.state] = (byState[s.labels.state] ?? 0) + s.value;
   const version = all.samples(p.versionInfo)[0]?.labels.short_version ?? null;
   const sizes = all.samples(p.databaseSize);
   return {
@@ -31,9 +31,9 @@ export function postgresSection(
     transactionsPerSecond: up ? history.rate('pg:xacts', windowSeconds) : null,
     longestTransactionSeconds: all.get(p.oldestTransactionAge) ?? null,
     customQueries: all.samples(p.querySuccess).map((s) => ({
-      name: s.labels.query!,
+      name: s.labels.query,
       success: s.value === 1,
-      rows: all.get(p.queryRows, { query: s.labels.query! }) ?? null,
+      rows: all.get(p.queryRows, { query: s.labels.query }) ?? null,
     })),
   };
 }

@@ -16,13 +16,12 @@ const BACKLOG_STATES = ['waiting', 'prioritized', 'delayed'];
 function perQueue(all: MetricBatch): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
   for (const s of all.samples(b.jobs)) {
-    const counts = out.get(s.labels.queue!) ?? {};
-    counts[s.labels.state!] = s.value;
-    out.set(s.labels.queue!, counts);
+    const counts = out.get(s.labels.queue) ?? {};
+    counts[s.labels.state] = s.value;
+    out.set(s.labels.queue, counts);
   }
   // A queue that could not be read has no counts, but is listed (marked) rather than hidden.
-  for (const s of all.samples(b.readError))
-    if (s.value === 1 && !out.has(s.labels.queue!)) out.set(s.labels.queue!, {});
+  for (const s of all.samples(b.readError)) if (s.value === 1 && !out.has(s.labels.queue)) out.set(s.labels.queue, {});
   return out;
 }
 

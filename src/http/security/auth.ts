@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type Koa from 'koa';
-import type { WebSecurity } from './web-config';
+import type { WebSecurity } from '../../config/web-config';
 import { BcryptPool, type CompareResult } from './bcrypt-pool';
 
 /** Paths reachable without credentials: liveness must work for orchestrators that cannot log in. */
@@ -49,7 +49,7 @@ export class BcryptCache {
 function parseBasic(header: string): { user: string; password: string } | undefined {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
@@ -71,12 +71,15 @@ export function authMiddleware(security: WebSecurity, cache = new BcryptCache())
       ctx.body = 'client certificate not trusted\n';
       return;
     }
-    if (!needsAuth || PUBLIC_PATHS.has(ctx.path)) return next();
+    if (!needsAuth || PUBLIC_PATHS.has(ctx.path)) {
+      await next();
+      return;
+    }
     const header = ctx.get('authorization');
     let ok = false;
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (bearer && token) {
-      ok = timingSafeEqual(sha256(bearer[1]!), token);
+      ok = timingSafeEqual(sha256(bearer[1]), token);
     } else {
       const basic = parseBasic(header);
       if (basic && security.users.size > 0) {
@@ -100,6 +103,6 @@ export function authMiddleware(security: WebSecurity, cache = new BcryptCache())
       ctx.body = 'unauthorized\n';
       return;
     }
-    return next();
+    await next();
   };
 }

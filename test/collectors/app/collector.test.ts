@@ -13,7 +13,8 @@ import { appMetrics as m } from '../../../src/collectors/app/metrics';
 import { parseSnapshot, recentFigures } from '../../../src/collectors/app/snapshot';
 import { HostCollector } from '../../../src/collectors/host/collector';
 import { parseArgs } from '../../../src/config/args';
-import { ConfigError, loadConfig } from '../../../src/config/load';
+import { ConfigError } from '../../../src/config/errors';
+import { loadConfig } from '../../../src/config/load';
 import { redactedConfigYaml } from '../../../src/config/redacted';
 import { configSchema } from '../../../src/config/schema';
 import { SNAPSHOT_LIMITS } from '../../../src/instrument/snapshot';
@@ -299,7 +300,7 @@ describe('snapshot checks (pure)', () => {
       'an error ratio above 1',
       {
         ...sampleSnapshot(),
-        routes: [{ ...sampleSnapshot().routes[0]!, recent: { ...sampleSnapshot().routes[0]!.recent, errorRatio: 2 } }],
+        routes: [{ ...sampleSnapshot().routes[0], recent: { ...sampleSnapshot().routes[0].recent, errorRatio: 2 } }],
       },
       /at routes\.0\.recent\.errorRatio/,
     ],

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { Queue, Worker } from 'bullmq';
-import { BullmqCollector, type BullmqCollectorConfig } from '../../../src/collectors/bullmq/collector';
+import { BullmqCollector } from '../../../src/collectors/bullmq/collector';
+import type { BullmqCollectorConfig } from '../../../src/collectors/bullmq/config';
 import { bullmqMetrics as m } from '../../../src/collectors/bullmq/metrics';
 import { silentLogger } from '../../../src/log/logger';
 import type { MetricBatch } from '../../../src/metrics/batch';

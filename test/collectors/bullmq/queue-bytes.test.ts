@@ -64,7 +64,7 @@ test('a queue named with bytes that are not UTF-8 is discovered and read exactly
       batch
         .samples(m.jobs)
         .filter((s) => s.labels.state === 'waiting')
-        .map((s) => [s.labels.queue!, s.value]),
+        .map((s) => [s.labels.queue, s.value]),
     );
     const invalidLabel = queueLabel(INVALID.toString('latin1'));
     expect(waiting.get(invalidLabel)).toBe(2);

@@ -123,7 +123,7 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   await q('limited').add('x', {});
   // hostile names: one job each, and a worker on the first.
   for (const name of HOSTILE) await q(name).add('h', { fail: 'always' });
-  startWorker(HOSTILE[0]!);
+  startWorker(HOSTILE[0]);
 
   // Quiesce: every job a worker can take has finished.
   await waitFor(
@@ -132,7 +132,7 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
       const [emails, ephemeral, hostile] = await Promise.all([
         q('emails').getJobCounts(),
         q('ephemeral').getJobCounts(),
-        q(HOSTILE[0]!).getJobCounts(),
+        q(HOSTILE[0]).getJobCounts(),
       ]);
       return (
         emails.completed + emails.failed === 30 && ephemeral.waiting + ephemeral.active === 0 && hostile.failed === 1
@@ -204,7 +204,7 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
   expect(histogramCount(m.processingDuration, 'emails')).toBe(30);
   // Its jobs are removed on completion, so none is seen finishing: no histogram series at all (not an empty one).
   expect(histogramCount(m.waitDuration, 'ephemeral')).toBeUndefined();
-  expect(histogramCount(m.waitDuration, HOSTILE[0]!)).toBe(1);
+  expect(histogramCount(m.waitDuration, HOSTILE[0])).toBe(1);
   // The sampled finished counter splits the same jobs by outcome, with or without BullMQ's metrics option.
   expect(value(batch, m.finished, { queue: 'emails', status: 'completed' })).toBe(emailCounts.completed);
   expect(value(batch, m.finished, { queue: 'emails', status: 'failed' })).toBe(emailCounts.failed);
@@ -222,6 +222,6 @@ test('counts, ages, workers, limits and histograms agree with BullMQ after a liv
     attemptsMade: 2,
     failedReason: expect.stringMatching(/^boom \d+/),
   });
-  expect(failures[0]!.finishedOn!).toBeGreaterThanOrEqual(failures[2]!.finishedOn!);
+  expect(failures[0].finishedOn!).toBeGreaterThanOrEqual(failures[2].finishedOn!);
   expect(text).not.toContain('boom');
 });

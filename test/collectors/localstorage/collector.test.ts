@@ -40,7 +40,7 @@ function collector(storagePath: string, section: Record<string, unknown> = {}): 
 }
 
 async function scrape(c: LocalStorageCollector): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector: c, timeoutMs: 5000 }], log).collect(3000)).outcomes[0]!;
+  return (await new ScrapeRunner([{ collector: c, timeoutMs: 5000 }], log).collect(3000)).outcomes[0];
 }
 
 const never = new AbortController().signal;

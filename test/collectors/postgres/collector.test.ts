@@ -58,7 +58,7 @@ async function session(database = 'postgres'): Promise<Client> {
 
 const exporterSessions = async () =>
   Number(
-    (await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0]!.n,
+    (await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0].n,
   );
 
 const exposition = (batch: MetricBatch) => render([...batch.families.values()].map(toExpositionFamily), 'prometheus');
@@ -92,7 +92,7 @@ describe('postgres collector: server statistics', () => {
       const blocked = idle1.query('UPDATE t SET v = 1 WHERE id = 2').catch((e: Error) => e);
       const deadlocked = await app.query('UPDATE t SET v = 2 WHERE id = 1').catch((e: Error) => e);
       const other = await blocked;
-      const errors = [deadlocked, other].filter((e) => e instanceof Error).map((e) => (e as Error).message);
+      const errors = [deadlocked, other].filter((e) => e instanceof Error).map((e) => e.message);
       expect(errors).toEqual(['deadlock detected']);
       await app.query('ROLLBACK').catch(() => undefined);
       await idle1.query('ROLLBACK').catch(() => undefined);
@@ -126,14 +126,14 @@ describe('postgres collector: server statistics', () => {
       expect(out.get(m.blkReadTime, { datname: 'appdb' })).toBe(0);
 
       const [sizes] = await Promise.all([pg.sql("SELECT pg_database_size('appdb')::float8 AS s")]);
-      expect(out.get(m.databaseSize, { datname: 'appdb' })).toBeCloseTo(Number(sizes![0]!.s), -6);
+      expect(out.get(m.databaseSize, { datname: 'appdb' })).toBeCloseTo(Number(sizes[0].s), -6);
       expect(out.get(m.databaseSize, { datname: 'template0' })).toBeUndefined();
       expect(out.get(m.maxConnections)).toBe(40);
       expect(out.get(m.superuserReservedConnections)).toBe(3);
       expect(out.get(m.frozenXidAge, { datname: 'appdb' })!).toBeGreaterThan(0);
-      const version = (await pg.sql('SHOW server_version'))[0]!.server_version as string;
-      expect(out.samples(m.versionInfo)[0]!.labels.short_version).toBe(version);
-      expect(out.samples(m.versionInfo)[0]!.labels.version).toMatch(/^PostgreSQL /);
+      const version = (await pg.sql('SHOW server_version'))[0].server_version as string;
+      expect(out.samples(m.versionInfo)[0].labels.short_version).toBe(version);
+      expect(out.samples(m.versionInfo)[0].labels.version).toMatch(/^PostgreSQL /);
       expect(out.get(m.startTime)!).toBeLessThan(Date.now() / 1000);
       expect(out.get(m.isReplica)).toBe(0);
       expect(out.get(m.replicationLag)).toBeUndefined();
@@ -184,7 +184,7 @@ describe('postgres collector: pg_up 0 within the deadline', () => {
   const runOnce = async (c: PostgresCollector, budgetMs: number) => {
     const runner = new ScrapeRunner([{ collector: c, timeoutMs: 10_000 }], log);
     const { outcomes } = await runner.collect(budgetMs);
-    return outcomes[0]!;
+    return outcomes[0];
   };
 
   test('authentication failure: pg_up 0, and the password never reaches the error or the log', async () => {
@@ -330,7 +330,7 @@ describe('postgres collector: custom SQL metrics', () => {
       expect(failures).toMatch(/"query":"failing".*relation \\"no_such_table\\" does not exist/);
       expect(failures).toMatch(/"query":"over_cap".*more than maxRows \(3\)/);
       expect(failures).toMatch(/"query":"writes".*read-only transaction/);
-      expect((await pg.sql('SELECT last_value FROM jobs_id_seq'))[0]!.last_value).toBe('4');
+      expect((await pg.sql('SELECT last_value FROM jobs_id_seq'))[0].last_value).toBe('4');
       expect(promtoolCheckMetrics(exposition(out))).toBe('');
       expect(c.connections).toBe(0);
     } finally {

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { parseArgs } from '../../../src/config/args';
-import { ConfigError, loadConfig } from '../../../src/config/load';
+import { ConfigError } from '../../../src/config/errors';
+import { loadConfig } from '../../../src/config/load';
 import { COLLECTORS } from '../../../src/collectors';
 import { RESERVED_NAMES, RESERVED_PREFIXES, metricNameProblem } from '../../../src/collectors/postgres/custom-config';
 import { tempDir } from '../../harness/process';
@@ -35,7 +36,7 @@ describe('custom SQL metrics: startup validation (exit 2)', () => {
     expect(problemsOf([good])).toEqual([]);
     const file = path.join(tmp.dir, 'good.yml');
     writeFileSync(file, stringify({ collectors: { postgres: { queries: [{ ...good, timeout: '2s' }] } } }));
-    const q = loadConfig(parseArgs(['--config', file]), {}).config.collectors.postgres.queries[0]!;
+    const q = loadConfig(parseArgs(['--config', file]), {}).config.collectors.postgres.queries[0];
     expect(q).toMatchObject({ maxRows: 100, timeout: 2000, metrics: [{ type: 'gauge' }] });
   });
 

@@ -99,10 +99,10 @@ describe('custom query rows -> samples', () => {
 describe('statement budget inside the deadline', () => {
   test.each([
     // remaining ms, cap, statement_timeout, client timeout
-    [5000, undefined, 4550, 4750],
+    [5000, undefined, 4800, 5000],
     [5000, 300, 300, 500],
-    [1000, undefined, 720, 900],
-    [100, undefined, 64, 80],
+    [1000, undefined, 800, 1000],
+    [100, undefined, 80, 100],
   ])('remaining %p ms, cap %p: statement %p ms, client %p ms', (remaining, cap, statementMs, clientMs) => {
     expect(statementBudget(1_000_000 + remaining, 1_000_000, cap)).toEqual({ statementMs, clientMs });
   });

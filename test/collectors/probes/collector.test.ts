@@ -8,7 +8,8 @@ import path from 'node:path';
 import { ProbesCollector } from '../../../src/collectors/probes/collector';
 import { probeMetrics as m } from '../../../src/collectors/probes/metrics';
 import { parseArgs } from '../../../src/config/args';
-import { ConfigError, loadConfig } from '../../../src/config/load';
+import { ConfigError } from '../../../src/config/errors';
+import { loadConfig } from '../../../src/config/load';
 import { configSchema } from '../../../src/config/schema';
 import { createLogger } from '../../../src/log/logger';
 import { clearSecrets } from '../../../src/log/redact';
@@ -103,7 +104,7 @@ function collector(section: Record<string, unknown>): ProbesCollector {
 }
 
 async function scrape(c: ProbesCollector, budgetMs = 3000): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector: c, timeoutMs: 10_000 }], log).collect(budgetMs)).outcomes[0]!;
+  return (await new ScrapeRunner([{ collector: c, timeoutMs: 10_000 }], log).collect(budgetMs)).outcomes[0];
 }
 
 describe('HTTP probe collector', () => {

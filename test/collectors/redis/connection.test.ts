@@ -53,7 +53,7 @@ test('the password setting, a database number in the URL, INFO and the connectio
     expect(batch.get(m.connectDuration)).toBeGreaterThan(0);
     expect(batch.get(m.dbKeys, { db: '3' })).toBe(2);
     expect(batch.get(m.dbKeysExpiring, { db: '3' })).toBe(1);
-    expect(batch.samples(m.instanceInfo)[0]!.labels).toMatchObject({
+    expect(batch.samples(m.instanceInfo)[0].labels).toMatchObject({
       role: 'master',
       mode: 'standalone',
       maxmemory_policy: 'noeviction',
@@ -214,7 +214,7 @@ test('on when redis.url is set or the collector is turned on; the URL then defau
     false,
   ]);
   const spec = COLLECTORS.find((s) => s.name === 'redis')!;
-  const collector = spec.create(testConfig({ collectors: { redis: { enabled: true } } }), log) as RedisCollector;
+  const collector = spec.create(testConfig({ collectors: { redis: { enabled: true } } }), log, {}) as RedisCollector;
   expect(collector.client.redis.options).toMatchObject({ host: '127.0.0.1', port: 6379 });
   return collector.close();
 });

@@ -57,7 +57,7 @@ describe('setInfoMetrics', () => {
     expect(out.get(m.dbKeys, { db: '2' })).toBe(1);
     expect(out.get(m.dbKeysExpiring, { db: '2' })).toBe(1);
     expect(out.get(m.dbKeysExpiring, { db: '0' })).toBe(0);
-    expect(out.samples(m.instanceInfo)[0]!.labels).toEqual({
+    expect(out.samples(m.instanceInfo)[0].labels).toEqual({
       redis_version: '7.0.15',
       role: 'master',
       mode: 'standalone',
@@ -71,7 +71,7 @@ describe('setInfoMetrics', () => {
     const out = new MetricBatch();
     setInfoMetrics(out, parseInfo(fixture('info-replica.txt')));
     expect(out.get(m.masterLinkUp)).toBe(1);
-    expect(out.samples(m.instanceInfo)[0]!.labels.role).toBe('slave');
+    expect(out.samples(m.instanceInfo)[0].labels.role).toBe('slave');
   });
 
   test.each([

@@ -67,7 +67,7 @@ function collector(
 }
 
 async function scrape(c: S3Collector, budgetMs = 3000): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector: c, timeoutMs: 5000 }], log).collect(budgetMs)).outcomes[0]!;
+  return (await new ScrapeRunner([{ collector: c, timeoutMs: 5000 }], log).collect(budgetMs)).outcomes[0];
 }
 
 describe('S3 collector', () => {
