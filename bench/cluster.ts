@@ -22,7 +22,7 @@ const log = (text: string) => process.stderr.write(`${text}\n`);
 
 async function main(): Promise<void> {
   const cluster = await startRedisCluster({ masters: 3, replicas: 1 });
-  const connection = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]!.port }], {
+  const connection = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0].port }], {
     redisOptions: { maxRetriesPerRequest: null },
   });
   const rows: string[] = [];

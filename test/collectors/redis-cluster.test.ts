@@ -66,7 +66,7 @@ async function expectCountsMatch(collector: BullmqCollector, batch: MetricBatch,
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicas: 1, nodeTimeoutMs: 2000 });
-  bullConnection = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]!.port }], {
+  bullConnection = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0].port }], {
     redisOptions: { maxRetriesPerRequest: null },
   });
   // Name-tagged queues until every master serves at least two.
@@ -90,7 +90,7 @@ beforeAll(async () => {
     if (n % 2) await queue.add('urgent', {}, { priority: 2 });
   }
   // Completed and failed jobs on one queue of each kind, by a real Worker on the cluster.
-  for (const queue of [queues[0]!, queues[TAGGED_QUEUES.length]!]) {
+  for (const queue of [queues[0], queues[TAGGED_QUEUES.length]]) {
     const worker = new Worker(
       queue.name,
       async (job) => {
@@ -212,7 +212,7 @@ test('the redis collector reads every master, labelled by node, with the cluster
 });
 
 test('jobs that finish between two scrapes reach the counters and histograms (a second pipeline per master holding them)', async () => {
-  const targets = [queues[1]!, queues[TAGGED_QUEUES.length + 1]!];
+  const targets = [queues[1], queues[TAGGED_QUEUES.length + 1]];
   const collectorOf = (q: Queue) => (q.opts.prefix === TAGGED_PREFIX ? taggedCollector : plainCollector);
   const before = await Promise.all(
     targets.map(
@@ -235,7 +235,7 @@ test('jobs that finish between two scrapes reach the counters and histograms (a 
     const completed = (await queue.getJobCounts()).completed;
     const observed = value(batch, bm.finished, { queue: queue.name, status: 'completed' })!;
     // Every job completed since the first scrape of this queue was seen once.
-    expect(observed - before[i]!).toBeGreaterThan(0);
+    expect(observed - before[i]).toBeGreaterThan(0);
     expect(value(batch, bm.jobs, { queue: queue.name, state: 'completed' })).toBe(completed);
     expect(batch.histogram(bm.processingDuration, { queue: queue.name })?.count).toBe(observed);
   }
@@ -261,14 +261,14 @@ async function scrape(collector: BullmqCollector | RedisCollector, name: string,
 test('keySlot agrees with CLUSTER KEYSLOT, hash tags and bytes included', async () => {
   const keys = ['{bull}:emails:wait', 'bull:{orders-3}:meta', 'plain', 'a{}b', '{{x}}', 'ünï{cödé}', '名前'];
   for (const key of keys) {
-    const answer = Number((await cluster.cli(cluster.nodes[0]!.port, 'cluster', 'keyslot', key)).trim());
+    const answer = Number((await cluster.cli(cluster.nodes[0].port, 'cluster', 'keyslot', key)).trim());
     expect({ key, slot: keySlot(Buffer.from(key, 'utf8')) }).toEqual({ key, slot: answer });
   }
 });
 
 test('the built exporter on a cluster: /metrics is lint-clean, both collectors up, counts exact', async () => {
   const exporter = await startExporter([], {
-    REDIS_URL: `${cluster.url},redis://127.0.0.1:${cluster.nodes[1]!.port}`,
+    REDIS_URL: `${cluster.url},redis://127.0.0.1:${cluster.nodes[1].port}`,
     BULLMQ_PREFIX: TAGGED_PREFIX,
     JOBSTACK_LOG_LEVEL: 'warn',
   });
@@ -314,7 +314,7 @@ test('the {bull} slot resharded to another master during scrapes: no hang, exact
   expect(await migrate(10)).toBeGreaterThan(0); // half way: some keys on each node (ASK redirections)
   await scrapeBoth();
   // Mid-migration the slot's queues report a read error; the collection itself succeeds.
-  const midway = scrapes[scrapes.length - 2]!;
+  const midway = scrapes[scrapes.length - 2];
   expect(midway.error).toBeUndefined();
   for (const name of TAGGED_QUEUES) expect(value(midway.batch!, bm.readError, { queue: name })).toBe(1);
   while ((await migrate(100)) > 0);

@@ -71,25 +71,25 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     );
     const harness: RedisClusterHarness = {
       nodes,
-      url: `redis://127.0.0.1:${nodes[0]!.port}`,
+      url: `redis://127.0.0.1:${nodes[0].port}`,
       cli,
       masterPorts: async () => {
         const live = nodes.filter((n) => n.child.running);
-        const text = await cli(live[0]!.port, 'cluster', 'nodes');
+        const text = await cli(live[0].port, 'cluster', 'nodes');
         return text
           .split('\n')
           .map((line) => line.trim().split(' '))
-          .filter((f) => f.length > 8 && f[2]!.split(',').includes('master') && !f[2]!.includes('fail'))
-          .map((f) => Number(/:(\d+)@/.exec(f[1]!)![1]))
+          .filter((f) => f.length > 8 && f[2].split(',').includes('master') && !f[2].includes('fail'))
+          .map((f) => Number(/:(\d+)@/.exec(f[1])![1]))
           .sort((a, b) => a - b);
       },
       masterOfSlot: async (slot) => {
         const live = nodes.find((n) => n.child.running)!;
         for (const f of (await cli(live.port, 'cluster', 'nodes')).split('\n').map((l) => l.trim().split(' '))) {
-          if (f.length <= 8 || !f[2]!.split(',').includes('master') || f[2]!.includes('fail')) continue;
+          if (f.length <= 8 || !f[2].split(',').includes('master') || f[2].includes('fail')) continue;
           for (const range of f.slice(8)) {
             const [start, end = start] = range.split('-').map(Number);
-            if (slot >= start! && slot <= end!) return Number(/:(\d+)@/.exec(f[1]!)![1]);
+            if (slot >= start && slot <= end) return Number(/:(\d+)@/.exec(f[1])![1]);
           }
         }
         throw new Error(`no master serves slot ${slot}`);

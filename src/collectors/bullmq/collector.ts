@@ -244,7 +244,7 @@ export class BullmqCollector implements Collector {
       await this.client.batch(deadline, commands, {
         chunk: 1,
         signal,
-        onReply: (index, reply) => (index === 0 ? onClientList(reply) : onStates(groups[index - 1]!, reply)),
+        onReply: (index, reply) => (index === 0 ? onClientList(reply) : onStates(groups[index - 1], reply)),
         inFlight: this.config.callsInFlight || undefined,
       });
     }
@@ -308,10 +308,10 @@ export class BullmqCollector implements Collector {
     for (const [node, calls] of plan.byNode)
       batches.set(node, [clientList, ...calls.map((group) => this.stateCommand(group))]);
     const replies = await client.perNode(deadline, batches, signal);
-    const lists = [...replies.values()].map((r) => r[0]!);
+    const lists = [...replies.values()].map((r) => r[0]);
     const refused = lists.find((r) => !r.ok || typeof r.value !== 'string');
     onClientList(refused ?? { ok: true, value: lists.map((r) => (r.ok ? r.value : '')).join('\n') });
-    for (const [node, calls] of plan.byNode) calls.forEach((group, i) => onStates(group, replies.get(node)![i + 1]!));
+    for (const [node, calls] of plan.byNode) calls.forEach((group, i) => onStates(group, replies.get(node)![i + 1]));
   }
 
   /** EVALSHA of the queue state script for some queues, with each one's finished-job reading mode. */
@@ -383,7 +383,7 @@ export class BullmqCollector implements Collector {
     requests: readonly { queue: string; request: SampleRequest }[],
   ): Promise<(JobDetails | undefined)[]> {
     if (!requests.length) return [];
-    const keyOf = (i: number) => `${this.namesOf(requests[i]!.queue).keyPrefixBytes}${requests[i]!.request.id}`;
+    const keyOf = (i: number) => `${this.namesOf(requests[i].queue).keyPrefixBytes}${requests[i].request.id}`;
     const command = (group: readonly number[]): RedisCommand => [
       'evalshaBuffer',
       this.detailsSha,
@@ -391,7 +391,7 @@ export class BullmqCollector implements Collector {
       ...group.map((i) => toArg(keyOf(i))),
       // Bytes: a reason cut to FAILED_REASON_CHARS characters fits in 4 bytes per character.
       FAILED_REASON_CHARS * 4,
-      ...group.map((i) => (requests[i]!.request.state === 'failed' ? 'f' : 'c')),
+      ...group.map((i) => (requests[i].request.state === 'failed' ? 'f' : 'c')),
     ];
     const indexes = requests.map((_, i) => i);
     const details = new Array<JobDetails | undefined>(requests.length);
@@ -406,7 +406,7 @@ export class BullmqCollector implements Collector {
       if (plan.unserved.length) throw new Error(`${plan.unserved.length} finished jobs are in slots no master serves`);
       const batches = new Map([...plan.byNode].map(([node, calls]) => [node, calls.map(command)]));
       const replies = await mode.client.perNode(deadline, batches, signal);
-      for (const [node, calls] of plan.byNode) calls.forEach((group, i) => decode(group, replies.get(node)![i]!));
+      for (const [node, calls] of plan.byNode) calls.forEach((group, i) => decode(group, replies.get(node)![i]));
       return details;
     }
     const groups = chunks(indexes, JOBS_PER_CALL);
@@ -415,7 +415,7 @@ export class BullmqCollector implements Collector {
       signal,
       inFlight: this.config.callsInFlight || undefined,
     });
-    replies.forEach((reply, i) => decode(groups[i]!, reply));
+    replies.forEach((reply, i) => decode(groups[i], reply));
     return details;
   }
 

@@ -125,8 +125,8 @@ export class QueueDiscovery {
         if (signal.aborted) throw signal.reason;
         const batches = new Map([...cursors].map(([node, cursor]) => [node, [scan(cursor)]]));
         for (const [node, [reply]] of await mode.client.perNode(deadline(), batches, signal)) {
-          if (!reply!.ok) throw reply!.error;
-          const next = take(reply!.value);
+          if (!reply.ok) throw reply.error;
+          const next = take(reply.value);
           if (next === '0') cursors.delete(node);
           else cursors.set(node, next);
         }

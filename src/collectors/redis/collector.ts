@@ -75,8 +75,8 @@ export class RedisCollector implements Collector {
       }
       answered++;
       out.set(byNode(m.pingDuration), pingSeconds.get(node) ?? 0, { node });
-      setInfoMetrics(out, parseInfo(info.value as string), node);
-      const clusterInfo = parseInfo(cluster.value as string);
+      setInfoMetrics(out, parseInfo(info.value), node);
+      const clusterInfo = parseInfo(cluster.value);
       setClusterInfoMetrics(out, clusterInfo, node);
       clusterSize ??= Number(clusterInfo.get('cluster_size'));
     }

@@ -24,12 +24,12 @@ test('queues are grouped by master, then by slot, in calls of at most `size`', (
   expect(plan.unserved).toEqual([]);
   const calls = [...plan.byNode.values()].flat();
   // {bull} queues share a slot: one call of 2 and one of 1; each {x}/{y}/{z} queue its own call.
-  expect(calls.filter((c) => c[0]!.startsWith('{bull}')).map((c) => c.length)).toEqual([2, 1]);
-  expect(calls.filter((c) => c[0]!.startsWith('bull:')).map((c) => c.length)).toEqual([1, 1, 1]);
+  expect(calls.filter((c) => c[0].startsWith('{bull}')).map((c) => c.length)).toEqual([2, 1]);
+  expect(calls.filter((c) => c[0].startsWith('bull:')).map((c) => c.length)).toEqual([1, 1, 1]);
   for (const [node, nodeCalls] of plan.byNode)
     for (const call of nodeCalls) {
       expect(new Set(call.map((q) => keySlot(q))).size).toBe(1);
-      expect(nodeOf(call[0]!)).toBe(node);
+      expect(nodeOf(call[0])).toBe(node);
     }
 });
 
