@@ -83,6 +83,13 @@ export class RedisClusterClient {
     const parsed = seeds.map((url) => connectionOptions({ url, password }, options.tls));
     const { host: _host, port: _port, db, ...shared } = parsed[0];
     if (db) throw new Error('Redis Cluster has only database 0: remove the /db from the URL');
+    // TLS options serve every node: the first seed's name as servername would make every node's
+    // certificate be checked against it, so it is left out and each node is checked against its own
+    // host (no SNI is sent then; ioredis has no per-node TLS options).
+    if (shared.tls) {
+      const { servername: _servername, ...tls } = shared.tls;
+      shared.tls = tls;
+    }
     this.seeds = parsed.map((p) => ({ host: p.host!, port: p.port! }));
     this.clusterOptions = {
       lazyConnect: true,
