@@ -16,16 +16,16 @@ import { MetricBatch } from '../src/metrics/batch';
 import { startRedisCluster } from '../test/harness/redis-cluster';
 import { machineNotes, ms, summary } from './lib/stats';
 
-const QUEUES = Number(process.env.CLUSTER_BENCH_QUEUES ?? 500);
+/** Queue totals measured, each on a fresh cluster (half per layout). */
+const SIZES = (process.env.CLUSTER_BENCH_QUEUES ?? '500,2000').split(',').map(Number);
 const RUNS = 30;
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
-async function main(): Promise<void> {
+async function measure(QUEUES: number, rows: string[]): Promise<void> {
   const cluster = await startRedisCluster({ masters: 3, replicas: 1 });
   const connection = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0].port }], {
     redisOptions: { maxRetriesPerRequest: null },
   });
-  const rows: string[] = [];
   try {
     const started = Date.now();
     const layouts = [
@@ -89,10 +89,16 @@ async function main(): Promise<void> {
     connection.disconnect();
     await cluster.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  for (const size of SIZES) await measure(size, rows);
   const text = [
     '# BullMQ collector on a Redis Cluster (issue 15)',
     '',
-    `\`npx tsx bench/cluster.ts\` (CLUSTER_BENCH_QUEUES=${QUEUES}): 3 masters + 3 replicas from redis-server on loopback,`,
+    `\`npx tsx bench/cluster.ts\` (CLUSTER_BENCH_QUEUES=${SIZES.join(',')}, a fresh cluster each):`,
+    '3 masters + 3 replicas from redis-server on loopback,',
     'queues filled by real BullMQ (3 jobs each: waiting, delayed, prioritized), no job finishing between scrapes;',
     `${RUNS} collections per layout after two warm-up ones (discovery done, scripts loaded).`,
     'Round trips: sequential waits per collection; pipelines: one per master per round trip.',
