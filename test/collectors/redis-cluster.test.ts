@@ -258,6 +258,33 @@ async function scrape(collector: BullmqCollector | RedisCollector, name: string,
   }
 }
 
+test('workers: CLIENT LIST on every master, a queue counts the most any master shows (as BullMQ getWorkers)', async () => {
+  const targets = [queues[0]!, queues[TAGGED_QUEUES.length]!, queues[queues.length - 1]!];
+  const workers = targets.map(
+    (queue) =>
+      new Worker(queue.name, async () => 'ok', { connection: bullConnection, prefix: queue.opts.prefix, name: 'w' }),
+  );
+  try {
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    await waitFor('workers visible to BullMQ', async () => {
+      const seen = await Promise.all(targets.map(async (q) => (await q.getWorkers()).length));
+      return seen.every((n) => n === 1);
+    });
+    const tagged = await collectOnce(taggedCollector);
+    const plain = await collectOnce(plainCollector);
+    for (const queue of targets) {
+      const batch = queue.opts.prefix === TAGGED_PREFIX ? tagged : plain;
+      expect({ queue: queue.name, workers: value(batch, bm.workers, { queue: queue.name }) }).toEqual({
+        queue: queue.name,
+        workers: 1,
+      });
+    }
+    expect(value(plain, bm.workers, { queue: orderQueues[1]! })).toBe(0);
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
+});
+
 test('keySlot agrees with CLUSTER KEYSLOT, hash tags and bytes included', async () => {
   const keys = ['{bull}:emails:wait', 'bull:{orders-3}:meta', 'plain', 'a{}b', '{{x}}', 'ünï{cödé}', '名前'];
   for (const key of keys) {

@@ -204,6 +204,9 @@ export class BullmqCollector implements Collector {
     const onClientList = (reply: Reply): void => {
       workers = this.workers(reply, queues);
     };
+    const setWorkers = (counted: Map<string, number> | undefined): void => {
+      workers = counted;
+    };
     const onStates = (group: readonly string[], reply: Reply): void => {
       if (!reply.ok && SLOT_MIGRATING.test(reply.error.message)) {
         // A Redis Cluster slot moving right now: its queues report a read error, the others stay exact.
@@ -234,7 +237,7 @@ export class BullmqCollector implements Collector {
       });
     };
     if (mode.kind === 'cluster')
-      await this.readStatesOnCluster(mode.client, deadline, signal, queues, onClientList, onStates);
+      await this.readStatesOnCluster(mode.client, deadline, signal, queues, setWorkers, onStates);
     else {
       const groups = chunks(queues, this.config.queuesPerCall);
       const commands: RedisCommand[] = [
@@ -284,15 +287,17 @@ export class BullmqCollector implements Collector {
   }
 
   /**
-   * Round trip 1 on a cluster: each master gets one pipeline, CLIENT LIST (a worker's connection
-   * is named on whichever node it was opened on) then one state script call per slot of its queues.
+   * Round trip 1 on a cluster: each master gets one pipeline, CLIENT LIST then one state script
+   * call per slot of its queues. A Worker's ioredis Cluster names its connection to every node it
+   * opened, so a worker shows on several masters: as BullMQ's getWorkers() does, a queue's count is
+   * the highest any one master shows, not the sum.
    */
   private async readStatesOnCluster(
     client: RedisClusterClient,
     deadline: number,
     signal: AbortSignal,
     queues: readonly string[],
-    onClientList: (reply: Reply) => void,
+    setWorkers: (workers: Map<string, number> | undefined) => void,
     onStates: (group: readonly string[], reply: Reply) => void,
   ): Promise<void> {
     await client.ready(deadline, signal);
@@ -308,9 +313,14 @@ export class BullmqCollector implements Collector {
     for (const [node, calls] of plan.byNode)
       batches.set(node, [clientList, ...calls.map((group) => this.stateCommand(group))]);
     const replies = await client.perNode(deadline, batches, signal);
-    const lists = [...replies.values()].map((r) => r[0]);
-    const refused = lists.find((r) => !r.ok || typeof r.value !== 'string');
-    onClientList(refused ?? { ok: true, value: lists.map((r) => (r.ok ? r.value : '')).join('\n') });
+    const perNode = [...replies.values()].map((r) => this.workers(r[0], queues));
+    if (perNode.some((counts) => counts === undefined)) setWorkers(undefined);
+    else {
+      const most = new Map<string, number>();
+      for (const counts of perNode as Map<string, number>[])
+        for (const [queue, n] of counts) most.set(queue, Math.max(n, most.get(queue) ?? 0));
+      setWorkers(most);
+    }
     for (const [node, calls] of plan.byNode) calls.forEach((group, i) => onStates(group, replies.get(node)![i + 1]));
   }
 
