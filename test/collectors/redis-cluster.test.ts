@@ -259,7 +259,7 @@ async function scrape(collector: BullmqCollector | RedisCollector, name: string,
 }
 
 test('workers: CLIENT LIST on every master, a queue counts the most any master shows (as BullMQ getWorkers)', async () => {
-  const targets = [queues[0]!, queues[TAGGED_QUEUES.length]!, queues[queues.length - 1]!];
+  const targets = [queues[0], queues[TAGGED_QUEUES.length], queues[queues.length - 1]];
   const workers = targets.map(
     (queue) =>
       new Worker(queue.name, async () => 'ok', { connection: bullConnection, prefix: queue.opts.prefix, name: 'w' }),
@@ -279,7 +279,7 @@ test('workers: CLIENT LIST on every master, a queue counts the most any master s
         workers: 1,
       });
     }
-    expect(value(plain, bm.workers, { queue: orderQueues[1]! })).toBe(0);
+    expect(value(plain, bm.workers, { queue: orderQueues[1] })).toBe(0);
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
