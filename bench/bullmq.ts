@@ -349,7 +349,7 @@ async function main(): Promise<void> {
       void q.add('live', { sleep: 20, fail: produced % 25 === 0 ? 'always' : undefined });
     }, 10);
     const busy = { ours: [] as number[], loop: [] as number[] };
-    const finishedBefore = collector.queueSnapshot(live[0])?.summary.counts.completed ?? 0;
+    const finishedBefore = (await collect()).get(bullmqMetrics.jobs, { queue: live[0], state: 'completed' }) ?? 0;
     await new Promise((r) => setTimeout(r, 1000));
     const liveStats = { ...collector.client.stats };
     for (let i = 0; i < RUNS / 2; i++) {
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
     const liveRoundTrips = (collector.client.stats.roundTrips - liveStats.roundTrips) / (RUNS / 2);
     clearInterval(producer);
     await Promise.all(workers.map((w) => w.close()));
-    const sampled = collector.queueSummaries().length;
+    const sampled = (await collect()).samples(bullmqMetrics.readError).filter((s) => s.value === 0).length;
 
     const o = summary(quiet.ours);
     const l = summary(quiet.loop);

@@ -82,6 +82,8 @@ export interface MixinConfig {
   };
   readonly postgres: {
     readonly connectionsWarning: number;
+    /** Connections share at which new ones fail within minutes: pages. */
+    readonly connectionsCritical: number;
     readonly longTransactionSeconds: number;
     /** A standby this far behind serves stale reads and loses that much on failover. */
     readonly replicationLagSeconds: number;
@@ -104,6 +106,10 @@ export interface MixinConfig {
     /** Workers now at or below this share of the last 30 minutes' peak: a crash wave or a bad deploy. */
     readonly workersDropRatio: number;
   };
+  /** A dependency (Redis, PostgreSQL) whose uptime is below this many seconds restarted: worth a warning. */
+  readonly restartedWithinSeconds: number;
+  /** Days before a probed certificate expires at which to warn: two weeks covers a holiday. */
+  readonly certExpiryWarningDays: number;
   /** Scrape duration as a share of the scrape timeout above which collectors are about to time out. */
   readonly scrapeDurationWarning: number;
   readonly storage: {
@@ -113,15 +119,24 @@ export interface MixinConfig {
     /** predict_linear looks back this far and forward `fillHorizonHours`. */
     readonly fillLookback: string;
     readonly fillHorizonHours: number;
+    /** The fill prediction only warns below this share free: a nearly empty disk's trend is noise. */
+    readonly fillOnlyBelow: number;
   };
   readonly host: {
     readonly cpuWarning: number;
     readonly memoryWarning: number;
     /** Share of fs.file-max allocated; at 100% every open() and socket() on the host fails. */
     readonly fileDescriptorsWarning: number;
+    /** Network errors per second per device above which a NIC, cable or driver is failing. */
+    readonly networkErrorsPerSecond: number;
   };
   /** Job names of Prometheus and Alertmanager scraping themselves (monitoring/rules/meta.ts alerts on them). */
-  readonly meta: { readonly prometheusJob: string; readonly alertmanagerJob: string };
+  readonly meta: {
+    readonly prometheusJob: string;
+    readonly alertmanagerJob: string;
+    /** Share of notifications Prometheus fails to send to Alertmanager above which alerts get lost. */
+    readonly notificationErrorRatio: number;
+  };
   /** Health score (0-100) below which the stack needs a look. */
   readonly healthScoreWarning: number;
   /** The team's API, instrumented with jobstack-exporter/instrument and scraped directly. */
@@ -187,6 +202,7 @@ export const defaultConfig: MixinConfig = {
   // New connections fail at max_connections; long transactions hold locks and block vacuum.
   postgres: {
     connectionsWarning: 0.8,
+    connectionsCritical: 0.95,
     longTransactionSeconds: 900,
     replicationLagSeconds: 30,
     idleInTransactionSeconds: 300,
@@ -195,15 +211,18 @@ export const defaultConfig: MixinConfig = {
     xidAgeCritical: 1.5e9,
   },
   queueHealth: { hungFactor: 10, hungMinSeconds: 600, delayedOverdueSeconds: 300, workersDropRatio: 0.5 },
+  restartedWithinSeconds: 300,
+  certExpiryWarningDays: 14,
   scrapeDurationWarning: 0.8,
   storage: {
     freeWarning: HEALTH_THRESHOLDS.freeRatioWarning,
     freeCritical: 0.05,
     fillLookback: '6h',
     fillHorizonHours: 4,
+    fillOnlyBelow: 0.4,
   },
-  host: { cpuWarning: 0.9, memoryWarning: 0.9, fileDescriptorsWarning: 0.9 },
-  meta: { prometheusJob: 'prometheus', alertmanagerJob: 'alertmanager' },
+  host: { cpuWarning: 0.9, memoryWarning: 0.9, fileDescriptorsWarning: 0.9, networkErrorsPerSecond: 0.1 },
+  meta: { prometheusJob: 'prometheus', alertmanagerJob: 'alertmanager', notificationErrorRatio: 0.01 },
   healthScoreWarning: 70,
   api: {
     selector: 'job="api"',

@@ -2,7 +2,7 @@
 // Rewrites README.md's generated blocks (metrics, environment, flags) from the compiled code.
 const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
-const { regenerate } = require('../dist/docs/reference.js');
+const { regenerate } = require('../dist/reference/reference.js');
 
 const readme = path.join(__dirname, '..', 'README.md');
 const before = readFileSync(readme, 'utf8');

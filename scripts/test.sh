@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): sets up what a fresh machine lacks, then runs
-# the type check and every test on each supported Node.js (22 and 24, from scripts/node-runtimes.sh),
-# whatever Node.js the machine has. Debian packages are installed by jest's global setup
+# The one test command (README, .ci/run): sets up what a fresh machine lacks, then runs the type
+# check, the unused-code check (knip) and every test on each supported Node.js (22 and 24, from
+# scripts/node-runtimes.sh), whatever Node.js the machine has. Debian packages are installed by jest's global setup
 # (test/harness/debian.ts) when missing. Arguments go to jest (a file or -t pattern).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,8 @@ npx tsc -p tsconfig.test.json
 npm run -s lint
 # No import cycles in src/ (config <-> collectors was one): madge exits non-zero and lists each cycle.
 npx madge --circular --extensions ts --ts-config tsconfig.json --no-spinner src
+# Unused files, exports and dependencies fail the run (knip.jsonc lists the entry points).
+npx knip --no-progress
 mapfile -t runtimes < <(bash scripts/node-runtimes.sh)
 for node in "${runtimes[@]}"; do
   echo "== jest on Node.js $("$node" --version)"

@@ -15,6 +15,7 @@ import { ScrapeRunner } from './runner/runner';
 import { buildInfo } from './version';
 import { DashboardState } from './dashboard/state';
 import { helpText } from './help';
+import { MultiTarget } from './multitarget/service';
 
 /** Exit codes: 0 ok, 1 runtime failure (port in use), 2 bad configuration. */
 export const EXIT_CONFIG = 2;
@@ -30,22 +31,31 @@ export interface Running {
 export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running> {
   const { config } = loaded;
   const build = buildInfo();
-  const enabled = createCollectors(config, log, { awsCredentials: loaded.awsCredentials });
+  const { enabled, sources } = createCollectors(config, log, { awsCredentials: loaded.awsCredentials });
   await validateCollectors(
     enabled.map((e) => e.collector),
     config.scrape.defaultTimeout,
   );
   const runner = new ScrapeRunner(enabled, log);
-  const dashboard = new DashboardState({ runner, config, build, collectors: enabled.map((e) => e.collector) });
+  let multiTarget: MultiTarget | undefined;
+  try {
+    multiTarget = MultiTarget.enabled(config) ? new MultiTarget(config, log) : undefined;
+  } catch (err) {
+    await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
+    throw err;
+  }
+  const collectorNames = enabled.map((e) => e.collector.name);
+  const dashboard = new DashboardState({ runner, config, build, collectorNames, sources });
   const app = createApp({
     config,
     runner,
     build,
     log,
-    collectorNames: enabled.map((e) => e.collector.name),
-    extraFamilies: [new ProcessMetrics()],
+    collectorNames,
+    extraFamilies: [...(multiTarget ? [multiTarget] : []), new ProcessMetrics()],
     security: loaded.security,
     dashboard,
+    multiTarget,
   });
   const tls = loaded.security.tls;
   // Koa's handler answers its own errors; the promise it returns needs no listener.
@@ -68,7 +78,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
   const stop = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await runner.close();
+    await Promise.all([runner.close(), multiTarget?.close()]);
     server.closeAllConnections();
     await closed;
   };
@@ -88,8 +98,10 @@ async function validateCollectors(collectors: readonly Collector[], timeoutMs: n
 /** Problems the collectors find when they are created (then closed again at once). */
 async function collectorProblems(loaded: LoadedConfig): Promise<readonly string[]> {
   try {
-    const enabled = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
+    const { enabled } = createCollectors(loaded.config, silentLogger, { awsCredentials: loaded.awsCredentials });
     await Promise.allSettled(enabled.map(async (e) => e.collector.close?.()));
+    // Reads the credentials files; contacts no target.
+    if (MultiTarget.enabled(loaded.config)) await new MultiTarget(loaded.config, silentLogger).close();
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;

@@ -24,13 +24,6 @@ export function sampleValue(text: string, name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** A labelled sample's value, e.g. sampleWith(text, 'jobstack_exporter_collector_duration_seconds', 'collector="bullmq"'). */
-export function sampleWith(text: string, name: string, labels: string): number | undefined {
-  const escaped = labels.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^${name}\\{${escaped}\\} (\\S+)`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
-}
-
 /** Collector durations (s) of one scrape, from jobstack_exporter_collector_duration_seconds. */
 export function collectorDurations(text: string): Map<string, number> {
   const out = new Map<string, number>();

@@ -9,7 +9,7 @@ import { s3Metrics as s3 } from '../../src/collectors/s3/metrics';
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import { selfMetrics } from '../../src/metrics/self';
 import type { MixinConfig } from '../config';
-import { HEALTH_SCORE } from '../rules/health';
+import { RECORD } from '../rules/names';
 import { DATASOURCE_UID } from '../stack/grafana';
 import {
   DATASOURCE,
@@ -45,7 +45,7 @@ function healthScorePanel(cfg: MixinConfig) {
     6,
     HEIGHT.overview,
   )
-    .withTarget(query(`min(${HEALTH_SCORE}{instance=~"$instance"})`, 'score'))
+    .withTarget(query(`min(${RECORD.healthScore}{instance=~"$instance"})`, 'score'))
     .min(0)
     .max(100)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))

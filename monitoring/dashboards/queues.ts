@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
 import type { MixinConfig } from '../config';
-import { BACKLOG_STATES } from '../rules/queues';
+import { BACKLOG_STATES } from '../../src/collectors/bullmq/queue-state';
 import {
   HEIGHT,
   m,
@@ -56,7 +56,7 @@ export function backlogPanel(cfg: MixinConfig) {
   )
     .withTarget(
       query(
-        `sum by (state) (${m(cfg, b.jobs, 'state=~"waiting|prioritized|delayed|active|waiting-children|paused"')})`,
+        `sum by (state) (${m(cfg, b.jobs, `state=~"${[...BACKLOG_STATES, 'active', 'waiting-children', 'paused'].join('|')}"`)})`,
         '{{state}}',
       ),
     )
@@ -143,7 +143,7 @@ export function oldestWaitingPanel(cfg: MixinConfig) {
 /** Panel 10: one row per queue, the figures an on-call engineer compares first. */
 export function queueTablePanel(cfg: MixinConfig) {
   const columns: [string, string, string, string][] = [
-    ['A', `sum by (queue) (${m(cfg, b.jobs, `state=~"${BACKLOG_STATES}"`)})`, 'Backlog', 'short'],
+    ['A', `sum by (queue) (${m(cfg, b.jobs, `state=~"${BACKLOG_STATES.join('|')}"`)})`, 'Backlog', 'short'],
     ['B', `sum by (queue) (${m(cfg, b.jobs, 'state="active"')})`, 'Active', 'short'],
     ['C', `sum by (queue) (${m(cfg, b.jobs, 'state="failed"')})`, 'Failed (kept)', 'short'],
     ['D', `sum by (queue) (${m(cfg, b.workers)})`, 'Workers', 'short'],

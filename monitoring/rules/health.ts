@@ -10,11 +10,8 @@ import { HEALTH_PENALTIES as P } from '../../src/health/penalties';
 import { selfMetrics } from '../../src/metrics/self';
 import type { MixinConfig } from '../config';
 import { sel } from '../promql';
-import { Q } from './queues';
-import { STORAGE_AVAIL_RATIO } from './storage-probes';
+import { Q, RECORD } from './names';
 import type { AlertRule, RecordingRule } from './types';
-
-export const HEALTH_SCORE = 'jobstack:health_score';
 
 /**
  * jobstack:health_score per exporter instance: 100 minus the penalties of src/health/penalties.ts
@@ -40,7 +37,7 @@ export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
     ),
     flag(
       P.storageNearlyFull.points,
-      `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`,
+      `${RECORD.localStorageAvail} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`,
     ),
     capped(P.probeFailing.points, P.probeFailing.max, `${sel(cfg, pr.success)} == 0`),
     capped(P.collectorFailing.points, P.collectorFailing.max, `${sel(cfg, selfMetrics.collectorSuccess)} == 0`),
@@ -48,14 +45,14 @@ export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
     flag(P.apiErrorRatio.points, `${sel(cfg, app.recentErrorRatio)} > ${cfg.api.healthErrorRatio}`),
     flag(P.apiLatency.points, `${sel(cfg, app.recentP95)} > ${cfg.api.healthP95Seconds}`),
   ];
-  return [{ record: HEALTH_SCORE, expr: `clamp_min(100 - ${penalties.join(' - ')}, 0) * ${base}` }];
+  return [{ record: RECORD.healthScore, expr: `clamp_min(100 - ${penalties.join(' - ')}, 0) * ${base}` }];
 }
 
 export function healthAlerts(cfg: MixinConfig): AlertRule[] {
   return [
     {
       alert: 'JobstackHealthScoreLow',
-      expr: `${HEALTH_SCORE} < ${cfg.healthScoreWarning}`,
+      expr: `${RECORD.healthScore} < ${cfg.healthScoreWarning}`,
       for: '10m',
       severity: 'warning',
       component: 'exporter',

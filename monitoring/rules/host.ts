@@ -1,6 +1,7 @@
 import { hostMetrics as h } from '../../src/collectors/host/metrics';
 import type { MixinConfig } from '../config';
 import { rate, sel } from '../promql';
+import { RECORD } from './names';
 import type { AlertRule, RecordingRule } from './types';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
@@ -12,20 +13,20 @@ export function hostRecordingRules(cfg: MixinConfig): RecordingRule[] {
   return [
     // Busy = not idle and not waiting on I/O, averaged over CPUs.
     {
-      record: 'instance:host_cpu_utilisation:ratio',
+      record: RECORD.hostCpu,
       expr: `1 - avg by (instance) (${rate(cfg, h.cpuSeconds, cfg.rateWindow, 'mode=~"idle|iowait"')})`,
     },
     {
-      record: 'instance:host_memory_utilisation:ratio',
+      record: RECORD.hostMemory,
       expr: `1 - ${sel(cfg, h.memoryAvailable)} / ${sel(cfg, h.memoryTotal)}`,
     },
     // Read-only filesystems (a mounted image, a recovery snapshot) cannot fill: left out of disk alerts.
     {
-      record: 'instance_mountpoint:host_filesystem_avail:ratio',
+      record: RECORD.hostFsAvail,
       expr: `${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) ${notReadonly(cfg)}`,
     },
     {
-      record: 'instance_mountpoint:host_filesystem_files_free:ratio',
+      record: RECORD.hostFsFilesFree,
       expr: `${sel(cfg, h.fsFilesFree)} / (${sel(cfg, h.fsFiles)} > 0) ${notReadonly(cfg)}`,
     },
   ];
@@ -42,7 +43,7 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     ] as const,
     fix: 'Delete or rotate what is not needed (old logs, orphaned uploads), move data to object storage, or grow the volume. Make sure the cause is fixed, not just the symptom.',
   };
-  const avail = 'instance_mountpoint:host_filesystem_avail:ratio';
+  const avail = RECORD.hostFsAvail;
   const inodesRunbook = {
     meaning:
       'A filesystem is running out of inodes: file creation fails with "No space left on device" although `df -h` shows free space. Millions of small files (job artefacts, sessions, cache) are the usual cause.',
@@ -76,7 +77,7 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'HostDiskWillFillSoon',
-      expr: `predict_linear(${sel(cfg, h.fsAvail)}[${cfg.storage.fillLookback}], ${cfg.storage.fillHorizonHours} * 3600) < 0 and ${avail} < 0.4`,
+      expr: `predict_linear(${sel(cfg, h.fsAvail)}[${cfg.storage.fillLookback}], ${cfg.storage.fillHorizonHours} * 3600) < 0 and ${avail} < ${cfg.storage.fillOnlyBelow}`,
       for: '30m',
       severity: 'warning',
       component: 'host',
@@ -94,7 +95,7 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'HostInodesAlmostFull',
-      expr: `instance_mountpoint:host_filesystem_files_free:ratio < ${cfg.storage.freeWarning}`,
+      expr: `${RECORD.hostFsFilesFree} < ${cfg.storage.freeWarning}`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'host',
@@ -104,7 +105,7 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'HostInodesAlmostFull',
-      expr: `instance_mountpoint:host_filesystem_files_free:ratio < ${cfg.storage.freeCritical}`,
+      expr: `${RECORD.hostFsFilesFree} < ${cfg.storage.freeCritical}`,
       for: cfg.for.resource,
       severity: 'critical',
       component: 'host',
@@ -115,7 +116,7 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     {
       alert: 'HostNetworkErrors',
       // More than one error every 10 s, sustained: a bad cable, NIC or driver, not a one-off.
-      expr: `sum by (instance, device) (${rate(cfg, h.netReceiveErrors)} + ${rate(cfg, h.netTransmitErrors)}) > 0.1`,
+      expr: `sum by (instance, device) (${rate(cfg, h.netReceiveErrors)} + ${rate(cfg, h.netTransmitErrors)}) > ${cfg.host.networkErrorsPerSecond}`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'host',
@@ -153,7 +154,7 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'HostCpuHigh',
-      expr: `instance:host_cpu_utilisation:ratio > ${cfg.host.cpuWarning}`,
+      expr: `${RECORD.hostCpu} > ${cfg.host.cpuWarning}`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'host',
@@ -171,7 +172,7 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'HostMemoryHigh',
-      expr: `instance:host_memory_utilisation:ratio > ${cfg.host.memoryWarning}`,
+      expr: `${RECORD.hostMemory} > ${cfg.host.memoryWarning}`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'host',

@@ -51,7 +51,7 @@ export function metaAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'PrometheusNotificationsFailing',
-      expr: `rate(${m.promNotificationErrors.name}{${prom}}[${w}]) / (rate(${m.promNotificationsSent.name}{${prom}}[${w}]) > 0) > 0.01 or ${m.promAlertmanagersDiscovered.name}{${prom}} < 1`,
+      expr: `rate(${m.promNotificationErrors.name}{${prom}}[${w}]) / (rate(${m.promNotificationsSent.name}{${prom}}[${w}]) > 0) > ${cfg.meta.notificationErrorRatio} or ${m.promAlertmanagersDiscovered.name}{${prom}} < 1`,
       for: '5m',
       severity: 'critical',
       component: 'monitoring',

@@ -3,6 +3,7 @@ import type { MixinConfig } from '../config';
 import { rate, sel } from '../promql';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
+import { RECORD } from './names';
 import type { AlertRule, RecordingRule } from './types';
 
 export function postgresRecordingRules(cfg: MixinConfig): RecordingRule[] {
@@ -10,15 +11,15 @@ export function postgresRecordingRules(cfg: MixinConfig): RecordingRule[] {
     // Of the connections ordinary roles may open: max_connections minus superuser_reserved_connections
     // (those fail with "remaining connection slots are reserved" first). Without the setting, all of them.
     {
-      record: 'instance:pg_connections_utilisation:ratio',
+      record: RECORD.pgConnections,
       expr: `sum by (instance) (${sel(cfg, p.numBackends)}) / max by (instance) ((${sel(cfg, p.maxConnections)} - ${sel(cfg, p.superuserReservedConnections)} or ${sel(cfg, p.maxConnections)}) > 0)`,
     },
     {
-      record: 'instance:pg_cache_hit:ratio_rate5m',
+      record: RECORD.pgCacheHit,
       expr: `sum by (instance) (${rate(cfg, p.blksHit)}) / (sum by (instance) (${rate(cfg, p.blksHit)}) + sum by (instance) (${rate(cfg, p.blksRead)}) > 0)`,
     },
     {
-      record: 'instance:pg_transactions:rate5m',
+      record: RECORD.pgTransactions,
       expr: `sum by (instance) (${rate(cfg, p.xactCommit)} + ${rate(cfg, p.xactRollback)})`,
     },
   ];
@@ -57,7 +58,7 @@ export function postgresAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'PostgresConnectionsNearMax',
-      expr: `instance:pg_connections_utilisation:ratio > ${cfg.postgres.connectionsWarning}`,
+      expr: `${RECORD.pgConnections} > ${cfg.postgres.connectionsWarning}`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'postgres',
@@ -67,7 +68,7 @@ export function postgresAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'PostgresConnectionsNearMax',
-      expr: 'instance:pg_connections_utilisation:ratio > 0.95',
+      expr: `${RECORD.pgConnections} > ${cfg.postgres.connectionsCritical}`,
       for: '2m',
       severity: 'critical',
       component: 'postgres',
@@ -191,7 +192,7 @@ function postgresHealthAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'PostgresRestarted',
-      expr: `time() - ${sel(cfg, p.startTime)} < 300`,
+      expr: `time() - ${sel(cfg, p.startTime)} < ${cfg.restartedWithinSeconds}`,
       for: '0m',
       severity: 'warning',
       component: 'postgres',

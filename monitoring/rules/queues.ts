@@ -1,20 +1,10 @@
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
+import { BACKLOG_STATES } from '../../src/collectors/bullmq/queue-state';
 import type { MixinConfig, QueueThresholds } from '../config';
 import { rate, sel } from '../promql';
+import { Q } from './names';
 import type { AlertRule, RecordingRule } from './types';
 
-/** Recording rule names the alerts, the health score and the dashboard share. */
-export const Q = {
-  completed: 'instance_queue:bullmq_jobs_completed:rate5m',
-  failed: 'instance_queue:bullmq_jobs_failed:rate5m',
-  failureRatio: 'instance_queue:bullmq_jobs_failure:ratio_rate5m',
-  backlog: 'instance_queue:bullmq_backlog:sum',
-  waitQuantile: 'instance_queue_quantile:bullmq_job_wait_duration_seconds:histogram_quantile',
-  processingQuantile: 'instance_queue_quantile:bullmq_job_processing_duration_seconds:histogram_quantile',
-} as const;
-
-/** States that are work not started yet. */
-export const BACKLOG_STATES = 'waiting|prioritized|delayed';
 const QUANTILES = ['0.5', '0.95', '0.99'] as const;
 
 /**
@@ -41,7 +31,10 @@ export function queueRecordingRules(cfg: MixinConfig): RecordingRule[] {
     { record: Q.failed, expr: finishedRate(cfg, 'failed') },
     // No ratio for a queue that finished nothing in the window (0/0 is not 0% failing).
     { record: Q.failureRatio, expr: `${Q.failed} / (${Q.completed} + ${Q.failed} > 0)` },
-    { record: Q.backlog, expr: `sum by (instance, queue) (${sel(cfg, b.jobs, `state=~"${BACKLOG_STATES}"`)})` },
+    {
+      record: Q.backlog,
+      expr: `sum by (instance, queue) (${sel(cfg, b.jobs, `state=~"${BACKLOG_STATES.join('|')}"`)})`,
+    },
     ...quantiles(Q.waitQuantile, b.waitDuration.name),
     ...quantiles(Q.processingQuantile, b.processingDuration.name),
   ];

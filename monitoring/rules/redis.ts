@@ -1,6 +1,7 @@
 import { redisMetrics as r } from '../../src/collectors/redis/metrics';
 import type { MixinConfig } from '../config';
 import { increase, sel } from '../promql';
+import { RECORD } from './names';
 import type { AlertRule, RecordingRule } from './types';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
@@ -9,7 +10,7 @@ export function redisRecordingRules(cfg: MixinConfig): RecordingRule[] {
   return [
     // No ratio without a limit: maxmemory 0 means unlimited, and dividing by it would read +Inf.
     {
-      record: 'instance:redis_memory_utilisation:ratio',
+      record: RECORD.redisMemory,
       expr: `${sel(cfg, r.memoryUsed)} / (${sel(cfg, r.memoryMax)} > 0)`,
     },
   ];
@@ -67,7 +68,7 @@ export function redisAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'RedisMemoryNearMax',
-      expr: `instance:redis_memory_utilisation:ratio > ${cfg.redis.memoryWarning}`,
+      expr: `${RECORD.redisMemory} > ${cfg.redis.memoryWarning}`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'redis',
@@ -77,7 +78,7 @@ export function redisAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'RedisMemoryNearMax',
-      expr: `instance:redis_memory_utilisation:ratio > ${cfg.redis.memoryCritical}`,
+      expr: `${RECORD.redisMemory} > ${cfg.redis.memoryCritical}`,
       for: '5m',
       severity: 'critical',
       component: 'redis',
@@ -212,7 +213,7 @@ function redisConfigAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'RedisRestarted',
-      expr: `${sel(cfg, r.uptime)} < 300`,
+      expr: `${sel(cfg, r.uptime)} < ${cfg.restartedWithinSeconds}`,
       for: '0m',
       severity: 'warning',
       component: 'redis',

@@ -3,13 +3,13 @@ import { probeMetrics as pr } from '../../src/collectors/probes/metrics';
 import { s3Metrics as s3 } from '../../src/collectors/s3/metrics';
 import type { MixinConfig } from '../config';
 import { sel } from '../promql';
+import { RECORD } from './names';
 import type { AlertRule, RecordingRule } from './types';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
-export const STORAGE_AVAIL_RATIO = 'instance:localstorage_filesystem_avail:ratio';
 
 export function storageRecordingRules(cfg: MixinConfig): RecordingRule[] {
-  return [{ record: STORAGE_AVAIL_RATIO, expr: `${sel(cfg, ls.fsAvail)} / (${sel(cfg, ls.fsSize)} > 0)` }];
+  return [{ record: RECORD.localStorageAvail, expr: `${sel(cfg, ls.fsAvail)} / (${sel(cfg, ls.fsSize)} > 0)` }];
 }
 
 export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
@@ -48,7 +48,7 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'StorageAlmostFull',
-      expr: `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeWarning}`,
+      expr: `${RECORD.localStorageAvail} < ${cfg.storage.freeWarning}`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'storage',
@@ -58,7 +58,7 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'StorageAlmostFull',
-      expr: `${STORAGE_AVAIL_RATIO} < ${cfg.storage.freeCritical}`,
+      expr: `${RECORD.localStorageAvail} < ${cfg.storage.freeCritical}`,
       for: cfg.for.resource,
       severity: 'critical',
       component: 'storage',
@@ -68,7 +68,7 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'StorageWillFillSoon',
-      expr: `predict_linear(${sel(cfg, ls.fsAvail)}[${cfg.storage.fillLookback}], ${cfg.storage.fillHorizonHours} * 3600) < 0 and ${STORAGE_AVAIL_RATIO} < 0.4`,
+      expr: `predict_linear(${sel(cfg, ls.fsAvail)}[${cfg.storage.fillLookback}], ${cfg.storage.fillHorizonHours} * 3600) < 0 and ${RECORD.localStorageAvail} < ${cfg.storage.fillOnlyBelow}`,
       for: '30m',
       severity: 'warning',
       component: 'storage',
@@ -100,7 +100,7 @@ export function storageProbeAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'ProbeCertificateExpiringSoon',
-      expr: `${sel(cfg, pr.certExpiry)} - time() < 14 * 86400`,
+      expr: `${sel(cfg, pr.certExpiry)} - time() < ${cfg.certExpiryWarningDays} * 86400`,
       for: '1h',
       severity: 'warning',
       component: 'probe',

@@ -111,11 +111,6 @@ export class RedisClient {
     });
   }
 
-  /** Whether a connection is open and ready right now. */
-  get connected(): boolean {
-    return this.redis.status === 'ready';
-  }
-
   /** Registers a Lua script; returns its SHA1 for `['evalsha', sha, ...]` commands in a batch. */
   script(lua: string): string {
     const sha = createHash('sha1').update(lua).digest('hex');

@@ -9,6 +9,7 @@ import { s3ConfigSchema } from '../collectors/s3/config';
 import { localStorageConfigSchema } from '../collectors/localstorage/config';
 import { probesConfigSchema } from '../collectors/probes/config';
 import { appConfigSchema } from '../collectors/app/config';
+import { multiTargetConfigSchema } from '../multitarget/config';
 
 /**
  * One section per collector, each declared in its folder (src/collectors/<name>/config.ts); a new
@@ -128,9 +129,10 @@ export const configSchema = z
       .strict()
       .default({}),
     collectors: collectorsSchema,
+    /** GET /probe?target=...: one target per request (README, "Multi-target mode"). */
+    multiTarget: multiTargetConfigSchema,
   })
   .strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
-export type CollectorsConfig = Config['collectors'];

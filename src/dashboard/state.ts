@@ -1,4 +1,4 @@
-import type { Collector } from '../collectors/types';
+import type { DashboardSources } from '../collectors/sources';
 import type { Config } from '../config/schema';
 import { redactedConfig } from '../config/redacted';
 import { MAX_ANSWER_BYTES } from '../http/security/limits';
@@ -7,17 +7,17 @@ import { AnswerTooLarge } from '../metrics/render';
 import type { Collection, ScrapeRunner } from '../runner/runner';
 import type { BuildInfo } from '../version';
 import { AlertmanagerView } from './alerts';
-import { evaluateHealth } from './health';
+import { evaluateHealth } from '../health/components';
 import { HistogramWindow } from './histogram-window';
 import { History } from './history';
-import { healthScore } from './score';
+import { healthScore } from '../health/score';
 import { redisHistory, redisSection, probeSection, storageSection } from './sections/dependencies';
 import { hostHistory, hostSection } from './sections/host';
 import { postgresHistory, postgresSection } from './sections/postgres';
-import { queueHistory, queueSection, type FailureSource } from './sections/queues';
+import { queueHistory, queueSection } from './sections/queues';
 import { apiSection } from './sections/api';
-import type { AppSnapshotSource } from '../collectors/app/collector';
-import type { DashboardData, HealthReport } from './types';
+import type { HealthReport } from '../health/types';
+import type { DashboardData } from './types';
 
 /** A JSON answer over MAX_ANSWER_BYTES: refused (503), never served. */
 
@@ -36,7 +36,10 @@ export interface DashboardOptions {
   readonly runner: ScrapeRunner;
   readonly config: Readonly<Config>;
   readonly build: BuildInfo;
-  readonly collectors: readonly Collector[];
+  /** Names of the enabled collectors: a section of a collector that is off is empty or null. */
+  readonly collectorNames: readonly string[];
+  /** What the collectors keep outside /metrics (recent failures, app readings), from createCollectors. */
+  readonly sources?: DashboardSources;
   readonly startedAt?: number;
 }
 
@@ -45,11 +48,6 @@ const merged = (collection: Collection | undefined): MetricBatch => {
   for (const o of collection?.outcomes ?? []) all.merge(o.batch);
   return all;
 };
-
-const isFailureSource = (c: Collector): c is Collector & FailureSource =>
-  typeof (c as Partial<FailureSource>).recentFailures === 'function';
-const isAppSource = (c: Collector): c is Collector & AppSnapshotSource =>
-  typeof (c as Partial<AppSnapshotSource>).appReadings === 'function';
 
 /**
  * The JSON health and dashboard views, built from the same collections that serve /metrics.
@@ -61,8 +59,6 @@ export class DashboardState {
   readonly history: History;
   private readonly histograms: HistogramWindow;
   private readonly names: ReadonlySet<string>;
-  private readonly failures?: FailureSource;
-  private readonly apps?: AppSnapshotSource;
   private readonly startedAt: number;
   /** Present when alertmanager.url is set. */
   private readonly alerts?: AlertmanagerView;
@@ -73,9 +69,7 @@ export class DashboardState {
     if (am.url) this.alerts = new AlertmanagerView(am.url, am.timeout);
     this.history = new History(o.config.dashboard.historyPoints, o.config.dashboard.historySeries);
     this.histograms = new HistogramWindow(Math.max(600, o.config.dashboard.window / 1000), 60);
-    this.names = new Set(o.collectors.map((c) => c.name));
-    this.failures = o.collectors.find(isFailureSource);
-    this.apps = o.collectors.find(isAppSource);
+    this.names = new Set(o.collectorNames);
     this.startedAt = o.startedAt ?? Date.now();
     o.runner.onCollection((collection) => this.record(collection));
   }
@@ -144,10 +138,10 @@ export class DashboardState {
       system: hostSection(all, this.history, window),
       redis: redisSection(all, this.history, window, has('redis')),
       database: postgresSection(all, this.history, window, has('postgres')),
-      queues: has('bullmq') ? queueSection(all, this.history, this.histograms, window, this.failures) : [],
+      queues: has('bullmq') ? queueSection(all, this.history, this.histograms, window, this.o.sources?.failures) : [],
       storage: storageSection(all, { s3: has('s3'), local: has('localstorage') }),
       probes: probeSection(all),
-      api: apiSection(this.apps),
+      api: apiSection(this.o.sources?.apps),
     };
     const exporter = {
       version: this.o.build.version,

@@ -4,30 +4,15 @@
  * says otherwise (`...Ms`, `...PerSecond`, `...PerMinute`). `null` means "not known".
  */
 import type { AlertsSummary } from './alerts';
+import type { HealthReport } from '../health/types';
+import type { JobState } from '../collectors/bullmq/queue-state';
 import type { RequestRecord, RequestTotals, WebSocketEvent, WebSocketFigures } from '../instrument/snapshot';
-
-export type Status = 'up' | 'degraded' | 'down' | 'disabled' | 'unknown';
-export type OverallStatus = 'healthy' | 'degraded' | 'down';
-
-export interface ComponentHealth {
-  readonly name: 'redis' | 'postgres' | 'storage' | 'probes' | 'queues' | 'host' | 'api';
-  readonly status: Status;
-  /** Time the component's collector took, in milliseconds. */
-  readonly latencyMs: number | null;
-  /** Sanitized one-line reason when not up. */
-  readonly error: string | null;
-}
-
-export interface HealthReport {
-  readonly status: OverallStatus;
-  readonly checkedAt: string;
-  readonly components: readonly ComponentHealth[];
-}
 
 export interface QueueSummary {
   readonly name: string;
-  readonly counts: Readonly<Record<string, number>>;
-  /** waiting + prioritized + delayed. */
+  /** Jobs per state; empty when the queue could not be read. */
+  readonly counts: Partial<Readonly<Record<JobState, number>>>;
+  /** Jobs in BACKLOG_STATES (waiting + prioritized + delayed). */
   readonly backlog: number;
   readonly workers: number | null;
   readonly paused: boolean;

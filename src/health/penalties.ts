@@ -54,4 +54,9 @@ export const HEALTH_THRESHOLDS = {
   apiErrorRatio: 0.05,
   /** p95 of an app's slowest busy route: 1 s is where users notice (the library's default slow threshold too). */
   apiP95Seconds: 1,
+  /**
+   * Share used of PostgreSQL connections, a host filesystem or memory above which /health/detailed
+   * calls the component degraded (no score penalty: the alerts warn earlier, at monitoring/config.ts' lines).
+   */
+  usedRatioDegraded: 0.9,
 } as const;

@@ -13,7 +13,11 @@ export class Admission {
   /** Requests refused since startup (tests and the abuse suite read it). */
   refused = 0;
 
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    /** The endpoints sharing this admission, for the 503 message. */
+    private readonly scope = '/metrics, /dashboard/data and /health/detailed',
+  ) {}
 
   get active(): number {
     return this.inFlight;
@@ -25,7 +29,7 @@ export class Admission {
       ctx.status = 503;
       ctx.set('Retry-After', '1');
       ctx.type = 'text/plain';
-      ctx.body = `too many concurrent requests (limit ${this.max} across /metrics, /dashboard/data and /health/detailed)\n`;
+      ctx.body = `too many concurrent requests (limit ${this.max} across ${this.scope})\n`;
       return;
     }
     this.inFlight++;

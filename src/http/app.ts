@@ -7,7 +7,8 @@ import { AnswerTooLarge, contentTypeOf, negotiateFormat } from '../metrics/rende
 import type { ScrapeRunner } from '../runner/runner';
 import { SCRAPE_TIMEOUT_HEADER, scrapeBudgetMs } from '../runner/deadline';
 import type { BuildInfo } from '../version';
-import { expose, type ExtraFamilies } from './exposition';
+import { expose, exposeTarget, type ExtraFamilies } from './exposition';
+import { ProbeRefused, type MultiTarget } from '../multitarget/service';
 import { landingPage } from './landing';
 import { authMiddleware } from './security/auth';
 import { bodyLimit, securityHeaders } from './security/limits';
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly security?: WebSecurity;
   /** /health/detailed, /dashboard and /dashboard/data; absent in tests that do not need them. */
   readonly dashboard?: DashboardState;
+  /** GET /probe?target=...; absent (404) while multiTarget.allow is empty. */
+  readonly multiTarget?: MultiTarget;
 }
 
 /** The Koa app; it never opens a port, so tests drive `app.callback()` directly. */
@@ -70,6 +73,28 @@ export function createApp(deps: AppDeps): Koa {
     ctx.type = contentTypeOf(format);
     ctx.body = await expose(collection, runner.collectionCount, build, deps.extraFamilies ?? [], format);
   });
+
+  const multiTarget = deps.multiTarget;
+  if (multiTarget) {
+    // Its own bound: a Prometheus scraping many targets of one exporter must not starve /metrics.
+    const probeAdmission = new Admission(config.multiTarget.maxRequests, '/probe');
+    router.get('/probe', probeAdmission.middleware, async (ctx) => {
+      const budget = scrapeBudgetMs(ctx.get(SCRAPE_TIMEOUT_HEADER) || undefined, deadlines);
+      const format = negotiateFormat(ctx.get('accept'));
+      let collection;
+      try {
+        collection = await multiTarget.probe({ target: ctx.query.target, module: ctx.query.module }, budget);
+      } catch (err) {
+        if (!(err instanceof ProbeRefused)) throw err;
+        ctx.status = 400;
+        ctx.type = 'text/plain';
+        ctx.body = `${err.message}\n`;
+        return;
+      }
+      ctx.type = contentTypeOf(format);
+      ctx.body = exposeTarget(collection, format);
+    });
+  }
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };

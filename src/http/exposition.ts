@@ -27,3 +27,15 @@ export async function expose(
   if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
   return render(families, format, MAX_ANSWER_BYTES);
 }
+
+/**
+ * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
+ * metrics). Build info and process metrics describe the exporter and stay on /metrics.
+ */
+export function exposeTarget(collection: Collection, format: ExpositionFormat): string | Buffer {
+  const all = new MetricBatch();
+  for (const outcome of collection.outcomes) all.merge(outcome.batch);
+  const families = [...all.families.values()].map(toExpositionFamily);
+  if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
+  return render(families, format, MAX_ANSWER_BYTES);
+}

@@ -16,8 +16,6 @@ export interface MetricDef<L extends string = string, T extends MetricType = Met
   readonly buckets?: readonly number[];
 }
 
-export type LabelsOf<D> = D extends MetricDef<infer L, MetricType> ? Record<L, string> : never;
-
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

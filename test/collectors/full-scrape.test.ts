@@ -63,7 +63,7 @@ test('a full scrape with every collector of this set on is lint-clean (promtool 
       probes: { targets: [{ name: 'api', url: `http://127.0.0.1:${(health.address() as AddressInfo).port}/health` }] },
     },
   });
-  const enabled = createCollectors(config, silentLogger);
+  const { enabled } = createCollectors(config, silentLogger);
   expect(enabled.map((e) => e.collector.name)).toEqual(['postgres', 's3', 'localstorage', 'probes']);
   const runner = new ScrapeRunner(enabled, silentLogger);
   const app = createApp({

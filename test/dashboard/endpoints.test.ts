@@ -5,7 +5,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
-import type { DashboardData, HealthReport } from '../../src/dashboard/types';
+import type { DashboardData } from '../../src/dashboard/types';
+import type { HealthReport } from '../../src/health/types';
 import { startExporter, type ExporterProcess } from '../harness/exporter';
 import { startPostgres, type PostgresServer } from '../harness/postgres';
 import { sleep, tempDir, waitFor } from '../harness/process';

@@ -108,6 +108,24 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'listen-without-port.yml': ['listen: "localhost" is not host:port'],
   'listen-port-out-of-range.yml': ['listen: "0.0.0.0:70000" is not host:port with a port from 0 to 65535'],
   'prefix-empty.yml': ['bullmq.prefix: String must contain at least 1 character(s)'],
+  // multi-target mode
+  'multitarget-allow-cidr.yml': ['multiTarget.allow.1: "10.0.0.0/40": CIDR prefix length out of range'],
+  'multitarget-allow-not-host-port.yml': [
+    'multiTarget.allow.0: "redis.internal:6379:1" is not host[:port] (IPv6 goes in brackets: [fd00::/8]:6379)',
+  ],
+  'multitarget-module-mixed.yml': [
+    'multiTarget.modules.mixed.collectors: collectors of one module must read the same kind of target',
+  ],
+  'multitarget-default-module-kind.yml': [
+    'multiTarget.modules.redis.collectors: module "redis" is the default for redis targets: its collectors must read redis',
+  ],
+  'multitarget-max-targets-zero.yml': ['multiTarget.maxTargets: Number must be greater than or equal to 1'],
+  'multitarget-credentials-missing.yml': [
+    'multiTarget.credentialsFile: /nonexistent/credentials.yml: cannot read (ENOENT)',
+  ],
+  'multitarget-credentials-bad.yml': [
+    "multiTarget.credentialsFile: test/fixtures/multitarget/credentials-unknown-key.yml: redis-1.internal:6379: Unrecognized key(s) in object: 'pasword'",
+  ],
   // found when the collectors are created (--check-config creates them too)
   'probe-ca-file-missing.yml': ['collectors.probes.targets.0.caFile: cannot read /nonexistent/ca.pem (ENOENT)'],
   's3-enabled-without-bucket.yml': ['collectors.s3.enabled: the S3 collector needs storage.s3.bucket (S3_BUCKET)'],

@@ -15,7 +15,7 @@ function gatedApp(maxRequests: number) {
   const slow: Collector = { name: 'slow', collect: () => gate };
   const config = configSchema.parse({ web: { maxRequests } });
   const runner = new ScrapeRunner([{ collector: slow, timeoutMs: 30_000 }], silentLogger);
-  const dashboard = new DashboardState({ runner, config, build, collectors: [slow] });
+  const dashboard = new DashboardState({ runner, config, build, collectorNames: ['slow'] });
   const handler = createApp({
     config,
     runner,

@@ -4,6 +4,7 @@ import { defineMetric } from '../../src/metrics/define';
 import { MAX_LABEL_VALUE_BYTES, boundedLabelValue, cutUtf8 } from '../../src/metrics/label-value';
 import { AnswerTooLarge, render, toExpositionFamily } from '../../src/metrics/render';
 import { promtoolCheckMetrics } from '../harness/exporter';
+import { renderBatch } from '../harness/collect';
 
 const demo = defineMetric({ name: 'demo_jobs', help: 'Demo.', type: 'gauge', labels: ['queue'] });
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -48,7 +49,7 @@ describe('label values are bounded where samples are set', () => {
     for (let i = 0; i < 300; i++) batch.set(demo, i, { queue: `${i}:${'n'.repeat(10_000)}` });
     batch.set(demo, 1, { queue: 'lone \uD800 surrogate' });
     expect(batch.labelValuesCut).toBe(301);
-    const text = render([...batch.families.values()].map(toExpositionFamily), 'prometheus');
+    const text = renderBatch(batch);
     expect(text.length).toBeLessThan(300 * (MAX_LABEL_VALUE_BYTES + 40) + 1000);
     expect(text).toContain('lone \uFFFD surrogate');
     expect(batch.get(demo, { queue: `7:${'n'.repeat(10_000)}` })).toBe(7);

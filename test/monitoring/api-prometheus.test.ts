@@ -14,6 +14,7 @@ import { apiRecordingRules } from '../../monitoring/rules/api';
 import { startExporter, ROOT, type ExporterProcess } from '../harness/exporter';
 import { Child, freePort, waitFor } from '../harness/process';
 import { startPrometheus, type PromServer } from '../harness/prometheus';
+import { RECORD } from '../../monitoring/rules/names';
 
 jest.setTimeout(120_000);
 
@@ -102,7 +103,7 @@ test('every API recording rule evaluates, the exporter reads the real snapshot, 
     ...records.map((name) => ({ name, expr: name })),
     { name: 'app_up', expr: `app_up{target="demo"} == 1` },
     { name: 'snapshot age', expr: `app_snapshot_age_seconds{target="demo"} < 5` },
-    { name: 'health score', expr: 'jobstack:health_score' },
+    { name: 'health score', expr: RECORD.healthScore },
   ];
   expect(await stillEmpty(queries, 60_000)).toEqual([]);
   // The exporter's reading of the library's snapshot, as /dashboard/data shows it.

@@ -1,4 +1,5 @@
 import type { Collector, CollectContext } from '../types';
+import type { AppReading, AppReadingsSource } from '../sources';
 import type { AppConfig } from './config';
 import { SNAPSHOT_LIMITS, type AppSnapshot } from '../../instrument/snapshot';
 import { redact, registerSecret } from '../../log/redact';
@@ -6,26 +7,12 @@ import { appMetrics as m } from './metrics';
 import { fetchSnapshot } from './fetch';
 import { parseSnapshot, recentFigures } from './snapshot';
 
-/** What the last collection read from one target, for the dashboard's API section. */
-export interface AppReading {
-  readonly target: string;
-  /** The snapshot when it was read and valid; null with `error` otherwise. */
-  readonly snapshot: AppSnapshot | null;
-  readonly error: string | null;
-  readonly readAt: number;
-}
-
-/** The dashboard finds the collector that can show it snapshots by this method. */
-export interface AppSnapshotSource {
-  appReadings(): readonly AppReading[];
-}
-
 /**
  * Reads each instrumented application's JSON snapshot, all targets at once, each under its
  * timeout and the scrape deadline. A target that fails is `app_up{target} 0` and nothing else:
  * the collector itself succeeds, so no other target or collector is affected.
  */
-export class AppCollector implements Collector, AppSnapshotSource {
+export class AppCollector implements Collector, AppReadingsSource {
   readonly name = 'app';
   private readonly targets: readonly { name: string; url: URL; timeoutMs?: number }[];
   private readings: readonly AppReading[] = [];

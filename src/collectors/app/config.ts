@@ -38,8 +38,6 @@ export function appTargetsSchema() {
   return z.preprocess(splitLines, namedTargets(target, MAX_TARGETS));
 }
 
-export type AppTargetConfig = z.output<ReturnType<typeof appTargetsSchema>>[number];
-
 /**
  * `collectors.app`: JSON snapshots of applications instrumented with jobstack-exporter/instrument;
  * on when targets are listed.

@@ -1,4 +1,5 @@
 import type { Collector, CollectContext } from '../types';
+import type { RecentFailuresSource } from '../sources';
 import type { Config } from '../../config/schema';
 import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
@@ -18,7 +19,7 @@ import {
   queueReadError,
   parseScriptReply,
   summarize,
-  type QueueSummary,
+  type QueueReading,
   type RawQueueState,
 } from './queue-state';
 import {
@@ -35,13 +36,6 @@ import {
 import { QueueDiscovery, type QueueSelection } from './discovery';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
-
-/** One queue as the JSON endpoints and the dashboard read it. */
-export interface QueueSnapshot {
-  readonly summary: QueueSummary;
-  /** Newest first, at most collectors.bullmq.failedJobsKept. */
-  readonly recentFailures: readonly FailedJob[];
-}
 
 type HistogramDefs<L extends string> = {
   readonly wait: MetricDef<L, 'histogram'>;
@@ -91,7 +85,7 @@ function queueNames(prefixBytes: string, queueBytes: string, queue: string): Que
  * since the last scrape (their times, for the histograms). Queue discovery runs in the
  * background. See docs/collectors/bullmq.md.
  */
-export class BullmqCollector implements Collector {
+export class BullmqCollector implements Collector, RecentFailuresSource {
   readonly name = 'bullmq';
   readonly up = m.up;
   /** One server or a cluster (redis.cluster, or asked at the first collection). */
@@ -106,7 +100,6 @@ export class BullmqCollector implements Collector {
   /** histograms: total: one pair for every queue, kept across queue list changes so it never goes back. */
   private readonly total?: { readonly defs: HistogramDefs<never>; readonly state: DurationHistograms };
   private readonly finished = new Map<string, FinishedJobs>();
-  private summaries = new Map<string, QueueSummary>();
   /** Queues of the latest collection whose keys could not be read, with Redis' error. */
   private readErrors = new Map<string, string>();
   private clientListAllowed?: boolean;
@@ -158,20 +151,9 @@ export class BullmqCollector implements Collector {
     }
   }
 
-  /** Every queue read in the latest successful collection. */
-  queueSummaries(): readonly QueueSummary[] {
-    return [...this.summaries.values()];
-  }
-
   /** The queue (byte string) a label names, in the current list. */
   private byLabel(label: string): string | undefined {
     return this.labels?.byLabel.get(label);
-  }
-
-  queueSnapshot(label: string): QueueSnapshot | undefined {
-    const queue = this.byLabel(label);
-    const summary = queue === undefined ? undefined : this.summaries.get(queue);
-    return summary && { summary, recentFailures: this.recentFailures(label) };
   }
 
   /** The latest failed jobs of a queue (by label), newest first (kept in memory, never in /metrics); ids as text. */
@@ -198,7 +180,6 @@ export class BullmqCollector implements Collector {
     // queues. Each call's answer is handled as it arrives (in order: one connection), so this
     // process decodes and writes while Redis still reads the next queues.
     const raw = new Map<string, RawQueueState>();
-    const summaries = new Map<string, QueueSummary>();
     const readErrors = new Map<string, string>();
     let workers: Map<string, number> | undefined;
     const onClientList = (reply: Reply): void => {
@@ -230,10 +211,9 @@ export class BullmqCollector implements Collector {
           return;
         }
         const state = decodeQueueState(states[j]);
-        const summary = summarize(names.queue.queue, state, workers?.get(queue), nowMs);
+        const reading = summarize(names.queue.queue, state, workers?.get(queue), nowMs);
         raw.set(queue, state);
-        summaries.set(queue, summary);
-        writeQueue(out, summary, names);
+        writeQueue(out, reading, names);
       });
     };
     if (mode.kind === 'cluster')
@@ -279,7 +259,6 @@ export class BullmqCollector implements Collector {
         plan.next,
         plan.requests.map((request) => [request, details[k++]] as const),
       );
-    this.summaries = summaries;
     this.readErrors = readErrors;
     if (readErrors.size)
       this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
@@ -464,7 +443,7 @@ export class BullmqCollector implements Collector {
 }
 
 /** One queue's gauges and counters. */
-function writeQueue(out: MetricBatch, s: QueueSummary, names: QueueNames): void {
+function writeQueue(out: MetricBatch, s: QueueReading, names: QueueNames): void {
   const queue = names.queue;
   JOB_STATES.forEach((state, i) => out.set(m.jobs, s.counts[state], names.states[i]));
   if (s.completedTotal !== undefined) out.set(m.completedTotal, s.completedTotal, queue);

@@ -1,3 +1,4 @@
+import { finiteNumber } from '../../metrics/finite-number';
 import { HistogramState } from '../../metrics/histogram';
 import { redact } from '../../log/redact';
 import type { Finished } from './queue-state';
@@ -54,10 +55,7 @@ export interface SampleRequest {
   readonly observe: boolean;
 }
 
-const toNumber = (v: unknown): number | undefined => {
-  const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : undefined;
-};
+const toNumber = finiteNumber;
 
 /** Decodes one job from JOB_DETAILS_LUA; undefined when the job hash is gone. */
 export function decodeJobDetails(reply: unknown): JobDetails | undefined {

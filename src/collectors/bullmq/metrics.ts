@@ -13,7 +13,6 @@ export const DEFAULT_DURATION_BUCKETS = [0.1, 0.5, 2.5, 10, 60, 300, 1800] as co
 
 /** Which duration histograms the collector exports (collectors.bullmq.histograms). */
 export const HISTOGRAM_MODES = ['per-queue', 'total', 'off'] as const;
-export type HistogramMode = (typeof HISTOGRAM_MODES)[number];
 
 const SAMPLING =
   'Sampled from the completed and failed sets since the exporter started (a restart starts the histogram again at 0, ' +

@@ -1,6 +1,8 @@
+import { finiteNumber } from '../../metrics/finite-number';
+import type { JobState as BullmqJobState } from 'bullmq';
 import { QUEUE_FIELDS } from './scripts';
 
-/** Job states as BullMQ's getJobCounts() names them, plus the legacy `paused` list. */
+/** Job states as BullMQ's getJobCounts() names them (its JobState union), plus the legacy `paused` list. */
 export const JOB_STATES = [
   'waiting',
   'active',
@@ -10,8 +12,18 @@ export const JOB_STATES = [
   'completed',
   'failed',
   'paused',
-] as const;
+] as const satisfies readonly (BullmqJobState | 'paused')[];
 export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * The backlog: jobs no worker has started yet. The dashboard, the health score, the
+ * instance_queue:bullmq_backlog:sum rule and the panels all add up these states.
+ */
+export const BACKLOG_STATES = ['waiting', 'prioritized', 'delayed'] as const satisfies readonly BullmqJobState[];
+
+/** Jobs in the backlog states of one queue's counts (a state missing counts 0). */
+export const backlogOf = (counts: Partial<Readonly<Record<JobState, number>>>): number =>
+  BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
 
 /** BullMQ's queue.rateLimit(ms) sets the limiter to this value, whatever the configured max. */
 export const MANUAL_RATE_LIMIT = 9007199254740991;
@@ -48,12 +60,7 @@ export interface RawQueueState {
   readonly newFailed: readonly Finished[];
 }
 
-const num = (v: unknown): number | undefined => {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v !== 'string' || v === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-};
+const num = finiteNumber;
 
 function pairs(v: unknown): Finished[] {
   if (!Array.isArray(v)) return [];
@@ -125,8 +132,8 @@ export function decodeQueueState(reply: unknown): RawQueueState {
   };
 }
 
-/** Per-queue figures from the latest collection, for /metrics and the JSON endpoints. */
-export interface QueueSummary {
+/** One queue's figures as read in a collection, written to /metrics (the dashboard's view is dashboard/types.ts QueueSummary). */
+export interface QueueReading {
   readonly queue: string;
   readonly counts: Readonly<Record<JobState, number>>;
   readonly paused: boolean;
@@ -170,7 +177,7 @@ function age(count: number, since: number | undefined, nowMs: number): number | 
 }
 
 /** Interprets a decoded queue state; `workers` comes from CLIENT LIST, read separately. */
-export function summarize(queue: string, raw: RawQueueState, workers: number | undefined, nowMs: number): QueueSummary {
+export function summarize(queue: string, raw: RawQueueState, workers: number | undefined, nowMs: number): QueueReading {
   const { meta } = raw;
   const limitSet = meta.max !== undefined || raw.limiterTtlMs > 0;
   const limited =

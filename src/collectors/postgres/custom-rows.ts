@@ -1,3 +1,4 @@
+import { finiteNumber } from '../../metrics/finite-number';
 import { defineMetric, type MetricDef } from '../../metrics/define';
 import type { Labels } from '../../metrics/batch';
 import type { CustomQueryConfig } from './custom-config';
@@ -101,12 +102,7 @@ export function labelValue(value: unknown): string {
  * timestamps (Unix seconds). NULL, NaN, infinities and other text give undefined.
  */
 export function numericValue(value: unknown): number | undefined {
-  let n: number;
-  if (typeof value === 'number') n = value;
-  else if (typeof value === 'bigint') n = Number(value);
-  else if (typeof value === 'boolean') n = value ? 1 : 0;
-  else if (value instanceof Date) n = value.getTime() / 1000;
-  else if (typeof value === 'string' && value.trim() !== '') n = Number(value.trim());
-  else return undefined;
-  return Number.isFinite(n) ? n : undefined;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return finiteNumber(value.getTime() / 1000);
+  return finiteNumber(value);
 }

@@ -1,3 +1,4 @@
+import { finiteNumber } from '../../metrics/finite-number';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { APPLICATION_NAME } from './connection';
@@ -66,11 +67,7 @@ export function serverResults(results: readonly { rows: Row[] }[]): ServerResult
 }
 
 /** pg returns int8 and numeric as strings; NULL stays missing. */
-export function toNumber(value: unknown): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) ? n : undefined;
-}
+const toNumber = finiteNumber;
 
 /** pg_stat_database column -> metric, with a scale for milliseconds. */
 const STAT_DATABASE: readonly (readonly [string, MetricDef<'datname', 'gauge' | 'counter'>, number?])[] = [

@@ -1,3 +1,4 @@
+import { finiteNumber } from '../../metrics/finite-number';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { redisMetrics as m } from './metrics';
@@ -26,7 +27,11 @@ export function parseKeyspace(fields: ReadonlyMap<string, string>): KeyspaceEntr
     const db = /^db(\d+)$/.exec(field);
     if (!db) continue;
     const parts = new Map(value.split(',').map((kv) => kv.split('=') as [string, string]));
-    out.push({ db: db[1], keys: Number(parts.get('keys') ?? NaN), expires: Number(parts.get('expires') ?? NaN) });
+    out.push({
+      db: db[1],
+      keys: finiteNumber(parts.get('keys')) ?? NaN,
+      expires: finiteNumber(parts.get('expires')) ?? NaN,
+    });
   }
   return out;
 }
@@ -89,8 +94,8 @@ export function setInfoMetrics(out: MetricBatch, fields: ReadonlyMap<string, str
   for (const [field, def, convert] of INFO_METRICS) {
     const raw = fields.get(field);
     if (raw === undefined) continue;
-    const value = convert ? convert(raw) : Number(raw);
-    if (!Number.isNaN(value)) put(def, value);
+    const value = convert ? convert(raw) : finiteNumber(raw);
+    if (value !== undefined && !Number.isNaN(value)) put(def, value);
   }
   for (const { db, keys, expires } of parseKeyspace(fields)) {
     put(m.dbKeys, keys, { db });
@@ -124,7 +129,7 @@ export function setClusterInfoMetrics(out: MetricBatch, fields: ReadonlyMap<stri
   for (const [field, def, convert] of CLUSTER_INFO_METRICS) {
     const raw = fields.get(field);
     if (raw === undefined) continue;
-    const value = convert ? convert(raw) : Number(raw);
-    if (!Number.isNaN(value)) out.set(def, value, { node });
+    const value = convert ? convert(raw) : finiteNumber(raw);
+    if (value !== undefined && !Number.isNaN(value)) out.set(def, value, { node });
   }
 }

@@ -1,4 +1,4 @@
-import type { AppReading, AppSnapshotSource } from '../../collectors/app/collector';
+import type { AppReading, AppReadingsSource } from '../../collectors/sources';
 import { recentFigures } from '../../collectors/app/snapshot';
 import type { RequestRecord } from '../../instrument/snapshot';
 import { redact } from '../../log/redact';
@@ -87,6 +87,6 @@ function summary(reading: AppReading): ApiSummary {
 }
 
 /** Empty when the app collector is not enabled. */
-export function apiSection(source: AppSnapshotSource | undefined): ApiSummary[] {
+export function apiSection(source: AppReadingsSource | undefined): ApiSummary[] {
   return source ? source.appReadings().map(summary) : [];
 }

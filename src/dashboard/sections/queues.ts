@@ -1,23 +1,16 @@
 import { bullmqMetrics as b } from '../../collectors/bullmq/metrics';
+import { backlogOf, type JobState } from '../../collectors/bullmq/queue-state';
 import type { MetricBatch } from '../../metrics/batch';
 import type { History } from '../history';
 import type { HistogramWindow } from '../histogram-window';
 import type { QueueSummary } from '../types';
+import type { RecentFailuresSource } from '../../collectors/sources';
 
-/** What the bullmq collector keeps outside /metrics (its recent failures). */
-export interface FailureSource {
-  recentFailures(
-    queue: string,
-  ): readonly { id: string; name?: string; failedReason?: string; attemptsMade?: number; finishedOn?: number }[];
-}
-
-const BACKLOG_STATES = ['waiting', 'prioritized', 'delayed'];
-
-function perQueue(all: MetricBatch): Map<string, Record<string, number>> {
-  const out = new Map<string, Record<string, number>>();
+function perQueue(all: MetricBatch): Map<string, Partial<Record<JobState, number>>> {
+  const out = new Map<string, Partial<Record<JobState, number>>>();
   for (const s of all.samples(b.jobs)) {
     const counts = out.get(s.labels.queue) ?? {};
-    counts[s.labels.state] = s.value;
+    counts[s.labels.state as JobState] = s.value;
     out.set(s.labels.queue, counts);
   }
   // A queue that could not be read has no counts, but is listed (marked) rather than hidden.
@@ -42,10 +35,7 @@ export function queueHistory(
   now: number,
 ): void {
   for (const [queue, counts] of perQueue(all)) {
-    out.set(
-      key(queue, 'backlog'),
-      BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0),
-    );
+    out.set(key(queue, 'backlog'), backlogOf(counts));
     const completed = finishedTotal(all, queue, 'completed');
     const failed = finishedTotal(all, queue, 'failed');
     if (completed !== undefined) out.set(key(queue, 'completed'), completed);
@@ -66,7 +56,7 @@ export function queueSection(
   history: History,
   histograms: HistogramWindow,
   windowSeconds: number,
-  failures?: FailureSource,
+  failures?: RecentFailuresSource,
 ): QueueSummary[] {
   const out: QueueSummary[] = [];
   for (const [queue, counts] of perQueue(all)) {
@@ -77,7 +67,7 @@ export function queueSection(
     out.push({
       name: queue,
       counts,
-      backlog: BACKLOG_STATES.reduce((sum, s) => sum + (counts[s] ?? 0), 0),
+      backlog: backlogOf(counts),
       workers: all.get(b.workers, labels) ?? null,
       paused: all.get(b.paused, labels) === 1,
       readError: all.get(b.readError, labels) === 1,

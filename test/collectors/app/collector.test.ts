@@ -20,13 +20,12 @@ import { configSchema } from '../../../src/config/schema';
 import { SNAPSHOT_LIMITS } from '../../../src/instrument/snapshot';
 import { createLogger } from '../../../src/log/logger';
 import { clearSecrets } from '../../../src/log/redact';
-import { MetricBatch } from '../../../src/metrics/batch';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
 import { selfMetrics } from '../../../src/metrics/self';
 import { ScrapeRunner, type Collection } from '../../../src/runner/runner';
 import { sampleSnapshot } from '../../fixtures/app-snapshot';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { freePort, tempDir } from '../../harness/process';
+import { renderBatch } from '../../harness/collect';
 
 const AUTH = { user: 'scraper', password: 'app-Snap-Pass-5521' };
 const FIFTY_MB = 50 * 1024 * 1024;
@@ -118,11 +117,7 @@ async function collect(c: AppCollector, budgetMs = 2000): Promise<{ collection: 
   return { collection, elapsedMs: Date.now() - started };
 }
 
-function text(c: Collection): string {
-  const all = new MetricBatch();
-  for (const o of c.outcomes) all.merge(o.batch);
-  return render([...all.families.values()].map(toExpositionFamily), 'prometheus');
-}
+const text = renderBatch;
 
 describe('app collector', () => {
   test('a live app: up, age, totals, the health-score figures; lint-clean exposition', async () => {

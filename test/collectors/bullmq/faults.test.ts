@@ -6,11 +6,11 @@ import { redisMetrics } from '../../../src/collectors/redis/metrics';
 import { createLogger, type Logger } from '../../../src/log/logger';
 import { clearSecrets } from '../../../src/log/redact';
 import { MetricBatch } from '../../../src/metrics/batch';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
 import { ScrapeRunner, type Collection } from '../../../src/runner/runner';
 import { sleep } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
 import { bullConnection, testConfig } from './support';
+import { renderBatch } from '../../harness/collect';
 
 /**
  * Redis killed, restarted, frozen (SIGSTOP) and a wrong password, with the redis and bullmq
@@ -71,7 +71,7 @@ async function scrape(p: Pair, budgetMs = BUDGET_MS): Promise<Scrape> {
   const ms = Date.now() - started;
   const merged = new MetricBatch();
   for (const o of collection.outcomes) merged.merge(o.batch);
-  outputs.push(render([...merged.families.values()].map(toExpositionFamily), 'prometheus'));
+  outputs.push(renderBatch(merged));
   const outcome = (name: string) => collection.outcomes.find((o) => o.name === name)!;
   return {
     ms,

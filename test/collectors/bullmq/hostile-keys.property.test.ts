@@ -7,7 +7,8 @@ import { JOB_STATES } from '../../../src/collectors/bullmq/queue-state';
 import { silentLogger } from '../../../src/log/logger';
 import { waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { bullConnection, collectOnce, testConfig } from './support';
+import { collectOnce } from '../../harness/collect';
+import { bullConnection, testConfig } from './support';
 
 /**
  * Per-queue isolation of the state reads: random Redis types are given to random BullMQ keys of

@@ -5,7 +5,8 @@ import { queueLabel, uniqueLabels } from '../../../src/collectors/bullmq/queue-n
 import { silentLogger } from '../../../src/log/logger';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { collectOnce, renderBatch, testConfig } from './support';
+import { collectOnce, renderBatch } from '../../harness/collect';
+import { testConfig } from './support';
 
 /**
  * Keys as bytes end to end: a queue whose name is not valid UTF-8 (written by another client) is
@@ -70,7 +71,6 @@ test('a queue named with bytes that are not UTF-8 is discovered and read exactly
     expect(waiting.get(invalidLabel)).toBe(2);
     expect(waiting.get(LOOKALIKE)).toBe(1);
     expect(waiting.get('plain')).toBe(3);
-    expect(collector.queueSnapshot(invalidLabel)?.summary.counts.waiting).toBe(2);
     const text = renderBatch(batch);
     expect(Buffer.from(text, 'utf8').toString('utf8')).toBe(text);
     expect(promtoolCheckMetrics(text)).toBe('');

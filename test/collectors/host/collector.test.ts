@@ -4,25 +4,13 @@ import path from 'node:path';
 import { HostCollector } from '../../../src/collectors/host/collector';
 import { hostMetrics as m } from '../../../src/collectors/host/metrics';
 import { configSchema } from '../../../src/config/schema';
-import { silentLogger } from '../../../src/log/logger';
-import { MetricBatch } from '../../../src/metrics/batch';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
 import { promtoolCheckMetrics } from '../../harness/exporter';
+import { collectOnce, renderBatch } from '../../harness/collect';
 
 const hostConfig = configSchema.parse({}).collectors.host;
 
-async function collect(collector: HostCollector): Promise<MetricBatch> {
-  const out = new MetricBatch();
-  await collector.collect({
-    out,
-    signal: new AbortController().signal,
-    deadline: Date.now() + 5000,
-    log: silentLogger,
-  });
-  return out;
-}
-
-const exposition = (batch: MetricBatch) => render([...batch.families.values()].map(toExpositionFamily), 'prometheus');
+const collect = (collector: HostCollector) => collectOnce(collector);
+const exposition = renderBatch;
 
 describe('host collector', () => {
   test('maps fixture /proc files to metrics', async () => {

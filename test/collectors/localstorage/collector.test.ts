@@ -5,11 +5,10 @@ import { localStorageMetrics as m } from '../../../src/collectors/localstorage/m
 import { walk } from '../../../src/collectors/localstorage/walk';
 import { configSchema } from '../../../src/config/schema';
 import { createLogger } from '../../../src/log/logger';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
-import { ScrapeRunner, type CollectorOutcome } from '../../../src/runner/runner';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { asUnprivileged } from '../../harness/privileges';
 import { tempDir } from '../../harness/process';
+import { renderBatch, runOnce } from '../../harness/collect';
 
 const tmp = tempDir('storage');
 // Traversable by `nobody` (asUnprivileged); mkdtemp makes it 0700.
@@ -39,9 +38,7 @@ function collector(storagePath: string, section: Record<string, unknown> = {}): 
   return new LocalStorageCollector(config.collectors.localstorage, config.storage.path, log);
 }
 
-async function scrape(c: LocalStorageCollector): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector: c, timeoutMs: 5000 }], log).collect(3000)).outcomes[0];
-}
+const scrape = (c: LocalStorageCollector) => runOnce(c, 3000, { timeoutMs: 5000, log });
 
 const never = new AbortController().signal;
 
@@ -72,9 +69,7 @@ describe('local storage collector', () => {
       expect(o.batch.get(m.fsSize)!).toBeGreaterThan(0);
       expect(o.batch.get(m.fsAvail)!).toBeLessThanOrEqual(o.batch.get(m.fsFree)!);
       expect(m.files.help).toMatch(/Cached: counted by a background walk/);
-      expect(promtoolCheckMetrics(render([...o.batch.families.values()].map(toExpositionFamily), 'prometheus'))).toBe(
-        '',
-      );
+      expect(promtoolCheckMetrics(renderBatch(o.batch))).toBe('');
     } finally {
       await c.close();
     }

@@ -9,12 +9,12 @@ import { configSchema, type ConfigInput } from '../../../src/config/schema';
 import { createLogger, type Logger } from '../../../src/log/logger';
 import { clearSecrets, registerSecret } from '../../../src/log/redact';
 import { MetricBatch } from '../../../src/metrics/batch';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
 import { ScrapeRunner } from '../../../src/runner/runner';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { startPostgres, type PostgresServer } from '../../harness/postgres';
 import { freePort, sleep, tempDir, waitFor } from '../../harness/process';
 import { EXIT_CONFIG, main } from '../../../src/main';
+import { collectOnce, renderBatch } from '../../harness/collect';
 
 const PASSWORD = 'pg-Secret-4711';
 type Queries = NonNullable<NonNullable<NonNullable<ConfigInput['collectors']>['postgres']>['queries']>;
@@ -42,11 +42,7 @@ function collector(queries: Queries = [], url = pg.url, extra: { timeout?: strin
   return new PostgresCollector(config.collectors.postgres, { url }, log);
 }
 
-async function collect(c: PostgresCollector, budgetMs = 5000): Promise<MetricBatch> {
-  const out = new MetricBatch();
-  await c.collect({ out, signal: new AbortController().signal, deadline: Date.now() + budgetMs, log });
-  return out;
-}
+const collect = (c: PostgresCollector, budgetMs = 5000) => collectOnce(c, budgetMs, log);
 
 /** A connection to one database as the superuser, for holding locks and transactions. */
 async function session(database = 'postgres'): Promise<Client> {
@@ -61,7 +57,7 @@ const exporterSessions = async () =>
     (await pg.sql("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'jobstack-exporter'"))[0].n,
   );
 
-const exposition = (batch: MetricBatch) => render([...batch.families.values()].map(toExpositionFamily), 'prometheus');
+const exposition = renderBatch;
 
 describe('postgres collector: server statistics', () => {
   test('each metric against known database state', async () => {

@@ -4,7 +4,6 @@ import {
   serverResults,
   serverStatsSql,
   setServerStats,
-  toNumber,
   type ServerResults,
 } from '../../../src/collectors/postgres/server-stats';
 import { MetricBatch } from '../../../src/metrics/batch';
@@ -108,17 +107,5 @@ describe('server statistics -> samples', () => {
     expect(out.get(m.replicationLag)).toBe(4.5);
     expect(out.get(m.oldestTransactionAge)).toBe(0);
     expect(out.get(m.oldestIdleInTransactionAge)).toBe(0);
-  });
-
-  test.each([
-    ['42', 42],
-    [7, 7],
-    ['1.5e3', 1500],
-    [null, undefined],
-    [undefined, undefined],
-    ['NaN', undefined],
-    ['x', undefined],
-  ])('toNumber(%p) = %p', (input, expected) => {
-    expect(toNumber(input)).toBe(expected);
   });
 });

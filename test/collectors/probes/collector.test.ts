@@ -13,10 +13,9 @@ import { loadConfig } from '../../../src/config/load';
 import { configSchema } from '../../../src/config/schema';
 import { createLogger } from '../../../src/log/logger';
 import { clearSecrets } from '../../../src/log/redact';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
-import { ScrapeRunner, type CollectorOutcome } from '../../../src/runner/runner';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { freePort, sleep, tempDir } from '../../harness/process';
+import { renderBatch, runOnce } from '../../harness/collect';
 
 const tmp = tempDir('probes');
 const certFile = path.join(tmp.dir, 'cert.pem');
@@ -103,9 +102,7 @@ function collector(section: Record<string, unknown>): ProbesCollector {
   return new ProbesCollector(configSchema.parse({ collectors: { probes: section } }).collectors.probes);
 }
 
-async function scrape(c: ProbesCollector, budgetMs = 3000): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector: c, timeoutMs: 10_000 }], log).collect(budgetMs)).outcomes[0];
-}
+const scrape = (c: ProbesCollector, budgetMs = 3000) => runOnce(c, budgetMs, { log });
 
 describe('HTTP probe collector', () => {
   test('200, 500, timeout, refused, and https with its certificate expiry', async () => {
@@ -149,7 +146,7 @@ describe('HTTP probe collector', () => {
     expect(failures).toMatch(/"target":"refused".*ECONNREFUSED/);
     expect(failures).toMatch(/"target":"tls_untrusted".*self-signed certificate/);
     expect(failures).toMatch(/"target":"fail".*HTTP 500/);
-    expect(promtoolCheckMetrics(render([...o.batch.families.values()].map(toExpositionFamily), 'prometheus'))).toBe('');
+    expect(promtoolCheckMetrics(renderBatch(o.batch))).toBe('');
   });
 
   test('basic-auth credentials in the URL are sent and never shown', async () => {
@@ -165,7 +162,7 @@ describe('HTTP probe collector', () => {
     const o = await scrape(c);
     expect(o.batch.get(m.success, { target: 'auth' })).toBe(1);
     expect(o.batch.get(m.statusCode, { target: 'noauth' })).toBe(401);
-    const text = render([...o.batch.families.values()].map(toExpositionFamily), 'prometheus');
+    const text = renderBatch(o.batch);
     for (const out of [text, ...logLines]) expect(out).not.toContain(AUTH.password);
   });
 

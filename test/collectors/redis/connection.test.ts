@@ -13,7 +13,8 @@ import { clearSecrets } from '../../../src/log/redact';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { freePort, tempDir, waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { bullConnection, collectOnce, renderBatch, testConfig } from '../bullmq/support';
+import { collectOnce, renderBatch } from '../../harness/collect';
+import { bullConnection, testConfig } from '../bullmq/support';
 
 /** The ways to reach Redis: database number, password, ACL user with least privileges, TLS. */
 
@@ -214,7 +215,8 @@ test('on when redis.url is set or the collector is turned on; the URL then defau
     false,
   ]);
   const spec = COLLECTORS.find((s) => s.name === 'redis')!;
-  const collector = spec.create(testConfig({ collectors: { redis: { enabled: true } } }), log, {}) as RedisCollector;
+  const { collector } = spec.create(testConfig({ collectors: { redis: { enabled: true } } }), log, {});
+  if (!(collector instanceof RedisCollector)) throw new Error('not a RedisCollector');
   expect(collector.client.redis.options).toMatchObject({ host: '127.0.0.1', port: 6379 });
   return collector.close();
 });

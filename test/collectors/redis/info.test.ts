@@ -3,8 +3,8 @@ import path from 'node:path';
 import { INFO_METRICS, parseInfo, parseKeyspace, setInfoMetrics } from '../../../src/collectors/redis/info';
 import { redisMetrics as m } from '../../../src/collectors/redis/metrics';
 import { MetricBatch } from '../../../src/metrics/batch';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
 import { promtoolCheckMetrics } from '../../harness/exporter';
+import { renderBatch } from '../../harness/collect';
 
 /** INFO captured from redis-server 7.0.15: a master with one replica, and that replica. */
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../../fixtures/redis', name), 'utf8');
@@ -63,7 +63,7 @@ describe('setInfoMetrics', () => {
       mode: 'standalone',
       maxmemory_policy: 'noeviction',
     });
-    const text = render([...out.families.values()].map(toExpositionFamily), 'prometheus');
+    const text = renderBatch(out);
     expect(promtoolCheckMetrics(text)).toBe('');
   });
 

@@ -5,11 +5,10 @@ import { s3Metrics as m } from '../../../src/collectors/s3/metrics';
 import { configSchema, type ConfigInput } from '../../../src/config/schema';
 import { createLogger, type Logger } from '../../../src/log/logger';
 import { clearSecrets, registerSecret } from '../../../src/log/redact';
-import { render, toExpositionFamily } from '../../../src/metrics/render';
-import { ScrapeRunner, type CollectorOutcome } from '../../../src/runner/runner';
 import { promtoolCheckMetrics } from '../../harness/exporter';
 import { waitFor } from '../../harness/process';
 import { S3RVER_CREDENTIALS, startS3, type S3Server } from '../../harness/s3';
+import { renderBatch, runOnce } from '../../harness/collect';
 
 const BUCKET = 'jobs-bucket';
 const SEEDED = 2600;
@@ -66,9 +65,7 @@ function collector(
   return c;
 }
 
-async function scrape(c: S3Collector, budgetMs = 3000): Promise<CollectorOutcome> {
-  return (await new ScrapeRunner([{ collector: c, timeoutMs: 5000 }], log).collect(budgetMs)).outcomes[0];
-}
+const scrape = (c: S3Collector, budgetMs = 3000) => runOnce(c, budgetMs, { timeoutMs: 5000, log });
 
 describe('S3 collector', () => {
   test('paginated listing counts every object and byte per prefix (more than 2,500 objects)', async () => {
@@ -95,7 +92,7 @@ describe('S3 collector', () => {
     expect(get(m.listingDuration, '')!).toBeGreaterThan(0);
     expect(m.objects.help).toMatch(/Cached: counted by a background listing/);
 
-    const text = render([...o.batch.families.values()].map(toExpositionFamily), 'prometheus');
+    const text = renderBatch(o.batch);
     expect(promtoolCheckMetrics(text)).toBe('');
   });
 

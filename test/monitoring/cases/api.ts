@@ -1,5 +1,6 @@
 import { defaultConfig } from '../../../monitoring/config';
 import { EXP, type RuleCase } from './types';
+import { RECORD } from '../../../monitoring/rules/names';
 
 /** Labels of the API job's series in these tests. */
 const API = 'job="api",instance="api:3000"';
@@ -144,10 +145,10 @@ export const apiCases: RuleCase[] = [
     exprs: [
       {
         at: '5m',
-        expr: 'jobstack:health_score',
+        expr: RECORD.healthScore,
         expect: [
-          { labels: 'jobstack:health_score{instance="exp:9478"}', value: 75 },
-          { labels: 'jobstack:health_score{instance="calm:9478"}', value: 100 },
+          { labels: `${RECORD.healthScore}{instance="exp:9478"}`, value: 75 },
+          { labels: `${RECORD.healthScore}{instance="calm:9478"}`, value: 100 },
         ],
       },
     ],

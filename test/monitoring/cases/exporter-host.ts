@@ -1,4 +1,5 @@
 import { EXP, EXP_LABELS, type RuleCase } from './types';
+import { RECORD } from '../../../monitoring/rules/names';
 
 export const exporterHostCases: RuleCase[] = [
   {
@@ -72,24 +73,24 @@ export const exporterHostCases: RuleCase[] = [
     exprs: [
       {
         at: '10m',
-        expr: 'instance:host_cpu_utilisation:ratio',
-        expect: [{ labels: 'instance:host_cpu_utilisation:ratio{instance="exp:9478"}', value: 0.95 }],
+        expr: RECORD.hostCpu,
+        expect: [{ labels: `${RECORD.hostCpu}{instance="exp:9478"}`, value: 0.95 }],
       },
       {
         at: '10m',
-        expr: 'instance:host_memory_utilisation:ratio',
-        expect: [{ labels: `instance:host_memory_utilisation:ratio{${EXP}}`, value: 0.95 }],
+        expr: RECORD.hostMemory,
+        expect: [{ labels: `${RECORD.hostMemory}{${EXP}}`, value: 0.95 }],
       },
       {
         at: '15m',
-        expr: 'instance_mountpoint:host_filesystem_avail:ratio',
+        expr: RECORD.hostFsAvail,
         expect: [
           {
-            labels: `instance_mountpoint:host_filesystem_avail:ratio{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`,
+            labels: `${RECORD.hostFsAvail}{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`,
             value: 0.04,
           },
           {
-            labels: `instance_mountpoint:host_filesystem_avail:ratio{${EXP},device="/dev/vdb",mountpoint="/data",fstype="ext4"}`,
+            labels: `${RECORD.hostFsAvail}{${EXP},device="/dev/vdb",mountpoint="/data",fstype="ext4"}`,
             value: 0.9,
           },
         ],
@@ -232,10 +233,10 @@ export const exporterHostCases: RuleCase[] = [
     exprs: [
       {
         at: '5m',
-        expr: 'instance_mountpoint:host_filesystem_files_free:ratio',
+        expr: RECORD.hostFsFilesFree,
         expect: [
           {
-            labels: `instance_mountpoint:host_filesystem_files_free:ratio{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`,
+            labels: `${RECORD.hostFsFilesFree}{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`,
             value: 0.08,
           },
         ],

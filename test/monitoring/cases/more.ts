@@ -1,4 +1,5 @@
 import { EXP, EXP_LABELS, type RuleCase } from './types';
+import { RECORD } from '../../../monitoring/rules/names';
 
 const redis = { ...EXP_LABELS, component: 'redis' };
 const pg = { ...EXP_LABELS, component: 'postgres' };
@@ -112,8 +113,8 @@ export const moreCases: RuleCase[] = [
     exprs: [
       {
         at: '1m',
-        expr: 'instance:pg_connections_utilisation:ratio{instance="res:9478"}',
-        expect: [{ labels: 'instance:pg_connections_utilisation:ratio{instance="res:9478"}', value: 0.5 }],
+        expr: `${RECORD.pgConnections}{instance="res:9478"}`,
+        expect: [{ labels: `${RECORD.pgConnections}{instance="res:9478"}`, value: 0.5 }],
       },
     ],
     alerts: [

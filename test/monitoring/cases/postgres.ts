@@ -1,4 +1,5 @@
 import { EXP, EXP_LABELS, type RuleCase } from './types';
+import { RECORD } from '../../../monitoring/rules/names';
 
 export const postgresCases: RuleCase[] = [
   {
@@ -16,18 +17,18 @@ export const postgresCases: RuleCase[] = [
     exprs: [
       {
         at: '6m',
-        expr: 'instance:pg_connections_utilisation:ratio',
-        expect: [{ labels: 'instance:pg_connections_utilisation:ratio{instance="exp:9478"}', value: 0.86 }],
+        expr: RECORD.pgConnections,
+        expect: [{ labels: `${RECORD.pgConnections}{instance="exp:9478"}`, value: 0.86 }],
       },
       {
         at: '6m',
-        expr: 'instance:pg_cache_hit:ratio_rate5m',
-        expect: [{ labels: 'instance:pg_cache_hit:ratio_rate5m{instance="exp:9478"}', value: 0.75 }],
+        expr: RECORD.pgCacheHit,
+        expect: [{ labels: `${RECORD.pgCacheHit}{instance="exp:9478"}`, value: 0.75 }],
       },
       {
         at: '6m',
-        expr: 'instance:pg_transactions:rate5m',
-        expect: [{ labels: 'instance:pg_transactions:rate5m{instance="exp:9478"}', value: 3 }],
+        expr: RECORD.pgTransactions,
+        expect: [{ labels: `${RECORD.pgTransactions}{instance="exp:9478"}`, value: 3 }],
       },
     ],
     alerts: [

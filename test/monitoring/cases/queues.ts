@@ -1,4 +1,5 @@
 import { EXP, EXP_LABELS, type RuleCase } from './types';
+import { Q as RULES } from '../../../monitoring/rules/names';
 
 const SLOW = 'job="jobstack",instance="slow:9478"';
 
@@ -25,11 +26,11 @@ export const queueCases: RuleCase[] = [
     exprs: [
       {
         at: '1m',
-        expr: 'instance_queue:bullmq_backlog:sum',
+        expr: RULES.backlog,
         expect: [
-          { labels: 'instance_queue:bullmq_backlog:sum{instance="exp:9478",queue="images"}', value: 7 },
-          { labels: 'instance_queue:bullmq_backlog:sum{instance="exp:9478",queue="emails"}', value: 5 },
-          { labels: 'instance_queue:bullmq_backlog:sum{instance="exp:9478",queue="idle"}', value: 0 },
+          { labels: `${RULES.backlog}{instance="exp:9478",queue="images"}`, value: 7 },
+          { labels: `${RULES.backlog}{instance="exp:9478",queue="emails"}`, value: 5 },
+          { labels: `${RULES.backlog}{instance="exp:9478",queue="idle"}`, value: 0 },
         ],
       },
     ],
@@ -100,31 +101,31 @@ export const queueCases: RuleCase[] = [
     exprs: [
       {
         at: '10m',
-        expr: 'instance_queue:bullmq_jobs_completed:rate5m',
+        expr: RULES.completed,
         expect: [
-          { labels: 'instance_queue:bullmq_jobs_completed:rate5m{instance="exp:9478",queue="emails"}', value: 3 },
-          { labels: 'instance_queue:bullmq_jobs_completed:rate5m{instance="exp:9478",queue="images"}', value: 1 },
-          { labels: 'instance_queue:bullmq_jobs_completed:rate5m{instance="exp:9478",queue="idle"}', value: 0 },
+          { labels: `${RULES.completed}{instance="exp:9478",queue="emails"}`, value: 3 },
+          { labels: `${RULES.completed}{instance="exp:9478",queue="images"}`, value: 1 },
+          { labels: `${RULES.completed}{instance="exp:9478",queue="idle"}`, value: 0 },
         ],
       },
       {
         at: '10m',
-        expr: 'instance_queue:bullmq_jobs_failed:rate5m',
+        expr: RULES.failed,
         expect: [
-          { labels: 'instance_queue:bullmq_jobs_failed:rate5m{instance="exp:9478",queue="emails"}', value: 1 },
-          { labels: 'instance_queue:bullmq_jobs_failed:rate5m{instance="exp:9478",queue="images"}', value: 1 },
-          { labels: 'instance_queue:bullmq_jobs_failed:rate5m{instance="exp:9478",queue="idle"}', value: 0 },
+          { labels: `${RULES.failed}{instance="exp:9478",queue="emails"}`, value: 1 },
+          { labels: `${RULES.failed}{instance="exp:9478",queue="images"}`, value: 1 },
+          { labels: `${RULES.failed}{instance="exp:9478",queue="idle"}`, value: 0 },
         ],
       },
       {
         at: '10m',
-        expr: 'instance_queue:bullmq_jobs_failure:ratio_rate5m',
+        expr: RULES.failureRatio,
         expect: [
           {
-            labels: 'instance_queue:bullmq_jobs_failure:ratio_rate5m{instance="exp:9478",queue="emails"}',
+            labels: `${RULES.failureRatio}{instance="exp:9478",queue="emails"}`,
             value: 0.25,
           },
-          { labels: 'instance_queue:bullmq_jobs_failure:ratio_rate5m{instance="exp:9478",queue="images"}', value: 0.5 },
+          { labels: `${RULES.failureRatio}{instance="exp:9478",queue="images"}`, value: 0.5 },
         ],
       },
     ],
@@ -165,7 +166,7 @@ export const queueCases: RuleCase[] = [
       // Interpolated within the (300, 1810] bucket; x10 and rounded to stay clear of float noise.
       {
         at: '10m',
-        expr: 'round(10 * instance_queue_quantile:bullmq_job_processing_duration_seconds:histogram_quantile{queue="reports"})',
+        expr: `round(10 * ${RULES.processingQuantile}{queue="reports"})`,
         expect: [
           { labels: '{instance="exp:9478",queue="reports",quantile="0.5"}', value: 10550 },
           { labels: '{instance="exp:9478",queue="reports",quantile="0.95"}', value: 17345 },
@@ -174,7 +175,7 @@ export const queueCases: RuleCase[] = [
       },
       {
         at: '10m',
-        expr: 'round(10 * instance_queue_quantile:bullmq_job_wait_duration_seconds:histogram_quantile{quantile="0.5"})',
+        expr: `round(10 * ${RULES.waitQuantile}{quantile="0.5"})`,
         expect: [{ labels: '{instance="exp:9478",queue="reports",quantile="0.5"}', value: 10550 }],
       },
     ],
@@ -206,7 +207,7 @@ export const queueCases: RuleCase[] = [
     exprs: [
       {
         at: '10m',
-        expr: 'round(100 * instance_queue_quantile:bullmq_job_processing_duration_seconds:histogram_quantile{quantile="0.99"})',
+        expr: `round(100 * ${RULES.processingQuantile}{quantile="0.99"})`,
         expect: [
           { labels: '{instance="exp:9478",quantile="0.99"}', value: 99 },
           { labels: '{instance="slow:9478",quantile="0.99"}', value: 178500 },

@@ -1,4 +1,5 @@
 import { EXP, EXP_LABELS, type RuleCase } from './types';
+import { RECORD } from '../../../monitoring/rules/names';
 
 export const redisCases: RuleCase[] = [
   {
@@ -13,8 +14,8 @@ export const redisCases: RuleCase[] = [
     exprs: [
       {
         at: '5m',
-        expr: 'instance:redis_memory_utilisation:ratio',
-        expect: [{ labels: `instance:redis_memory_utilisation:ratio{${EXP}}`, value: 0.92 }],
+        expr: RECORD.redisMemory,
+        expect: [{ labels: `${RECORD.redisMemory}{${EXP}}`, value: 0.92 }],
       },
     ],
     alerts: [

@@ -1,4 +1,5 @@
 import { EXP, EXP_LABELS, type RuleCase } from './types';
+import { RECORD } from '../../../monitoring/rules/names';
 
 export const storageHealthCases: RuleCase[] = [
   {
@@ -12,8 +13,8 @@ export const storageHealthCases: RuleCase[] = [
     exprs: [
       {
         at: '60m',
-        expr: 'instance:localstorage_filesystem_avail:ratio',
-        expect: [{ labels: `instance:localstorage_filesystem_avail:ratio{${EXP}}`, value: 0.4 }],
+        expr: RECORD.localStorageAvail,
+        expect: [{ labels: `${RECORD.localStorageAvail}{${EXP}}`, value: 0.4 }],
       },
     ],
     alerts: [
@@ -116,11 +117,11 @@ export const storageHealthCases: RuleCase[] = [
     exprs: [
       {
         at: '5m',
-        expr: 'jobstack:health_score',
+        expr: RECORD.healthScore,
         expect: [
-          { labels: 'jobstack:health_score{instance="exp:9478"}', value: 50 },
-          { labels: 'jobstack:health_score{instance="fine:9478"}', value: 100 },
-          { labels: 'jobstack:health_score{instance="gone:9478"}', value: 0 },
+          { labels: `${RECORD.healthScore}{instance="exp:9478"}`, value: 50 },
+          { labels: `${RECORD.healthScore}{instance="fine:9478"}`, value: 100 },
+          { labels: `${RECORD.healthScore}{instance="gone:9478"}`, value: 0 },
         ],
       },
     ],

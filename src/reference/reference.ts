@@ -2,6 +2,7 @@ import { COLLECTORS } from '../collectors';
 import { ENV_VARS, FLAGS } from '../config/sources';
 import type { MetricDef } from '../metrics/define';
 import { selfMetrics } from '../metrics/self';
+import { multiTargetMetrics } from '../metrics/multi-target';
 import { HEALTH_PENALTIES } from '../health/penalties';
 import { instrumentMetrics } from '../instrument/metrics';
 
@@ -23,6 +24,10 @@ export function metricsReference(): string {
     out.push(`### ${title}`, '', '| metric | type | labels | meaning |', '|---|---|---|---|', ...metricRows(defs), '');
   };
   table('Exporter (always)', Object.values(selfMetrics));
+  table(
+    'Exporter, multi-target mode (on /metrics while `multiTarget.allow` is set)',
+    Object.values(multiTargetMetrics),
+  );
   for (const spec of COLLECTORS) table(`Collector \`${spec.name}\``, spec.metrics);
   out.push(
     '### Process (always)',

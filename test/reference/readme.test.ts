@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COLLECTORS } from '../../src/collectors';
-import { regenerate } from '../../src/docs/reference';
+import { regenerate } from '../../src/reference/reference';
 
 const root = path.resolve(__dirname, '../..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');

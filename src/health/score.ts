@@ -1,5 +1,5 @@
-import { HEALTH_PENALTIES as P, HEALTH_THRESHOLDS as T } from '../health/penalties';
-import type { DashboardData } from './types';
+import type { DashboardData } from '../dashboard/types';
+import { HEALTH_PENALTIES as P, HEALTH_THRESHOLDS as T } from './penalties';
 
 type Figures = Pick<DashboardData, 'health' | 'queues' | 'storage' | 'probes' | 'system' | 'exporter' | 'api'>;
 

@@ -1,6 +1,7 @@
 import type { Collection, CollectorOutcome } from '../runner/runner';
-import { HEALTH_THRESHOLDS as T } from '../health/penalties';
-import type { ComponentHealth, DashboardData, HealthReport, OverallStatus } from './types';
+import type { DashboardData } from '../dashboard/types';
+import { HEALTH_THRESHOLDS as T } from './penalties';
+import type { ComponentHealth, HealthReport, OverallStatus } from './types';
 
 /**
  * /health/detailed rules, one per component, from the latest collection only:
@@ -52,7 +53,9 @@ function degradation(
       const failing = db?.customQueries.filter((q) => !q.success).map((q) => q.name) ?? [];
       if (failing.length) return `custom queries failing: ${failing.join(', ')}`;
       const used = db ? Object.values(db.connections.byState).reduce((a, b) => a + b, 0) : 0;
-      return db?.connections.max && used / db.connections.max > 0.9 ? 'connections above 90% of max_connections' : null;
+      return db?.connections.max && used / db.connections.max > T.usedRatioDegraded
+        ? `connections above ${T.usedRatioDegraded * 100}% of max_connections`
+        : null;
     }
     case 'storage': {
       const down = d.storage.filter((s) => !s.up).map((s) => s.backend);
@@ -68,8 +71,10 @@ function degradation(
         return `queues not readable (a key of the wrong type): ${unreadable.slice(0, 5).join(', ')}`;
       const noWorkers = d.queues.filter((q) => q.workers === 0 && q.backlog > 0).map((q) => q.name);
       if (noWorkers.length) return `backlog without workers: ${noWorkers.slice(0, 5).join(', ')}`;
-      const stuck = d.queues.filter((q) => (q.oldestWaitingSeconds ?? 0) > 600).map((q) => q.name);
-      return stuck.length ? `jobs waiting over 10 min: ${stuck.slice(0, 5).join(', ')}` : null;
+      const stuck = d.queues.filter((q) => (q.oldestWaitingSeconds ?? 0) > T.oldestWaitingSeconds).map((q) => q.name);
+      return stuck.length
+        ? `jobs waiting over ${T.oldestWaitingSeconds / 60} min: ${stuck.slice(0, 5).join(', ')}`
+        : null;
     }
     case 'api': {
       const down = d.api.filter((a) => !a.up).map((a) => a.target);
@@ -80,9 +85,11 @@ function degradation(
       return slow.length ? `p95 above ${T.apiP95Seconds} s: ${slow.join(', ')}` : null;
     }
     case 'host': {
-      const full = d.system.disks.filter((k) => k.usedRatio > 0.9).map((k) => k.mountpoint);
-      if (full.length) return `filesystems over 90% full: ${full.join(', ')}`;
-      return (d.system.memory.usedRatio ?? 0) > 0.9 ? 'memory over 90% used' : null;
+      const full = d.system.disks.filter((k) => k.usedRatio > T.usedRatioDegraded).map((k) => k.mountpoint);
+      if (full.length) return `filesystems over ${T.usedRatioDegraded * 100}% full: ${full.join(', ')}`;
+      return (d.system.memory.usedRatio ?? 0) > T.usedRatioDegraded
+        ? `memory over ${T.usedRatioDegraded * 100}% used`
+        : null;
     }
     default:
       return null;
