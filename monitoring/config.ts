@@ -73,6 +73,12 @@ export interface MixinConfig {
     readonly failureRatio: string;
     readonly resource: string;
     readonly collector: string;
+    /**
+     * Redis Cluster state not ok: 1 minute. A failover takes cluster-node-timeout (15 s by default)
+     * plus an election of a second or two, during which the state is fail; only a cluster that
+     * stays broken longer (no replica to promote, a majority of masters lost) pages.
+     */
+    readonly clusterState: string;
     /** HTTP probes of other services flake more than a local dependency: one minute of failures. */
     readonly probe: string;
   };
@@ -197,6 +203,7 @@ export const defaultConfig: MixinConfig = {
     failureRatio: '10m',
     resource: '10m',
     collector: '5m',
+    clusterState: '1m',
     probe: '1m',
   },
   // Redis evicts or refuses writes at maxmemory; 90% leaves time to act, 95% is urgent.

@@ -48,6 +48,25 @@ export function redisAlerts(cfg: MixinConfig): AlertRule[] {
       },
     },
     {
+      alert: 'RedisClusterStateNotOk',
+      expr: `${sel(cfg, r.clusterState)} == 0`,
+      for: cfg.for.clusterState,
+      severity: 'critical',
+      component: 'redis',
+      summary: 'Redis Cluster state not ok',
+      description: `Redis Cluster node {{ $labels.node }} (exporter {{ $labels.instance }}) reports cluster_state fail for ${cfg.for.clusterState}: some slots have no live master, and commands on them fail with CLUSTERDOWN.`,
+      runbook: {
+        meaning:
+          'A Redis Cluster master is down and no replica took over (none left, or no majority of masters to elect one), or slots are unassigned. BullMQ queues whose hash tag falls in those slots can neither take nor add jobs.',
+        checks: [
+          '`redis_cluster_slots_fail`, `redis_cluster_slots_pfail` and `redis_cluster_node_up` per node: which master is gone.',
+          '`redis-cli -c -h <node> cluster nodes`: masters flagged fail, their replicas, slots without a node.',
+          '`redis-cli --cluster check <node>`: open slots (a resharding cut short), uncovered slots.',
+        ],
+        fix: 'Restart the failed master or promote a replica (`CLUSTER FAILOVER FORCE` on it, `TAKEOVER` without a majority); finish or undo an interrupted resharding with `redis-cli --cluster fix`.',
+      },
+    },
+    {
       alert: 'RedisMemoryNearMax',
       expr: `${RECORD.redisMemory} > ${cfg.redis.memoryWarning}`,
       for: cfg.for.resource,

@@ -75,6 +75,23 @@ export function url(schemes: readonly string[]) {
 }
 
 /** A regular expression given as a string. */
+/** One URL or several separated by commas (Redis Cluster seed nodes), each checked as `url` does. */
+export function urlList(schemes: readonly string[]) {
+  const one = url(schemes);
+  return z.string().superRefine((text, ctx) => {
+    const parts = text.split(',').map((s) => s.trim());
+    parts.forEach((part, i) => {
+      const result = one.safeParse(part);
+      if (!result.success)
+        for (const issue of result.error.issues)
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: parts.length > 1 ? `URL ${i + 1} of ${parts.length}: ${issue.message}` : issue.message,
+          });
+    });
+  });
+}
+
 export const regex = z.string().superRefine((text, ctx) => {
   try {
     new RegExp(text);

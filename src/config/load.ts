@@ -120,7 +120,8 @@ function describeIssue(issue: ZodIssue, sources: ReadonlyMap<string, string>): s
 /** Every secret the config holds, so main's Redactor keeps them out of every log line and answer. */
 function configSecrets(config: Config, env: NodeJS.ProcessEnv, awsSecrets: readonly string[]): string[] {
   const urls = [
-    config.redis.url,
+    // redis.url may list several seed nodes, separated by commas.
+    ...(config.redis.url?.split(',') ?? []),
     config.postgres.url,
     config.alertmanager.url,
     // Basic-auth credentials in a target's URL are sent, never shown.
@@ -128,7 +129,7 @@ function configSecrets(config: Config, env: NodeJS.ProcessEnv, awsSecrets: reado
     ...config.collectors.app.targets.map((t) => t.url),
   ];
   const secrets: (string | undefined)[] = [];
-  for (const value of urls) {
+  for (const value of urls.map((u) => u?.trim())) {
     if (!value) continue;
     try {
       secrets.push(new URL(value).password);

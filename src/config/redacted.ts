@@ -5,6 +5,7 @@ import { formatDuration } from './duration';
 /** Setting names (last path segment) whose values are always durations in the parsed config. */
 const DURATION_KEYS = /(?:timeout|Timeout|Interval|interval|Offset|maxAge|window)$/;
 const SECRET_KEYS = /(?:password|secret|token|key)$/i;
+const URL_START = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * The effective config as YAML for `--check-config` and the landing page: passwords in URLs and
@@ -17,7 +18,11 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
     }
     if (typeof value === 'string' && SECRET_KEYS.test(key)) return '***';
-    if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return redactUrl(value);
+    // A list of URLs (Redis Cluster seed nodes) is redacted URL by URL.
+    if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      const parts = value.split(',');
+      return parts.every((p) => URL_START.test(p.trim())) ? parts.map(redactUrl).join(',') : redactUrl(value);
+    }
     if (typeof value === 'number' && DURATION_KEYS.test(key)) return formatDuration(value);
     return value;
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, listenAddress, url } from './fields';
+import { duration, listenAddress, url, urlList } from './fields';
 import { LOG_LEVELS, type LogLevel } from '../log/logger';
 import { hostConfigSchema } from '../collectors/host/config';
 import { redisConfigSchema } from '../collectors/redis/config';
@@ -84,8 +84,22 @@ export const configSchema = z
       .strict()
       .default({}),
     redis: z
-      .object({ url: url(['redis', 'rediss']).optional(), password: z.string().optional() })
+      .object({
+        /** One URL, or several separated by commas: seed nodes of a Redis Cluster. */
+        url: urlList(['redis', 'rediss']).optional(),
+        password: z.string().optional(),
+        /** true: a Redis Cluster; false: one server; absent: asked at the first collection (INFO). */
+        cluster: z.boolean().optional(),
+      })
       .strict()
+      .superRefine((redis, ctx) => {
+        if (redis.cluster === false && (redis.url ?? '').split(',').filter((s) => s.trim()).length > 1)
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['cluster'],
+            message: 'is false but redis.url lists several nodes (several URLs are the seed nodes of a cluster)',
+          });
+      })
       .default({}),
     bullmq: z
       .object({

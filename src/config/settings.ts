@@ -52,7 +52,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'string',
     env: 'REDIS_URL',
     secret: true,
-    description: 'redis:// or rediss:// URL, with user, password and database number if needed.',
+    description:
+      'redis:// or rediss:// URL, with user, password and database number if needed; several, comma-separated, for Redis Cluster seed nodes.',
+  },
+  {
+    path: 'redis.cluster',
+    kind: 'boolean',
+    env: 'REDIS_CLUSTER',
+    description: 'Whether Redis is a Redis Cluster; unset: asked at the first collection (INFO cluster_enabled).',
   },
   {
     path: 'redis.password',

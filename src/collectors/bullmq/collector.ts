@@ -7,7 +7,10 @@ import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { raceSignal } from '../../runner/deadline';
 import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
+import { RedisEndpoint, type RedisMode } from '../../clients/redis-endpoint';
+import type { RedisClusterClient } from '../../clients/redis-cluster';
 import { bullmqMetrics as m } from './metrics';
+import { planByNode } from './cluster-plan';
 import { JOB_DETAILS_LUA, JOBS_PER_CALL, QUEUE_STATE_LUA } from './scripts';
 import {
   JOB_STATES,
@@ -46,6 +49,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 const FINISHED: readonly FinishedState[] = ['completed', 'failed'];
 
+/** Redis Cluster answers for a slot being migrated between two masters (resharding). */
+const SLOT_MIGRATING = /^(ASK|TRYAGAIN) /;
+
 /** One queue's label sets and key prefix, built once: a scrape of 1,000 queues otherwise allocates them 20,000 times. */
 interface QueueNames {
   /** `<prefix>:<queue>:` as a command argument with exactly its bytes. */
@@ -81,6 +87,9 @@ function queueNames(prefixBytes: string, queueBytes: string, queue: string): Que
 export class BullmqCollector implements Collector, RecentFailuresSource {
   readonly name = 'bullmq';
   readonly up = m.up;
+  /** One server or a cluster (redis.cluster, or asked at the first collection). */
+  readonly endpoint: RedisEndpoint;
+  /** The connection used when Redis is one server. */
   readonly client: RedisClient;
   private readonly discovery?: QueueDiscovery;
   private readonly stateSha: string;
@@ -114,13 +123,14 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     private readonly log: Logger,
     options: Partial<RedisClientOptions> = {},
   ) {
-    this.client = new RedisClient(connection, { name: 'bullmq', log, ...options });
+    this.endpoint = new RedisEndpoint(connection, { name: 'bullmq', log, ...options });
+    this.client = this.endpoint.standalone;
     this.configured = { queues: [...new Set(source.queues.map(bytesOfText))], leftOut: 0 };
     this.prefixBytes = bytesOfText(source.prefix);
-    this.stateSha = this.client.script(QUEUE_STATE_LUA);
-    this.detailsSha = this.client.script(JOB_DETAILS_LUA);
+    this.stateSha = this.endpoint.script(QUEUE_STATE_LUA);
+    this.detailsSha = this.endpoint.script(JOB_DETAILS_LUA);
     if (source.queues.length === 0) {
-      this.discovery = new QueueDiscovery(this.client, {
+      this.discovery = new QueueDiscovery(this.endpoint, {
         prefix: source.prefix,
         maxQueues: config.maxQueues,
         intervalMs: config.discoveryInterval,
@@ -153,6 +163,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
   }
 
   async collect({ out, deadline, signal }: CollectContext): Promise<void> {
+    const mode = await this.endpoint.resolve(deadline, signal);
     const selection = await this.selectQueues(signal);
     const { queues } = selection;
     if (this.labels?.queues !== queues) {
@@ -167,23 +178,28 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     // Round trip 1: the client list, then every queue's state in script calls of queuesPerCall
     // queues. Each call's answer is handled as it arrives (in order: one connection), so this
     // process decodes and writes while Redis still reads the next queues.
-    const groups = chunks(queues, this.config.queuesPerCall);
-    const commands: RedisCommand[] = [
-      ['client', 'list', 'type', 'normal'],
-      ...groups.map((group) => this.stateCommand(group)),
-    ];
     const raw = new Map<string, RawQueueState>();
     const readErrors = new Map<string, string>();
     let workers: Map<string, number> | undefined;
-    const onReply = (index: number, reply: Reply): void => {
-      if (index === 0) {
-        workers = this.workers(reply, queues);
+    const onClientList = (reply: Reply): void => {
+      workers = this.workers(reply, queues);
+    };
+    const setWorkers = (counted: Map<string, number> | undefined): void => {
+      workers = counted;
+    };
+    const onStates = (group: readonly string[], reply: Reply): void => {
+      if (!reply.ok && SLOT_MIGRATING.test(reply.error.message)) {
+        // A Redis Cluster slot moving right now: its queues report a read error, the others stay exact.
+        for (const queue of group) {
+          out.set(m.readError, 1, this.namesOf(queue).queue);
+          readErrors.set(queue, this.log.redactor.errorMessage(reply.error));
+        }
         return;
       }
       if (!reply.ok) throw new Error(`reading queues failed: ${this.log.redactor.errorMessage(reply.error)}`);
       const states = parseScriptReply(reply.value);
       const nowMs = Date.now();
-      groups[index - 1].forEach((queue, j) => {
+      group.forEach((queue, j) => {
         const names = this.namesOf(queue);
         const readError = queueReadError(states[j]);
         out.set(m.readError, readError === undefined ? 0 : 1, names.queue);
@@ -199,12 +215,21 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
         writeQueue(out, reading, names);
       });
     };
-    await this.client.batch(deadline, commands, {
-      chunk: 1,
-      signal,
-      onReply,
-      inFlight: this.config.callsInFlight || undefined,
-    });
+    if (mode.kind === 'cluster')
+      await this.readStatesOnCluster(mode.client, deadline, signal, queues, setWorkers, onStates);
+    else {
+      const groups = chunks(queues, this.config.queuesPerCall);
+      const commands: RedisCommand[] = [
+        ['client', 'list', 'type', 'normal'],
+        ...groups.map((group) => this.stateCommand(group)),
+      ];
+      await this.client.batch(deadline, commands, {
+        chunk: 1,
+        signal,
+        onReply: (index, reply) => (index === 0 ? onClientList(reply) : onStates(groups[index - 1], reply)),
+        inFlight: this.config.callsInFlight || undefined,
+      });
+    }
 
     // Round trip 2, only when jobs finished: their times (and failure details).
     const plans = queues.flatMap((queue) => {
@@ -219,6 +244,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
       }));
     });
     const details = await this.readJobs(
+      mode,
       deadline,
       signal,
       plans.flatMap((p) => p.requests.map((request) => ({ queue: p.queue, request }))),
@@ -236,6 +262,44 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     if (readErrors.size)
       this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
     this.writeCollection(out, selection, workers !== undefined);
+  }
+
+  /**
+   * Round trip 1 on a cluster: each master gets one pipeline, CLIENT LIST then one state script
+   * call per slot of its queues. A Worker's ioredis Cluster names its connection to every node it
+   * opened, so a worker shows on several masters: as BullMQ's getWorkers() does, a queue's count is
+   * the highest any one master shows, not the sum.
+   */
+  private async readStatesOnCluster(
+    client: RedisClusterClient,
+    deadline: number,
+    signal: AbortSignal,
+    queues: readonly string[],
+    setWorkers: (workers: Map<string, number> | undefined) => void,
+    onStates: (group: readonly string[], reply: Reply) => void,
+  ): Promise<void> {
+    await client.ready(deadline, signal);
+    const plan = planByNode(
+      queues,
+      (queue) => this.namesOf(queue).keyPrefixBytes,
+      (key) => client.nodeOf(key),
+      this.config.queuesPerCall,
+    );
+    if (plan.unserved.length) throw new Error(`${plan.unserved.length} queues are in slots no master serves`);
+    const clientList: RedisCommand = ['client', 'list', 'type', 'normal'];
+    const batches = new Map<string, RedisCommand[]>(client.masters().map((node) => [node, [clientList]]));
+    for (const [node, calls] of plan.byNode)
+      batches.set(node, [clientList, ...calls.map((group) => this.stateCommand(group))]);
+    const replies = await client.perNode(deadline, batches, signal);
+    const perNode = [...replies.values()].map((r) => this.workers(r[0], queues));
+    if (perNode.some((counts) => counts === undefined)) setWorkers(undefined);
+    else {
+      const most = new Map<string, number>();
+      for (const counts of perNode as Map<string, number>[])
+        for (const [queue, n] of counts) most.set(queue, Math.max(n, most.get(queue) ?? 0));
+      setWorkers(most);
+    }
+    for (const [node, calls] of plan.byNode) calls.forEach((group, i) => onStates(group, replies.get(node)![i + 1]));
   }
 
   /** EVALSHA of the queue state script for some queues, with each one's finished-job reading mode. */
@@ -301,31 +365,46 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
 
   /** Job details in script calls of JOBS_PER_CALL jobs, in one round trip; one entry per request. */
   private async readJobs(
+    mode: RedisMode,
     deadline: number,
     signal: AbortSignal,
     requests: readonly { queue: string; request: SampleRequest }[],
   ): Promise<(JobDetails | undefined)[]> {
     if (!requests.length) return [];
-    const groups = chunks(requests, JOBS_PER_CALL);
-    const commands: RedisCommand[] = groups.map((group) => [
+    const keyOf = (i: number) => `${this.namesOf(requests[i].queue).keyPrefixBytes}${requests[i].request.id}`;
+    const command = (group: readonly number[]): RedisCommand => [
       'evalshaBuffer',
       this.detailsSha,
       group.length,
-      ...group.map(({ queue, request }) => toArg(`${this.namesOf(queue).keyPrefixBytes}${request.id}`)),
+      ...group.map((i) => toArg(keyOf(i))),
       // Bytes: a reason cut to FAILED_REASON_CHARS characters fits in 4 bytes per character.
       FAILED_REASON_CHARS * 4,
-      ...group.map(({ request }) => (request.state === 'failed' ? 'f' : 'c')),
-    ]);
-    const replies = await this.client.batch(deadline, commands, {
+      ...group.map((i) => (requests[i].request.state === 'failed' ? 'f' : 'c')),
+    ];
+    const indexes = requests.map((_, i) => i);
+    const details = new Array<JobDetails | undefined>(requests.length);
+    const decode = (group: readonly number[], reply: Reply): void => {
+      if (!reply.ok) throw new Error(`reading finished jobs failed: ${this.log.redactor.errorMessage(reply.error)}`);
+      const jobs = parseScriptReply(reply.value);
+      group.forEach((index, j) => (details[index] = decodeJobDetails(jobs[j], this.log.redactor)));
+    };
+    if (mode.kind === 'cluster') {
+      // One pipeline per master holding finished jobs, one call per slot (job keys share their queue's slot).
+      const plan = planByNode(indexes, keyOf, (key) => mode.client.nodeOf(key), JOBS_PER_CALL);
+      if (plan.unserved.length) throw new Error(`${plan.unserved.length} finished jobs are in slots no master serves`);
+      const batches = new Map([...plan.byNode].map(([node, calls]) => [node, calls.map(command)]));
+      const replies = await mode.client.perNode(deadline, batches, signal);
+      for (const [node, calls] of plan.byNode) calls.forEach((group, i) => decode(group, replies.get(node)![i]));
+      return details;
+    }
+    const groups = chunks(indexes, JOBS_PER_CALL);
+    const replies = await this.client.batch(deadline, groups.map(command), {
       chunk: 1,
       signal,
       inFlight: this.config.callsInFlight || undefined,
     });
-    return replies.flatMap((reply, i) => {
-      if (!reply.ok) throw new Error(`reading finished jobs failed: ${this.log.redactor.errorMessage(reply.error)}`);
-      const jobs = parseScriptReply(reply.value);
-      return groups[i].map((_, j) => decodeJobDetails(jobs[j], this.log.redactor));
-    });
+    replies.forEach((reply, i) => decode(groups[i], reply));
+    return details;
   }
 
   /** Histograms and finished counts (after the finished jobs are recorded), and the collection-wide gauges. */
@@ -358,7 +437,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
 
   async close(): Promise<void> {
     this.discovery?.close();
-    await this.client.close();
+    await this.endpoint.close();
   }
 }
 

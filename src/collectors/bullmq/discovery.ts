@@ -1,4 +1,5 @@
-import type { RedisClient } from '../../clients/redis';
+import type { RedisCommand } from '../../clients/redis';
+import type { RedisEndpoint } from '../../clients/redis-endpoint';
 import type { Logger } from '../../log/logger';
 import { BackgroundRefresh } from '../background';
 import { bytesOfText, toArg } from './queue-name';
@@ -6,7 +7,8 @@ import { bytesOfText, toArg } from './queue-name';
 /**
  * Queue discovery: SCAN for `<prefix>:*:meta` hashes, in the background on an interval (never
  * a keyspace SCAN per scrape). Every queue BullMQ knows has a meta hash: `new Queue()`, any add
- * and any Worker write it, and obliterate() removes it.
+ * and any Worker write it, and obliterate() removes it. On a Redis Cluster every master is scanned
+ * (one SCAN per master per step, sent together), so queues are found whatever their hash tag.
  */
 
 /** SCAN MATCH pattern for a prefix, with glob characters in the prefix escaped. */
@@ -61,7 +63,7 @@ export class QueueDiscovery {
   private readonly refresher: BackgroundRefresh<QueueSelection>;
 
   constructor(
-    private readonly client: RedisClient,
+    private readonly endpoint: RedisEndpoint,
     private readonly options: DiscoveryOptions,
   ) {
     this.refresher = new BackgroundRefresh({
@@ -88,27 +90,48 @@ export class QueueDiscovery {
     const { prefix, maxQueues, callTimeoutMs, log } = this.options;
     const found = new Set<string>();
     const prefixBytes = bytesOfText(prefix);
-    let cursor = '0';
-    do {
-      if (signal.aborted) throw signal.reason;
-      // Keys as bytes: a queue whose name is not UTF-8 is found under its exact name (queue-name.ts).
-      const reply = await this.client.call(Date.now() + callTimeoutMs, [
-        'scanBuffer',
-        cursor,
-        'match',
-        toArg(metaPattern(prefixBytes)),
-        'count',
-        SCAN_COUNT,
-        'type',
-        'hash',
-      ]);
+    // Keys as bytes: a queue whose name is not UTF-8 is found under its exact name (queue-name.ts).
+    const scan = (cursor: string): RedisCommand => [
+      'scanBuffer',
+      cursor,
+      'match',
+      toArg(metaPattern(prefixBytes)),
+      'count',
+      SCAN_COUNT,
+      'type',
+      'hash',
+    ];
+    const take = (reply: unknown): string => {
       const [next, keys] = reply as [Buffer, Buffer[]];
       for (const key of keys) {
         const queue = queueFromMetaKey(key.toString('latin1'), prefixBytes);
         if (queue !== undefined) found.add(queue);
       }
-      cursor = next.toString('latin1');
-    } while (cursor !== '0');
+      return next.toString('latin1');
+    };
+    const deadline = () => Date.now() + callTimeoutMs;
+    const mode = await this.endpoint.resolve(deadline(), signal);
+    if (mode.kind === 'standalone') {
+      let cursor = '0';
+      do {
+        if (signal.aborted) throw signal.reason;
+        cursor = take(await mode.client.call(deadline(), scan(cursor)));
+      } while (cursor !== '0');
+    } else {
+      // Every master's cursor advances together: one pipeline per master and step.
+      await mode.client.ready(deadline(), signal);
+      const cursors = new Map(mode.client.masters().map((node) => [node, '0']));
+      while (cursors.size) {
+        if (signal.aborted) throw signal.reason;
+        const batches = new Map([...cursors].map(([node, cursor]) => [node, [scan(cursor)]]));
+        for (const [node, [reply]] of await mode.client.perNode(deadline(), batches, signal)) {
+          if (!reply.ok) throw reply.error;
+          const next = take(reply.value);
+          if (next === '0') cursors.delete(node);
+          else cursors.set(node, next);
+        }
+      }
+    }
     const selection = selectQueues(found, maxQueues);
     if (selection.leftOut > 0)
       log.debug('queues left out over collectors.bullmq.maxQueues', { leftOut: selection.leftOut });

@@ -67,22 +67,69 @@ export const INFO_METRICS: readonly (readonly [field: string, def: Gauge, conver
   ['used_cpu_user', m.cpuUser],
 ];
 
-/** Writes every mapped INFO field, the keyspace and the instance info into `out`. */
-export function setInfoMetrics(out: MetricBatch, fields: ReadonlyMap<string, string>): void {
+type AnyGauge = MetricDef<string, 'gauge' | 'counter' | 'info'>;
+
+const withNode = new Map<string, AnyGauge>();
+
+/**
+ * A metric's definition with a `node` label added, for one master of a Redis Cluster: the metric
+ * is declared once in metrics.ts, and its cluster twin is derived from it here (same name, help
+ * and type), so one server keeps its unlabelled series.
+ */
+export function byNode(def: AnyGauge): AnyGauge {
+  let twin = withNode.get(def.name);
+  if (!twin) withNode.set(def.name, (twin = Object.freeze({ ...def, labels: Object.freeze([...def.labels, 'node']) })));
+  return twin;
+}
+
+/**
+ * Writes every mapped INFO field, the keyspace and the instance info into `out`; with `node`
+ * (a Redis Cluster master's host:port) every sample carries it as a label.
+ */
+export function setInfoMetrics(out: MetricBatch, fields: ReadonlyMap<string, string>, node?: string): void {
+  const put = (def: AnyGauge, value: number, labels: Record<string, string> = {}) => {
+    if (node === undefined) out.set(def, value, labels);
+    else out.set(byNode(def), value, { ...labels, node });
+  };
   for (const [field, def, convert] of INFO_METRICS) {
     const raw = fields.get(field);
     if (raw === undefined) continue;
     const value = convert ? convert(raw) : finiteNumber(raw);
-    if (value !== undefined && !Number.isNaN(value)) out.set(def, value);
+    if (value !== undefined && !Number.isNaN(value)) put(def, value);
   }
   for (const { db, keys, expires } of parseKeyspace(fields)) {
-    out.set(m.dbKeys, keys, { db });
-    out.set(m.dbKeysExpiring, expires, { db });
+    put(m.dbKeys, keys, { db });
+    put(m.dbKeysExpiring, expires, { db });
   }
-  out.set(m.instanceInfo, 1, {
+  put(m.instanceInfo, 1, {
     redis_version: fields.get('redis_version') ?? '',
     role: fields.get('role') ?? '',
     mode: fields.get('redis_mode') ?? '',
     maxmemory_policy: fields.get('maxmemory_policy') ?? '',
   });
+}
+
+/** CLUSTER INFO field -> metric (redis_exporter's names); `cluster_state` is ok or fail. */
+export const CLUSTER_INFO_METRICS: readonly (readonly [
+  field: string,
+  def: MetricDef<'node', 'gauge'>,
+  convert?: (raw: string) => number,
+])[] = [
+  ['cluster_state', m.clusterState, (raw) => (raw === 'ok' ? 1 : 0)],
+  ['cluster_slots_assigned', m.clusterSlotsAssigned],
+  ['cluster_slots_ok', m.clusterSlotsOk],
+  ['cluster_slots_pfail', m.clusterSlotsPfail],
+  ['cluster_slots_fail', m.clusterSlotsFail],
+  ['cluster_known_nodes', m.clusterKnownNodes],
+  ['cluster_size', m.clusterSize],
+];
+
+/** Writes a master's CLUSTER INFO (parsed like INFO: `field:value` lines). */
+export function setClusterInfoMetrics(out: MetricBatch, fields: ReadonlyMap<string, string>, node: string): void {
+  for (const [field, def, convert] of CLUSTER_INFO_METRICS) {
+    const raw = fields.get(field);
+    if (raw === undefined) continue;
+    const value = convert ? convert(raw) : finiteNumber(raw);
+    if (value !== undefined && !Number.isNaN(value)) out.set(def, value, { node });
+  }
 }

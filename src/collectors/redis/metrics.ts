@@ -2,10 +2,14 @@ import { defineMetric, defineMetrics } from '../../metrics/define';
 
 const gauge = (name: string, help: string) => defineMetric({ name, help, type: 'gauge', labels: [] });
 const counter = (name: string, help: string) => defineMetric({ name, help, type: 'counter', labels: [] });
+/** A Redis Cluster figure of one master, labelled by its `host:port`. */
+const clusterGauge = (name: string, help: string) => defineMetric({ name, help, type: 'gauge', labels: ['node'] });
 
 /**
  * Redis server metrics, named as redis_exporter names them (users' dashboards and alerts
  * already know these), in base units. Rates are left to PromQL: counters stay counters.
+ * On a Redis Cluster, every metric read from INFO (and the PING time) carries a `node` label,
+ * the master's `host:port` (see `byNode` in info.ts); `redis_up` stays one series.
  */
 export const redisMetrics = defineMetrics({
   up: gauge('redis_up', 'Whether Redis answered PING and INFO within the scrape deadline (1) or not (0).'),
@@ -81,4 +85,31 @@ export const redisMetrics = defineMetrics({
   netOutput: counter('redis_net_output_bytes_total', 'Bytes the server wrote to the network.'),
   cpuSys: counter('redis_cpu_sys_seconds_total', 'System CPU time the Redis server used, in seconds.'),
   cpuUser: counter('redis_cpu_user_seconds_total', 'User CPU time the Redis server used, in seconds.'),
+  // Redis Cluster only (redis.cluster, or INFO cluster_enabled:1): each master's view, by node.
+  clusterNodeUp: clusterGauge(
+    'redis_cluster_node_up',
+    'Redis Cluster: whether this master answered PING, INFO and CLUSTER INFO in the latest collection (1) or not (0).',
+  ),
+  clusterState: clusterGauge(
+    'redis_cluster_state',
+    'Redis Cluster: 1 when this node reports cluster_state:ok (every slot served), 0 when fail.',
+  ),
+  clusterSlotsAssigned: clusterGauge(
+    'redis_cluster_slots_assigned',
+    'Redis Cluster: slots assigned to a node (of 16384).',
+  ),
+  clusterSlotsOk: clusterGauge('redis_cluster_slots_ok', 'Redis Cluster: slots whose node is not in PFAIL or FAIL.'),
+  clusterSlotsPfail: clusterGauge(
+    'redis_cluster_slots_pfail',
+    'Redis Cluster: slots whose node this node cannot reach (PFAIL, not yet agreed as failed).',
+  ),
+  clusterSlotsFail: clusterGauge(
+    'redis_cluster_slots_fail',
+    'Redis Cluster: slots whose node the cluster agreed has failed (FAIL) and no replica has replaced yet.',
+  ),
+  clusterKnownNodes: clusterGauge(
+    'redis_cluster_known_nodes',
+    'Redis Cluster: nodes this node knows, replicas included.',
+  ),
+  clusterSize: clusterGauge('redis_cluster_size', 'Redis Cluster: masters serving at least one slot.'),
 });

@@ -9,10 +9,19 @@ import type { DashboardData } from '../types';
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const iso = (seconds: number | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
 
+/**
+ * A Redis figure for the whole deployment: the one series of a server, or the sum over the masters
+ * of a Redis Cluster (its INFO metrics carry a `node` label); undefined when absent.
+ */
+function redisTotal(all: MetricBatch, def: Parameters<MetricBatch['samples']>[0]): number | undefined {
+  const samples = all.samples(def);
+  return samples.length ? sum(samples.map((s) => s.value)) : undefined;
+}
+
 export function redisHistory(all: MetricBatch, out: Map<string, number>): void {
-  const commands = all.get(r.commandsProcessed);
-  const hits = all.get(r.keyspaceHits);
-  const misses = all.get(r.keyspaceMisses);
+  const commands = redisTotal(all, r.commandsProcessed);
+  const hits = redisTotal(all, r.keyspaceHits);
+  const misses = redisTotal(all, r.keyspaceMisses);
   if (commands !== undefined) out.set('redis:commands', commands);
   if (hits !== undefined && misses !== undefined) {
     out.set('redis:hits', hits);
@@ -31,17 +40,17 @@ export function redisSection(
   const info = all.samples(r.instanceInfo)[0]?.labels;
   const hitRate = history.rate('redis:hits', windowSeconds);
   const lookupRate = history.rate('redis:lookups', windowSeconds);
-  const max = all.get(r.memoryMax);
+  const max = redisTotal(all, r.memoryMax);
   return {
     up: all.get(r.up) === 1,
     version: info?.redis_version ?? null,
     role: info?.role ?? null,
     memory: {
-      usedBytes: all.get(r.memoryUsed) ?? null,
-      peakBytes: all.get(r.memoryPeak) ?? null,
+      usedBytes: redisTotal(all, r.memoryUsed) ?? null,
+      peakBytes: redisTotal(all, r.memoryPeak) ?? null,
       maxBytes: max ? max : null,
     },
-    clients: all.get(r.connectedClients) ?? null,
+    clients: redisTotal(all, r.connectedClients) ?? null,
     commandsPerSecond: history.rate('redis:commands', windowSeconds),
     hitRatio: hitRate !== null && lookupRate ? hitRate / lookupRate : null,
   };

@@ -131,6 +131,23 @@ test('an ACL user with the documented least privileges runs both collectors; wit
   }
 });
 
+test('a user without +info: the BullMQ collector takes Redis for one server (cluster mode is asked with INFO) and reads', async () => {
+  const prefix = 'noinfo';
+  const queue = new Queue('mail', { connection: bullConnection(redis.port, PASSWORD), prefix });
+  await queue.add('x', {});
+  await admin.call('ACL', 'SETUSER', 'noinfo', ...documentedAcl('noinfo', 'Noinfo-Pass-1', prefix).slice(1), '-info');
+  const url = `redis://noinfo:Noinfo-Pass-1@127.0.0.1:${redis.port}`;
+  const config = testConfig().collectors.bullmq;
+  const bullmq = new BullmqCollector(config, { url }, { prefix, queues: [] }, log);
+  try {
+    const batch = await collectOnce(bullmq);
+    expect(bullmq.endpoint.mode).toBe('standalone');
+    expect(batch.get(bullmqMetrics.jobs, { queue: 'mail', state: 'waiting' })).toBe(1);
+  } finally {
+    await Promise.all([bullmq.close(), queue.close()]);
+  }
+});
+
 test('rediss:// verifies the server certificate; with the private CA it connects', async () => {
   const tmp = tempDir('redis-tls');
   const cert = path.join(tmp.dir, 'cert.pem');

@@ -45,6 +45,29 @@ export const redisCases: RuleCase[] = [
     ],
   },
   {
+    // A failover (state fail for 20 s) does not page; a cluster broken for longer than 1 minute does.
+    name: 'Redis Cluster state',
+    series: [
+      { series: `redis_cluster_state{${EXP},node="10.0.0.1:7000"}`, values: '1 1 0 0 1 1 1 0x20' },
+      { series: `redis_cluster_state{${EXP},node="10.0.0.2:7000"}`, values: '1x30' },
+    ],
+    alerts: [
+      { at: '1m', alert: 'RedisClusterStateNotOk', firing: [] },
+      { at: '2m', alert: 'RedisClusterStateNotOk', firing: [] },
+      {
+        at: '4m',
+        alert: 'RedisClusterStateNotOk',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, node: '10.0.0.1:7000', severity: 'critical', component: 'redis' },
+            description:
+              'Redis Cluster node 10.0.0.1:7000 (exporter exp:9478) reports cluster_state fail for 1m: some slots have no live master, and commands on them fail with CLUSTERDOWN.',
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: 'Redis memory critical',
     series: [
       { series: `redis_memory_used_bytes{${EXP}}`, values: '970x40' },
