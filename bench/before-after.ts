@@ -12,7 +12,7 @@ import { CLI } from '../test/harness/exporter';
 import { startStack } from './lib/stack';
 import { loadWatch, machineLine, writeSection } from './lib/results';
 import { sampleValue } from './lib/proc';
-import { percentile, rssMb } from './lib/stats';
+import { percentile } from './lib/stats';
 
 const QUEUES = Number(process.env.BENCH_QUEUES ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -36,6 +36,9 @@ async function main(): Promise<void> {
       await stack.exporter([], {}, { cli: builds[1].cli }),
     ];
     const times = builds.map(() => [] as number[]);
+    // The exporter's own RSS and heap as it reports them on every scrape: medians, not one sample.
+    const rss = builds.map(() => [] as number[]);
+    const heap = builds.map(() => [] as number[]);
     const series = builds.map(() => 0);
     for (const e of exporters) for (let i = 0; i < 5; i++) await e.scrape(); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
@@ -45,13 +48,16 @@ async function main(): Promise<void> {
           const text = await e.scrape();
           times[i].push(performance.now() - started);
           series[i] = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+          rss[i].push((sampleValue(text, 'process_resident_memory_bytes') ?? NaN) / 2 ** 20);
+          heap[i].push((sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20);
           if (sampleValue(text, 'bullmq_queues') !== QUEUES) throw new Error(`${builds[i].name} lost queues`);
         }
       }
     }
     const rows = builds.map((b, i) => {
       const t = times[i];
-      return `| ${b.name} | ${percentile(t, 50).toFixed(1)} | ${percentile(t, 99).toFixed(1)} | ${series[i]} | ${rssMb(exporters[i].child.pid).toFixed(0)} |`;
+      const median = (v: number[]) => percentile(v, 50).toFixed(0);
+      return `| ${b.name} | ${percentile(t, 50).toFixed(1)} | ${percentile(t, 99).toFixed(1)} | ${series[i]} | ${median(rss[i])} / ${Math.max(...rss[i]).toFixed(0)} | ${median(heap[i])} |`;
     });
     for (const e of exporters) await e.stop();
     const text = [
@@ -61,8 +67,8 @@ async function main(): Promise<void> {
       `(host, redis, bullmq, postgres, s3, localstorage, probes), shipped defaults. Both builds run at once against`,
       `the same stack; ${ROUNDS} rounds of ${PER_ROUND} scrapes each, alternating builds. Load before: ${load.before}; after: ${load.after()}.`,
       '',
-      '| build | scrape p50 (ms) | scrape p99 (ms) | samples per scrape | RSS after (MB) |',
-      '|---|---|---|---|---|',
+      '| build | scrape p50 (ms) | scrape p99 (ms) | samples per scrape | RSS median / max (MiB) | heap used median (MiB) |',
+      '|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n');

@@ -4,7 +4,7 @@ import { Cluster, type ClusterOptions, type Redis } from 'ioredis';
 import type { Logger } from '../log/logger';
 import { keySlot } from './cluster-slot';
 import { CLIENT_NAME_PREFIX, connectionOptions } from './redis-options';
-import { raceSignal, settleWithin, timedOut, untilDeadline } from '../runner/deadline';
+import { raceDeadline, settleWithin } from '../runner/deadline';
 import type { RedisCommand, Reply } from './redis';
 
 /**
@@ -310,21 +310,10 @@ export class RedisClusterClient {
 
   /** Races `work` against the deadline and the signal; on either, drops every connection. */
   private async bounded<T>(deadline: number, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
-    const stop = untilDeadline(deadline, signal);
     try {
-      return await raceSignal(
-        work,
-        stop,
-        () =>
-          new Error(
-            timedOut(stop)
-              ? 'Redis Cluster did not answer before the scrape deadline'
-              : 'Redis Cluster call aborted at the scrape deadline',
-          ),
-      );
-    } catch (err) {
       // Unanswered commands must not pile up on the sockets: the next scrape reconnects.
-      if (stop.aborted) this.drop();
+      return await raceDeadline(work, deadline, signal, 'Redis Cluster', () => this.drop());
+    } catch (err) {
       this.markDown(err);
       throw err;
     }

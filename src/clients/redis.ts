@@ -3,7 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import type { Logger } from '../log/logger';
 import { CLIENT_NAME_PREFIX, connectionOptions, type RedisTarget } from './redis-options';
-import { raceSignal, settleWithin, timedOut, untilDeadline } from '../runner/deadline';
+import { raceDeadline, settleWithin } from '../runner/deadline';
 
 export { DEFAULT_REDIS_URL, connectionOptions, type RedisTarget } from './redis-options';
 
@@ -254,21 +254,12 @@ export class RedisClient {
 
   /** Races `work` against the deadline and the abort signal; on either, drops the connection. */
   private async bounded<T>(deadline: number, signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
-    const stop = untilDeadline(deadline, signal);
     try {
-      // The losing side settles later (rejected by the disconnect below); nobody else awaits it.
-      return await raceSignal(
-        work,
-        stop,
-        () =>
-          new Error(
-            timedOut(stop)
-              ? 'Redis did not answer before the scrape deadline'
-              : 'Redis call aborted at the scrape deadline',
-          ),
-      );
+      // The losing side settles later (rejected by the disconnect); nobody else awaits it.
+      return await raceDeadline(work, deadline, signal, 'Redis', () => {
+        if (['ready', 'connect', 'connecting'].includes(this.redis.status)) void this.dropConnection();
+      });
     } catch (err) {
-      if (stop.aborted && ['ready', 'connect', 'connecting'].includes(this.redis.status)) void this.dropConnection();
       this.markDown(err);
       throw err;
     }

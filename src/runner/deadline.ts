@@ -83,6 +83,36 @@ export async function raceSignal<T>(work: Promise<T>, signal: AbortSignal, reaso
   }
 }
 
+/**
+ * A client call bounded by the collector's deadline and signal: rejects with "<what> did not answer
+ * before the scrape deadline" (or "... call aborted at the scrape deadline") and then calls `onCut`,
+ * so the client frees what the unanswered call holds (its socket).
+ */
+export async function raceDeadline<T>(
+  work: Promise<T>,
+  deadline: number,
+  signal: AbortSignal | undefined,
+  what: string,
+  onCut: () => void,
+): Promise<T> {
+  const stop = untilDeadline(deadline, signal);
+  try {
+    return await raceSignal(
+      work,
+      stop,
+      () =>
+        new Error(
+          timedOut(stop)
+            ? `${what} did not answer before the scrape deadline`
+            : `${what} call aborted at the scrape deadline`,
+        ),
+    );
+  } catch (err) {
+    if (stop.aborted) onCut();
+    throw err;
+  }
+}
+
 /** Waits for `work` at most `ms` (shutdown: a closing client that never answers is not waited for). */
 export async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
   await raceSignal(work, timeoutSignal(ms), () => new Error('not settled in time')).catch(() => undefined);
