@@ -14,6 +14,7 @@ import Router from '@koa/router';
 import { Queue, Worker } from 'bullmq';
 import Koa from 'koa';
 import { Registry } from 'prom-client';
+import { redisMetrics } from '../../src/collectors/redis/metrics';
 import { koaMiddleware, snapshotHandler } from '../../src/instrument';
 import { stringify } from 'yaml';
 import { withOverrides } from '../../monitoring/config';
@@ -302,6 +303,8 @@ test('every metric a rule, alert or panel uses is in a live scrape or made by a 
   // each is tested in test/collectors/redis and test/collectors/postgres.
   for (const name of ['redis_master_link_up', 'pg_replication_lag_seconds', 'pg_custom_query_success'])
     scraped.add(name);
+  // Exported on a Redis Cluster only (this stack runs one server); tested in test/collectors/redis-cluster.test.ts.
+  scraped.add(redisMetrics.clusterState.name);
   // Prometheus and Alertmanager scraping themselves (monitoring/rules/meta.ts).
   const names = (await (await fetch(`${prom.url}/api/v1/label/__name__/values`)).json()) as { data: string[] };
   for (const n of names.data.filter((x) => /^(prometheus|alertmanager)_/.test(x))) scraped.add(n);
