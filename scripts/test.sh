@@ -21,8 +21,38 @@ npx madge --circular --extensions ts --ts-config tsconfig.json --no-spinner src
 # Unused files, exports and dependencies fail the run (knip.jsonc lists the entry points).
 npx knip --no-progress
 mapfile -t runtimes < <(bash scripts/node-runtimes.sh)
-for node in "${runtimes[@]}"; do
+# Children the tests spawn (the built CLI, s3rver) run on process.execPath: the same runtime.
+jest() { "$node" node_modules/jest/bin/jest.js "$@"; }
+if [ $# -gt 0 ]; then
+  # A file or pattern given: just that, on each runtime.
+  for node in "${runtimes[@]}"; do
+    echo "== jest on Node.js $("$node" --version)"
+    jest "$@"
+  done
+  exit 0
+fi
+# The monitoring-stack tests (real Prometheus and Alertmanager timing alerts with the shipped
+# intervals) spend minutes waiting on `for:` and group timers, not CPU. They run once, on the
+# first runtime (Node.js 22, whose support the suite must prove), in their own jest process
+# beside the rest, each in its own worker; everything else runs on every runtime.
+STACK_TESTS='test/e2e/(ha|detection|two-exporters)\.test\.ts$'
+# Two jest processes start at once: install missing Debian packages once, before either does.
+npx tsx -e "require('./test/harness/debian').ensureDebianPackages()"
+stack_log=$(mktemp)
+for i in "${!runtimes[@]}"; do
+  node=${runtimes[$i]}
   echo "== jest on Node.js $("$node" --version)"
-  # Children the tests spawn (the built CLI, s3rver) run on process.execPath: the same runtime.
-  "$node" node_modules/jest/bin/jest.js "$@"
+  stack_pid=
+  if [ "$i" = 0 ]; then
+    jest --maxWorkers=3 "$STACK_TESTS" >"$stack_log" 2>&1 &
+    stack_pid=$!
+  fi
+  status=0
+  jest --testPathIgnorePatterns "$STACK_TESTS" || status=$?
+  if [ -n "$stack_pid" ]; then
+    wait "$stack_pid" || status=$?
+    echo "== monitoring-stack tests on Node.js $("$node" --version)"
+    cat "$stack_log"
+  fi
+  [ "$status" = 0 ] || exit "$status"
 done
