@@ -100,6 +100,10 @@ export class RedisClient {
       // RESP2: works with every Redis and proxy BullMQ runs on; replies are the same for what we read.
       protocol: 2,
       disableClientInfo: true,
+      // No INFO before the first command: a least-privilege user may lack +info, and ioredis then
+      // prints a warning with a stack trace on the console, outside our JSON log. While Redis loads
+      // its dataset, commands fail with LOADING and the scrape says so, rather than waiting.
+      enableReadyCheck: false,
       // Backstops only: every call is raced against the scrape deadline below.
       connectTimeout: 10_000,
       commandTimeout: 30_000,
