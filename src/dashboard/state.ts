@@ -6,6 +6,7 @@ import { MAX_ANSWER_BYTES } from '../http/security/limits';
 import { MetricBatch } from '../metrics/batch';
 import { AnswerTooLarge } from '../metrics/render';
 import type { Collection, ScrapeRunner } from '../runner/runner';
+import { Slicer } from '../runner/slice';
 import type { BuildInfo } from '../version';
 import { AlertmanagerView } from './alerts';
 import { evaluateHealth } from '../health/components';
@@ -66,7 +67,11 @@ export class DashboardState {
   private readonly startedAt: number;
   /** Present when alertmanager.url is set. */
   private readonly alerts?: AlertmanagerView;
-  private built?: BuiltAnswer;
+  private built?: { readonly collection: Collection; readonly answer: Promise<BuiltAnswer> };
+  /** The history update of the latest collection (sliced, so it can still be running). */
+  private recorded: Promise<void> = Promise.resolve();
+  /** The latest collection's batches merged, shared by its history update and its answer. */
+  private mergedCache?: { readonly collection: Collection; readonly all: MetricBatch };
 
   constructor(private readonly o: DashboardOptions) {
     const am = o.config.alertmanager;
@@ -75,17 +80,26 @@ export class DashboardState {
     this.histograms = new HistogramWindow(Math.max(600, o.config.dashboard.window / 1000), 60);
     this.names = new Set(o.collectorNames);
     this.startedAt = o.startedAt ?? Date.now();
-    o.runner.onCollection((collection) => this.record(collection));
+    // Updates run one after another, each after the previous one (a failed one is logged by the runner).
+    o.runner.onCollection((collection) => {
+      this.recorded = this.recorded.catch(() => undefined).then(() => this.record(collection));
+      return this.recorded;
+    });
   }
 
-  private record(collection: Collection): void {
-    const all = merged(collection);
+  private merged(collection: Collection): MetricBatch {
+    if (this.mergedCache?.collection !== collection) this.mergedCache = { collection, all: merged(collection) };
+    return this.mergedCache.all;
+  }
+
+  private async record(collection: Collection): Promise<void> {
+    const all = this.merged(collection);
     const values = new Map<string, number>();
     const now = collection.finishedAt / 1000;
     hostHistory(all, values);
     redisHistory(all, values);
     postgresHistory(all, values);
-    queueHistory(all, values, this.histograms, now);
+    await queueHistory(all, values, this.histograms, now, new Slicer());
     this.histograms.sweep();
     this.history.record(now, values);
   }
@@ -117,32 +131,40 @@ export class DashboardState {
   }
 
   /**
-   * The answers of one collection, built once and shared by every request that reads it: a
-   * browser storm costs one build per collection, not one per request (each of which held
-   * megabytes at 1,000 queues). Beyond MAX_ANSWER_BYTES the build fails instead of serving it.
+   * The answers of one collection, built once and shared by every request that reads it (also
+   * while it is being built): a browser storm costs one build per collection, not one per request
+   * (each of which held megabytes at 1,000 queues). Beyond MAX_ANSWER_BYTES the build fails
+   * instead of serving it.
    */
   private async answer(budgetMs: number): Promise<BuiltAnswer> {
     const collection = await this.collection(budgetMs);
-    if (this.built?.collection !== collection) {
-      const data = this.build(collection);
-      const { generatedAt: _g, ageSeconds: _a, ...rest } = data;
-      const restJson = JSON.stringify(rest);
-      if (restJson.length > MAX_ANSWER_BYTES)
-        throw new AnswerTooLarge(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
-      this.built = { collection, data, restJson, healthJson: JSON.stringify(data.health) };
-    }
-    return this.built;
+    if (this.built?.collection !== collection) this.built = { collection, answer: this.buildAnswer(collection) };
+    return this.built.answer;
   }
 
-  private build(collection: Collection): CollectionData {
-    const all = merged(collection);
+  private async buildAnswer(collection: Collection): Promise<BuiltAnswer> {
+    // The answer reads the history: the update for this collection must have finished.
+    await this.recorded.catch(() => undefined);
+    const data = await this.build(collection);
+    const { generatedAt: _g, ageSeconds: _a, ...rest } = data;
+    const restJson = JSON.stringify(rest);
+    if (restJson.length > MAX_ANSWER_BYTES)
+      throw new AnswerTooLarge(`/dashboard/data would exceed ${MAX_ANSWER_BYTES} bytes (${restJson.length})`);
+    return { collection, data, restJson, healthJson: JSON.stringify(data.health) };
+  }
+
+  private async build(collection: Collection): Promise<CollectionData> {
+    const all = this.merged(collection);
+    const slicer = new Slicer();
     const window = this.o.config.dashboard.window / 1000;
     const has = (name: string) => this.names.has(name);
     const figures = {
       system: hostSection(all, this.history, window),
       redis: redisSection(all, this.history, window, has('redis')),
       database: postgresSection(all, this.history, window, has('postgres')),
-      queues: has('bullmq') ? queueSection(all, this.history, this.histograms, window, this.o.sources?.failures) : [],
+      queues: has('bullmq')
+        ? await queueSection(all, this.history, this.histograms, window, slicer, this.o.sources?.failures)
+        : [],
       storage: storageSection(all, { s3: has('s3'), local: has('localstorage') }),
       probes: probeSection(all),
       api: apiSection(this.o.sources?.apps, this.o.redactor),

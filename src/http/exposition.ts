@@ -1,6 +1,13 @@
 import { MetricBatch } from '../metrics/batch';
 import { MAX_ANSWER_BYTES } from './security/limits';
-import { render, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
+import {
+  render,
+  renderSliced,
+  toExpositionFamily,
+  type ExpositionFamily,
+  type ExpositionFormat,
+} from '../metrics/render';
+import { Slicer } from '../runner/slice';
 import { encodeProtobuf } from '../metrics/protobuf';
 import { selfMetrics } from '../metrics/self';
 import type { Collection } from '../runner/runner';
@@ -10,7 +17,11 @@ export interface ExtraFamilies {
   families(): Promise<ExpositionFamily[]>;
 }
 
-/** One exposition from a collection: self metrics, each collector's batch, then process metrics (bytes for the protobuf format). */
+/**
+ * One exposition from a collection: self metrics, each collector's batch, then process metrics
+ * (bytes for the protobuf format). Built in time slices (Slicer), so sockets are served between
+ * them however big the collection.
+ */
 export async function expose(
   collection: Collection,
   collections: number,
@@ -18,14 +29,19 @@ export async function expose(
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
 ): Promise<string | Buffer> {
+  const slicer = new Slicer();
   const all = new MetricBatch();
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
-  const families = [...all.families.values()].map(toExpositionFamily);
+  const families: ExpositionFamily[] = [];
+  for (const family of all.families.values()) {
+    families.push(toExpositionFamily(family));
+    if (slicer.due(family.samples.size + family.histograms.size * 16)) await slicer.pause();
+  }
   for (const source of extra) families.push(...(await source.families()));
   if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
-  return render(families, format, MAX_ANSWER_BYTES);
+  return renderSliced(families, format, MAX_ANSWER_BYTES, slicer);
 }
 
 /**

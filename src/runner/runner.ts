@@ -23,6 +23,9 @@ export interface Collection {
   readonly outcomes: readonly CollectorOutcome[];
 }
 
+/** Told of every finished collection; may work on asynchronously (in time slices). */
+export type CollectionListener = (collection: Collection) => Promise<void> | void;
+
 export interface RunnerEntry {
   readonly collector: Collector;
   /** Upper bound on this collector's time, whatever the scraper allows. */
@@ -39,7 +42,7 @@ export class ScrapeRunner {
   /** Collectors whose previous run has not settled: they are not started again (no pile-up). */
   private readonly busy = new Map<string, Promise<unknown>>();
   private collections = 0;
-  private readonly listeners: ((collection: Collection) => void)[] = [];
+  private readonly listeners: CollectionListener[] = [];
   /** Remembers rewritten label values across scrapes (each is cut once, not once per scrape). */
   private readonly labelValues = new LabelValueBounder();
 
@@ -54,8 +57,11 @@ export class ScrapeRunner {
     return this.collections;
   }
 
-  /** Called with every finished collection (the dashboard's history records from it). */
-  onCollection(listener: (collection: Collection) => void): void {
+  /**
+   * Called with every finished collection (the dashboard's history records from it). The
+   * collection is answered without waiting for a listener's promise; its failure is logged.
+   */
+  onCollection(listener: CollectionListener): void {
     this.listeners.push(listener);
   }
 
@@ -79,11 +85,13 @@ export class ScrapeRunner {
     const startedAt = this.now();
     const outcomes = await Promise.all(this.entries.map((entry) => this.runOne(entry, startedAt + budgetMs)));
     this.last = { startedAt, finishedAt: this.now(), outcomes };
+    const failed = (err: unknown) =>
+      this.log.error('collection listener failed', { error: this.log.redactor.errorMessage(err) });
     for (const listener of this.listeners) {
       try {
-        listener(this.last);
+        listener(this.last)?.catch(failed);
       } catch (err) {
-        this.log.error('collection listener failed', { error: this.log.redactor.errorMessage(err) });
+        failed(err);
       }
     }
     return this.last;

@@ -80,3 +80,24 @@ describe('one bounded admission for every endpoint that collects or renders', ()
     expect(JSON.parse(health.body).status).toBe(a.health.status);
   });
 });
+
+test('admitted answers that are ready together leave one per event-loop turn', async () => {
+  const { Admission } = await import('../../src/http/admission');
+  const admission = new Admission(10);
+  const events: string[] = [];
+  const ctx = () => ({ set: () => undefined }) as never;
+  const answers = [1, 2, 3].map((i) =>
+    admission.middleware(ctx(), async () => undefined).then(() => events.push(`answer ${i}`)),
+  );
+  let turns = 0;
+  const turn = () => {
+    events.push('turn');
+    if (++turns < 8) setImmediate(turn);
+  };
+  setImmediate(turn);
+  await Promise.all(answers);
+  const at = (i: number) => events.indexOf(`answer ${i}`);
+  expect(at(1)).toBeLessThan(at(2));
+  expect(events.slice(at(1), at(2))).toContain('turn');
+  expect(events.slice(at(2), at(3))).toContain('turn');
+});

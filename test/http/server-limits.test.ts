@@ -65,13 +65,26 @@ test('a connection waiting for its answer is not closed by the idle timeout', as
   expect(data).toContain('slow done');
 });
 
-test('connections beyond the cap are dropped at once, and accepted again when others close', async () => {
-  const held = Array.from({ length: 5 }, () => connect());
+test('beyond the cap the connection idle longest is closed to make room; held ones keep theirs', async () => {
+  const idle = Array.from({ length: 5 }, () => connect());
   await new Promise((r) => setTimeout(r, 100));
+  // Five idle connections fill the cap: a liveness probe still gets in, and the oldest idle one goes.
+  const probe = await connect('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').closed;
+  expect(probe.data).toContain('200 OK');
+  expect(idle[0].socket.destroyed).toBe(true);
+  expect(idle.slice(1).every((c) => !c.socket.destroyed)).toBe(true);
+  idle.forEach((c) => c.socket.destroy());
+  await Promise.all(idle.map((c) => c.closed));
+});
+
+test('when every connection is answering a request, a new one is refused at once', async () => {
+  const busy = Array.from({ length: 5 }, () => connect('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'));
+  await new Promise((r) => setTimeout(r, 200));
   const extra = await connect('GET / HTTP/1.1\r\nHost: x\r\n\r\n').closed;
   expect(extra.data).toBe('');
-  held.forEach((h) => h.socket.destroy());
-  await Promise.all(held.map((h) => h.closed));
+  expect(busy.every((c) => !c.socket.destroyed)).toBe(true);
+  busy.forEach((c) => c.socket.destroy());
+  await Promise.all(busy.map((c) => c.closed));
   const again = await connect('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').closed;
   expect(again.data).toContain('200 OK');
 });
@@ -102,4 +115,26 @@ test('a GET with an endless chunked body gets 413 and its connection is closed a
     s.closeAllConnections();
     await new Promise((r) => s.close(r));
   }
+});
+
+test('/health is handled as soon as it is parsed; other requests wait their turn, one per event-loop turn', async () => {
+  const seen: string[] = [];
+  const ordered = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.end();
+  });
+  // The server's request listener (the one given to http.createServer), called as Node would for
+  // requests parsed in one poll: four others, then /health.
+  const listener = ordered.listeners('request')[0] as (req: unknown, res: unknown) => void;
+  for (const url of ['/metrics', '/nope', '/dashboard/data', '/x', '/health'])
+    listener({ url }, { end: () => undefined });
+  expect(seen).toEqual(['/health']);
+  const turns: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    await new Promise((r) => setImmediate(r));
+    turns.push(seen.length);
+  }
+  expect(seen).toEqual(['/health', '/metrics', '/nope', '/dashboard/data', '/x']);
+  // One per turn: the count grows by one at a time, never by the whole burst at once.
+  expect(turns.slice(0, 4)).toEqual([2, 3, 4, 5]);
 });

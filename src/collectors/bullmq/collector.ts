@@ -6,6 +6,7 @@ import type { Logger } from '../../log/logger';
 import type { MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { raceSignal } from '../../runner/deadline';
+import { SlicedQueue } from '../../runner/slice';
 import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { RedisEndpoint, type RedisMode } from '../../clients/redis-endpoint';
 import type { RedisClusterClient } from '../../clients/redis-cluster';
@@ -177,7 +178,9 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
 
     // Round trip 1: the client list, then every queue's state in script calls of queuesPerCall
     // queues. Each call's answer is handled as it arrives (in order: one connection), so this
-    // process decodes and writes while Redis still reads the next queues.
+    // process decodes and writes while Redis still reads the next queues, in time slices: answers
+    // that arrive in one read are not decoded in one stretch of the event loop.
+    const decoding = new SlicedQueue();
     const raw = new Map<string, RawQueueState>();
     const readErrors = new Map<string, string>();
     let workers: Map<string, number> | undefined;
@@ -215,21 +218,31 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
         writeQueue(out, reading, names);
       });
     };
+    const decodeStates = (group: readonly string[], reply: Reply): void =>
+      decoding.push(() => onStates(group, reply), group.length * 32);
     if (mode.kind === 'cluster')
-      await this.readStatesOnCluster(mode.client, deadline, signal, queues, setWorkers, onStates);
+      await this.readStatesOnCluster(mode.client, deadline, signal, queues, setWorkers, decodeStates);
     else {
       const groups = chunks(queues, this.config.queuesPerCall);
       const commands: RedisCommand[] = [
         ['client', 'list', 'type', 'normal'],
         ...groups.map((group) => this.stateCommand(group)),
       ];
-      await this.client.batch(deadline, commands, {
+      // A NOSCRIPT answer is not decoded: the batch loads the script and resends; one still
+      // NOSCRIPT after that is decoded (as a failure) from the final replies.
+      const noScript = (reply: Reply) => !reply.ok && reply.error.message.startsWith('NOSCRIPT');
+      const replies = await this.client.batch(deadline, commands, {
         chunk: 1,
         signal,
-        onReply: (index, reply) => (index === 0 ? onClientList(reply) : onStates(groups[index - 1], reply)),
+        onReply: (index, reply) => {
+          if (index === 0) decoding.push(() => onClientList(reply), 64);
+          else if (!noScript(reply)) decodeStates(groups[index - 1], reply);
+        },
         inFlight: this.config.callsInFlight || undefined,
       });
+      replies.forEach((reply, index) => index > 0 && noScript(reply) && decodeStates(groups[index - 1], reply));
     }
+    await decoding.drain();
 
     // Round trip 2, only when jobs finished: their times (and failure details).
     const plans = queues.flatMap((queue) => {

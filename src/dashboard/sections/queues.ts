@@ -5,6 +5,7 @@ import type { History } from '../history';
 import type { HistogramWindow } from '../histogram-window';
 import type { QueueSummary } from '../types';
 import type { RecentFailuresSource } from '../../collectors/sources';
+import type { Slicer } from '../../runner/slice';
 
 function perQueue(all: MetricBatch): Map<string, Partial<Record<JobState, number>>> {
   const out = new Map<string, Partial<Record<JobState, number>>>();
@@ -28,13 +29,16 @@ function finishedTotal(all: MetricBatch, queue: string, status: 'completed' | 'f
 
 const key = (queue: string, what: string) => `q\u0000${queue}\u0000${what}`;
 
-export function queueHistory(
+/** Per-queue figures kept for the history; in time slices (thousands of queues). */
+export async function queueHistory(
   all: MetricBatch,
   out: Map<string, number>,
   histograms: HistogramWindow,
   now: number,
-): void {
+  slicer: Slicer,
+): Promise<void> {
   for (const [queue, counts] of perQueue(all)) {
+    if (slicer.due(8)) await slicer.pause();
     out.set(key(queue, 'backlog'), backlogOf(counts));
     const completed = finishedTotal(all, queue, 'completed');
     const failed = finishedTotal(all, queue, 'failed');
@@ -46,20 +50,24 @@ export function queueHistory(
     if (!family) continue;
     for (const { labels, value } of family.histograms.values()) {
       if (labels.queue === undefined) continue; // histograms: total has no per-queue p95
+      if (slicer.due(16)) await slicer.pause();
       histograms.record(now, `${def.name}\u0000${labels.queue}`, family.def.buckets ?? [], value);
     }
   }
 }
 
-export function queueSection(
+/** The dashboard's queue table; in time slices (each queue reads ~20 figures and its history). */
+export async function queueSection(
   all: MetricBatch,
   history: History,
   histograms: HistogramWindow,
   windowSeconds: number,
+  slicer: Slicer,
   failures?: RecentFailuresSource,
-): QueueSummary[] {
+): Promise<QueueSummary[]> {
   const out: QueueSummary[] = [];
   for (const [queue, counts] of perQueue(all)) {
+    if (slicer.due(32)) await slicer.pause();
     const completedRate = history.rate(key(queue, 'completed'), windowSeconds);
     const failedRate = history.rate(key(queue, 'failed'), windowSeconds);
     const finished = (completedRate ?? 0) + (failedRate ?? 0);

@@ -7,8 +7,11 @@ import { Worker } from 'node:worker_threads';
  * 429), so the queue, and the delay it adds, stay bounded.
  */
 
+// The thread runs at the lowest CPU priority (on Linux a nice value is per thread): on a busy
+// machine a flood of checks then takes CPU time the event loop does not need, never the reverse.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
+try { require('node:os').setPriority(19); } catch {}
 const bcrypt = require(${JSON.stringify(require.resolve('bcryptjs'))});
 parentPort.on('message', ({ id, password, hash }) => {
   let ok = false;

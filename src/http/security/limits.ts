@@ -25,7 +25,10 @@ export const SERVER_LIMITS = {
  * being answered (a scrape may take as long as its scrape timeout).
  */
 export const IDLE_SOCKET_MS = 10_000;
-/** Open connections at most; Node drops the next ones at once, so file handles stay available. */
+/**
+ * Open connections at most, so file handles stay available: beyond it the connection idle longest
+ * is closed, or the new one when all are answering (http/server.ts).
+ */
 export const MAX_CONNECTIONS = 512;
 
 const BASE_HEADERS: Readonly<Record<string, string>> = {
