@@ -5,9 +5,11 @@
  * it is growth beyond noise. Long (about 25 minutes here): run it in the background, e.g.
  *   nohup npm run bench -- bench/soak.ts > soak.log 2>&1 &
  * Env: BENCH_SOAK_SCRAPES (default 10000), BENCH_SOAK_EVERY (500), BENCH_SOAK_RATE (jobs/s, 20).
- * Writes the `soak` section of bench/RESULTS.md.
+ * For a soak by time (issue 14: one hour), BENCH_SOAK_MINUTES stops it after that long and
+ * BENCH_SOAK_PACE_MS scrapes once per that many ms instead of back to back; it then writes the
+ * `soak-hour` section instead of `soak`.
  */
-import { tempDir } from '../test/harness/process';
+import { sleep, tempDir } from '../test/harness/process';
 import { snapshot, snapshotFlags, type HeapSummary } from './lib/heap';
 import { median } from './lib/measure';
 import { startStack } from './lib/stack';
@@ -16,7 +18,9 @@ import { failedCollectors, linearFit, mb, sampleValue } from './lib/proc';
 import { ms, percentile, rssMb } from './lib/stats';
 
 const QUEUES = 1000;
-const SCRAPES = Number(process.env.BENCH_SOAK_SCRAPES ?? 10_000);
+const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 0);
+const PACE_MS = Number(process.env.BENCH_SOAK_PACE_MS ?? 0);
+const MAX_SCRAPES = Number(process.env.BENCH_SOAK_SCRAPES ?? (MINUTES ? Infinity : 10_000));
 const EVERY = Number(process.env.BENCH_SOAK_EVERY ?? 500);
 const RATE = Number(process.env.BENCH_SOAK_RATE ?? 20);
 const LIVE_QUEUES = 10;
@@ -42,6 +46,9 @@ function describeFit(xs: number[], ys: number[]): { text: string; beyondNoise: b
   };
 }
 
+/** Scrapes done (MAX_SCRAPES, or fewer when BENCH_SOAK_MINUTES ended the run first). */
+let SCRAPES = 0;
+
 async function main(): Promise<void> {
   const load = loadWatch();
   const stack = await startStack(QUEUES);
@@ -65,6 +72,7 @@ async function main(): Promise<void> {
     );
     const exporterStarted = Date.now();
     let scrapesDone = 0;
+    let lastStart = 0;
     let pending = '';
     exporter.child.proc.stdout?.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split('\n');
@@ -92,7 +100,10 @@ async function main(): Promise<void> {
       });
     };
     sample(0, await exporter.scrape());
-    for (let n = 1; n <= SCRAPES; n++) {
+    const endAt = MINUTES ? Date.now() + MINUTES * 60_000 : Infinity;
+    for (let n = 1; n <= MAX_SCRAPES && Date.now() < endAt; n++) {
+      if (PACE_MS && n > 1) await sleep(Math.max(0, PACE_MS - (performance.now() - lastStart)));
+      lastStart = performance.now();
       const t = performance.now();
       const text = await exporter.scrape();
       times.push(performance.now() - t);
@@ -106,6 +117,7 @@ async function main(): Promise<void> {
         );
       }
     }
+    SCRAPES = scrapesDone;
     produced = (await traffic.stop()).produced;
     atEnd = await snapshot(exporter.child, snapDir.dir);
   } finally {
@@ -151,7 +163,7 @@ async function main(): Promise<void> {
   const first = points[0];
   const last = points[points.length - 1];
   const lines = [
-    `## Soak: RSS and heap over ${SCRAPES.toLocaleString('en')} scrapes at ${QUEUES.toLocaleString('en')} queues`,
+    `## Soak: RSS and heap over ${MINUTES ? `${MINUTES} minutes (${SCRAPES.toLocaleString('en')} scrapes)` : `${SCRAPES.toLocaleString('en')} scrapes`} at ${QUEUES.toLocaleString('en')} queues`,
     '',
     machineLine({
       'redis-server': stack.versions.redis,
@@ -160,9 +172,9 @@ async function main(): Promise<void> {
     }),
     `Load before: \`${load.before}\`; after: \`${load.after()}\`.`,
     '',
-    'Run: `nohup npm run bench -- bench/soak.ts > soak.log 2>&1 &` (about 25 minutes; `BENCH_SOAK_SCRAPES`, `BENCH_SOAK_EVERY`, `BENCH_SOAK_RATE`).',
+    `Run: \`${MINUTES ? `BENCH_SOAK_MINUTES=${MINUTES} BENCH_SOAK_PACE_MS=${PACE_MS} BENCH_SOAK_EVERY=${EVERY} ` : ''}nohup npm run bench -- bench/soak.ts > soak.log 2>&1 &\` (\`BENCH_SOAK_SCRAPES\`, \`BENCH_SOAK_EVERY\`, \`BENCH_SOAK_RATE\`, \`BENCH_SOAK_MINUTES\`, \`BENCH_SOAK_PACE_MS\`).`,
     '',
-    `The built exporter with everything on (the full-scrape stack), ${QUEUES.toLocaleString('en')} queues, while ${LIVE_QUEUES} of them are worked by live Workers and a producer adds ${RATE} jobs/s (${produced.toLocaleString('en')} in all; 1 in 25 fails), so scrapes keep sampling newly finished jobs and recent failures. After 50 warm-up scrapes, ${SCRAPES.toLocaleString('en')} back-to-back scrapes (the bench waits for each answer; no pause). Every ${EVERY}: RSS (/proc VmRSS), heap used and total (the exporter's own \`nodejs_heap_size_used_bytes\`/\`_total_bytes\` in that scrape), active handles (sum of \`nodejs_active_handles\`) and open fds (\`process_open_fds\`). Scrape time over the run: p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}.`,
+    `The built exporter with everything on (the full-scrape stack), ${QUEUES.toLocaleString('en')} queues, while ${LIVE_QUEUES} of them are worked by live Workers and a producer adds ${RATE} jobs/s (${produced.toLocaleString('en')} in all; 1 in 25 fails), so scrapes keep sampling newly finished jobs and recent failures. After 50 warm-up scrapes, ${SCRAPES.toLocaleString('en')} ${PACE_MS ? `scrapes, one every ${PACE_MS} ms` : 'back-to-back scrapes (the bench waits for each answer; no pause)'}${MINUTES ? ` for ${MINUTES} minutes` : ''}. Every ${EVERY}: RSS (/proc VmRSS), heap used and total (the exporter's own \`nodejs_heap_size_used_bytes\`/\`_total_bytes\` in that scrape), active handles (sum of \`nodejs_active_handles\`) and open fds (\`process_open_fds\`). Scrape time over the run: p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}.`,
     '',
     '| scrapes | RSS | heap used | heap total | active handles | open fds |',
     '|---|---|---|---|---|---|',
@@ -202,7 +214,7 @@ async function main(): Promise<void> {
     }.`,
     '',
   ];
-  writeSection('soak', lines.join('\n'));
+  writeSection(MINUTES ? 'soak-hour' : 'soak', lines.join('\n'));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -16,13 +16,20 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Pins this process (all its threads: autocannon runs here) to CPU 0, away from the apps. */
+export function pinLoadGenerator(): void {
+  execFileSync('taskset', ['-a', '-pc', '0', String(process.pid)], { stdio: 'ignore' });
+}
+
 export async function startApp(
   name: string,
   framework: 'koa' | 'express',
   variant: string,
   nodeFlags: string[] = [],
 ): Promise<App> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, APP, framework, variant], {
+  // The app on CPU 1, the load generator (this process, pinCpu) on CPU 0: on two shared cores
+  // their scheduling against each other swung throughput by tens of percent between rounds.
+  const child: ChildProcess = spawn('taskset', ['-c', '1', process.execPath, ...nodeFlags, APP, framework, variant], {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: ROOT,
   });
@@ -116,7 +123,7 @@ export function writeInstrumentSection(name: string, markdown: string): void {
   for (const m of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1], m[2]);
   sections.set(name, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   const head = current.split('<!-- bench:')[0].trimEnd();
-  const order = ['summary', 'overhead', 'overhead-earlier', 'soak'];
+  const order = ['summary', 'overhead-focus', 'overhead', 'overhead-earlier', 'soak'];
   const names = [...sections.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
   writeFileSync(
     RESULTS_INSTRUMENT,

@@ -28,7 +28,12 @@ function healthFirst(handler: http.RequestListener): http.RequestListener {
   let draining = false;
   const drain = async () => {
     for (let next = waiting.shift(); next; next = waiting.shift()) {
-      handler(...next);
+      try {
+        handler(...next);
+      } catch {
+        // The app answers its own errors; one that escapes costs that request, never the queue.
+        next[1].destroy();
+      }
       if (waiting.length) await nextTurn();
     }
     draining = false;

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import Redis from 'ioredis';
 import { queueLabel } from '../../src/collectors/bullmq/queue-name';
 import { MAX_LABEL_VALUE_BYTES } from '../../src/metrics/label-value';
 import { promtoolCheckMetrics, startExporter, type ExporterProcess } from '../harness/exporter';
-import { tempDir } from '../harness/process';
+import { sleep, tempDir } from '../harness/process';
 import { startRedis, type RedisServer } from '../harness/redis';
 import {
   concurrentGets,
@@ -105,6 +106,28 @@ test('silent connections are closed by the server; an endless GET body gets 413 
   expect(body.closedAfterMs).toBeLessThan(5000);
   expect((await fetch(`${exporter.url}/health`)).status).toBe(200);
 }, 30_000);
+
+test('silent sockets beyond the connection cap (512) do not lock out /health or a scrape: the idle longest make room', async () => {
+  const port = Number(new URL(exporter.url).port);
+  const sockets = Array.from({ length: 560 }, () => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    return socket;
+  });
+  try {
+    await Promise.all(
+      sockets.map((s) => new Promise((r) => (s.connecting ? s.once('connect', r).once('close', r) : r(null)))),
+    );
+    expect((await fetch(`${exporter.url}/health`)).status).toBe(200);
+    expect((await fetch(`${exporter.url}/metrics`)).status).toBe(200);
+    await sleep(200);
+    // The oldest silent ones were closed to make room; the newest are still open.
+    expect(sockets.slice(0, 40).filter((s) => s.destroyed || s.closed).length).toBeGreaterThan(30);
+    expect(sockets.slice(-100).some((s) => !s.destroyed && !s.closed)).toBe(true);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+  }
+});
 
 test('wrong passwords by the hundred: 401 or 429, /health answers, the right password still works', async () => {
   const probe = healthProbe(guarded.url);

@@ -2,6 +2,7 @@ import { inject } from 'light-my-request';
 import type { Collector } from '../../src/collectors/types';
 import { configSchema } from '../../src/config/schema';
 import { DashboardState } from '../../src/dashboard/state';
+import { Admission } from '../../src/http/admission';
 import { createApp } from '../../src/http/app';
 import { silentLogger } from '../../src/log/logger';
 import { Redactor } from '../../src/log/redact';
@@ -82,7 +83,6 @@ describe('one bounded admission for every endpoint that collects or renders', ()
 });
 
 test('admitted answers that are ready together leave one per event-loop turn', async () => {
-  const { Admission } = await import('../../src/http/admission');
   const admission = new Admission(10);
   const events: string[] = [];
   const ctx = () => ({ set: () => undefined }) as never;
