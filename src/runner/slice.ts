@@ -6,8 +6,8 @@ export const SLICE_MS = 4;
 const CHECK_EVERY = 64;
 
 /**
- * Cooperative time slicing for the long synchronous jobs of a big collection: merging the
- * collectors' batches, rendering ~50,000 samples, building the dashboard answer. Each took tens
+ * Cooperative time slicing for the long synchronous jobs of a big collection: decoding the queue
+ * replies, rendering ~50,000 samples, building the dashboard answer and history. Each took tens
  * of milliseconds in one stretch at 1,300 queues, and every socket (a liveness probe on /health
  * first) waited for it; sliced, they wait at most one slice. The job calls `due()` between items
  * (with the item's size when items differ: `due(family.samples.length)`) and, when it says so,
