@@ -121,9 +121,12 @@ test('silent sockets beyond the connection cap (512) do not lock out /health or 
     expect((await fetch(`${exporter.url}/health`)).status).toBe(200);
     expect((await fetch(`${exporter.url}/metrics`)).status).toBe(200);
     await sleep(200);
-    // The oldest silent ones were closed to make room; the newest are still open.
-    expect(sockets.slice(0, 40).filter((s) => s.destroyed || s.closed).length).toBeGreaterThan(30);
-    expect(sockets.slice(-100).some((s) => !s.destroyed && !s.closed)).toBe(true);
+    // Connections were closed to make room (48 beyond the cap, less any older idle ones from
+    // earlier cases, which go first), the oldest of ours first; the newest are still open.
+    const closed = sockets.map((s, i) => [i, s.destroyed || s.closed] as const).filter(([, c]) => c);
+    expect(closed.length).toBeGreaterThanOrEqual(30);
+    expect(closed.filter(([i]) => i < 100).length).toBeGreaterThanOrEqual(closed.length * 0.9);
+    expect(sockets.slice(-100).every((s) => !s.destroyed && !s.closed)).toBe(true);
   } finally {
     sockets.forEach((s) => s.destroy());
   }
