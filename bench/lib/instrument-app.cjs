@@ -1,7 +1,7 @@
 /**
  * The hello-world app of bench/instrument.ts: `node bench/lib/instrument-app.cjs <koa|express> <variant>`
  * with variant bare | empty (one middleware doing nothing) | ours | ours-no-id (requestIdHeader off) |
- * prom-bundle (Express) | otel. Listens on a free port of 127.0.0.1 and
+ * prom-bundle (Express) | otel | mounted (bare, empty and ours in one process, see mountedKoa). Listens on a free port of 127.0.0.1 and
  * prints `{"port":N}`. Every variant answers GET /users/:id with a short JSON body and serves its
  * metrics on GET /metrics; GET /_memory answers process.memoryUsage() after a full GC when the
  * process runs with --expose-gc. Plain CommonJS: OpenTelemetry's instrumentation patches `http`
@@ -85,7 +85,71 @@ function expressApp() {
   return app;
 }
 
-const handler = framework === 'koa' ? koaApp() : expressApp();
+/**
+ * Variant `mounted`: bare, one empty middleware and this library side by side in one process, picked
+ * by the path's first segment (/bare/users/:id, /empty/..., /ours/...) through the same dispatcher, so
+ * bench/instrument-mounted.ts alternates between them with one JIT, heap and process.
+ */
+function mountedKoa() {
+  const Koa = require('koa');
+  const Router = require('@koa/router');
+  const lib = require(path.join(ROOT, 'dist/instrument'));
+  const stacks = {};
+  for (const [name, mw] of [
+    ['bare', undefined],
+    ['empty', (_ctx, next) => next()],
+    ['ours', lib.koaMiddleware()],
+  ]) {
+    const router = new Router({ prefix: `/${name}` });
+    router.get('/users/:id', (ctx) => {
+      ctx.body = { id: ctx.params.id };
+    });
+    const routes = router.routes();
+    stacks[name] = mw ? (ctx, next) => mw(ctx, () => routes(ctx, next)) : routes;
+  }
+  const app = new Koa();
+  app.use((ctx, next) => {
+    const stack = stacks[ctx.path.split('/')[1]];
+    return stack ? stack(ctx, next) : next();
+  });
+  return app.callback();
+}
+
+function mountedExpress() {
+  const express = require('express');
+  const lib = require(path.join(ROOT, 'dist/instrument'));
+  const routers = {};
+  for (const [name, mw] of [
+    ['bare', undefined],
+    ['empty', (_req, _res, next) => next()],
+    ['ours', lib.expressMiddleware()],
+  ]) {
+    const router = express.Router();
+    if (mw) router.use(mw);
+    router.get('/users/:id', (req, res) => {
+      res.json({ id: req.params.id });
+    });
+    routers[name] = router;
+  }
+  const app = express();
+  app.use((req, res, next) => {
+    const name = req.url.split('/')[1];
+    const router = routers[name];
+    if (!router) return next();
+    req.url = req.url.slice(name.length + 1);
+    return router(req, res, next);
+  });
+  return app;
+}
+
+const handler =
+  variant === 'mounted'
+    ? framework === 'koa'
+      ? mountedKoa()
+      : mountedExpress()
+    : framework === 'koa'
+      ? koaApp()
+      : expressApp();
 const server = http.createServer(handler);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {

@@ -76,7 +76,15 @@ export interface Load {
  */
 export function load(
   url: string,
-  opts: { connections: number; duration?: number; amount?: number; overallRate?: number; distinctPaths: number },
+  opts: {
+    connections: number;
+    duration?: number;
+    amount?: number;
+    overallRate?: number;
+    distinctPaths: number;
+    /** Path prefix (`/ours` for the mounted app). */
+    prefix?: string;
+  },
 ): Promise<Load> {
   let next = 0;
   const latencies: number[] = [];
@@ -90,7 +98,10 @@ export function load(
         ...(opts.amount !== undefined && { amount: opts.amount }),
         ...(opts.overallRate !== undefined && { overallRate: opts.overallRate }),
         requests: [
-          { method: 'GET', setupRequest: (req) => ({ ...req, path: `/users/${next++ % opts.distinctPaths}` }) },
+          {
+            method: 'GET',
+            setupRequest: (req) => ({ ...req, path: `${opts.prefix ?? ''}/users/${next++ % opts.distinctPaths}` }),
+          },
         ],
       },
       (error, result) => {
@@ -123,7 +134,7 @@ export function writeInstrumentSection(name: string, markdown: string): void {
   for (const m of current.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1], m[2]);
   sections.set(name, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   const head = current.split('<!-- bench:')[0].trimEnd();
-  const order = ['summary', 'overhead-focus', 'overhead', 'overhead-earlier', 'soak'];
+  const order = ['summary', 'overhead-mounted', 'overhead-focus', 'overhead', 'overhead-earlier', 'soak'];
   const names = [...sections.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
   writeFileSync(
     RESULTS_INSTRUMENT,
