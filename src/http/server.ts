@@ -20,8 +20,8 @@ const PRIORITY_PATH = '/health';
  * is handed to the app from a queue, one per event-loop turn, so a burst of hundreds (a flood of
  * 404s, 503s or 401s) is handled between socket polls and never sits in front of /health. (One
  * per turn, not a time slice: the app's work for a request runs in microtasks after the call
- * returns, where no clock in this loop can see it.) The queue holds at most one request per open
- * connection (maxConnections).
+ * returns, where no clock in this loop can see it.) The queue is bounded by the connection cap and
+ * Node's own pipelining limit (it stops reading a connection whose answers are not being taken).
  */
 function healthFirst(handler: http.RequestListener): http.RequestListener {
   const waiting: [http.IncomingMessage, http.ServerResponse][] = [];
