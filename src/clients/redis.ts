@@ -125,7 +125,8 @@ export class RedisClient {
    * Sends `commands` as pipelines of at most `chunk` commands, all written at once (one round
    * trip), and resolves with one reply per command, before `deadline` or not at all.
    * `onReply` sees each pipeline's replies as they arrive, so the caller can work while Redis
-   * still computes the rest; it may see a reply twice (the batch is resent once after NOSCRIPT).
+   * still computes the rest; it may see a reply twice (the batch is resent once after NOSCRIPT),
+   * never a NOSCRIPT answer that is about to be resent.
    */
   async batch(deadline: number, commands: readonly RedisCommand[], options: BatchOptions = {}): Promise<Reply[]> {
     const { chunk = 1000, signal, onReply, inFlight } = options;
@@ -141,8 +142,15 @@ export class RedisClient {
         }
       });
     await this.ready(deadline, signal);
-    let replies = await this.bounded(deadline, signal, this.send(commands, chunk, deliver, inFlight));
-    if (replies.some((r) => !r.ok && r.error.message.startsWith('NOSCRIPT'))) {
+    // A NOSCRIPT answer is not delivered from the first send: that command is sent again below.
+    const noScript = (r: Reply) => !r.ok && r.error.message.startsWith('NOSCRIPT');
+    const firstDeliver =
+      deliver &&
+      ((index: number, reply: Reply) => {
+        if (!noScript(reply)) deliver(index, reply);
+      });
+    let replies = await this.bounded(deadline, signal, this.send(commands, chunk, firstDeliver, inFlight));
+    if (replies.some(noScript)) {
       // Redis restarted or SCRIPT FLUSH: load our scripts and send the batch once more.
       await this.bounded(
         deadline,

@@ -228,19 +228,13 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
         ['client', 'list', 'type', 'normal'],
         ...groups.map((group) => this.stateCommand(group)),
       ];
-      // A NOSCRIPT answer is not decoded: the batch loads the script and resends; one still
-      // NOSCRIPT after that is decoded (as a failure) from the final replies.
-      const noScript = (reply: Reply) => !reply.ok && reply.error.message.startsWith('NOSCRIPT');
-      const replies = await this.client.batch(deadline, commands, {
+      await this.client.batch(deadline, commands, {
         chunk: 1,
         signal,
-        onReply: (index, reply) => {
-          if (index === 0) decoding.push(() => onClientList(reply), 64);
-          else if (!noScript(reply)) decodeStates(groups[index - 1], reply);
-        },
+        onReply: (index, reply) =>
+          index === 0 ? decoding.push(() => onClientList(reply), 64) : decodeStates(groups[index - 1], reply),
         inFlight: this.config.callsInFlight || undefined,
       });
-      replies.forEach((reply, index) => index > 0 && noScript(reply) && decodeStates(groups[index - 1], reply));
     }
     await decoding.drain();
 
