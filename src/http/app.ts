@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): Koa {
         return;
       }
       ctx.type = contentTypeOf(format);
-      ctx.body = exposeTarget(collection, format);
+      ctx.body = await exposeTarget(collection, format);
     });
   }
 

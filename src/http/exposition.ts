@@ -1,12 +1,6 @@
 import { MetricBatch } from '../metrics/batch';
 import { MAX_ANSWER_BYTES } from './security/limits';
-import {
-  render,
-  renderSliced,
-  toExpositionFamily,
-  type ExpositionFamily,
-  type ExpositionFormat,
-} from '../metrics/render';
+import { renderSliced, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
 import { Slicer } from '../runner/slice';
 import { encodeProtobuf } from '../metrics/protobuf';
 import { selfMetrics } from '../metrics/self';
@@ -19,8 +13,7 @@ export interface ExtraFamilies {
 
 /**
  * One exposition from a collection: self metrics, each collector's batch, then process metrics
- * (bytes for the protobuf format). Built in time slices (Slicer), so sockets are served between
- * them however big the collection.
+ * (bytes for the protobuf format).
  */
 export async function expose(
   collection: Collection,
@@ -29,11 +22,30 @@ export async function expose(
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
 ): Promise<string | Buffer> {
-  const slicer = new Slicer();
   const all = new MetricBatch();
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
+  return exposeBatch(all, extra, format);
+}
+
+/**
+ * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
+ * metrics). Build info and process metrics describe the exporter and stay on /metrics.
+ */
+export function exposeTarget(collection: Collection, format: ExpositionFormat): Promise<string | Buffer> {
+  const all = new MetricBatch();
+  for (const outcome of collection.outcomes) all.merge(outcome.batch);
+  return exposeBatch(all, [], format);
+}
+
+/** Families of `all`, then `extra`'s, in `format`: built in time slices (Slicer), so sockets are served between them. */
+async function exposeBatch(
+  all: MetricBatch,
+  extra: readonly ExtraFamilies[],
+  format: ExpositionFormat,
+): Promise<string | Buffer> {
+  const slicer = new Slicer();
   const families: ExpositionFamily[] = [];
   for (const family of all.families.values()) {
     families.push(toExpositionFamily(family));
@@ -42,16 +54,4 @@ export async function expose(
   for (const source of extra) families.push(...(await source.families()));
   if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
   return renderSliced(families, format, MAX_ANSWER_BYTES, slicer);
-}
-
-/**
- * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
- * metrics). Build info and process metrics describe the exporter and stay on /metrics.
- */
-export function exposeTarget(collection: Collection, format: ExpositionFormat): string | Buffer {
-  const all = new MetricBatch();
-  for (const outcome of collection.outcomes) all.merge(outcome.batch);
-  const families = [...all.families.values()].map(toExpositionFamily);
-  if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
-  return render(families, format, MAX_ANSWER_BYTES);
 }
