@@ -13,6 +13,7 @@ import { s3Metrics } from './s3/metrics';
 import { LocalStorageCollector } from './localstorage/collector';
 import { localStorageMetrics } from './localstorage/metrics';
 import { ProbesCollector } from './probes/collector';
+import { lazyCollectors } from './lazy';
 import { probeMetrics } from './probes/metrics';
 import { AppCollector } from './app/collector';
 import { appMetrics } from './app/metrics';
@@ -40,18 +41,6 @@ export interface Created {
 
 const plain = (collector: Collector): Created => ({ collector });
 
-/**
- * Collectors with a heavy client library are required only when created, so a collector that is
- * off never loads it: the AWS SDK costs ~20 MB of RSS, ioredis ~20 MB, pg ~15 MB (bench/memory.ts).
- */
-/* eslint-disable @typescript-eslint/no-require-imports -- require() on first use is the point: see above. */
-const lazy = {
-  redis: () => require('./redis/collector') as typeof import('./redis/collector'),
-  bullmq: () => require('./bullmq/collector') as typeof import('./bullmq/collector'),
-  postgres: () => require('./postgres/collector') as typeof import('./postgres/collector'),
-  s3: () => require('./s3/collector') as typeof import('./s3/collector'),
-}; /* eslint-enable @typescript-eslint/no-require-imports */
-
 /** Every collector, in output order. Adding one is a folder, a line here and a config section. */
 export const COLLECTORS: readonly CollectorSpec[] = [
   {
@@ -64,14 +53,14 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     name: 'redis',
     metrics: Object.values(redisMetrics),
     enabled: (c) => c.collectors.redis.enabled ?? c.redis.url !== undefined,
-    create: (c, log) => plain(new (lazy.redis().RedisCollector)(c.redis, log)),
+    create: (c, log) => plain(new (lazyCollectors.redis().RedisCollector)(c.redis, log)),
   },
   {
     name: 'bullmq',
     metrics: Object.values(bullmqMetrics),
     enabled: (c) => c.collectors.bullmq.enabled ?? c.redis.url !== undefined,
     create: (c, log) => {
-      const collector = new (lazy.bullmq().BullmqCollector)(c.collectors.bullmq, c.redis, c.bullmq, log);
+      const collector = new (lazyCollectors.bullmq().BullmqCollector)(c.collectors.bullmq, c.redis, c.bullmq, log);
       return { collector, sources: { failures: collector } };
     },
   },
@@ -79,14 +68,17 @@ export const COLLECTORS: readonly CollectorSpec[] = [
     name: 'postgres',
     metrics: Object.values(postgresMetrics),
     enabled: (c) => c.collectors.postgres.enabled ?? c.postgres.url !== undefined,
-    create: (c, log) => plain(new (lazy.postgres().PostgresCollector)(c.collectors.postgres, c.postgres, log)),
+    create: (c, log) =>
+      plain(new (lazyCollectors.postgres().PostgresCollector)(c.collectors.postgres, c.postgres, log)),
   },
   {
     name: 's3',
     metrics: Object.values(s3Metrics),
     enabled: (c) => c.collectors.s3.enabled ?? c.storage.s3.bucket !== undefined,
     create: (c, log, deps) =>
-      plain(new (lazy.s3().S3Collector)(c.collectors.s3, c.storage.s3, log, { credentials: deps.awsCredentials })),
+      plain(
+        new (lazyCollectors.s3().S3Collector)(c.collectors.s3, c.storage.s3, log, { credentials: deps.awsCredentials }),
+      ),
   },
   {
     name: 'localstorage',

@@ -5,15 +5,8 @@ import type { RunnerEntry } from '../runner/runner';
 import type { ModuleCollector, ModuleConfig } from './config';
 import type { Credentials } from './credentials';
 import type { ProbeTarget } from './target';
-
-/** The collectors' client libraries load only when a target of their kind is first probed. */
-/* eslint-disable @typescript-eslint/no-require-imports -- require() on first use is the point: see above. */
-const lazy = {
-  redis: () => require('../collectors/redis/collector') as typeof import('../collectors/redis/collector'),
-  bullmq: () => require('../collectors/bullmq/collector') as typeof import('../collectors/bullmq/collector'),
-  postgres: () => require('../collectors/postgres/collector') as typeof import('../collectors/postgres/collector'),
-  probes: () => require('../collectors/probes/collector') as typeof import('../collectors/probes/collector'),
-}; /* eslint-enable @typescript-eslint/no-require-imports */
+import { lazyCollectors } from '../collectors/lazy';
+import { ProbesCollector } from '../collectors/probes/collector';
 
 /**
  * The target URL with the user name from the credentials file (never from the request), and
@@ -49,12 +42,12 @@ export function targetCollectors(
   const build = (name: ModuleCollector): Collector => {
     switch (name) {
       case 'redis':
-        return new (lazy.redis().RedisCollector)(
+        return new (lazyCollectors.redis().RedisCollector)(
           { url: withUser(target, credentials, false), password: credentials?.password },
           log,
         );
       case 'bullmq':
-        return new (lazy.bullmq().BullmqCollector)(
+        return new (lazyCollectors.bullmq().BullmqCollector)(
           config.collectors.bullmq,
           { url: withUser(target, credentials, false), password: credentials?.password },
           { prefix: module.bullmq.prefix, queues: [...module.bullmq.queues] },
@@ -62,13 +55,13 @@ export function targetCollectors(
         );
       case 'postgres':
         // In the URL: pg lets the connection string's empty password override a separate one.
-        return new (lazy.postgres().PostgresCollector)(
+        return new (lazyCollectors.postgres().PostgresCollector)(
           { ...config.collectors.postgres, queries: module.queries },
           { url: withUser(target, credentials, true) },
           log,
         );
       case 'probes':
-        return new (lazy.probes().ProbesCollector)({
+        return new ProbesCollector({
           ...config.collectors.probes,
           concurrency: 1,
           targets: [
