@@ -1,4 +1,8 @@
+import pkg from '../package.json';
 import { HEALTH_THRESHOLDS } from '../src/health/penalties';
+
+/** The repository's web address, from package.json's `repository.url` (without `git+` and `.git`). */
+const REPOSITORY_WEB_URL = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 
 /**
  * The mixin's knobs: selectors, thresholds, `for` durations and windows, each with the reason for
@@ -183,7 +187,8 @@ export const defaultConfig: MixinConfig = {
   evaluationInterval: '10s',
   scrapeInterval: '10s',
   scrapeTimeout: '8s',
-  runbookBase: 'https://github.com/jobstack/jobstack-exporter/blob/main/docs/runbooks.md',
+  // docs/runbooks.md on the default branch of package.json's repository.
+  runbookBase: `${REPOSITORY_WEB_URL}/blob/main/docs/runbooks.md`,
   queues: {
     // 1,000 jobs waiting is minutes of work for a typical worker pool; tune per queue.
     backlog: 1000,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { defaultConfig } from '../../monitoring/config';
@@ -65,6 +65,17 @@ describe('Prometheus rules', () => {
       expect(a.description.length).toBeGreaterThan(10);
       expect(a.runbook.checks).toHaveLength(3);
     }
+  });
+
+  test("runbook links point at docs/runbooks.md in package.json's repository, as committed", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      repository?: { type: string; url: string };
+    };
+    expect(pkg.repository).toEqual({ type: 'git', url: 'https://github.com/jobstack/jobstack-exporter.git' });
+    const web = pkg.repository!.url.replace(/\.git$/, '');
+    expect(cfg.runbookBase).toBe(`${web}/blob/main/docs/runbooks.md`);
+    const committed = readFileSync(RULE_FILES[1], 'utf8');
+    expect(committed).toContain(`runbook_url: ${web}/blob/main/docs/runbooks.md#redisdown`);
   });
 
   test('every alert has a firing and a non-firing case; every recording rule an expected value', () => {
