@@ -1,5 +1,4 @@
 import { bullmqMetrics as b } from '../../src/collectors/bullmq/metrics';
-import { hostMetrics as h } from '../../src/collectors/host/metrics';
 import { localStorageMetrics as ls } from '../../src/collectors/localstorage/metrics';
 import { postgresMetrics as p } from '../../src/collectors/postgres/metrics';
 import { probeMetrics as pr } from '../../src/collectors/probes/metrics';
@@ -35,9 +34,10 @@ export function healthRecordingRules(cfg: MixinConfig): RecordingRule[] {
     term(
       `${P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioWarning}) + ${P.failureRatioCritical.points - P.failureRatioWarning.points} * (${worstFailure} > bool ${cfg.queues.failureRatioCritical})`,
     ),
+    // The disk alerts' ratio: a read-only filesystem (a squashfs snap, a mounted image) is always full and harmless.
     flag(
       P.storageNearlyFull.points,
-      `${RECORD.localStorageAvail} < ${cfg.storage.freeWarning} or ${sel(cfg, h.fsAvail)} / (${sel(cfg, h.fsSize)} > 0) < ${cfg.storage.freeWarning}`,
+      `${RECORD.localStorageAvail} < ${cfg.storage.freeWarning} or ${RECORD.hostFsAvail} < ${cfg.storage.freeWarning}`,
     ),
     capped(P.probeFailing.points, P.probeFailing.max, `${sel(cfg, pr.success)} == 0`),
     capped(P.collectorFailing.points, P.collectorFailing.max, `${sel(cfg, selfMetrics.collectorSuccess)} == 0`),

@@ -102,7 +102,14 @@ export interface DashboardData {
       readonly availableBytes: number | null;
       readonly usedRatio: number | null;
     };
-    readonly disks: readonly { mountpoint: string; sizeBytes: number; availBytes: number; usedRatio: number }[];
+    /** `readonly`: mounted read-only (a squashfs snap, an image): always "full", left out of the score and the host status. */
+    readonly disks: readonly {
+      mountpoint: string;
+      sizeBytes: number;
+      availBytes: number;
+      usedRatio: number;
+      readonly: boolean;
+    }[];
     readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number; readonly heapTotalBytes: number };
     readonly hostUptimeSeconds: number | null;
   };

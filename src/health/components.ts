@@ -85,7 +85,9 @@ function degradation(
       return slow.length ? `p95 above ${T.apiP95Seconds} s: ${slow.join(', ')}` : null;
     }
     case 'host': {
-      const full = d.system.disks.filter((k) => k.usedRatio > T.usedRatioDegraded).map((k) => k.mountpoint);
+      const full = d.system.disks
+        .filter((k) => !k.readonly && k.usedRatio > T.usedRatioDegraded)
+        .map((k) => k.mountpoint);
       if (full.length) return `filesystems over ${T.usedRatioDegraded * 100}% full: ${full.join(', ')}`;
       return (d.system.memory.usedRatio ?? 0) > T.usedRatioDegraded
         ? `memory over ${T.usedRatioDegraded * 100}% used`

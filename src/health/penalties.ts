@@ -27,7 +27,10 @@ export const HEALTH_PENALTIES = {
     points: 25,
     why: "The worst queue's failure ratio is above the critical threshold (25%); replaces the warning penalty.",
   },
-  storageNearlyFull: { points: 15, why: 'The storage filesystem or a host filesystem has less than 10% space left.' },
+  storageNearlyFull: {
+    points: 15,
+    why: 'The storage filesystem or a writable host filesystem has less than 10% space left (a read-only one cannot fill).',
+  },
   probeFailing: { points: 10, max: 20, why: 'Per failing HTTP probe.' },
   collectorFailing: {
     points: 5,

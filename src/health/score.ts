@@ -34,8 +34,9 @@ export function healthScore(f: Omit<Figures, 'health'> & { health: Pick<Dashboar
   else if (worst > T.failureRatioWarning)
     penalise(P.failureRatioWarning.points, `failure ratio ${(worst * 100).toFixed(0)}%`);
 
+  // A read-only filesystem (a squashfs snap, a mounted image) is always full and cannot fill further.
   const fullDisks = f.system.disks
-    .filter((d) => d.sizeBytes > 0 && d.availBytes / d.sizeBytes < T.freeRatioWarning)
+    .filter((d) => !d.readonly && d.sizeBytes > 0 && d.availBytes / d.sizeBytes < T.freeRatioWarning)
     .map((d) => d.mountpoint);
   if (fullDisks.length)
     penalise(P.storageNearlyFull.points, `less than ${T.freeRatioWarning * 100}% space left on ${list(fullDisks)}`);

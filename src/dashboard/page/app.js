@@ -400,8 +400,8 @@
       ],
       ...sys.disks.map((k) => [
         `disk ${k.mountpoint}`,
-        `${pct(k.usedRatio)} of ${bytes(k.sizeBytes)}`,
-        k.usedRatio > t.usedRatioDegraded ? 's-down' : '',
+        `${pct(k.usedRatio)} of ${bytes(k.sizeBytes)}${k.readonly ? ', read-only' : ''}`,
+        !k.readonly && k.usedRatio > t.usedRatioDegraded ? 's-down' : '',
       ]),
       ['exporter rss', bytes(sys.process.rssBytes)],
       ['exporter heap', `${bytes(sys.process.heapUsedBytes)} / ${bytes(sys.process.heapTotalBytes)}`],

@@ -35,17 +35,14 @@ export function hostSection(all: MetricBatch, history: History, windowSeconds: n
     disks: all
       .samples(h.fsSize)
       .map((s) => {
-        const availBytes =
-          all.get(h.fsAvail, {
-            device: s.labels.device,
-            mountpoint: s.labels.mountpoint,
-            fstype: s.labels.fstype,
-          }) ?? 0;
+        const labels = { device: s.labels.device, mountpoint: s.labels.mountpoint, fstype: s.labels.fstype };
+        const availBytes = all.get(h.fsAvail, labels) ?? 0;
         return {
           mountpoint: s.labels.mountpoint,
           sizeBytes: s.value,
           availBytes,
           usedRatio: s.value > 0 ? 1 - availBytes / s.value : 0,
+          readonly: all.get(h.fsReadonly, labels) === 1,
         };
       })
       .sort((a, b) => a.mountpoint.localeCompare(b.mountpoint)),

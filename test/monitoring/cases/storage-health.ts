@@ -1,5 +1,6 @@
 import { EXP, EXP_LABELS, type RuleCase } from './types';
 import { RECORD } from '../../../monitoring/rules/names';
+import { HEALTH_PENALTIES } from '../../../src/health/penalties';
 
 export const storageHealthCases: RuleCase[] = [
   {
@@ -96,6 +97,42 @@ export const storageHealthCases: RuleCase[] = [
           {
             labels: { ...EXP_LABELS, target: 'api', severity: 'warning', component: 'probe' },
             description: 'The certificate of probe api expires in 6d 22h 55m 0s.',
+          },
+        ],
+      },
+    ],
+  },
+  {
+    // A full squashfs snap mount used to cost storageNearlyFull while the disk alerts ignored it.
+    name: 'health score: a full read-only filesystem costs nothing, a full writable one costs storageNearlyFull',
+    series: [
+      { series: `up{${EXP}}`, values: '1x40' },
+      { series: `up{job="jobstack",instance="full:9478"}`, values: '1x40' },
+      ...(
+        [
+          ['exp:9478', '/dev/vda', '/', 'ext4', 500, 0],
+          ['exp:9478', '/dev/loop0', '/snap/core/1', 'squashfs', 0, 1],
+          ['full:9478', '/dev/loop0', '/snap/core/1', 'squashfs', 0, 1],
+          ['full:9478', '/dev/vdb', '/data', 'ext4', 50, 0],
+        ] as const
+      ).flatMap(([instance, device, mountpoint, fstype, avail, readonly]) => {
+        const labels = `job="jobstack",instance="${instance}",device="${device}",mountpoint="${mountpoint}",fstype="${fstype}"`;
+        return [
+          { series: `host_filesystem_size_bytes{${labels}}`, values: '1000x40' },
+          { series: `host_filesystem_avail_bytes{${labels}}`, values: `${avail}x40` },
+          { series: `host_filesystem_readonly{${labels}}`, values: `${readonly}x40` },
+        ];
+      }),
+    ],
+    exprs: [
+      {
+        at: '5m',
+        expr: RECORD.healthScore,
+        expect: [
+          { labels: `${RECORD.healthScore}{instance="exp:9478"}`, value: 100 },
+          {
+            labels: `${RECORD.healthScore}{instance="full:9478"}`,
+            value: 100 - HEALTH_PENALTIES.storageNearlyFull.points,
           },
         ],
       },
