@@ -25,14 +25,22 @@ const COMPOSE_TARGETS = {
   alertmanagerTarget: 'alertmanager:9093',
   prometheusTarget: 'localhost:9090',
   ruleFiles: ['/etc/prometheus/rules/*.yml'],
-  api: { dnsName: 'api', port: 3000 },
 } as const;
+
+/**
+ * The compose demo's API service (profile `demo`). Only prometheus-demo.yml, which demo/demo.env
+ * selects (PROMETHEUS_CONFIG), looks it up: elsewhere the name does not resolve and Prometheus
+ * would log a DNS error every refresh.
+ */
+const DEMO_API = { dnsName: 'api', port: 3000 } as const;
 
 /** Relative path -> file content. */
 export function buildAll(cfg: MixinConfig = defaultConfig): Map<string, string> {
   const rules = ruleFiles(cfg) as { recording: unknown; alerts: unknown };
   return new Map([
     ['prometheus/prometheus.yml', HEADER + yaml(prometheusConfig(cfg, COMPOSE_TARGETS))],
+    // The compose demo (demo/demo.env): prometheus.yml plus the demo API's DNS name.
+    ['prometheus/prometheus-demo.yml', HEADER + yaml(prometheusConfig(cfg, { ...COMPOSE_TARGETS, api: DEMO_API }))],
     // The compose profile `ha`: the same file per replica but for its replica label (docs/ha.md).
     ...HA_PROMETHEUS.map(({ replica }): [string, string] => [
       `prometheus/prometheus-ha-${replica}.yml`,

@@ -8,9 +8,10 @@ export interface PrometheusOptions {
   /** Where the rule files are, as Prometheus sees them. */
   readonly ruleFiles: readonly string[];
   /**
-   * The instrumented API's instances (their /metrics), besides file_sd (cfg.api.fileSdGlob), which
-   * is how real installs list them: `dnsName` resolves only where that service runs (the compose
-   * demo's `api`), so an install without it has no API target and no ApiDown page.
+   * A DNS name of the instrumented API's instances (their /metrics), besides file_sd
+   * (cfg.api.fileSdGlob), which is how real installs list them. Only prometheus-demo.yml sets it
+   * (the compose demo's service `api`): where the name does not resolve, Prometheus logs a DNS
+   * error at every refresh.
    */
   readonly api?: { readonly dnsName: string; readonly port: number };
   /** host:port of Prometheus itself, scraped so its own failures (notifications, rules, reloads) alert. */

@@ -87,17 +87,29 @@ describe('jobstack API dashboard', () => {
 });
 
 describe('API scrape job and objectives', () => {
-  test('prometheus.yml scrapes the API from file_sd and the demo DNS name; the shipped example is a valid file_sd file', () => {
-    const prom = parse(readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as {
-      scrape_configs: { job_name: string; file_sd_configs?: { files: string[] }[] }[];
-    };
+  test('prometheus.yml scrapes the API from file_sd only, prometheus-demo.yml adds the demo DNS name; the shipped example is a valid file_sd file', () => {
+    type PromConfig = { scrape_configs: { job_name: string; file_sd_configs?: { files: string[] }[] }[] };
+    const shipped = (file: string) => parse(readFileSync(path.join(ROOT, 'prometheus', file), 'utf8')) as PromConfig;
+    const prom = shipped('prometheus.yml');
     const job = prom.scrape_configs.find((j) => j.job_name === 'api')!;
-    // file_sd for real installs; the DNS name `api` resolves only in the compose demo, so no install without it has an API target.
-    expect(job).toMatchObject({
-      dns_sd_configs: [{ names: ['api'], type: 'A', port: 3000 }],
-      file_sd_configs: [{ files: [defaultConfig.api.fileSdGlob] }],
+    // file_sd for real installs: no DNS name that resolves nowhere but in the demo (a DNS error logged at every refresh).
+    expect(job).toEqual({
+      job_name: 'api',
+      metrics_path: '/metrics',
+      file_sd_configs: [{ files: [defaultConfig.api.fileSdGlob], refresh_interval: '1m' }],
     });
-    expect(job).not.toHaveProperty('static_configs');
+    for (const ha of ['prometheus-ha-a.yml', 'prometheus-ha-b.yml'])
+      expect(shipped(ha).scrape_configs.find((j) => j.job_name === 'api')).toEqual(job);
+    // The demo's file: the same, plus the compose demo's service `api`.
+    const demo = shipped('prometheus-demo.yml');
+    expect(demo.scrape_configs.find((j) => j.job_name === 'api')).toEqual({
+      ...job,
+      dns_sd_configs: [{ names: ['api'], type: 'A', port: 3000, refresh_interval: '30s' }],
+    });
+    expect({ ...demo, scrape_configs: demo.scrape_configs.filter((j) => j.job_name !== 'api') }).toEqual({
+      ...prom,
+      scrape_configs: prom.scrape_configs.filter((j) => j.job_name !== 'api'),
+    });
     // promtool reads file_sd files matching the glob: point one at the example.
     copyFileSync(path.join(ROOT, 'prometheus/file_sd/api.yml.example'), path.join(tmp.dir, 'api-example.yml'));
     writeFileSync(

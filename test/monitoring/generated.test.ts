@@ -12,12 +12,21 @@ describe('generated monitoring files', () => {
     expect(readFileSync(path.join(ROOT, rel), 'utf8')).toBe(buildAll().get(rel));
   });
 
-  test('promtool check config accepts prometheus.yml', () => {
-    const res = spawnSync(
-      'promtool',
-      ['check', 'config', '--syntax-only', path.join(ROOT, 'prometheus/prometheus.yml')],
-      { encoding: 'utf8' },
-    );
+  const prometheusFiles = [...buildAll().keys()].filter((rel) => /^prometheus\/prometheus[\w-]*\.yml$/.test(rel));
+
+  test('the Prometheus configs: single, demo and the two HA replicas', () => {
+    expect(prometheusFiles.sort()).toEqual([
+      'prometheus/prometheus-demo.yml',
+      'prometheus/prometheus-ha-a.yml',
+      'prometheus/prometheus-ha-b.yml',
+      'prometheus/prometheus.yml',
+    ]);
+  });
+
+  test.each(prometheusFiles)('promtool check config accepts %s', (rel) => {
+    const res = spawnSync('promtool', ['check', 'config', '--syntax-only', path.join(ROOT, rel)], {
+      encoding: 'utf8',
+    });
     expect(`${res.stdout}${res.stderr}`).toContain('SUCCESS');
     expect(res.status).toBe(0);
   });
@@ -67,6 +76,9 @@ describe('generated monitoring files', () => {
       REDIS_URL: 'redis://redis:6379',
       DATABASE_URL: 'postgres://postgres:demo@postgres:5432/postgres',
     });
+    // Only the demo's Prometheus looks up the demo API's DNS name.
+    expect(plain.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(demo.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus-demo.yml');
     // The host's /proc and / read-only, and the exporter told where they are.
     const mounts = JSON.stringify(plain.exporter.volumes);
     expect(mounts).toMatch(/\/proc:\/host\/proc:ro|"source":"\/proc","target":"\/host\/proc","read_only":true/);
