@@ -240,7 +240,10 @@ function redisConfigAlerts(cfg: MixinConfig): AlertRule[] {
       description: `Redis watched by {{ $labels.instance }} has {{ $value | humanizePercentage }} of maxclients connected (above ${pct(cfg.redis.clientsWarning)}).`,
       runbook: {
         meaning:
-          'Connections are close to maxclients; above it Redis refuses new ones (workers and API processes fail to connect).',
+          'Connections are close to maxclients; above it Redis refuses new ones (workers and API processes fail to connect). ' +
+          'Redis 7 and later only: before 7, INFO has no maxclients, so `redis_config_maxclients` is absent and this alert cannot fire; ' +
+          'RedisRejectedConnections still fires once connections are refused. The exporter does not fall back to CONFIG GET: ' +
+          'the least-privilege ACL refuses it (a refusal in ACL LOG every scrape), managed services often disable it, and granting it exposes `requirepass`.',
         checks: [
           '`redis-cli client list | wc -l` and `config get maxclients`.',
           'Connections by name: BullMQ workers are `bull:<base64 queue>`; a leak grows with every deploy or job.',

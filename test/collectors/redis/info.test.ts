@@ -85,6 +85,25 @@ describe('setInfoMetrics', () => {
     expect(out.get(def)).toBe(expected);
   });
 
+  test('Redis 6 INFO has no maxclients: redis_config_maxclients is absent (not 0), rejected connections still read', () => {
+    const redis6 = fixture('info-master.txt')
+      .replace(/^maxclients:.*\r?\n/m, '')
+      .replace(/redis_version:7\.0\.15/, 'redis_version:6.2.14');
+    expect(redis6).not.toContain('maxclients');
+    const out = new MetricBatch();
+    setInfoMetrics(out, parseInfo(redis6));
+    expect(out.get(m.maxClients)).toBeUndefined();
+    expect(out.get(m.connectedClients)).toBeGreaterThan(0);
+    expect(out.get(m.rejectedConnections)).toBe(0);
+    // Documented where the alert is read: the runbook and the collector's page.
+    const root = path.join(__dirname, '../../..');
+    const runbook = readFileSync(path.join(root, 'docs/runbooks.md'), 'utf8').split('## RedisClientsNearMax')[1];
+    expect(runbook.split('\n## ')[0]).toMatch(/before 7, INFO has no maxclients.*RedisRejectedConnections/s);
+    expect(readFileSync(path.join(root, 'docs/collectors/redis.md'), 'utf8')).toMatch(
+      /Redis 6 has no\s+`maxclients` in INFO/,
+    );
+  });
+
   test('a missing or non-numeric field leaves its metric out', () => {
     const out = new MetricBatch();
     setInfoMetrics(out, parseInfo('connected_clients:lots\n'));

@@ -87,6 +87,27 @@ export const redisCases: RuleCase[] = [
     ],
   },
   {
+    // Documented in RedisClientsNearMax's runbook: no maxclients in INFO, no near-max warning, only the refusals.
+    name: 'Redis 6 (no maxclients in INFO): RedisClientsNearMax cannot fire, RedisRejectedConnections does',
+    series: [
+      { series: `redis_connected_clients{${EXP}}`, values: '9990x40' },
+      { series: `redis_rejected_connections_total{${EXP}}`, values: '0x8 3x32' },
+    ],
+    alerts: [
+      { at: '9m', alert: 'RedisClientsNearMax', firing: [] },
+      {
+        at: '3m',
+        alert: 'RedisRejectedConnections',
+        firing: [
+          {
+            labels: { ...EXP_LABELS, severity: 'warning', component: 'redis' },
+            description: 'Redis on exp:9478 refused 3 connections in the last 5m (maxclients reached).',
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: 'rejected connections and evictions',
     series: [
       {
