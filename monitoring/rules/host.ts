@@ -115,8 +115,10 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
     },
     {
       alert: 'HostNetworkErrors',
-      // More than one error every 10 s, sustained: a bad cable, NIC or driver, not a one-off.
-      expr: `sum by (instance, device) (${rate(cfg, h.netReceiveErrors)} + ${rate(cfg, h.netTransmitErrors)}) > ${cfg.host.networkErrorsPerSecond}`,
+      // More than one error every 10 s, sustained: a bad cable, NIC or driver, not a one-off. Virtual
+      // interfaces (veth, bridges, bonds) are left out: such a fault shows on the device beneath them.
+      // Where sysfs was not read (host_network_physical absent) every interface counts.
+      expr: `sum by (instance, device) (${rate(cfg, h.netReceiveErrors)} + ${rate(cfg, h.netTransmitErrors)}) > ${cfg.host.networkErrorsPerSecond} unless on (instance, device) ${sel(cfg, h.netPhysical)} == 0`,
       for: cfg.for.resource,
       severity: 'warning',
       component: 'host',
@@ -124,7 +126,8 @@ export function hostAlerts(cfg: MixinConfig): AlertRule[] {
       description: `Interface {{ $labels.device }} on {{ $labels.instance }} has {{ $value | humanize }} receive and transmit errors per second.`,
       runbook: {
         meaning:
-          'An interface keeps reporting receive or transmit errors: packets are lost or retransmitted, connections to Redis and PostgreSQL slow down or break.',
+          'An interface keeps reporting receive or transmit errors: packets are lost or retransmitted, connections to Redis and PostgreSQL slow down or break. ' +
+          'Only interfaces backed by a device count (`host_network_physical` 1, or unknown): virtual ones (veth, bridges, bonds, tunnels) are left out.',
         checks: [
           '`ip -s link show <device>`: which counters grow?',
           '`ethtool -S <device>`: CRC, carrier, fifo errors.',

@@ -141,6 +141,14 @@ export const SETTINGS: readonly Setting[] = [
     description: "The host's /proc as the exporter sees it (a container: /host/proc, mounted read-only).",
   },
   {
+    path: 'collectors.host.sysPath',
+    kind: 'string',
+    env: 'JOBSTACK_PATH_SYSFS',
+    flag: 'path.sysfs',
+    description:
+      "The host's /sys as the exporter sees it (a container: /host/sys, mounted read-only); network interfaces are read there.",
+  },
+  {
     path: 'collectors.host.rootPath',
     kind: 'string',
     env: 'JOBSTACK_PATH_ROOTFS',

@@ -85,10 +85,10 @@ async function expectGolden(name: string, collector: Collector, replace: (readon
   expect(promtoolCheckMetrics(golden(name, text))).toBe('');
 }
 
-test('host, from the /proc fixtures', async () => {
+test('host, from the /proc and /sys fixtures', async () => {
   const host = config().collectors.host;
   const collector = new HostCollector(
-    { ...host, rootPath: tmp.dir, mountPointsExclude: '.*' },
+    { ...host, rootPath: tmp.dir, sysPath: path.join(__dirname, '../fixtures/sys'), mountPointsExclude: '.*' },
     { procPath: path.join(__dirname, '../fixtures/proc') },
   );
   // uname is the machine's own; the filesystems are the machine's too (statfs), so they are left out.

@@ -61,6 +61,21 @@ describe('config precedence: flags > environment > file > defaults', () => {
     });
   });
 
+  test("the host's /proc, /sys and / (node_exporter's --path.*): defaults, environment, flags", () => {
+    expect(load().config.collectors.host).toMatchObject({ procPath: '/proc', sysPath: '/sys', rootPath: '/' });
+    const env = {
+      JOBSTACK_PATH_PROCFS: '/host/proc',
+      JOBSTACK_PATH_SYSFS: '/host/sys',
+      JOBSTACK_PATH_ROOTFS: '/host/root',
+    };
+    expect(load([], env).config.collectors.host).toMatchObject({
+      procPath: '/host/proc',
+      sysPath: '/host/sys',
+      rootPath: '/host/root',
+    });
+    expect(load(['--path.sysfs', '/mnt/sys'], env).config.collectors.host.sysPath).toBe('/mnt/sys');
+  });
+
   test('JOBSTACK_CONFIG names the file when --config is absent', () => {
     expect(load([], { JOBSTACK_CONFIG: yaml }).config.logLevel).toBe('warn');
   });

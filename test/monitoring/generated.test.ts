@@ -79,11 +79,16 @@ describe('generated monitoring files', () => {
     // Only the demo's Prometheus looks up the demo API's DNS name.
     expect(plain.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
     expect(demo.prometheus.command).toContain('--config.file=/etc/prometheus/prometheus-demo.yml');
-    // The host's /proc and / read-only, and the exporter told where they are.
-    const mounts = JSON.stringify(plain.exporter.volumes);
-    expect(mounts).toMatch(/\/proc:\/host\/proc:ro|"source":"\/proc","target":"\/host\/proc","read_only":true/);
+    // The host's /proc, /sys and / read-only (node_exporter's convention), and the exporter told where they are.
+    const mounts = (plain.exporter.volumes ?? []).map((v) => {
+      if (typeof v !== 'string') return `${v.source}:${v.target}:${v.read_only ? 'ro' : 'rw'}`;
+      const [source, target, options = 'rw'] = v.split(':');
+      return `${source}:${target}:${options.split(',').includes('ro') ? 'ro' : 'rw'}`;
+    });
+    expect(mounts).toEqual(['/proc:/host/proc:ro', '/sys:/host/sys:ro', '/:/host/root:ro']);
     expect(plain.exporter.environment).toMatchObject({
       JOBSTACK_PATH_PROCFS: '/host/proc',
+      JOBSTACK_PATH_SYSFS: '/host/sys',
       JOBSTACK_PATH_ROOTFS: '/host/root',
     });
     expect(plain.alertmanager.command).toContain('--config.file=/etc/alertmanager/alertmanager-inbox.yml');

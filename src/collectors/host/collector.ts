@@ -14,10 +14,12 @@ import {
   parseMounts,
   parseNetDev,
   parseProcStat,
+  type NetDev,
 } from './procfs';
+import { readNetClass } from './sysfs';
 import { collectWithSysteminformation } from './fallback';
 
-/** Test seams; installs set collectors.host.procPath / rootPath instead. */
+/** Test seams; installs set collectors.host.procPath / sysPath / rootPath instead. */
 export interface HostOptions {
   readonly procPath?: string;
   /** Use systeminformation instead of /proc (automatic off Linux). */
@@ -27,6 +29,8 @@ export interface HostOptions {
 export class HostCollector implements Collector {
   readonly name = 'host';
   private readonly proc: string;
+  /** The host's /sys (node_exporter's --path.sysfs): its network interfaces. */
+  private readonly sys: string;
   /** The host's / as this process sees it: / natively, /host/root in a container (node_exporter's --path.rootfs). */
   private readonly root: string;
   private readonly fsTypesExclude: RegExp;
@@ -35,6 +39,7 @@ export class HostCollector implements Collector {
 
   constructor(config: HostConfig, options: HostOptions = {}) {
     this.proc = options.procPath ?? config.procPath;
+    this.sys = config.sysPath;
     this.root = config.rootPath;
     this.fsTypesExclude = new RegExp(config.fsTypesExclude);
     this.mountPointsExclude = new RegExp(config.mountPointsExclude);
@@ -68,15 +73,7 @@ export class HostCollector implements Collector {
           out.set(m.diskWrittenBytes, d.writtenBytes, labels);
         }
       }),
-      read('net/dev').then((text) => {
-        for (const n of parseNetDev(text)) {
-          const labels = { device: n.device };
-          out.set(m.netReceiveBytes, n.receiveBytes, labels);
-          out.set(m.netTransmitBytes, n.transmitBytes, labels);
-          out.set(m.netReceiveErrors, n.receiveErrors, labels);
-          out.set(m.netTransmitErrors, n.transmitErrors, labels);
-        }
-      }),
+      this.setNetwork(out, signal, read),
       // With the host's / mounted elsewhere, the host's mounts are those of its init process.
       read(this.root === '/' ? 'self/mounts' : '1/mounts').then((text) => this.setFilesystems(out, text)),
       // Absent in some sandboxes (gVisor): no file handle figures, the rest stands.
@@ -99,6 +96,23 @@ export class HostCollector implements Collector {
     if (stat.bootTime !== undefined) out.set(m.bootTime, stat.bootTime);
     if (stat.procsRunning !== undefined) out.set(m.procsRunning, stat.procsRunning);
     if (stat.procsBlocked !== undefined) out.set(m.procsBlocked, stat.procsBlocked);
+  }
+
+  /**
+   * Interfaces from sysfs (the host's, with its /sys mounted into a container), each marked physical
+   * or virtual; from /proc/net/dev, unmarked, where sysfs lists none (no sysfs in some sandboxes).
+   */
+  private async setNetwork(out: MetricBatch, signal: AbortSignal, read: (file: string) => Promise<string>) {
+    const fromSysfs = await readNetClass(this.sys, signal);
+    const interfaces: (NetDev & { physical?: boolean })[] = fromSysfs ?? parseNetDev(await read('net/dev'));
+    for (const n of interfaces) {
+      const labels = { device: n.device };
+      out.set(m.netReceiveBytes, n.receiveBytes, labels);
+      out.set(m.netTransmitBytes, n.transmitBytes, labels);
+      out.set(m.netReceiveErrors, n.receiveErrors, labels);
+      out.set(m.netTransmitErrors, n.transmitErrors, labels);
+      if (n.physical !== undefined) out.set(m.netPhysical, n.physical ? 1 : 0, labels);
+    }
   }
 
   private setMemory(out: MetricBatch, text: string): void {

@@ -12,6 +12,11 @@ export const hostConfigSchema = collectorSection('5s', {
   ),
   /** Where the host's /proc is (/host/proc in a container with it mounted read-only). */
   procPath: z.string().min(1).default('/proc'),
+  /**
+   * Where the host's /sys is (/host/sys in a container with it mounted read-only): network interfaces are read
+   * there, so a container sees the host's (its own /proc/net/dev shows only its own network namespace).
+   */
+  sysPath: z.string().min(1).default('/sys'),
   /** Where the host's / is (/host/root in a container): filesystems are measured there and labelled with host paths. */
   rootPath: z.string().min(1).default('/'),
 });

@@ -135,6 +135,12 @@ export const hostMetrics = defineMetrics({
     type: 'counter',
     labels: device,
   }),
+  netPhysical: defineMetric({
+    name: 'host_network_physical',
+    help: 'Whether the interface is backed by a device (1: a NIC, virtio included) or virtual (0: loopback, veth, bridge, bond, tunnel); from sysfs.',
+    type: 'gauge',
+    labels: device,
+  }),
   bootTime: defineMetric({
     name: 'host_boot_time_seconds',
     help: 'When the host booted, as a Unix timestamp in seconds.',

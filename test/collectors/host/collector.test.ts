@@ -8,13 +8,16 @@ import { promtoolCheckMetrics } from '../../harness/exporter';
 import { collectOnce, renderBatch } from '../../harness/collect';
 
 const hostConfig = configSchema.parse({}).collectors.host;
+const PROC = path.join(__dirname, '../../fixtures/proc');
+/** A host's /sys whose interfaces (enp1s0, lo, docker0, a veth) are not /proc/net/dev's (eth0, lo). */
+const SYS = path.join(__dirname, '../../fixtures/sys');
 
 const collect = (collector: HostCollector) => collectOnce(collector);
 const exposition = renderBatch;
 
 describe('host collector', () => {
-  test('maps fixture /proc files to metrics', async () => {
-    const out = await collect(new HostCollector(hostConfig, { procPath: path.join(__dirname, '../../fixtures/proc') }));
+  test('maps fixture /proc and /sys files to metrics', async () => {
+    const out = await collect(new HostCollector({ ...hostConfig, sysPath: SYS }, { procPath: PROC }));
     expect(out.get(m.cpuSeconds, { cpu: '0', mode: 'idle' })).toBe(459.18);
     expect(out.samples(m.cpuSeconds)).toHaveLength(2 * 8);
     expect(out.get(m.load5)).toBe(0.34);
@@ -23,7 +26,18 @@ describe('host collector', () => {
     expect(out.get(m.swapFree)).toBe(2000000 * 1024);
     expect(out.get(m.diskWrittenBytes, { device: 'vda' })).toBe(1600000 * 512);
     expect(out.get(m.diskReads, { device: 'vda1' })).toBeUndefined();
-    expect(out.get(m.netReceiveErrors, { device: 'eth0' })).toBe(3);
+    // Interfaces come from sysfs (the host's, when its /sys is mounted), each marked physical or virtual.
+    expect(out.samples(m.netReceiveBytes).map((s) => s.labels.device)).toEqual([
+      'docker0',
+      'enp1s0',
+      'lo',
+      'veth1a2b3c',
+    ]);
+    expect(out.get(m.netReceiveErrors, { device: 'enp1s0' })).toBe(5);
+    expect(out.get(m.netTransmitErrors, { device: 'veth1a2b3c' })).toBe(7);
+    expect(out.get(m.netPhysical, { device: 'enp1s0' })).toBe(1);
+    expect(out.get(m.netPhysical, { device: 'veth1a2b3c' })).toBe(0);
+    expect(out.get(m.netPhysical, { device: 'lo' })).toBe(0);
     expect(out.get(m.bootTime)).toBe(1795940000);
     expect(out.get(m.procsBlocked)).toBe(1);
     expect(out.get(m.processes)).toBe(2);
@@ -46,9 +60,7 @@ describe('host collector', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'jobstack-rootfs-'));
     try {
       mkdirSync(path.join(root, 'data'));
-      const out = await collect(
-        new HostCollector({ ...hostConfig, rootPath: root }, { procPath: path.join(__dirname, '../../fixtures/proc') }),
-      );
+      const out = await collect(new HostCollector({ ...hostConfig, rootPath: root }, { procPath: PROC }));
       expect(
         out
           .samples(m.fsSize)
@@ -59,6 +71,14 @@ describe('host collector', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  test('without sysfs (no class/net at sysPath): interfaces from /proc/net/dev, not marked physical or virtual', async () => {
+    const out = await collect(new HostCollector({ ...hostConfig, sysPath: '/nonexistent/sys' }, { procPath: PROC }));
+    expect(out.samples(m.netReceiveBytes).map((s) => s.labels.device)).toEqual(['lo', 'eth0']);
+    expect(out.get(m.netReceiveErrors, { device: 'eth0' })).toBe(3);
+    expect(out.samples(m.netPhysical)).toEqual([]);
+    expect(promtoolCheckMetrics(exposition(out))).toBe('');
   });
 
   test('fails (and so reports up 0) when /proc cannot be read', async () => {
@@ -77,6 +97,9 @@ describe('host collector', () => {
     const root = out.samples(m.fsSize).find((s) => s.labels.mountpoint === '/');
     expect(root?.value).toBeGreaterThan(0);
     expect(out.get(m.bootTime)!).toBeLessThan(Date.now() / 1000);
+    expect(out.get(m.netReceiveBytes, { device: 'lo' })).toBeGreaterThanOrEqual(0);
+    // Read from /sys on Linux only.
+    expect(out.get(m.netPhysical, { device: 'lo' })).toBe(useSi ? undefined : 0);
     expect(promtoolCheckMetrics(exposition(out))).toBe('');
   });
 });

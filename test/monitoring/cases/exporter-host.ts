@@ -193,7 +193,7 @@ export const exporterHostCases: RuleCase[] = [
     ],
   },
   {
-    name: 'inodes, network errors, file handles; a read-only filesystem is left out of disk alerts',
+    name: 'inodes, network errors (virtual interfaces left out), file handles; a read-only filesystem is left out of disk alerts',
     series: [
       { series: `host_filesystem_files{${EXP},device="/dev/vda",mountpoint="/",fstype="ext4"}`, values: '1000x80' },
       {
@@ -222,11 +222,25 @@ export const exporterHostCases: RuleCase[] = [
         series: `host_filesystem_readonly{${EXP},device="/dev/loop0",mountpoint="/snap/app",fstype="ext4"}`,
         values: '1x80',
       },
-      // eth0: 3 errors per 15 s (0.2/s); eth1: one error in a while.
+      // eth0 (a NIC): 3 errors per 15 s (0.2/s); eth1: one error in a while.
       { series: `host_network_receive_errors_total{${EXP},device="eth0"}`, values: '0+2x80' },
       { series: `host_network_transmit_errors_total{${EXP},device="eth0"}`, values: '0+1x80' },
+      { series: `host_network_physical{${EXP},device="eth0"}`, values: '1x80' },
       { series: `host_network_receive_errors_total{${EXP},device="eth1"}`, values: '0x40 1x40' },
       { series: `host_network_transmit_errors_total{${EXP},device="eth1"}`, values: '0x80' },
+      // A container's veth as often: virtual, no cable or NIC to blame, left out.
+      { series: `host_network_receive_errors_total{${EXP},device="veth1a2b3c"}`, values: '0+3x80' },
+      { series: `host_network_transmit_errors_total{${EXP},device="veth1a2b3c"}`, values: '0x80' },
+      { series: `host_network_physical{${EXP},device="veth1a2b3c"}`, values: '0x80' },
+      // Not marked (sysfs not read: /proc/net/dev or off Linux): counted.
+      {
+        series: `host_network_receive_errors_total{job="jobstack",instance="nosys:9478",device="eth0"}`,
+        values: '0+3x80',
+      },
+      {
+        series: `host_network_transmit_errors_total{job="jobstack",instance="nosys:9478",device="eth0"}`,
+        values: '0x80',
+      },
       { series: `host_filefd_allocated{${EXP}}`, values: '500x20 950x60' },
       { series: `host_filefd_maximum{${EXP}}`, values: '1000x80' },
     ],
@@ -281,6 +295,10 @@ export const exporterHostCases: RuleCase[] = [
           {
             labels: { instance: 'exp:9478', device: 'eth0', severity: 'warning', component: 'host' },
             description: 'Interface eth0 on exp:9478 has 200m receive and transmit errors per second.',
+          },
+          {
+            labels: { instance: 'nosys:9478', device: 'eth0', severity: 'warning', component: 'host' },
+            description: 'Interface eth0 on nosys:9478 has 200m receive and transmit errors per second.',
           },
         ],
       },

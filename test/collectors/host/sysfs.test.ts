@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { parseCounter, readNetClass } from '../../../src/collectors/host/sysfs';
+
+/**
+ * test/fixtures/sys: a host's /sys. `enp1s0` is backed by a NIC (`device`; a symlink in real sysfs);
+ * `lo`, `docker0` and a container's `veth1a2b3c` are virtual; `veth-gone` lost its counters mid-read,
+ * as a veth does when its container stops. Its interfaces differ from ../proc/net/dev's, as the
+ * host's differ from a container's own network namespace.
+ */
+const SYS = path.join(__dirname, '../../fixtures/sys');
+
+describe('sysfs network interfaces', () => {
+  test('counters per interface, physical only with a device, a vanished interface left out', async () => {
+    expect(await readNetClass(SYS)).toEqual([
+      {
+        device: 'docker0',
+        receiveBytes: 5000,
+        receiveErrors: 0,
+        transmitBytes: 7000,
+        transmitErrors: 0,
+        physical: false,
+      },
+      {
+        device: 'enp1s0',
+        receiveBytes: 88888888,
+        receiveErrors: 5,
+        transmitBytes: 7777777,
+        transmitErrors: 1,
+        physical: true,
+      },
+      { device: 'lo', receiveBytes: 12345, receiveErrors: 0, transmitBytes: 12345, transmitErrors: 0, physical: false },
+      {
+        device: 'veth1a2b3c',
+        receiveBytes: 4000,
+        receiveErrors: 0,
+        transmitBytes: 6000,
+        transmitErrors: 7,
+        physical: false,
+      },
+    ]);
+  });
+
+  test('no class/net there (no sysfs mounted): undefined, for the caller to read /proc/net/dev', async () => {
+    expect(await readNetClass('/nonexistent/sys')).toBeUndefined();
+  });
+
+  test.each([
+    ['9876543\n', 9876543],
+    ['0', 0],
+    ['', NaN],
+    ['-1\n', NaN],
+    ['12 kB', NaN],
+  ])('counter %j', (text, expected) => {
+    expect(parseCounter(text)).toBe(expected);
+  });
+
+  test('live /sys: loopback is virtual', async () => {
+    const live = await readNetClass('/sys');
+    expect(live?.find((i) => i.device === 'lo')).toMatchObject({ physical: false });
+  });
+});
