@@ -1,12 +1,16 @@
 /**
  * The built-in dashboard in Debian's headless Chromium (playwright-core): loads without console
  * errors or outside requests, shows every section, refreshes (a job added appears), shows the
- * outage when Redis stops, works by keyboard and at phone width. Screenshots go to test-output/.
+ * outage when Redis stops, works by keyboard and at phone width, and lists a real Alertmanager's
+ * firing alerts (critical first) and silences. Screenshots go to test-output/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { stringify } from 'yaml';
+import { alertmanagerConfig } from '../../monitoring/stack/alertmanager';
+import { startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
 import { startExporter, type ExporterProcess } from '../harness/exporter';
 import { freePort, tempDir } from '../harness/process';
 import { startRedis, type RedisServer } from '../harness/redis';
@@ -196,4 +200,79 @@ test('phone width: no horizontal page overflow, the table scrolls inside its box
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: path.join(OUT, 'dashboard-phone.png'), fullPage: true });
   expect(consoleErrors.filter((e) => !/Failed to load resource|ERR_FAILED/.test(e))).toEqual([]);
+});
+
+describe('with a reachable Alertmanager', () => {
+  let am: AlertmanagerServer;
+  let watching: ExporterProcess;
+
+  beforeAll(async () => {
+    // A real Alertmanager (notifications go nowhere): two firing alerts, the warning the older one,
+    // so only the severity puts the critical one first; a third held back by a silence.
+    am = await startAlertmanager(
+      stringify(alertmanagerConfig({ receiver: 'inbox', notifications: { inboxUrl: 'http://127.0.0.1:9' } })),
+    );
+    const alert = (minutesAgo: number, labels: Record<string, string>, summary: string) => ({
+      labels: { instance: 'exp:9478', ...labels },
+      annotations: { summary },
+      startsAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    });
+    const posted = await fetch(`${am.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        alert(30, { alertname: 'QueueBacklogHigh', severity: 'warning', queue: 'images' }, 'Queue backlog high'),
+        alert(5, { alertname: 'RedisDown', severity: 'critical' }, 'Redis unreachable'),
+        alert(10, { alertname: 'HostCpuHigh', severity: 'warning' }, 'Host CPU busy'),
+      ]),
+    });
+    expect(posted.ok).toBe(true);
+    const silenced = await fetch(`${am.url}/api/v2/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        matchers: [{ name: 'alertname', value: 'HostCpuHigh', isRegex: false }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3600_000).toISOString(),
+        createdBy: 'test',
+        comment: 'maintenance',
+      }),
+    });
+    expect(silenced.ok).toBe(true);
+    watching = await startExporter(['--no-collector.host'], { ALERTMANAGER_URL: am.url });
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled([watching?.stop(), am?.stop()]);
+  });
+
+  test('lists the firing alerts, critical first, and counts the silence', async () => {
+    const errors: string[] = [];
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+    tab.on('pageerror', (err) => errors.push(err.message));
+    try {
+      await tab.goto(`${watching.url}/dashboard`);
+      // Alertmanager applies a new silence within moments; the exporter reuses an answer for 5 s.
+      await tab.waitForFunction(
+        () => document.querySelector('#alert-counts')?.textContent?.includes('1 silenced'),
+        undefined,
+        { timeout: 30_000 },
+      );
+      expect(await tab.locator('#alerts').isVisible()).toBe(true);
+      expect(await tab.locator('#alert-counts').textContent()).toBe('2 firing · 1 silenced or inhibited · 1 silences');
+      const items = tab.locator('#alert-list li');
+      expect(await items.count()).toBe(2);
+      expect(await items.nth(0).textContent()).toContain('critical · RedisDown');
+      expect(await items.nth(0).textContent()).toContain('Redis unreachable');
+      expect(await items.nth(0).locator('.s-down').count()).toBe(1);
+      expect(await items.nth(1).textContent()).toContain('warning · QueueBacklogHigh');
+      expect(await items.nth(1).textContent()).toContain('images');
+      expect(await tab.locator('#alert-list').textContent()).not.toMatch(/HostCpuHigh|unreachable:/);
+      expect(errors).toEqual([]);
+      await tab.locator('#alerts').screenshot({ path: path.join(OUT, 'dashboard-alerts.png') });
+    } finally {
+      await tab.close();
+    }
+  });
 });
