@@ -27,9 +27,16 @@ export interface InstrumentOptions {
   readonly webSocketEvents?: number;
   /** Window of the snapshot's per-route `recent` figures. Default 300 s. */
   readonly windowSeconds?: number;
-  /** Send a generated correlation id back in `x-request-id` when the request carried none. Default true. */
-  readonly requestIdHeader?: boolean;
+  /**
+   * When a generated correlation id (for a request that carried none) goes back in `x-request-id`:
+   * `recorded` (default) on the responses that are recorded and on those `correlationIdOf` was
+   * asked about, `always` on every response, `never`.
+   */
+  readonly requestIdHeader?: RequestIdHeader;
 }
+
+export type RequestIdHeader = 'recorded' | 'always' | 'never';
+const REQUEST_ID_HEADER: readonly RequestIdHeader[] = ['recorded', 'always', 'never'];
 
 export interface ResolvedOptions {
   readonly registry: Registry;
@@ -42,7 +49,7 @@ export interface ResolvedOptions {
   readonly recentErrors: number;
   readonly webSocketEvents: number;
   readonly windowSeconds: number;
-  readonly requestIdHeader: boolean;
+  readonly requestIdHeader: RequestIdHeader;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -79,6 +86,15 @@ function checkBuckets(buckets: readonly number[] | undefined): readonly number[]
   return Object.freeze(Array.from<number>(buckets));
 }
 
+function requestIdHeader(value: RequestIdHeader | undefined): RequestIdHeader {
+  if (value === undefined) return 'recorded';
+  if (!REQUEST_ID_HEADER.includes(value))
+    throw new TypeError(
+      `jobstack-exporter/instrument: option requestIdHeader must be one of ${REQUEST_ID_HEADER.join(', ')}, got ${String(value)}`,
+    );
+  return value;
+}
+
 /** Validates once, at creation: a bad option throws a TypeError naming it. */
 export function resolveOptions(options: InstrumentOptions = {}): ResolvedOptions {
   const slowSeconds = seconds('slowSeconds', options.slowSeconds, 1);
@@ -99,6 +115,6 @@ export function resolveOptions(options: InstrumentOptions = {}): ResolvedOptions
     recentErrors: whole('recentErrors', options.recentErrors, 100, 1, SNAPSHOT_LIMITS.requests),
     webSocketEvents: whole('webSocketEvents', options.webSocketEvents, 100, 1, SNAPSHOT_LIMITS.events),
     windowSeconds: whole('windowSeconds', options.windowSeconds, 300, 10, 86_400),
-    requestIdHeader: options.requestIdHeader ?? true,
+    requestIdHeader: requestIdHeader(options.requestIdHeader),
   });
 }

@@ -3,6 +3,7 @@ import { DurationHistogram } from './duration-histogram';
 import { METHODS, nameAndHelp } from './labels';
 import { instrumentMetrics as m } from './metrics';
 import { resolveOptions, type InstrumentOptions, type ResolvedOptions } from './options';
+import { watchHeaders } from './response-headers';
 import { RouteTable } from './routes';
 import type { RequestRecord, RequestTotals, WebSocketFigures } from './snapshot';
 import { cut, Ring } from './text';
@@ -46,6 +47,7 @@ export class Recorder {
     this.window = new RecentWindow(options.windowSeconds);
     this.slow = new Ring(options.slowRequests);
     this.errors = new Ring(options.recentErrors);
+    if (options.requestIdHeader !== 'never') watchHeaders();
   }
 
   /** Counts a request in flight; `finish` undoes it. */
@@ -56,7 +58,8 @@ export class Recorder {
 
   /**
    * Records one finished request. `status` 0: the client went away before the response was sent.
-   * `route` undefined: no route matched. `now` is performance.now() at the end.
+   * `route` undefined: no route matched. `now` is performance.now() at the end. The correlation id
+   * is asked for only when the request is kept in a ring.
    */
   finish(
     method: number,
@@ -64,7 +67,7 @@ export class Recorder {
     status: number,
     seconds: number,
     now: number,
-    correlationId: string,
+    request: { correlationId(): string },
   ): void {
     this.active[method]--;
     const routes = this.routes;
@@ -95,7 +98,7 @@ export class Recorder {
         route: row.route,
         status,
         durationSeconds: seconds,
-        correlationId: cut(correlationId),
+        correlationId: cut(request.correlationId()),
         verySlow: seconds >= this.options.verySlowSeconds,
         aborted,
       };

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { incomingCorrelationId, newCorrelationId } from './correlation';
 import { methodIndex } from './labels';
 import type { Recorder } from './recorder';
+import { inFlight } from './response-headers';
 
 /** Reads the route template from the framework's object at the end of the request. */
 export type RouteOf<S> = (source: S) => string | undefined;
@@ -14,19 +16,55 @@ export type RouteOf<S> = (source: S) => string | undefined;
  * Nothing is stored on `req` or `res`: Express re-prototypes both, and a property added to such
  * an object afterwards turns it into a slow dictionary-mode object for the rest of the request,
  * which measurably slowed Express and Node's own response code (bench/RESULTS-instrument.md).
+ *
+ * The correlation id is settled only when something needs it (a record, `correlationIdOf`, or
+ * headers that go out with a 5xx or after the slow threshold): reading the caller's headers, a
+ * UUID and one more response header cost a hello-world Koa request 11% of its instructions,
+ * spent on every request for the few that are recorded.
  */
 export class RequestState<S> {
   private done = false;
+  private id: string | undefined;
   readonly started = performance.now();
 
   constructor(
     private readonly recorder: Recorder,
     private readonly method: number,
-    readonly correlationId: string,
+    private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly source: S,
     private readonly routeOf: RouteOf<S>,
   ) {}
+
+  /**
+   * The caller's correlation id (x-request-id, x-correlation-id, traceparent), else a generated
+   * one, sent back in `x-request-id` if the headers have not gone out yet.
+   */
+  correlationId(): string {
+    if (this.id !== undefined) return this.id;
+    let id = incomingCorrelationId(this.req.headers);
+    if (id === undefined) {
+      id = newCorrelationId();
+      if (this.recorder.options.requestIdHeader !== 'never' && !this.res.headersSent)
+        this.res.setHeader('x-request-id', id);
+    }
+    return (this.id = id);
+  }
+
+  /**
+   * Called just before the response's headers are written: a response that will be recorded (a
+   * 5xx, or one already slow) gets its correlation id now, while it can still be sent back.
+   */
+  beforeHeaders(status: number): void {
+    const mode = this.recorder.options.requestIdHeader;
+    if (mode === 'never' || this.id !== undefined) return;
+    if (
+      mode === 'always' ||
+      status >= 500 ||
+      performance.now() - this.started >= this.recorder.options.slowSeconds * 1000
+    )
+      this.correlationId();
+  }
 
   /** The `close` listener. */
   readonly onClose = (): void => {
@@ -36,15 +74,9 @@ export class RequestState<S> {
   end(status: number): void {
     if (this.done) return;
     this.done = true;
+    inFlight.delete(this.res);
     const now = performance.now();
-    this.recorder.finish(
-      this.method,
-      this.routeOf(this.source),
-      status,
-      (now - this.started) / 1000,
-      now,
-      this.correlationId,
-    );
+    this.recorder.finish(this.method, this.routeOf(this.source), status, (now - this.started) / 1000, now, this);
   }
 
   /**
@@ -65,12 +97,8 @@ export function begin<S>(
   routeOf: RouteOf<S>,
 ): RequestState<S> {
   const method = methodIndex(req.method);
-  let correlationId = incomingCorrelationId(req.headers);
-  if (correlationId === undefined) {
-    correlationId = newCorrelationId();
-    if (recorder.options.requestIdHeader && !res.headersSent) res.setHeader('x-request-id', correlationId);
-  }
-  const state = new RequestState(recorder, method, correlationId, res, source, routeOf);
+  const state = new RequestState(recorder, method, req, res, source, routeOf);
+  inFlight.set(res, state);
   recorder.start(method);
   res.on('close', state.onClose);
   return state;
@@ -87,13 +115,13 @@ export function errorStatus(error: unknown): number {
 }
 
 /**
- * The correlation id of a request: the caller's (x-request-id, x-correlation-id, traceparent), or
- * the one generated and sent back in `x-request-id`. Undefined when none came and `requestIdHeader`
- * is off.
+ * The correlation id of a request, to log it: the caller's (x-request-id, x-correlation-id,
+ * traceparent), else one generated for it, sent back in `x-request-id` while the headers have not
+ * gone out (`requestIdHeader` not `never`) and kept for its record. Undefined for a response no
+ * entry point measures that carries none.
  */
 export function correlationIdOf(res: ServerResponse): string | undefined {
-  const incoming = res.req ? incomingCorrelationId(res.req.headers) : undefined;
-  if (incoming !== undefined) return incoming;
-  const sent = res.getHeader('x-request-id');
-  return typeof sent === 'string' ? sent : undefined;
+  const state = inFlight.get(res);
+  if (state !== undefined) return state.correlationId();
+  return res.req ? incomingCorrelationId(res.req.headers) : undefined;
 }

@@ -77,8 +77,8 @@ describe('fastifyPlugin', () => {
     expect(snapshot.requests).toMatchObject({ aborted: 1, errors: 1 });
   });
 
-  it('sends a generated correlation id back through Fastify’s reply', async () => {
-    const res = await fetch(`${url}/users/7`);
+  it('sends a generated correlation id back through Fastify’s error reply', async () => {
+    const res = await fetch(`${url}/boom`);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
