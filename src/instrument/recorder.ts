@@ -47,7 +47,7 @@ export class Recorder {
     this.window = new RecentWindow(options.windowSeconds);
     this.slow = new Ring(options.slowRequests);
     this.errors = new Ring(options.recentErrors);
-    if (options.requestIdHeader !== 'never') watchHeaders();
+    watchHeaders();
   }
 
   /** Counts a request in flight; `finish` undoes it. */

@@ -1,9 +1,14 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { incomingCorrelationId, newCorrelationId } from './correlation';
 import { methodIndex } from './labels';
 import type { Recorder } from './recorder';
-import { inFlight } from './response-headers';
+import { inFlight, writableFinished } from './response-headers';
+
+// Called with the response as `this` (see begin).
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const addListener = EventEmitter.prototype.on;
 
 /** Reads the route template from the framework's object at the end of the request. */
 export type RouteOf<S> = (source: S) => string | undefined;
@@ -25,6 +30,10 @@ export type RouteOf<S> = (source: S) => string | undefined;
 export class RequestState<S> {
   private done = false;
   private id: string | undefined;
+  /** The status sent and the route, read as the headers go out (see `beforeHeaders`). */
+  private status = 0;
+  private route: string | undefined;
+  private routed = false;
   readonly started = performance.now();
 
   constructor(
@@ -52,10 +61,16 @@ export class RequestState<S> {
   }
 
   /**
-   * Called just before the response's headers are written: a response that will be recorded (a
-   * 5xx, or one already slow) gets its correlation id now, while it can still be sent back.
+   * Called just before the response's headers are written. The status and route are taken here,
+   * not from `res` and `req` when the response closes: Express gives both objects a new hidden
+   * class on every request, so each property read there missed V8's inline caches (about 4,000
+   * instructions each, 6% of a hello-world Express request for five reads). A response that will
+   * be recorded (a 5xx, or one already slow) gets its correlation id now, while it can be sent back.
    */
   beforeHeaders(status: number): void {
+    this.status = status;
+    this.route = this.readRoute();
+    this.routed = true;
     const mode = this.recorder.options.requestIdHeader;
     if (mode === 'never' || this.id !== undefined) return;
     if (
@@ -66,9 +81,18 @@ export class RequestState<S> {
       this.correlationId();
   }
 
+  /** The route template; a `route` function of the app's that throws means no route matched. */
+  private readRoute(): string | undefined {
+    try {
+      return this.routeOf(this.source);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The `close` listener. */
   readonly onClose = (): void => {
-    this.end(this.res.writableFinished ? this.res.statusCode : 0);
+    this.end(writableFinished(this.res) ? this.status || this.res.statusCode : 0);
   };
 
   end(status: number): void {
@@ -76,7 +100,8 @@ export class RequestState<S> {
     this.done = true;
     inFlight.delete(this.res);
     const now = performance.now();
-    this.recorder.finish(this.method, this.routeOf(this.source), status, (now - this.started) / 1000, now, this);
+    const route = this.routed ? this.route : this.readRoute();
+    this.recorder.finish(this.method, route, status, (now - this.started) / 1000, now, this);
   }
 
   /**
@@ -100,7 +125,9 @@ export function begin<S>(
   const state = new RequestState(recorder, method, req, res, source, routeOf);
   inFlight.set(res, state);
   recorder.start(method);
-  res.on('close', state.onClose);
+  // Through EventEmitter's own method rather than `res.on`: one property read less on Express's
+  // response (see beforeHeaders).
+  addListener.call(res, 'close', state.onClose);
   return state;
 }
 
