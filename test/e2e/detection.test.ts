@@ -7,7 +7,8 @@
  * - A: its Redis and its PostgreSQL stop          -> RedisDown and PostgresDown within 60 s
  * - B: the only worker of a queue with a backlog is killed -> QueueNoWorkers within 3 minutes
  * - C: the exporter is killed                     -> JobstackExporterDown within 60 s
- * - D: one scrape fails and its Redis restarts    -> no page (only the RedisRestarted warning)
+ * - D: its Redis restarts                         -> no page (only the RedisRestarted warning)
+ * - E: one scrape fails, then the exporter restarts -> no notification at all
  *
  * The Watchdog heartbeat reaches the inbox too. Measured times are printed and written to
  * test-output/detection.md.
@@ -38,27 +39,36 @@ let inbox: Child;
 let inboxUrl: string;
 let am: AlertmanagerServer;
 let prom: PromServer;
-let redisA: RedisServer, redisB: RedisServer, redisD: RedisServer;
+let redisA: RedisServer, redisB: RedisServer, redisD: RedisServer, redisE: RedisServer;
 let pgA: PostgresServer;
-let expA: ExporterProcess, expB: ExporterProcess, expC: ExporterProcess, expD: ExporterProcess;
+let expA: ExporterProcess, expB: ExporterProcess, expC: ExporterProcess, expD: ExporterProcess, expE: ExporterProcess;
 let worker: Child;
 let orders: Queue;
-let flaky: http.Server;
-let failNextScrape = false;
-/** D's instance label: the proxy's address. */
-let dInstance: string;
+/** E is scraped through it: its instance label stays the same across the exporter's restart. */
+let proxyE: ScrapeProxy;
 const host = (url: string) => new URL(url).host;
 
-/** D is scraped through this proxy, which fails exactly one scrape when asked. */
-async function startFlakyProxy(target: string): Promise<string> {
-  flaky = http.createServer(async (req, res) => {
-    if (failNextScrape) {
-      failNextScrape = false;
+interface ScrapeProxy {
+  /** The instance label Prometheus sees. */
+  readonly address: string;
+  /** Where scrapes go; changed when the exporter behind restarts on another port. */
+  target: string;
+  /** Answer the next scrape with a 503. */
+  failNext: boolean;
+  readonly server: http.Server;
+}
+
+/** A forwarding proxy in front of an exporter, which can fail exactly one scrape when asked. */
+async function startScrapeProxy(target: string): Promise<ScrapeProxy> {
+  const proxy = { target, failNext: false } as { -readonly [K in keyof ScrapeProxy]: ScrapeProxy[K] };
+  proxy.server = http.createServer(async (req, res) => {
+    if (proxy.failNext) {
+      proxy.failNext = false;
       res.writeHead(503).end('injected failure\n');
       return;
     }
     const timeout = req.headers['x-prometheus-scrape-timeout-seconds'];
-    const upstream = await fetch(`${target}${req.url}`, {
+    const upstream = await fetch(`${proxy.target}${req.url}`, {
       headers: timeout ? { 'x-prometheus-scrape-timeout-seconds': String(timeout) } : {},
     }).catch(() => undefined);
     if (!upstream) return void res.writeHead(502).end();
@@ -67,8 +77,9 @@ async function startFlakyProxy(target: string): Promise<string> {
       .end(await upstream.text());
   });
   const port = await freePort();
-  await new Promise<void>((resolve) => flaky.listen(port, '127.0.0.1', resolve));
-  return `127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => proxy.server.listen(port, '127.0.0.1', resolve));
+  proxy.address = `127.0.0.1:${port}`;
+  return proxy;
 }
 
 /** The shipped prometheus.yml with only target addresses replaced. */
@@ -120,12 +131,19 @@ beforeAll(async () => {
   });
   await waitFor('inbox', async () => (await fetch(`${inboxUrl}/-/healthy`)).ok);
 
-  [redisA, redisB, redisD, pgA] = await Promise.all([startRedis(), startRedis(), startRedis(), startPostgres()]);
-  [expA, expB, expC, expD] = await Promise.all([
+  [redisA, redisB, redisD, redisE, pgA] = await Promise.all([
+    startRedis(),
+    startRedis(),
+    startRedis(),
+    startRedis(),
+    startPostgres(),
+  ]);
+  [expA, expB, expC, expD, expE] = await Promise.all([
     startExporter([], { REDIS_URL: redisA.url, DATABASE_URL: pgA.url }),
     startExporter([], { REDIS_URL: redisB.url }),
     startExporter([], {}),
     startExporter([], { REDIS_URL: redisD.url }),
+    startExporter([], { REDIS_URL: redisE.url }),
   ]);
 
   // B: a queue whose only worker is busy on a long job while four more wait.
@@ -135,12 +153,17 @@ beforeAll(async () => {
 new Worker('orders', () => new Promise((r) => setTimeout(r, 600000)), { connection: { host: '127.0.0.1', port: ${redisB.port} }, concurrency: 1 });`;
   worker = Child.start(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH } });
 
-  dInstance = await startFlakyProxy(expD.url);
+  proxyE = await startScrapeProxy(expE.url);
   am = await startAlertmanager(
     shipped('alertmanager/alertmanager-inbox.yml').replaceAll('http://alert-inbox:9095', inboxUrl),
   );
   prom = await startPrometheus(
-    (port) => shippedPrometheusYaml(port, [host(expA.url), host(expB.url), host(expC.url), dInstance], host(am.url)),
+    (port) =>
+      shippedPrometheusYaml(
+        port,
+        [host(expA.url), host(expB.url), host(expC.url), host(expD.url), proxyE.address],
+        host(am.url),
+      ),
     {
       'jobstack-recording.yml': shipped('prometheus/rules/jobstack-recording.yml'),
       'jobstack-alerts.yml': shipped('prometheus/rules/jobstack-alerts.yml'),
@@ -151,20 +174,23 @@ new Worker('orders', () => new Promise((r) => setTimeout(r, 600000)), { connecti
 afterAll(async () => {
   await worker?.stop();
   if (redisB && orders) await Promise.race([orders.close(), sleep(3000)]);
-  flaky?.close();
+  proxyE?.server.closeAllConnections();
+  proxyE?.server.close();
   await Promise.allSettled([prom?.stop(), am?.stop(), inbox?.stop()]);
-  await Promise.allSettled([expA, expB, expC, expD].map((e) => e?.stop()));
-  await Promise.allSettled([redisA, redisB, redisD, pgA].map((s) => s?.stop()));
+  await Promise.allSettled([expA, expB, expC, expD, expE].map((e) => e?.stop()));
+  await Promise.allSettled([redisA, redisB, redisD, redisE, pgA].map((s) => s?.stop()));
 });
 
 test('with the shipped intervals and for: values, each fault reaches the inbox in time, and a blip pages nobody', async () => {
   // Warm-up: every target scraped, B's worker seen, Prometheus sending to Alertmanager.
   await waitFor(
-    'all targets up and the worker seen',
+    'all targets up, the worker seen, fresh Redises flagged',
     async () => {
       const up = await prom.query('up == 1');
       const workers = await prom.query('bullmq_queue_workers{queue="orders"} == 1');
-      return up.length === 6 && workers.length === 1;
+      // Every Redis here is fresh: RedisRestarted fires for the four exporters that watch one.
+      const restarted = await prom.query('ALERTS{alertname="RedisRestarted", alertstate="firing"}');
+      return up.length === 7 && workers.length === 1 && restarted.length === 4;
     },
     90_000,
     1000,
@@ -177,6 +203,11 @@ test('with the shipped intervals and for: values, each fault reaches the inbox i
     1000,
   );
 
+  // What already fires for E before the fault (a fresh Redis's RedisRestarted): a restart of the
+  // exporter may repeat it, which is no new notification.
+  const eFiringBefore = new Set(
+    (await prom.query(`ALERTS{instance="${proxyE.address}", alertstate="firing"}`)).map((s) => s.metric.alertname),
+  );
   const t0 = Date.now();
   await Promise.all([
     redisA.stop(),
@@ -184,12 +215,22 @@ test('with the shipped intervals and for: values, each fault reaches the inbox i
     Promise.resolve(expC.child.proc.kill('SIGKILL')),
     Promise.resolve(worker.proc.kill('SIGKILL')),
   ]);
-  // D: one failed scrape now, then its Redis restarts on the same port (a few seconds down).
-  failNextScrape = true;
+  // E: one failed scrape now; then its exporter restarts (the proxy keeps its instance label).
+  // D: its Redis restarts on the same port (a few seconds down).
+  proxyE.failNext = true;
   await sleep(15_000);
   const dRedisPort = redisD.port;
-  await redisD.stop();
-  redisD = await startRedis({ port: dRedisPort });
+  await expE.stop();
+  await Promise.all([
+    (async () => {
+      await redisD.stop();
+      redisD = await startRedis({ port: dRedisPort });
+    })(),
+    (async () => {
+      expE = await startExporter([], { REDIS_URL: redisE.url });
+      proxyE.target = expE.url;
+    })(),
+  ]);
 
   const goals = [
     { alert: 'RedisDown', instance: host(expA.url), within: 60 },
@@ -216,19 +257,28 @@ test('with the shipped intervals and for: values, each fault reaches the inbox i
     (g) =>
       `${g.alert}: ${measured.has(g.alert) ? `${measured.get(g.alert)!.toFixed(1)} s` : 'not notified'} (goal ${g.within} s)`,
   );
-  const dNotes = (await inboxSnapshot()).notifications.filter((n) =>
-    n.alerts.some((a) => a.labels.instance === dInstance),
-  );
-  const report = `Detection with the shipped files (scrape/evaluation ${readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8').match(/scrape_interval: (\S+)/)![1]}):\n${lines.map((l) => `- ${l}`).join('\n')}\n- one failed scrape + Redis restart: ${dNotes.length} notifications (${[...new Set(dNotes.flatMap((n) => n.alerts.map((a) => `${a.labels.severity} ${a.labels.alertname}`)))].join(', ') || 'none'})\n`;
+  const notes = (await inboxSnapshot()).notifications.filter((n) => Date.parse(n.receivedAt) >= t0);
+  const alertsOf = (instance: string, known = new Set<string>()) =>
+    notes.flatMap((n) =>
+      n.alerts
+        .filter((a) => a.status === 'firing' && a.labels.instance === instance && !known.has(a.labels.alertname ?? ''))
+        .map((a) => `${a.labels.severity}/${a.labels.alertname}`),
+    );
+  const [dAlerts, eAlerts] = [alertsOf(host(expD.url)), alertsOf(proxyE.address, eFiringBefore)];
+  const listed = (alerts: string[]) => `${alerts.length} (${[...new Set(alerts)].join(', ') || 'none'})`;
+  const report = `Detection with the shipped files (scrape/evaluation ${readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8').match(/scrape_interval: (\S+)/)![1]}):\n${lines.map((l) => `- ${l}`).join('\n')}\n- Redis restart: alerts notified ${listed(dAlerts)}\n- one failed scrape + exporter restart: new alerts notified ${listed(eAlerts)} (already firing before: ${[...eFiringBefore].join(', ') || 'none'})\n`;
   process.stdout.write(report);
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
   writeFileSync(path.join(ROOT, 'test-output/detection.md'), report);
 
   expect(goals.filter((g) => !(measured.get(g.alert)! < g.within)).map((g) => g.alert)).toEqual([]);
-  // The injected failure was real: Prometheus recorded D down for that one scrape.
-  expect(await prom.query(`min_over_time(up{instance="${dInstance}"}[5m]) == 0`)).toHaveLength(1);
+  // The injected failure was real: Prometheus recorded E down for that scrape (and its restart).
+  expect(await prom.query(`min_over_time(up{instance="${proxyE.address}"}[5m]) == 0`)).toHaveLength(1);
+  // E came back: scraped as up again after the restart.
+  expect(await prom.query(`up{instance="${proxyE.address}"} == 1`)).toHaveLength(1);
+  // A failed scrape and an exporter restart notify nobody of anything new.
+  expect(eAlerts).toEqual([]);
   // No page for D. The one notification allowed is the RedisRestarted warning: a restart can lose
   // jobs that were not persisted, which someone should know about in working hours.
-  const dAlerts = dNotes.flatMap((n) => n.alerts.map((a) => `${a.labels.severity}/${a.labels.alertname}`));
   expect(dAlerts.filter((a) => a !== 'warning/RedisRestarted')).toEqual([]);
 });
