@@ -27,11 +27,14 @@ export interface FamilySamples {
 }
 
 /**
- * The label values as one map key. Each value is prefixed with its length, so two label sets
- * never share a key whatever the values hold: joined with a separator, ("\0", "") and ("", "\0")
- * collided and one sample silently replaced the other (found by the property tests).
+ * The label values as one map key. With several labels, each value is prefixed with its length,
+ * so two label sets never share a key whatever the values hold: joined with a separator, ("\0", "")
+ * and ("", "\0") collided and one sample silently replaced the other (found by the property tests).
  */
 function labelKey(def: MetricDef, labels: Labels): string {
+  // One label (most per-queue families): the value itself is the key, no new string to build and
+  // hash for every sample.
+  if (def.labels.length === 1) return labels[def.labels[0]] ?? '';
   let key = '';
   for (const name of def.labels) {
     const value = labels[name] ?? '';
@@ -64,6 +67,8 @@ export class MetricBatch {
   readonly families = new Map<string, FamilySamples>();
   /** Label values this batch had to rewrite (too long, or not well formed); see label-value.ts. */
   labelValuesCut = 0;
+  /** Families `merge` took from another batch without copying: copied before they are changed. */
+  private readonly shared = new Set<FamilySamples>();
 
   /** `labelValues` bounds label values; pass a long-lived one (the runner's) to remember rewrites across batches. */
   constructor(private readonly labelValues: LabelValueBounder = new LabelValueBounder()) {}
@@ -83,6 +88,7 @@ export class MetricBatch {
     return out ?? labels;
   }
 
+  /** The family to write `def`'s samples to: created, or copied first when `merge` shares it. */
   private family(def: MetricDef): FamilySamples {
     let family = this.families.get(def.name);
     if (!family) {
@@ -90,6 +96,9 @@ export class MetricBatch {
       this.families.set(def.name, family);
     } else if (family.def !== def) {
       throw new Error(`two definitions share the name ${def.name}`);
+    } else if (this.shared.delete(family)) {
+      family = { def, samples: new Map(family.samples), histograms: new Map(family.histograms) };
+      this.families.set(def.name, family);
     }
     return family;
   }
@@ -110,9 +119,19 @@ export class MetricBatch {
     this.family(def).histograms.set(labelKey(def, l), { labels: l, value });
   }
 
-  /** Copies another batch's families in (used to merge collectors for rendering). */
+  /**
+   * Takes another batch's families in (used to merge collectors for rendering). A family this
+   * batch does not have yet is shared, not copied: collectors rarely share a family, and copying
+   * every sample into new maps took 4-5 ms of a scrape at 1,000 queues. A shared family is copied
+   * before this batch changes it, so `other` is never modified.
+   */
   merge(other: MetricBatch): void {
     for (const source of other.families.values()) {
+      if (!this.families.has(source.def.name)) {
+        this.families.set(source.def.name, source);
+        this.shared.add(source);
+        continue;
+      }
       const target = this.family(source.def);
       for (const [key, sample] of source.samples) target.samples.set(key, sample);
       for (const [key, hist] of source.histograms) target.histograms.set(key, hist);

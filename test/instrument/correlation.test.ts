@@ -148,7 +148,7 @@ describe.each(factories)('correlation id with %s', (_name, factory) => {
 
   it('keeps the caller’s id: x-request-id, else x-correlation-id, else the trace id of traceparent', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const sent = [
+    const sent: Record<string, string>[] = [
       { 'x-request-id': 'req-1' },
       { 'x-correlation-id': 'corr-2' },
       { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
