@@ -159,7 +159,7 @@ describe.each(factories)('correlation id with %s', (_name, factory) => {
     }
     for (const asked of sent) {
       const res = await fetch(`${app.url}/asked`, { headers: asked });
-      expect(await res.text()).toBe(Object.values(asked)[0]!.replace(/^00-(\w+)-.*$/, '$1'));
+      expect(await res.text()).toBe(Object.values(asked)[0].replace(/^00-(\w+)-.*$/, '$1'));
     }
     await eventually(async () =>
       expect(takeSnapshot({ registry }).recentErrors.map((r) => r.correlationId)).toEqual(
