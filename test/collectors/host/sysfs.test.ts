@@ -1,5 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { parseCounter, readNetClass } from '../../../src/collectors/host/sysfs';
+import { MAX_INTERFACES, parseCounter, readNetClass } from '../../../src/collectors/host/sysfs';
 
 /**
  * test/fixtures/sys: a host's /sys. `enp1s0` is backed by a NIC (`device`; a symlink in real sysfs);
@@ -42,6 +44,29 @@ describe('sysfs network interfaces', () => {
 
   test('no class/net there (no sysfs mounted): undefined, for the caller to read /proc/net/dev', async () => {
     expect(await readNetClass('/nonexistent/sys')).toBeUndefined();
+  });
+
+  test('a host with thousands of veths: at most MAX_INTERFACES read, by name, the NIC among them', async () => {
+    const sys = mkdtempSync(path.join(os.tmpdir(), 'sysfs-'));
+    try {
+      const names = [
+        'eth0',
+        ...Array.from({ length: MAX_INTERFACES + 20 }, (_, i) => `veth${String(i).padStart(5, '0')}`),
+      ];
+      for (const name of names) {
+        const stats = path.join(sys, 'class/net', name, 'statistics');
+        mkdirSync(stats, { recursive: true });
+        for (const file of ['rx_bytes', 'rx_errors', 'tx_bytes', 'tx_errors'])
+          writeFileSync(path.join(stats, file), '1\n');
+      }
+      mkdirSync(path.join(sys, 'class/net/eth0/device'));
+      const read = (await readNetClass(sys))!;
+      expect(read).toHaveLength(MAX_INTERFACES);
+      expect(read[0]).toMatchObject({ device: 'eth0', physical: true, receiveBytes: 1 });
+      expect(read.at(-1)!.device).toBe(names[MAX_INTERFACES - 1]);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
   });
 
   test.each([
