@@ -30,7 +30,7 @@ export type RouteOf<S> = (source: S) => string | undefined;
 export class RequestState<S> {
   // Fields assigned in the constructor, not declared with initializers: with ES2022 class fields
   // each initializer is a define on every instance (and parameter properties define, then assign),
-  // which measured 400 instructions a request.
+  // about 200 instructions a request (callgrind).
   declare private readonly recorder: Recorder;
   declare private readonly method: number;
   declare private readonly req: IncomingMessage;
