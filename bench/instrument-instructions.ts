@@ -23,7 +23,7 @@ import { machineLine, uptime } from './lib/results';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
-const WARM_UP = Number(process.env.BENCH_WARMUP ?? 10_000);
+const WARM_UP = Number(process.env.BENCH_WARMUP ?? 20_000);
 const VARIANTS = ['bare', 'empty', 'ours'] as const;
 type Variant = (typeof VARIANTS)[number];
 const LABEL: Record<Variant, string> = {
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     }),
     `Load before: \`${loadBefore}\`; after: \`${uptime()}\` (instruction counts do not depend on it).`,
     '',
-    'Run: `npm run bench -- bench/instrument-instructions.ts` (`BENCH_ROUNDS`, default 3; `BENCH_REQUESTS`, default 3,000 per variant and round; `BENCH_WARMUP`, default 10,000).',
+    'Run: `npm run bench -- bench/instrument-instructions.ts` (`BENCH_ROUNDS`, default 3; `BENCH_REQUESTS`, default 3,000 per variant and round; `BENCH_WARMUP`, default 20,000).',
     '',
     `The mounted app of bench/lib/instrument-app.cjs under \`valgrind --tool=callgrind\` with \`node --single-threaded\`; after ${thousands(WARM_UP)} warm-up requests per variant, ${ROUNDS} rounds of ${thousands(REQUESTS)} keep-alive requests per variant, counted only while they run. "Without GC" leaves out the garbage collector, which falls on whichever variant runs when it is due; medians over rounds.`,
     '',

@@ -118,10 +118,10 @@ export class RequestState<S> {
   end(status: number): void {
     if (this.done) return;
     this.done = true;
+    const seconds = (performance.now() - this.started) / 1000;
     inFlight.delete(this.res);
-    const now = performance.now();
     const route = this.routed ? this.route : this.readRoute();
-    this.recorder.finish(this.method, route, status, (now - this.started) / 1000, now, this);
+    this.recorder.finish(this.method, route, status, seconds, this);
   }
 
   /**

@@ -15,8 +15,9 @@ interface Copy {
 
 export class RecentWindow {
   private readonly copies: Copy[] = [];
-  private readonly slotMs: number;
-  /** performance.now() at which the next copy is due; checked on every request, so cheap. */
+  /** Time between copies. */
+  readonly slotMs: number;
+  /** performance.now() at which the next copy is due. */
   nextCopyAt = 0;
 
   constructor(readonly windowSeconds: number) {
