@@ -7,7 +7,7 @@ import net from 'node:net';
 import { stringify } from 'yaml';
 import { alertmanagerConfig } from '../../monitoring/stack/alertmanager';
 import { ALERT_LIMITS, summarise, type AlertsSummary } from '../../src/dashboard/alerts';
-import { startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
+import { silenceAlert, startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
 import { startExporter, type ExporterProcess } from '../harness/exporter';
 import { freePort, waitFor } from '../harness/process';
 
@@ -40,18 +40,7 @@ beforeAll(async () => {
   });
   expect(res.ok).toBe(true);
   // One silence: HostCpuHigh is held back, not firing.
-  const silence = await fetch(`${am.url}/api/v2/silences`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      matchers: [{ name: 'alertname', value: 'HostCpuHigh', isRegex: false }],
-      startsAt: new Date().toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
-      createdBy: 'test',
-      comment: 'maintenance',
-    }),
-  });
-  expect(silence.ok).toBe(true);
+  await silenceAlert(am.url, 'HostCpuHigh');
   exporter = await startExporter(['--no-collector.host'], { ALERTMANAGER_URL: am.url });
 
   silent = net.createServer((s) => {

@@ -10,7 +10,7 @@ import { Queue, Worker } from 'bullmq';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { alertmanagerConfig } from '../../monitoring/stack/alertmanager';
-import { startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
+import { silenceAlert, startAlertmanager, type AlertmanagerServer } from '../harness/alertmanager';
 import { startExporter, type ExporterProcess } from '../harness/exporter';
 import { freePort, tempDir } from '../harness/process';
 import { startRedis, type RedisServer } from '../harness/redis';
@@ -227,18 +227,7 @@ describe('with a reachable Alertmanager', () => {
       ]),
     });
     expect(posted.ok).toBe(true);
-    const silenced = await fetch(`${am.url}/api/v2/silences`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        matchers: [{ name: 'alertname', value: 'HostCpuHigh', isRegex: false }],
-        startsAt: new Date().toISOString(),
-        endsAt: new Date(Date.now() + 3600_000).toISOString(),
-        createdBy: 'test',
-        comment: 'maintenance',
-      }),
-    });
-    expect(silenced.ok).toBe(true);
+    await silenceAlert(am.url, 'HostCpuHigh');
     watching = await startExporter(['--no-collector.host'], { ALERTMANAGER_URL: am.url });
   });
 

@@ -58,3 +58,19 @@ export async function startAlertmanager(
     },
   };
 }
+
+/** Silences `alertname` for an hour through Alertmanager's v2 API, as an operator would. */
+export async function silenceAlert(amUrl: string, alertname: string): Promise<void> {
+  const res = await fetch(`${amUrl}/api/v2/silences`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      matchers: [{ name: 'alertname', value: alertname, isRegex: false }],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      createdBy: 'test',
+      comment: 'maintenance',
+    }),
+  });
+  if (!res.ok) throw new Error(`silence ${alertname}: HTTP ${res.status} ${await res.text()}`);
+}
