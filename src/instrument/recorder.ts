@@ -4,7 +4,7 @@ import { DurationHistogram } from './duration-histogram';
 import { METHODS, nameAndHelp } from './labels';
 import { instrumentMetrics as m } from './metrics';
 import { resolveOptions, type InstrumentOptions, type ResolvedOptions } from './options';
-import { watchHeaders } from './response-headers';
+import { watchResponses } from './response-hooks';
 import { RouteTable } from './routes';
 import type { RequestRecord, RequestTotals, WebSocketFigures } from './snapshot';
 import { cut, Ring } from './text';
@@ -48,7 +48,7 @@ export class Recorder {
     this.window = new RecentWindow(options.windowSeconds);
     this.slow = new Ring(options.slowRequests);
     this.errors = new Ring(options.recentErrors);
-    watchHeaders();
+    watchResponses();
     // The window's copies are taken by a timer (and by every snapshot), not checked for on every
     // request: a rarely taken branch in `finish` deoptimized it each time a new path in it ran.
     // Unref'd: it never keeps the app's process alive.

@@ -1,22 +1,17 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { incomingCorrelationId, newCorrelationId } from './correlation';
 import { methodIndex } from './labels';
 import type { Recorder } from './recorder';
-import { inFlight, writableFinished } from './response-headers';
-
-// Called with the response as `this` (see begin).
-// eslint-disable-next-line @typescript-eslint/unbound-method
-const addListener = EventEmitter.prototype.on;
+import { inFlight, writableFinished } from './response-hooks';
 
 /** Reads the route template from the framework's object at the end of the request. */
 export type RouteOf<S> = (source: S) => string | undefined;
 
 /**
  * One request in flight. Every framework adapter ends up here: the response's `close` event (sent
- * once, after `finish` or when the connection dies first) records it, with `writableFinished`
- * telling an answered request from an aborted one.
+ * once, after `finish` or when the connection dies first; seen through watchResponses) records it,
+ * with `writableFinished` telling an answered request from an aborted one.
  *
  * Nothing is stored on `req` or `res`: Express re-prototypes both, and a property added to such
  * an object afterwards turns it into a slow dictionary-mode object for the rest of the request,
@@ -44,8 +39,8 @@ export class RequestState<S> {
   declare private route: string | undefined;
   declare private routed: boolean;
   declare readonly started: number;
-  /** The `close` listener. */
-  declare readonly onClose: () => void;
+  /** Where `inFlight` holds this request (see InFlight.add). */
+  declare slot: number;
 
   constructor(
     recorder: Recorder,
@@ -66,8 +61,14 @@ export class RequestState<S> {
     this.status = 0;
     this.route = undefined;
     this.routed = false;
+    this.slot = -1;
     this.started = performance.now();
-    this.onClose = () => this.end(writableFinished(res) ? this.status || res.statusCode : 0);
+  }
+
+  /** The response's `close` (see watchResponses): answered in full, or cut off before that. */
+  closed(): void {
+    const res = this.res;
+    this.end(writableFinished(res) ? this.status || res.statusCode : 0);
   }
 
   /**
@@ -119,7 +120,7 @@ export class RequestState<S> {
     if (this.done) return;
     this.done = true;
     const seconds = (performance.now() - this.started) / 1000;
-    inFlight.delete(this.res);
+    inFlight.delete(this.res, this.slot);
     const route = this.routed ? this.route : this.readRoute();
     this.recorder.finish(this.method, route, status, seconds, this);
   }
@@ -143,11 +144,8 @@ export function begin<S>(
 ): RequestState<S> {
   const method = methodIndex(req.method);
   const state = new RequestState(recorder, method, req, res, source, routeOf);
-  inFlight.set(res, state);
+  state.slot = inFlight.add(res, state);
   recorder.start(method);
-  // Through EventEmitter's own method rather than `res.on`: one property read less on Express's
-  // response (see beforeHeaders).
-  addListener.call(res, 'close', state.onClose);
   return state;
 }
 

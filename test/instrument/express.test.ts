@@ -1,6 +1,7 @@
 import express5 from 'express';
 import { expressMiddleware, snapshotHandler } from '../../src/instrument';
 import { UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
+import { inFlight } from '../../src/instrument/response-hooks';
 import {
   HeldRequest,
   count,
@@ -99,6 +100,8 @@ describe.each([
   it('records a client that went away before the answer as aborted', async () => {
     await held.abortedGet(served.port, '/slow');
     await eventually(async () => expect(await count(registry, 'GET', '/slow', 0)).toBe(1));
+    // Nothing stays held for a response that closed, answered or not (src/instrument/in-flight.ts).
+    expect(inFlight.size).toBe(0);
     const snapshot = await getSnapshot(`${served.url}/_jobstack`);
     expect(snapshot.service).toBe('express-api');
     expect(snapshot.requests.aborted).toBe(1);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyPlugin, snapshotHandler } from '../../src/instrument';
 import { UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
+import { inFlight } from '../../src/instrument/response-hooks';
 import { HeldRequest, count, eventually, getSnapshot, hammer, labelValues, lint, newRegistry } from './support';
 
 /** Fastify 5 on a real port: the route url from routeOptions, its 404 handler as unmatched. */
@@ -72,6 +73,8 @@ describe('fastifyPlugin', () => {
   it('records a client that went away before the answer as aborted', async () => {
     await held.abortedGet(port, '/slow');
     await eventually(async () => expect(await count(registry, 'GET', '/slow', 0)).toBe(1));
+    // Nothing stays held for a response that closed, answered or not (src/instrument/in-flight.ts).
+    expect(inFlight.size).toBe(0);
     const snapshot = await getSnapshot(`${url}/_jobstack`);
     expect(snapshot.service).toBe('fastify-api');
     expect(snapshot.requests).toMatchObject({ aborted: 1, errors: 1 });

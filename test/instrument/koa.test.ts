@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { koaMiddleware, snapshotHandler } from '../../src/instrument';
 import { OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '../../src/instrument/snapshot';
+import { inFlight } from '../../src/instrument/response-hooks';
 import {
   HeldRequest,
   count,
@@ -112,6 +113,8 @@ describe.each([
   it('records a client that went away before the answer as aborted (status 0)', async () => {
     await held.abortedGet(served.port, '/slow');
     await eventually(async () => expect(await count(registry, 'GET', '/slow', 0)).toBe(1));
+    // Nothing stays held for a response that closed, answered or not (src/instrument/in-flight.ts).
+    expect(inFlight.size).toBe(0);
     const snapshot = await getSnapshot(`${served.url}/_jobstack`);
     expect(snapshot.requests.aborted).toBe(1);
     expect(snapshot.recentErrors.find((r) => r.route === '/slow')).toMatchObject({
