@@ -4,6 +4,7 @@
  * unreachable Alertmanager is reported as such and never delays or breaks the page.
  */
 import type { Redactor } from '../log/redact';
+import { byText } from '../compare';
 
 export const ALERT_LIMITS = {
   /** Alerts listed (critical first, then oldest); the counts cover all of them. */
@@ -61,8 +62,7 @@ export function summarise(alerts: unknown, silences: unknown, now: Date): Alerts
     // The Watchdog heartbeat fires by design; it is not news.
     .filter((a) => a.alertname !== 'Watchdog');
   firing.sort(
-    (a, b) =>
-      (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3) || a.startsAt.localeCompare(b.startsAt),
+    (a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3) || byText(a.startsAt, b.startsAt),
   );
   const activeSilences = Array.isArray(silences)
     ? (silences as Json[]).filter((s) => (s?.status as Json | undefined)?.state === 'active').length

@@ -6,6 +6,7 @@
  */
 import { access, readFile, readdir } from 'node:fs/promises';
 import type { NetDev } from './procfs';
+import { byText } from '../../compare';
 
 export interface NetInterface extends NetDev {
   /**
@@ -42,7 +43,7 @@ export async function readNetClass(sys: string, signal?: AbortSignal): Promise<N
   const dir = `${sys}/class/net`;
   const listed = await readdir(dir).catch(() => undefined);
   if (!listed) return undefined;
-  const names = listed.sort((a, b) => a.localeCompare(b)).slice(0, MAX_INTERFACES);
+  const names = listed.sort(byText).slice(0, MAX_INTERFACES);
   const readOne = async (device: string): Promise<NetInterface | undefined> => {
     const read = (name: string) => readFile(`${dir}/${device}/statistics/${name}`, { encoding: 'utf8', signal });
     const counters = await Promise.all(STATISTICS.map(read)).catch(() => undefined);

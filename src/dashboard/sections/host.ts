@@ -2,6 +2,7 @@ import { hostMetrics as h } from '../../collectors/host/metrics';
 import type { MetricBatch } from '../../metrics/batch';
 import type { History } from '../history';
 import type { DashboardData } from '../types';
+import { byText } from '../../compare';
 
 /** History series the host section reads. */
 export function hostHistory(all: MetricBatch, out: Map<string, number>): void {
@@ -45,7 +46,7 @@ export function hostSection(all: MetricBatch, history: History, windowSeconds: n
           readonly: all.get(h.fsReadonly, labels) === 1,
         };
       })
-      .sort((a, b) => a.mountpoint.localeCompare(b.mountpoint)),
+      .sort((a, b) => byText(a.mountpoint, b.mountpoint)),
     process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal },
     hostUptimeSeconds: boot ? Date.now() / 1000 - boot : null,
   };

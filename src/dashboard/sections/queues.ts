@@ -6,6 +6,7 @@ import type { HistogramWindow } from '../histogram-window';
 import type { QueueSummary } from '../types';
 import type { RecentFailuresSource } from '../../collectors/sources';
 import type { Slicer } from '../../runner/slice';
+import { byText } from '../../compare';
 
 function perQueue(all: MetricBatch): Map<string, Partial<Record<JobState, number>>> {
   const out = new Map<string, Partial<Record<JobState, number>>>();
@@ -99,5 +100,5 @@ export async function queueSection(
       },
     });
   }
-  return out.sort((a, c) => a.name.localeCompare(c.name));
+  return out.sort((a, c) => byText(a.name, c.name));
 }
