@@ -21,7 +21,7 @@ export async function expose(
   build: BuildInfo,
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
-): Promise<string | Buffer> {
+): Promise<Buffer> {
   const all = new MetricBatch();
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);
@@ -33,7 +33,7 @@ export async function expose(
  * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
  * metrics). Build info and process metrics describe the exporter and stay on /metrics.
  */
-export function exposeTarget(collection: Collection, format: ExpositionFormat): Promise<string | Buffer> {
+export function exposeTarget(collection: Collection, format: ExpositionFormat): Promise<Buffer> {
   const all = new MetricBatch();
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
   return exposeBatch(all, [], format);
@@ -44,7 +44,7 @@ async function exposeBatch(
   all: MetricBatch,
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
-): Promise<string | Buffer> {
+): Promise<Buffer> {
   const slicer = new Slicer();
   const families: ExpositionFamily[] = [];
   for (const family of all.families.values()) {

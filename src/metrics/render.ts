@@ -148,6 +148,44 @@ function header(family: ExpositionFamily, format: TextFormat): { name: string; t
 /** Thrown when an answer (/metrics in any format, /dashboard/data) would exceed its size bound: refused whole, never served cut. */
 export class AnswerTooLarge extends Error {}
 
+/** Characters of text gathered before they are encoded into the answer's bytes. */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * The exposition as it is written: lines gathered into strings of ~64 K characters, each encoded
+ * once into one growing UTF-8 Buffer, which is the answer. Joining ~46,000 line strings into one
+ * text, then Koa counting its bytes and the socket encoding it, went over the whole text three
+ * times: 17% of the exporter's CPU under back-to-back scrapes at 1,000 queues.
+ */
+class ExpositionText {
+  private bytes = Buffer.allocUnsafeSlow(1 << 18);
+  private used = 0;
+  private pending = '';
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  }
+
+  private flush(): void {
+    // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4).
+    const needed = this.used + this.pending.length * 3;
+    if (needed > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.bytes.length * 2));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    this.used += this.bytes.write(this.pending, this.used);
+    this.pending = '';
+  }
+
+  /** The bytes written (a view of the buffer, not a copy). */
+  finish(): Buffer {
+    this.flush();
+    return this.bytes.subarray(0, this.used);
+  }
+}
+
 /**
  * Renders families in order into `out`; families without samples are left out entirely. Stops
  * with AnswerTooLarge as soon as the text passes `maxChars`, before it is all held in memory.
@@ -158,26 +196,27 @@ function* renderSteps(
   families: Iterable<ExpositionFamily>,
   format: TextFormat,
   maxChars: number,
-  out: string[],
+  out: ExpositionText,
   due: () => boolean,
 ): Generator<void, void, void> {
   let size = 0;
   for (const family of families) {
     if (family.samples.length === 0) continue;
     const { name, type } = header(family, format);
-    out.push(`# HELP ${name} ${escapeHelp(family.help, format)}`);
-    out.push(`# TYPE ${name} ${type}`);
+    out.write(`# HELP ${name} ${escapeHelp(family.help, format)}\n# TYPE ${name} ${type}\n`);
     let lastLabels: Labels | undefined;
     let open = '';
+    let closed = '';
     for (const s of family.samples) {
       if (s.labels !== lastLabels) {
         lastLabels = s.labels;
         open = openLabels(s.labels);
+        closed = open && `${open}}`;
       }
-      const labels = s.le === undefined ? open && `${open}}` : `${open ? `${open},` : '{'}le="${s.le}"}`;
-      const line = `${s.name}${labels} ${formatValue(s.value)}`;
-      size += line.length + 1;
-      out.push(line);
+      const labels = s.le === undefined ? closed : `${open ? `${open},` : '{'}le="${s.le}"}`;
+      const line = `${s.name}${labels} ${formatValue(s.value)}\n`;
+      size += line.length;
+      out.write(line);
       if (due()) {
         if (size > maxChars) throw new AnswerTooLarge(`exposition over ${maxChars} characters`);
         yield;
@@ -185,30 +224,30 @@ function* renderSteps(
     }
     if (size > maxChars) throw new AnswerTooLarge(`exposition over ${maxChars} characters`);
   }
-  if (format === 'openmetrics') out.push('# EOF');
+  if (format === 'openmetrics') out.write('# EOF\n');
 }
 
-const joined = (lines: readonly string[]) => (lines.length ? `${lines.join('\n')}\n` : '');
 const never = () => false;
 
 /** The exposition text of `families` in one synchronous stretch (small answers, tests). */
 export function render(families: Iterable<ExpositionFamily>, format: TextFormat, maxChars = Infinity): string {
-  const out: string[] = [];
+  const out = new ExpositionText();
   for (const _ of renderSteps(families, format, maxChars, out, never));
-  return joined(out);
+  return out.finish().toString('utf8');
 }
 
 /**
- * The same text, rendered in time slices (Slicer): a scrape of 1,300 queues printed ~50,000 lines
- * in one stretch of tens of milliseconds, during which /health could not answer.
+ * The same exposition as UTF-8 bytes (the answer's body), rendered in time slices (Slicer): a
+ * scrape of 1,300 queues printed ~50,000 lines in one stretch of tens of milliseconds, during
+ * which /health could not answer.
  */
 export async function renderSliced(
   families: Iterable<ExpositionFamily>,
   format: TextFormat,
   maxChars: number,
   slicer: Slicer,
-): Promise<string> {
-  const out: string[] = [];
+): Promise<Buffer> {
+  const out = new ExpositionText();
   for (const _ of renderSteps(families, format, maxChars, out, () => slicer.due())) await slicer.pause();
-  return joined(out);
+  return out.finish();
 }
