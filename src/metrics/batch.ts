@@ -30,14 +30,15 @@ export interface FamilySamples {
  * The label values as one map key. With several labels, each value is prefixed with its length,
  * so two label sets never share a key whatever the values hold: joined with a separator, ("\0", "")
  * and ("", "\0") collided and one sample silently replaced the other (found by the property tests).
+ * Values are bounded as they are read (`bound`), so a key names the series as exposed.
  */
-function labelKey(def: MetricDef, labels: Labels): string {
+function labelKey(names: readonly string[], labels: Labels, bound: (value: string) => string): string {
   // One label (most per-queue families): the value itself is the key, no new string to build and
   // hash for every sample.
-  if (def.labels.length === 1) return labels[def.labels[0]] ?? '';
+  if (names.length === 1) return bound(labels[names[0]] ?? '');
   let key = '';
-  for (const name of def.labels) {
-    const value = labels[name] ?? '';
+  for (const name of names) {
+    const value = bound(labels[name] ?? '');
     key += `${value.length}:${value}`;
   }
   return key;
@@ -48,6 +49,34 @@ function checkLabels(def: MetricDef, labels: Labels): void {
     if (typeof labels[name] !== 'string') throw new Error(`${def.name}: label ${name} missing`);
   }
 }
+
+/** A label set as a family stores it: bounded, its map key, and how many of its values had to be cut. */
+interface PreparedLabels {
+  /** The label names it was prepared for (the key depends on them and their order). */
+  readonly names: readonly string[];
+  readonly labels: Labels;
+  readonly key: string;
+  readonly cut: number;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Prepared forms of frozen label objects, which collectors build once and pass in every
+ * collection (bullmq: one per queue and state): checking, bounding and keying them is done once
+ * instead of for each of the ~23,000 samples of a scrape at 1,000 queues. A pure memo (the same
+ * labels always prepare alike), weakly held: an entry goes with its label object.
+ */
+const preparedByLabels = new WeakMap<Labels, PreparedLabels>();
+
+const NO_LABELS: Labels = Object.freeze({});
+/** Values already bounded. */
+const same = (value: string): string => value;
 
 type GaugeLike = MetricDef<string, Exclude<MetricType, 'histogram'>>;
 type HistogramDef = MetricDef<string, 'histogram'>;
@@ -73,19 +102,29 @@ export class MetricBatch {
   /** `labelValues` bounds label values; pass a long-lived one (the runner's) to remember rewrites across batches. */
   constructor(private readonly labelValues: LabelValueBounder = new LabelValueBounder()) {}
 
-  /** The labels as exposed: every value bounded (a new object only when one had to change). */
-  private bounded(def: MetricDef, labels: Labels): Labels {
+  /** The labels as exposed (a new object only when a value had to change), and their key. */
+  private prepare(def: MetricDef, labels: Labels): PreparedLabels {
+    const frozen = Object.isFrozen(labels);
+    if (frozen) {
+      const known = preparedByLabels.get(labels);
+      if (known && sameNames(known.names, def.labels)) return known;
+    }
+    checkLabels(def, labels);
     let out: Record<string, string> | undefined;
+    let cut = 0;
     for (const name of def.labels) {
       const value = labels[name];
       const safe = this.labelValues.bound(value);
       if (safe !== value) {
         out ??= { ...labels };
         out[name] = safe;
-        this.labelValuesCut++;
+        cut++;
       }
     }
-    return out ?? labels;
+    const bounded = out ?? labels;
+    const prepared = { names: def.labels, labels: bounded, key: labelKey(def.labels, bounded, same), cut };
+    if (frozen) preparedByLabels.set(labels, prepared);
+    return prepared;
   }
 
   /** The family to write `def`'s samples to: created, or copied first when `merge` shares it. */
@@ -104,19 +143,21 @@ export class MetricBatch {
   }
 
   /** Sets a gauge, counter (an externally kept total) or info sample. NaN is kept; it is valid exposition. */
-  set<D extends GaugeLike>(def: D, value: number, ...[labels]: LabelArg<D>): void {
-    const given: Labels = labels ?? {};
-    checkLabels(def, given);
-    const l = this.bounded(def, given);
-    this.family(def).samples.set(labelKey(def, l), { labels: l, value });
+  set<D extends GaugeLike>(def: D, value: number, ...labels: LabelArg<D>): void;
+  // One optional parameter, not `...[labels]`: destructuring a rest parameter ran the array
+  // iterator protocol on every call (4.8 MB of iterator results per scrape at 1,000 queues).
+  set(def: GaugeLike, value: number, labels: Labels = NO_LABELS): void {
+    const prepared = this.prepare(def, labels);
+    this.labelValuesCut += prepared.cut;
+    this.family(def).samples.set(prepared.key, { labels: prepared.labels, value });
   }
 
   /** Publishes the current state of a histogram the collector accumulates itself. */
-  setHistogram<D extends HistogramDef>(def: D, value: HistogramValue, ...[labels]: LabelArg<D>): void {
-    const given: Labels = labels ?? {};
-    checkLabels(def, given);
-    const l = this.bounded(def, given);
-    this.family(def).histograms.set(labelKey(def, l), { labels: l, value });
+  setHistogram<D extends HistogramDef>(def: D, value: HistogramValue, ...labels: LabelArg<D>): void;
+  setHistogram(def: HistogramDef, value: HistogramValue, labels: Labels = NO_LABELS): void {
+    const prepared = this.prepare(def, labels);
+    this.labelValuesCut += prepared.cut;
+    this.family(def).histograms.set(prepared.key, { labels: prepared.labels, value });
   }
 
   /**
@@ -139,22 +180,23 @@ export class MetricBatch {
   }
 
   /** Value of one sample, for tests and the JSON endpoints. */
-  get<D extends MetricDef>(def: D, ...[labels]: LabelArg<D>): number | undefined {
-    return this.families.get(def.name)?.samples.get(labelKey(def, this.lookup(def, labels)))?.value;
+  get<D extends MetricDef>(def: D, ...labels: LabelArg<D>): number | undefined;
+  get(def: MetricDef, labels: Labels = NO_LABELS): number | undefined {
+    return this.families.get(def.name)?.samples.get(this.lookupKey(def, labels))?.value;
   }
 
   /** State of one histogram (tests and the JSON endpoints). */
-  histogram<D extends HistogramDef>(def: D, ...[labels]: LabelArg<D>): HistogramValue | undefined {
-    return this.families.get(def.name)?.histograms.get(labelKey(def, this.lookup(def, labels)))?.value;
+  histogram<D extends HistogramDef>(def: D, ...labels: LabelArg<D>): HistogramValue | undefined;
+  histogram(def: HistogramDef, labels: Labels = NO_LABELS): HistogramValue | undefined {
+    return this.families.get(def.name)?.histograms.get(this.lookupKey(def, labels))?.value;
   }
 
-  /** Labels to look a sample up by: bounded as they were when set (without counting). */
-  private lookup(def: MetricDef, labels: Labels | undefined): Labels {
-    if (!labels) return {};
-    const out: Record<string, string> = {};
-    for (const name of def.labels) out[name] = this.labelValues.bound(labels[name] ?? '');
-    return out;
+  /** The key to look a sample up by: values bounded as they were when set (without counting). */
+  private lookupKey(def: MetricDef, labels: Labels): string {
+    return labelKey(def.labels, labels, this.bound);
   }
+
+  private readonly bound = (value: string): string => this.labelValues.bound(value);
 
   /** All samples of one family. */
   samples(def: MetricDef): Sample[] {

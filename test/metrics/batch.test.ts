@@ -50,3 +50,42 @@ describe('MetricBatch.merge', () => {
     expect(() => all.merge(b)).toThrow('two definitions share the name demo_jobs');
   });
 });
+
+/** Frozen label objects (collectors build them once) are prepared once: the result must not depend on it. */
+describe('MetricBatch with frozen label sets', () => {
+  const byState = defineMetric({ name: 'demo_by_state', help: 'S.', type: 'gauge', labels: ['queue', 'state'] });
+  const byStateReversed = defineMetric({
+    name: 'demo_by_state_reversed',
+    help: 'R.',
+    type: 'gauge',
+    labels: ['state', 'queue'],
+  });
+
+  it('keys one frozen object right for families with other label names or order', () => {
+    const labels = Object.freeze({ queue: 'emails', state: 'waiting' });
+    const b = new MetricBatch();
+    b.set(byState, 1, labels);
+    b.set(byStateReversed, 2, labels);
+    b.set(byState, 3, Object.freeze({ queue: 'emails', state: 'active' }));
+    expect(b.get(byState, { queue: 'emails', state: 'waiting' })).toBe(1);
+    expect(b.get(byStateReversed, { queue: 'emails', state: 'waiting' })).toBe(2);
+    expect(b.samples(byState)).toHaveLength(2);
+    // A frozen object missing a label is refused like any other.
+    const queueOnly = Object.freeze({ queue: 'emails' });
+    b.set(jobs, 4, queueOnly);
+    expect(() => b.set(byState, 5, queueOnly as never)).toThrow('demo_by_state: label state missing');
+  });
+
+  it('bounds a long value in a frozen set and counts every set that had to cut it', () => {
+    const labels = Object.freeze({ queue: 'q'.repeat(1000) });
+    const b = new MetricBatch();
+    b.set(jobs, 1, labels);
+    b.set(workers, 2, labels);
+    b.set(jobs, 3, labels);
+    expect(b.labelValuesCut).toBe(3);
+    const [sample] = b.samples(jobs);
+    expect(sample.value).toBe(3);
+    expect(sample.labels.queue).toMatch(/^q+~[0-9a-f]{8}$/);
+    expect(b.get(jobs, { queue: 'q'.repeat(1000) })).toBe(3);
+  });
+});
