@@ -1,4 +1,4 @@
-import { MetricBatch } from '../../src/metrics/batch';
+import { labelSet, MetricBatch } from '../../src/metrics/batch';
 import { defineMetric } from '../../src/metrics/define';
 
 const jobs = defineMetric({ name: 'demo_jobs', help: 'Jobs.', type: 'gauge', labels: ['queue'] });
@@ -51,8 +51,8 @@ describe('MetricBatch.merge', () => {
   });
 });
 
-/** Frozen label objects (collectors build them once) are prepared once: the result must not depend on it. */
-describe('MetricBatch with frozen label sets', () => {
+/** Label sets collectors build once (labelSet) are prepared once: the result must not depend on it. */
+describe('MetricBatch with labelSet label sets', () => {
   const byState = defineMetric({ name: 'demo_by_state', help: 'S.', type: 'gauge', labels: ['queue', 'state'] });
   const byStateReversed = defineMetric({
     name: 'demo_by_state_reversed',
@@ -61,23 +61,23 @@ describe('MetricBatch with frozen label sets', () => {
     labels: ['state', 'queue'],
   });
 
-  it('keys one frozen object right for families with other label names or order', () => {
-    const labels = Object.freeze({ queue: 'emails', state: 'waiting' });
+  it('keys one label set right for families with other label names or order', () => {
+    const labels = labelSet({ queue: 'emails', state: 'waiting' });
     const b = new MetricBatch();
     b.set(byState, 1, labels);
     b.set(byStateReversed, 2, labels);
-    b.set(byState, 3, Object.freeze({ queue: 'emails', state: 'active' }));
+    b.set(byState, 3, labelSet({ queue: 'emails', state: 'active' }));
     expect(b.get(byState, { queue: 'emails', state: 'waiting' })).toBe(1);
     expect(b.get(byStateReversed, { queue: 'emails', state: 'waiting' })).toBe(2);
     expect(b.samples(byState)).toHaveLength(2);
-    // A frozen object missing a label is refused like any other.
-    const queueOnly = Object.freeze({ queue: 'emails' });
+    // A label set missing a label is refused like any other.
+    const queueOnly = labelSet({ queue: 'emails' });
     b.set(jobs, 4, queueOnly);
     expect(() => b.set(byState, 5, queueOnly as never)).toThrow('demo_by_state: label state missing');
   });
 
-  it('bounds a long value in a frozen set and counts every set that had to cut it', () => {
-    const labels = Object.freeze({ queue: 'q'.repeat(1000) });
+  it('bounds a long value in a label set and counts every set that had to cut it', () => {
+    const labels = labelSet({ queue: 'q'.repeat(1000) });
     const b = new MetricBatch();
     b.set(jobs, 1, labels);
     b.set(workers, 2, labels);
@@ -87,5 +87,14 @@ describe('MetricBatch with frozen label sets', () => {
     expect(sample.value).toBe(3);
     expect(sample.labels.queue).toMatch(/^q+~[0-9a-f]{8}$/);
     expect(b.get(jobs, { queue: 'q'.repeat(1000) })).toBe(3);
+  });
+
+  it('is a plain frozen object to everyone else: its keys, spread and JSON show only the labels', () => {
+    const labels = labelSet({ queue: 'emails', state: 'waiting' });
+    new MetricBatch().set(byState, 1, labels);
+    expect(Object.isFrozen(labels)).toBe(true);
+    expect(Object.keys(labels)).toEqual(['queue', 'state']);
+    expect({ ...labels }).toEqual({ queue: 'emails', state: 'waiting' });
+    expect(JSON.stringify(labels)).toBe('{"queue":"emails","state":"waiting"}');
   });
 });
