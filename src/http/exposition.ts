@@ -46,12 +46,16 @@ async function exposeBatch(
   format: ExpositionFormat,
 ): Promise<Buffer> {
   const slicer = new Slicer();
-  const families: ExpositionFamily[] = [];
-  for (const family of all.families.values()) {
-    families.push(toExpositionFamily(family));
-    if (slicer.due(family.samples.size + family.histograms.size * 16)) await slicer.pause();
+  const extraFamilies: ExpositionFamily[] = [];
+  for (const source of extra) extraFamilies.push(...(await source.families()));
+  if (format === 'protobuf') {
+    const families: ExpositionFamily[] = [];
+    for (const family of all.families.values()) {
+      families.push(toExpositionFamily(family));
+      if (slicer.due(family.samples.size + family.histograms.size * 16)) await slicer.pause();
+    }
+    return encodeProtobuf([...families, ...extraFamilies], MAX_ANSWER_BYTES);
   }
-  for (const source of extra) families.push(...(await source.families()));
-  if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
-  return renderSliced(families, format, MAX_ANSWER_BYTES, slicer);
+  // The text formats print the batch's families straight from their maps (render.ts).
+  return renderSliced([...all.families.values(), ...extraFamilies], format, MAX_ANSWER_BYTES, slicer);
 }

@@ -71,6 +71,8 @@ const PREPARED = Symbol('prepared labels');
 
 interface LabelSetSlot {
   prepared?: PreparedLabels;
+  /** Its exposition text (render.ts), kept with it: a label set's values never change. */
+  text?: string;
 }
 
 /**
@@ -86,6 +88,9 @@ export function labelSet<const T extends Record<string, string>>(labels: T): Rea
 }
 
 const slotOf = (labels: Labels): LabelSetSlot | undefined => (labels as { [PREPARED]?: LabelSetSlot })[PREPARED];
+
+/** Where a label set made by `labelSet` remembers its exposition text; undefined for other label objects. */
+export const labelSetMemo = (labels: Labels): { text?: string } | undefined => slotOf(labels);
 
 const NO_LABELS: Labels = labelSet({});
 /** Values already bounded. */
