@@ -215,7 +215,17 @@ export class RedisClient {
     const lane = async (): Promise<void> => {
       while (next < starts.length) await one(starts[next++]);
     };
-    await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
+    // Every lane writes its first pipeline now, in this tick. Corked, they leave in one writev
+    // instead of one write system call each (21 at 1,000 queues, ~5% of a scrape's CPU).
+    const socket = this.redis.stream as { cork?(): void; uncork?(): void } | undefined;
+    socket?.cork?.();
+    let running: Promise<void[]>;
+    try {
+      running = Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
+    } finally {
+      socket?.uncork?.();
+    }
+    await running;
     return replies;
   }
 

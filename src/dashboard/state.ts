@@ -17,7 +17,7 @@ import { healthScore } from '../health/score';
 import { redisHistory, redisSection, probeSection, storageSection } from './sections/dependencies';
 import { hostHistory, hostSection } from './sections/host';
 import { postgresHistory, postgresSection } from './sections/postgres';
-import { queueHistory, queueSection } from './sections/queues';
+import { QueueHistoryKeys, queueHistory, queueSection } from './sections/queues';
 import { apiSection } from './sections/api';
 import type { HealthReport } from '../health/types';
 import type { DashboardData } from './types';
@@ -72,6 +72,7 @@ export class DashboardState {
   private recorded: Promise<void> = Promise.resolve();
   /** The latest collection's batches merged, shared by its history update and its answer. */
   private mergedCache?: { readonly collection: Collection; readonly all: MetricBatch };
+  private readonly queueKeys = new QueueHistoryKeys();
 
   constructor(private readonly o: DashboardOptions) {
     const am = o.config.alertmanager;
@@ -99,7 +100,7 @@ export class DashboardState {
     hostHistory(all, values);
     redisHistory(all, values);
     postgresHistory(all, values);
-    await queueHistory(all, values, this.histograms, now, new Slicer());
+    await queueHistory(all, values, this.histograms, now, new Slicer(), this.queueKeys);
     this.histograms.sweep();
     this.history.record(now, values);
   }

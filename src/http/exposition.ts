@@ -21,7 +21,7 @@ export async function expose(
   build: BuildInfo,
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
-): Promise<string | Buffer> {
+): Promise<Buffer> {
   const all = new MetricBatch();
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);
@@ -33,7 +33,7 @@ export async function expose(
  * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
  * metrics). Build info and process metrics describe the exporter and stay on /metrics.
  */
-export function exposeTarget(collection: Collection, format: ExpositionFormat): Promise<string | Buffer> {
+export function exposeTarget(collection: Collection, format: ExpositionFormat): Promise<Buffer> {
   const all = new MetricBatch();
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
   return exposeBatch(all, [], format);
@@ -44,14 +44,18 @@ async function exposeBatch(
   all: MetricBatch,
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
-): Promise<string | Buffer> {
+): Promise<Buffer> {
   const slicer = new Slicer();
-  const families: ExpositionFamily[] = [];
-  for (const family of all.families.values()) {
-    families.push(toExpositionFamily(family));
-    if (slicer.due(family.samples.size + family.histograms.size * 16)) await slicer.pause();
+  const extraFamilies: ExpositionFamily[] = [];
+  for (const source of extra) extraFamilies.push(...(await source.families()));
+  if (format === 'protobuf') {
+    const families: ExpositionFamily[] = [];
+    for (const family of all.families.values()) {
+      families.push(toExpositionFamily(family));
+      if (slicer.due(family.samples.size + family.histograms.size * 16)) await slicer.pause();
+    }
+    return encodeProtobuf([...families, ...extraFamilies], MAX_ANSWER_BYTES);
   }
-  for (const source of extra) families.push(...(await source.families()));
-  if (format === 'protobuf') return encodeProtobuf(families, MAX_ANSWER_BYTES);
-  return renderSliced(families, format, MAX_ANSWER_BYTES, slicer);
+  // The text formats print the batch's families straight from their maps (render.ts).
+  return renderSliced([...all.families.values(), ...extraFamilies], format, MAX_ANSWER_BYTES, slicer);
 }

@@ -13,7 +13,16 @@ export const MAX_LABEL_VALUE_BYTES = 256;
 const KEPT_BYTES = MAX_LABEL_VALUE_BYTES - 9;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
+
+declare global {
+  interface String {
+    /** ES2024 (Node.js 20+): no lone surrogates; answered without a scan for a one-byte string. */
+    isWellFormed(): boolean;
+  }
+}
+
+/** Short (64 UTF-16 units are at most 192 UTF-8 bytes) and well formed: exposed as it is. */
+const keptAsIs = (value: string): boolean => value.length <= 64 && value.isWellFormed();
 
 /** The first 8 hex digits of the SHA-256 of some bytes: the suffix that keeps rewritten values apart. */
 export const shortDigest = (bytes: string | Buffer): string =>
@@ -40,8 +49,7 @@ export class LabelValueBounder {
 
   /** The value as exposed: itself when short and well formed, else the documented replacement. */
   bound(value: string): string {
-    // Fast path: 64 UTF-16 units are at most 192 UTF-8 bytes.
-    if (value.length <= 64 && !HAS_LONE_SURROGATE.test(value)) return value;
+    if (keptAsIs(value)) return value;
     const known = this.memo.get(value);
     if (known !== undefined) return known;
     const result = boundedLabelValue(value);
@@ -55,8 +63,7 @@ export class LabelValueBounder {
 
 /** The value as exposed: itself when short and well formed, else the documented replacement. */
 export function boundedLabelValue(value: string): string {
-  // Fast path: 64 UTF-16 units are at most 192 UTF-8 bytes.
-  if (value.length <= 64 && !HAS_LONE_SURROGATE.test(value)) return value;
+  if (keptAsIs(value)) return value;
   const wellFormed = value.replace(LONE_SURROGATE, '\uFFFD');
   return Buffer.byteLength(wellFormed, 'utf8') <= MAX_LABEL_VALUE_BYTES
     ? wellFormed

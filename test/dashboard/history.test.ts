@@ -1,3 +1,4 @@
+import { QueueHistoryKeys } from '../../src/dashboard/sections/queues';
 import { History } from '../../src/dashboard/history';
 import { HistogramWindow } from '../../src/dashboard/histogram-window';
 
@@ -65,5 +66,25 @@ describe('histogram window', () => {
     w.sweep();
     w.sweep();
     expect(w.quantile('q', 0.95, 600)).toBeNull();
+  });
+});
+
+describe('QueueHistoryKeys', () => {
+  test('gives a queue the same key strings collection after collection, and forgets a queue gone for two', () => {
+    const keys = new QueueHistoryKeys();
+    keys.rotate();
+    const first = keys.of('emails');
+    expect(first).toEqual({
+      backlog: 'q\u0000emails\u0000backlog',
+      completed: 'q\u0000emails\u0000completed',
+      failed: 'q\u0000emails\u0000failed',
+    });
+    keys.rotate();
+    expect(keys.of('emails')).toBe(first);
+    keys.rotate();
+    keys.rotate();
+    const again = keys.of('emails');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });

@@ -1,4 +1,4 @@
-import { MetricBatch } from '../../src/metrics/batch';
+import { labelSet, MetricBatch } from '../../src/metrics/batch';
 import { defineMetric } from '../../src/metrics/define';
 
 const jobs = defineMetric({ name: 'demo_jobs', help: 'Jobs.', type: 'gauge', labels: ['queue'] });
@@ -48,5 +48,53 @@ describe('MetricBatch.merge', () => {
     const all = new MetricBatch();
     all.merge(a);
     expect(() => all.merge(b)).toThrow('two definitions share the name demo_jobs');
+  });
+});
+
+/** Label sets collectors build once (labelSet) are prepared once: the result must not depend on it. */
+describe('MetricBatch with labelSet label sets', () => {
+  const byState = defineMetric({ name: 'demo_by_state', help: 'S.', type: 'gauge', labels: ['queue', 'state'] });
+  const byStateReversed = defineMetric({
+    name: 'demo_by_state_reversed',
+    help: 'R.',
+    type: 'gauge',
+    labels: ['state', 'queue'],
+  });
+
+  it('keys one label set right for families with other label names or order', () => {
+    const labels = labelSet({ queue: 'emails', state: 'waiting' });
+    const b = new MetricBatch();
+    b.set(byState, 1, labels);
+    b.set(byStateReversed, 2, labels);
+    b.set(byState, 3, labelSet({ queue: 'emails', state: 'active' }));
+    expect(b.get(byState, { queue: 'emails', state: 'waiting' })).toBe(1);
+    expect(b.get(byStateReversed, { queue: 'emails', state: 'waiting' })).toBe(2);
+    expect(b.samples(byState)).toHaveLength(2);
+    // A label set missing a label is refused like any other.
+    const queueOnly = labelSet({ queue: 'emails' });
+    b.set(jobs, 4, queueOnly);
+    expect(() => b.set(byState, 5, queueOnly as never)).toThrow('demo_by_state: label state missing');
+  });
+
+  it('bounds a long value in a label set and counts every set that had to cut it', () => {
+    const labels = labelSet({ queue: 'q'.repeat(1000) });
+    const b = new MetricBatch();
+    b.set(jobs, 1, labels);
+    b.set(workers, 2, labels);
+    b.set(jobs, 3, labels);
+    expect(b.labelValuesCut).toBe(3);
+    const [sample] = b.samples(jobs);
+    expect(sample.value).toBe(3);
+    expect(sample.labels.queue).toMatch(/^q+~[0-9a-f]{8}$/);
+    expect(b.get(jobs, { queue: 'q'.repeat(1000) })).toBe(3);
+  });
+
+  it('is a plain frozen object to everyone else: its keys, spread and JSON show only the labels', () => {
+    const labels = labelSet({ queue: 'emails', state: 'waiting' });
+    new MetricBatch().set(byState, 1, labels);
+    expect(Object.isFrozen(labels)).toBe(true);
+    expect(Object.keys(labels)).toEqual(['queue', 'state']);
+    expect({ ...labels }).toEqual({ queue: 'emails', state: 'waiting' });
+    expect(JSON.stringify(labels)).toBe('{"queue":"emails","state":"waiting"}');
   });
 });

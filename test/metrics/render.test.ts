@@ -1,4 +1,4 @@
-import { MetricBatch } from '../../src/metrics/batch';
+import { labelSet, MetricBatch } from '../../src/metrics/batch';
 import { defineMetric } from '../../src/metrics/define';
 import { HistogramState } from '../../src/metrics/histogram';
 import { contentTypeOf, negotiateFormat, render, toExpositionFamily } from '../../src/metrics/render';
@@ -87,6 +87,26 @@ describe('exposition', () => {
     expect(text).toContain('demo_wait_seconds_bucket{queue="a\\"b",le="0.1"} 1');
     expect(text).toContain('demo_wait_seconds_count{queue="a\\"b"} 1\ndemo_wait_seconds_bucket{queue="c",le="0.1"} 0');
     expect(promtoolCheckMetrics(text)).toBe('');
+  });
+
+  test("a batch's families print the same text straight from its maps as through toExpositionFamily", () => {
+    const b = sample();
+    const bare = defineMetric({
+      name: 'demo_bare_seconds',
+      help: 'Bare.',
+      type: 'histogram',
+      labels: [],
+      buckets: [1],
+    });
+    b.setHistogram(bare, new HistogramState(bare.buckets!).value);
+    b.set(jobs, 2, labelSet({ queue: 'a"b', state: 'waiting' }));
+    b.set(done, 0, labelSet({ queue: 'a"b' }));
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      const direct = render(b.families.values(), format);
+      expect(direct).toBe(render(families(b), format));
+      // Label sets remember their text: a second rendering is the same.
+      expect(render(b.families.values(), format)).toBe(direct);
+    }
   });
 
   test('special values', () => {

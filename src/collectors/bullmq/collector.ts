@@ -3,7 +3,7 @@ import type { RecentFailuresSource } from '../sources';
 import type { Config } from '../../config/schema';
 import type { BullmqCollectorConfig } from './config';
 import type { Logger } from '../../log/logger';
-import type { MetricBatch } from '../../metrics/batch';
+import { labelSet, type MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { raceSignal } from '../../runner/deadline';
 import { SlicedQueue } from '../../runner/slice';
@@ -53,7 +53,7 @@ const FINISHED: readonly FinishedState[] = ['completed', 'failed'];
 /** Redis Cluster answers for a slot being migrated between two masters (resharding). */
 const SLOT_MIGRATING = /^(ASK|TRYAGAIN) /;
 
-/** One queue's label sets and key prefix, built once: a scrape of 1,000 queues otherwise allocates them 20,000 times. */
+/** One queue's label sets (prepared by the batch once: labelSet) and key prefix, built once: a scrape of 1,000 queues otherwise allocates them 20,000 times. */
 interface QueueNames {
   /** `<prefix>:<queue>:` as a command argument with exactly its bytes. */
   readonly keyPrefix: string | Buffer;
@@ -70,11 +70,11 @@ function queueNames(prefixBytes: string, queueBytes: string, queue: string): Que
   return Object.freeze({
     keyPrefix: toArg(keyPrefixBytes),
     keyPrefixBytes,
-    queue: Object.freeze({ queue }),
-    states: JOB_STATES.map((state) => Object.freeze({ queue, state })),
+    queue: labelSet({ queue }),
+    states: JOB_STATES.map((state) => labelSet({ queue, state })),
     finished: {
-      completed: Object.freeze({ queue, status: 'completed' }),
-      failed: Object.freeze({ queue, status: 'failed' }),
+      completed: labelSet({ queue, status: 'completed' }),
+      failed: labelSet({ queue, status: 'failed' }),
     },
   });
 }
