@@ -63,7 +63,10 @@ export function watchResponses(): void {
   };
   const originalEmit = proto.emit;
   proto.emit = function emit(event) {
-    if (event === 'close') inFlight.get(this)?.closed();
+    // Every state of this response: one measured twice (two entry points around the same app)
+    // records under both and leaves nothing held. Each `closed` removes its own entry (an entry
+    // is removed as its request ends, so none left is ended), so the loop ends.
+    if (event === 'close') for (let m = inFlight.get(this); m !== undefined; m = inFlight.get(this)) m.closed();
     // eslint-disable-next-line prefer-rest-params
     return arguments.length === 1 ? originalEmit.call(this, event) : Reflect.apply(originalEmit, this, arguments);
   };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { wrapHandler } from '../../src/instrument';
+import { inFlight } from '../../src/instrument/response-hooks';
 import { count, eventually, lint, newRegistry, serve, type Served } from './support';
 
 /** Plain node:http: the route comes from the app's own dispatch, errors pass through unchanged. */
@@ -82,5 +83,32 @@ describe('wrapHandler', () => {
 
   it('exposes text that promtool check metrics accepts', async () => {
     expect(await lint(registry)).toBe('');
+  });
+});
+
+describe('a response measured by two entry points', () => {
+  it('is recorded by both and nothing stays held after it closes', async () => {
+    const inner = newRegistry();
+    const outer = newRegistry();
+    const handler = wrapHandler(
+      wrapHandler(
+        (_req: IncomingMessage, res: ServerResponse) => {
+          res.end('ok');
+        },
+        { registry: inner, route: () => '/twice' },
+      ),
+      { registry: outer, route: () => '/twice' },
+    );
+    const served = await serve((req, res) => void handler(req, res));
+    try {
+      for (let i = 0; i < 20; i++) await (await fetch(`${served.url}/x`)).text();
+      await eventually(async () => {
+        expect(await count(inner, 'GET', '/twice', 200)).toBe(20);
+        expect(await count(outer, 'GET', '/twice', 200)).toBe(20);
+      });
+      expect(inFlight.size).toBe(0);
+    } finally {
+      await served.close();
+    }
   });
 });
