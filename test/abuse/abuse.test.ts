@@ -12,6 +12,7 @@ import {
   concurrentGets,
   endlessBody,
   fillQueues,
+  freshGet,
   healthProbe,
   hugeFailedJobs,
   rssBytes,
@@ -118,8 +119,8 @@ test('silent sockets beyond the connection cap (512) do not lock out /health or 
     await Promise.all(
       sockets.map((s) => new Promise((r) => (s.connecting ? s.once('connect', r).once('close', r) : r(null)))),
     );
-    expect((await fetch(`${exporter.url}/health`)).status).toBe(200);
-    expect((await fetch(`${exporter.url}/metrics`)).status).toBe(200);
+    expect(await freshGet(`${exporter.url}/health`)).toBe(200);
+    expect(await freshGet(`${exporter.url}/metrics`)).toBe(200);
     await sleep(200);
     // Connections were closed to make room (48 beyond the cap, less any older idle ones from
     // earlier cases, which go first), the oldest of ours first; the newest are still open.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import Redis from 'ioredis';
 import { sleep } from '../harness/process';
@@ -41,6 +42,22 @@ export function healthProbe(url: string): { stop(): Promise<{ latencies: number[
       return { latencies, failures };
     },
   };
+}
+
+/**
+ * The status of one GET on a connection of its own, as a new probe or scrape arrives. Not `fetch`:
+ * it reuses a keep-alive connection from earlier cases, which the connection cap may just have
+ * closed as the idlest, and the request then fails on a socket the server already gave up.
+ */
+export function freshGet(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .on('error', reject);
+  });
 }
 
 /** Status codes (or 'error' for a dropped connection) of many concurrent GETs. */
