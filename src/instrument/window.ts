@@ -18,7 +18,7 @@ export class RecentWindow {
   /** Time between copies. */
   readonly slotMs: number;
   /** performance.now() at which the next copy is due. */
-  nextCopyAt = 0;
+  private nextCopyAt = 0;
 
   constructor(readonly windowSeconds: number) {
     this.slotMs = (windowSeconds * 1000) / SLOTS;
