@@ -60,6 +60,17 @@ export class RedisEndpoint {
     else if (config.cluster === true || this.seeds.length > 1) this.decided = 'cluster';
   }
 
+  /**
+   * One more connection to the server `standalone` talks to (a subscriber, say), under its own
+   * name; quiet, since `standalone` already logs the server going down and coming back.
+   */
+  companion(name: string): RedisClient {
+    return new RedisClient(
+      { url: this.seeds[0], password: this.config.password },
+      { ...this.options, name, quiet: true },
+    );
+  }
+
   /** Registers a Lua script with both clients; returns its SHA1 for EVALSHA commands. */
   script(lua: string): string {
     this.scripts.push(lua);

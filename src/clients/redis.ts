@@ -28,6 +28,8 @@ export interface RedisClientOptions {
   readonly reconnectIntervalMs?: number;
   /** Extra TLS options for rediss:// (a private CA); NODE_EXTRA_CA_CERTS works too. */
   readonly tls?: ConnectionOptions;
+  /** State changes logged at debug only: a second connection whose loss the first one already reports. */
+  readonly quiet?: boolean;
 }
 
 /**
@@ -77,6 +79,11 @@ export class RedisClient {
   readonly stats: RedisStats = { roundTrips: 0, pipelines: 0, commands: 0, connectAttempts: 0, longestPipelineMs: 0 };
   /** Seconds the latest successful connection took (TCP, TLS, AUTH, SELECT, ready check). */
   lastConnectSeconds?: number;
+  /**
+   * Successful connections so far: a new value means a new connection, which has lost whatever
+   * state the previous one held on the server (CLIENT TRACKING, subscriptions).
+   */
+  connections = 0;
   private connecting?: Promise<void>;
   private lastFailureAt = -Infinity;
   private lastError = 'not connected yet';
@@ -262,6 +269,7 @@ export class RedisClient {
         });
       }
       this.lastConnectSeconds = (performance.now() - started) / 1000;
+      this.connections++;
     } catch (err) {
       // ioredis reports an AUTH failure as "Connection is closed"; the cause came as an error event.
       const reason =
@@ -297,15 +305,17 @@ export class RedisClient {
   }
 
   private markUp(): void {
-    if (this.health !== 'up') this.options.log.info('Redis connection established', { client: this.options.name });
+    if (this.health !== 'up' && !this.options.quiet)
+      this.options.log.info('Redis connection established', { client: this.options.name });
     this.health = 'up';
   }
 
   private markDown(err: unknown): void {
     const error = this.options.log.redactor.errorMessage(err);
     this.lastError = error;
-    if (this.health === 'down') {
+    if (this.health === 'down' || this.options.quiet) {
       this.options.log.debug('Redis still unavailable', { client: this.options.name, error });
+      this.health = 'down';
       return;
     }
     this.options.log.warn(this.health === 'up' ? 'Redis connection lost' : 'Redis unavailable', {

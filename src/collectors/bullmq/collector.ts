@@ -6,7 +6,7 @@ import type { Logger } from '../../log/logger';
 import { labelSet, type MetricBatch } from '../../metrics/batch';
 import type { MetricDef } from '../../metrics/define';
 import { raceSignal } from '../../runner/deadline';
-import { SlicedQueue } from '../../runner/slice';
+import { SlicedQueue, Slicer } from '../../runner/slice';
 import { RedisClient, type RedisClientOptions, type RedisCommand, type Reply } from '../../clients/redis';
 import { RedisEndpoint, type RedisMode } from '../../clients/redis-endpoint';
 import type { RedisClusterClient } from '../../clients/redis-cluster';
@@ -34,6 +34,7 @@ import {
   type SampleRequest,
 } from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
+import { armCommand, QueueChanges } from './changes';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
 
@@ -49,6 +50,24 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const FINISHED: readonly FinishedState[] = ['completed', 'failed'];
+
+/** A queue's latest reading, served again while Redis reports no change to its keys (changes.ts). */
+interface KeptReading {
+  readonly state: RawQueueState;
+  readonly readAtMs: number;
+}
+
+const NONE: readonly never[] = [];
+
+/**
+ * A kept reading as it reads now: the one relative figure, the limiter's remaining time, counts
+ * down (an expired limiter is gone, as Redis would answer), and no job is new since.
+ */
+function keptState({ state, readAtMs }: KeptReading, nowMs: number): RawQueueState {
+  const ttl = state.limiterTtlMs > 0 ? state.limiterTtlMs - (nowMs - readAtMs) : state.limiterTtlMs;
+  if (ttl === state.limiterTtlMs) return state;
+  return ttl > 0 ? { ...state, limiterTtlMs: ttl } : { ...state, limiterTtlMs: -2, limiterValue: undefined };
+}
 
 /** Redis Cluster answers for a slot being migrated between two masters (resharding). */
 const SLOT_MIGRATING = /^(ASK|TRYAGAIN) /;
@@ -114,6 +133,9 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     readonly byLabel: Map<string, string>;
   };
   private readonly names = new Map<string, QueueNames>();
+  /** Which queues changed since they were read (collectors.bullmq.changeTracking, one server only). */
+  private readonly changes?: QueueChanges;
+  private readonly kept = new Map<string, KeptReading>();
   /** Worker connection names of the current queue list, rebuilt when the list changes. */
   private workerIndex?: { readonly queues: readonly string[]; readonly index: Map<string, string> };
 
@@ -130,6 +152,8 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     this.prefixBytes = bytesOfText(source.prefix);
     this.stateSha = this.endpoint.script(QUEUE_STATE_LUA);
     this.detailsSha = this.endpoint.script(JOB_DETAILS_LUA);
+    if (config.changeTracking)
+      this.changes = new QueueChanges(this.client, this.endpoint.companion('bullmq-changes'), this.prefixBytes, log);
     if (source.queues.length === 0) {
       this.discovery = new QueueDiscovery(this.endpoint, {
         prefix: source.prefix,
@@ -175,6 +199,18 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     const current = new Set(queues);
     for (const queue of this.finished.keys()) if (!current.has(queue)) this.finished.delete(queue);
     for (const queue of this.names.keys()) if (!current.has(queue)) this.names.delete(queue);
+    for (const queue of this.kept.keys()) if (!current.has(queue)) this.kept.delete(queue);
+
+    // Only the queues Redis reports changed are read; the others' kept readings are exposed again.
+    const toRead =
+      mode.kind === 'standalone' && this.changes
+        ? await this.changes.toRead(deadline, signal, queues, (queue) => !this.kept.has(queue))
+        : 'untracked';
+    const reading = typeof toRead === 'string' ? queues : queues.filter((queue) => toRead.has(queue));
+    const tracked = toRead !== 'untracked';
+    // Forgotten before they are read: a collection that fails reads them again next time.
+    if (typeof toRead === 'string') this.kept.clear();
+    else for (const queue of reading) this.kept.delete(queue);
 
     // Round trip 1: the client list, then every queue's state in script calls of queuesPerCall
     // queues. Each call's answer is handled as it arrives (in order: one connection), so this
@@ -183,6 +219,10 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     const decoding = new SlicedQueue();
     const raw = new Map<string, RawQueueState>();
     const readErrors = new Map<string, string>();
+    /** Queues whose tracking command failed: their reading is not kept. */
+    const unarmed = new Set<string>();
+    /** Readings to keep, once the whole collection has succeeded. */
+    const keep = new Map<string, KeptReading>();
     let workers: Map<string, number> | undefined;
     const onClientList = (reply: Reply): void => {
       workers = this.workers(reply, queues);
@@ -193,19 +233,14 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     const onStates = (group: readonly string[], reply: Reply): void => {
       if (!reply.ok && SLOT_MIGRATING.test(reply.error.message)) {
         // A Redis Cluster slot moving right now: its queues report a read error, the others stay exact.
-        for (const queue of group) {
-          out.set(m.readError, 1, this.namesOf(queue).queue);
-          readErrors.set(queue, this.log.redactor.errorMessage(reply.error));
-        }
+        for (const queue of group) readErrors.set(queue, this.log.redactor.errorMessage(reply.error));
         return;
       }
       if (!reply.ok) throw new Error(`reading queues failed: ${this.log.redactor.errorMessage(reply.error)}`);
       const states = parseScriptReply(reply.value);
-      const nowMs = Date.now();
+      const readAtMs = Date.now();
       group.forEach((queue, j) => {
-        const names = this.namesOf(queue);
         const readError = queueReadError(states[j]);
-        out.set(m.readError, readError === undefined ? 0 : 1, names.queue);
         if (readError !== undefined) {
           // This queue's keys cannot be read (a key of the wrong type): it reports its own error,
           // every other queue stays exact and bullmq_up stays 1.
@@ -213,9 +248,11 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
           return;
         }
         const state = decodeQueueState(states[j]);
-        const reading = summarize(names.queue.queue, state, workers?.get(queue), nowMs);
         raw.set(queue, state);
-        writeQueue(out, reading, names);
+        // Kept only when Redis tracks its keys, and when no finished job waits for the next read (sampleLimit).
+        const limit = this.config.sampleLimit;
+        if (tracked && !unarmed.has(queue) && state.newCompleted.length < limit && state.newFailed.length < limit)
+          keep.set(queue, { state: { ...state, newCompleted: NONE, newFailed: NONE }, readAtMs });
       });
     };
     const decodeStates = (group: readonly string[], reply: Reply): void =>
@@ -223,20 +260,44 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     if (mode.kind === 'cluster')
       await this.readStatesOnCluster(mode.client, deadline, signal, queues, setWorkers, decodeStates);
     else {
-      const groups = chunks(queues, this.config.queuesPerCall);
-      const commands: RedisCommand[] = [
-        ['client', 'list', 'type', 'normal'],
-        ...groups.map((group) => this.stateCommand(group)),
-      ];
+      // Per group of queues one pipeline: the tracking command (when tracked) then the script call.
+      const commands: RedisCommand[] = [];
+      const handlers: ((reply: Reply) => void)[] = [];
+      for (const group of chunks(reading, this.config.queuesPerCall)) {
+        if (tracked) {
+          commands.push(armCommand(group.map((queue) => this.namesOf(queue).keyPrefixBytes)));
+          handlers.push((reply) => {
+            if (!reply.ok) for (const queue of group) unarmed.add(queue);
+          });
+        }
+        commands.push(this.stateCommand(group));
+        handlers.push((reply) => decodeStates(group, reply));
+      }
+      // CLIENT LIST last, in a pipeline of its own: worker counts are only needed once every queue is read.
+      commands.push(['client', 'list', 'type', 'normal']);
+      handlers.push((reply) => decoding.push(() => onClientList(reply), 64));
       await this.client.batch(deadline, commands, {
-        chunk: 1,
+        chunk: tracked ? 2 : 1,
         signal,
-        onReply: (index, reply) =>
-          index === 0 ? decoding.push(() => onClientList(reply), 64) : decodeStates(groups[index - 1], reply),
+        onReply: (index, reply) => handlers[index](reply),
         inFlight: this.config.callsInFlight || undefined,
       });
     }
     await decoding.drain();
+
+    // Every queue in list order (so the exposition keeps its order): read now, or kept.
+    const nowMs = Date.now();
+    const slicer = new Slicer();
+    for (const queue of queues) {
+      if (slicer.due(16)) await slicer.pause();
+      const names = this.namesOf(queue);
+      const readError = readErrors.has(queue);
+      const kept = raw.has(queue) ? undefined : this.kept.get(queue);
+      const state = raw.get(queue) ?? (kept && keptState(kept, nowMs));
+      if (!readError && !state) continue;
+      out.set(m.readError, readError ? 1 : 0, names.queue);
+      if (state) writeQueue(out, summarize(names.queue.queue, state, workers?.get(queue), nowMs), names);
+    }
 
     // Round trip 2, only when jobs finished: their times (and failure details).
     const plans = queues.flatMap((queue) => {
@@ -266,6 +327,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
         plan.requests.map((request) => [request, details[k++]] as const),
       );
     this.readErrors = readErrors;
+    for (const [queue, reading] of keep) this.kept.set(queue, reading);
     if (readErrors.size)
       this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
     this.writeCollection(out, selection, workers !== undefined);
@@ -444,6 +506,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
 
   async close(): Promise<void> {
     this.discovery?.close();
+    await this.changes?.close();
     await this.endpoint.close();
   }
 }

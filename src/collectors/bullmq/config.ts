@@ -12,6 +12,11 @@ export const bullmqConfigSchema = collectorSection('5s', {
   queuesPerCall: z.number().int().min(1).max(1000).default(50),
   /** Script calls left unanswered at once; 0 sends them all in one round trip (other clients then wait for several). */
   callsInFlight: z.number().int().min(0).max(1000).default(0),
+  /**
+   * Read only the queues whose keys changed since the last scrape, as Redis reports them
+   * (CLIENT TRACKING; one server, not a cluster); false reads every queue at every scrape.
+   */
+  changeTracking: z.boolean().default(true),
   /** Finished jobs sampled per queue and state in one scrape for the histograms; the rest wait for the next. */
   sampleLimit: z.number().int().min(1).max(100_000).default(1000),
   /** Failed jobs remembered per queue (id, name, reason, attempts) for the JSON endpoints. */

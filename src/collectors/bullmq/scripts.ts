@@ -30,6 +30,28 @@ export const QUEUE_FIELDS = [
   'newFailed',
 ] as const;
 
+/**
+ * Every key of a queue QUEUE_STATE_LUA reads, after `<prefix>:<queue>:` (besides the job hashes of
+ * the oldest waiting and active jobs, which BullMQ changes only while moving them between these).
+ * changes.ts tracks them: a write to any of them makes the queue be read again. A test reads
+ * the script's commands under MONITOR and checks this list against them.
+ */
+export const QUEUE_KEYS = [
+  'wait',
+  'active',
+  'paused',
+  'prioritized',
+  'delayed',
+  'waiting-children',
+  'completed',
+  'failed',
+  'meta',
+  'metrics:completed',
+  'metrics:failed',
+  'id',
+  'limiter',
+] as const;
+
 /** Longest job id or member returned as is, in bytes; longer ones come back as `sha1:<hex>` of the member. */
 export const MAX_ID_BYTES = 256;
 /** Longest job name returned, in bytes. */
