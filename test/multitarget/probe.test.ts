@@ -247,7 +247,8 @@ describe('GET /probe', () => {
   test('pooled targets are bounded (LRU) and closed when idle; their connections go with them', async () => {
     const { handler, mt } = appWith({ allow: allowAll(), maxTargets: 2, idleTimeout: '1s', credentialsFile });
     await probe(handler, q(`redis://127.0.0.1:${open.port}`));
-    expect(await exporterClients(open)).toBe(2); // the redis and bullmq collectors' connections
+    // The redis and bullmq collectors' connections, and the bullmq collector's change-tracking one.
+    expect(await exporterClients(open)).toBe(3);
     await probe(handler, q(`http://127.0.0.1:${health.port}/`));
     await probe(handler, q(`http://127.0.0.1:${slow.port}/`)); // third target: the Redis one is evicted
     await waitFor('evicted target closed', async () => (await exporterClients(open)) === 0);
@@ -256,7 +257,7 @@ describe('GET /probe', () => {
     expect(sample(metrics.body, 'jobstack_exporter_probe_targets_closed_total{reason="evicted"}')).toBe(1);
 
     await probe(handler, q(`redis://127.0.0.1:${open.port}`));
-    expect(await exporterClients(open)).toBe(2);
+    expect(await exporterClients(open)).toBe(3);
     await waitFor('idle targets closed', async () => (await exporterClients(open)) === 0);
     metrics = await inject(handler, { url: '/metrics' });
     expect(sample(metrics.body, 'jobstack_exporter_probe_targets')).toBe(0);
