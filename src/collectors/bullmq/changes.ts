@@ -2,6 +2,7 @@ import type { Logger } from '../../log/logger';
 import type { RedisClient } from '../../clients/redis';
 import { QUEUE_KEYS } from './scripts';
 import { toArg } from './queue-name';
+import type { RawQueueState } from './queue-state';
 
 /** The channel Redis publishes CLIENT TRACKING invalidations on, for a client that redirects them. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
@@ -158,4 +159,20 @@ export function armCommand(keyPrefixes: readonly string[]): [string, ...(string 
   const keys: (string | Buffer)[] = [];
   for (const prefix of keyPrefixes) for (const suffix of QUEUE_KEYS) keys.push(toArg(`${prefix}${suffix}`));
   return ['exists', ...keys];
+}
+
+/** A queue's latest reading, served again while Redis reports no change to its keys (changes.ts). */
+export interface KeptReading {
+  readonly state: RawQueueState;
+  readonly readAtMs: number;
+}
+
+/**
+ * A kept reading as it reads now: the one relative figure, the limiter's remaining time, counts
+ * down (an expired limiter is gone, as Redis would answer), and no job is new since.
+ */
+export function keptState({ state, readAtMs }: KeptReading, nowMs: number): RawQueueState {
+  const ttl = state.limiterTtlMs > 0 ? state.limiterTtlMs - (nowMs - readAtMs) : state.limiterTtlMs;
+  if (ttl === state.limiterTtlMs) return state;
+  return ttl > 0 ? { ...state, limiterTtlMs: ttl } : { ...state, limiterTtlMs: -2, limiterValue: undefined };
 }

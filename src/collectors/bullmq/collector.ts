@@ -34,7 +34,7 @@ import {
   type SampleRequest,
 } from './finished-jobs';
 import { QueueDiscovery, type QueueSelection } from './discovery';
-import { armCommand, QueueChanges } from './changes';
+import { armCommand, keptState, QueueChanges, type KeptReading } from './changes';
 import { clientNames, countWorkers, workerNameIndex } from './workers';
 import { bytesOfText, textOfBytes, toArg, uniqueLabels } from './queue-name';
 
@@ -50,24 +50,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const FINISHED: readonly FinishedState[] = ['completed', 'failed'];
-
-/** A queue's latest reading, served again while Redis reports no change to its keys (changes.ts). */
-interface KeptReading {
-  readonly state: RawQueueState;
-  readonly readAtMs: number;
-}
-
-const NONE: readonly never[] = [];
-
-/**
- * A kept reading as it reads now: the one relative figure, the limiter's remaining time, counts
- * down (an expired limiter is gone, as Redis would answer), and no job is new since.
- */
-function keptState({ state, readAtMs }: KeptReading, nowMs: number): RawQueueState {
-  const ttl = state.limiterTtlMs > 0 ? state.limiterTtlMs - (nowMs - readAtMs) : state.limiterTtlMs;
-  if (ttl === state.limiterTtlMs) return state;
-  return ttl > 0 ? { ...state, limiterTtlMs: ttl } : { ...state, limiterTtlMs: -2, limiterValue: undefined };
-}
 
 /** Redis Cluster answers for a slot being migrated between two masters (resharding). */
 const SLOT_MIGRATING = /^(ASK|TRYAGAIN) /;
@@ -212,10 +194,10 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     if (typeof toRead === 'string') this.kept.clear();
     else for (const queue of reading) this.kept.delete(queue);
 
-    // Round trip 1: the client list, then every queue's state in script calls of queuesPerCall
-    // queues. Each call's answer is handled as it arrives (in order: one connection), so this
-    // process decodes and writes while Redis still reads the next queues, in time slices: answers
-    // that arrive in one read are not decoded in one stretch of the event loop.
+    // Round trip 1: the queues to read in script calls of queuesPerCall queues, and the client
+    // list. Each call's answer is decoded as it arrives (in order: one connection), while Redis
+    // still reads the next queues, in time slices: answers that arrive in one read are not
+    // decoded in one stretch of the event loop.
     const decoding = new SlicedQueue();
     const raw = new Map<string, RawQueueState>();
     const readErrors = new Map<string, string>();
@@ -252,37 +234,19 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
         // Kept only when Redis tracks its keys, and when no finished job waits for the next read (sampleLimit).
         const limit = this.config.sampleLimit;
         if (tracked && !unarmed.has(queue) && state.newCompleted.length < limit && state.newFailed.length < limit)
-          keep.set(queue, { state: { ...state, newCompleted: NONE, newFailed: NONE }, readAtMs });
+          keep.set(queue, { state: { ...state, newCompleted: [], newFailed: [] }, readAtMs });
       });
     };
     const decodeStates = (group: readonly string[], reply: Reply): void =>
       decoding.push(() => onStates(group, reply), group.length * 32);
     if (mode.kind === 'cluster')
       await this.readStatesOnCluster(mode.client, deadline, signal, queues, setWorkers, decodeStates);
-    else {
-      // Per group of queues one pipeline: the tracking command (when tracked) then the script call.
-      const commands: RedisCommand[] = [];
-      const handlers: ((reply: Reply) => void)[] = [];
-      for (const group of chunks(reading, this.config.queuesPerCall)) {
-        if (tracked) {
-          commands.push(armCommand(group.map((queue) => this.namesOf(queue).keyPrefixBytes)));
-          handlers.push((reply) => {
-            if (!reply.ok) for (const queue of group) unarmed.add(queue);
-          });
-        }
-        commands.push(this.stateCommand(group));
-        handlers.push((reply) => decodeStates(group, reply));
-      }
-      // CLIENT LIST last, in a pipeline of its own: worker counts are only needed once every queue is read.
-      commands.push(['client', 'list', 'type', 'normal']);
-      handlers.push((reply) => decoding.push(() => onClientList(reply), 64));
-      await this.client.batch(deadline, commands, {
-        chunk: tracked ? 2 : 1,
-        signal,
-        onReply: (index, reply) => handlers[index](reply),
-        inFlight: this.config.callsInFlight || undefined,
+    else
+      await this.readStatesOnServer(deadline, signal, reading, tracked, {
+        clientList: (reply) => decoding.push(() => onClientList(reply), 64),
+        states: decodeStates,
+        unarmed: (group) => group.forEach((queue) => unarmed.add(queue)),
       });
-    }
     await decoding.drain();
 
     // Every queue in list order (so the exposition keeps its order): read now, or kept.
@@ -292,7 +256,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
       if (slicer.due(16)) await slicer.pause();
       const names = this.namesOf(queue);
       const readError = readErrors.has(queue);
-      const kept = raw.has(queue) ? undefined : this.kept.get(queue);
+      const kept = this.kept.get(queue);
       const state = raw.get(queue) ?? (kept && keptState(kept, nowMs));
       if (!readError && !state) continue;
       out.set(m.readError, readError ? 1 : 0, names.queue);
@@ -331,6 +295,45 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     if (readErrors.size)
       this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
     this.writeCollection(out, selection, workers !== undefined);
+  }
+
+  /**
+   * Round trip 1 on one server: per group of queues a pipeline of the tracking command (when
+   * `tracked`, changes.ts) and the script call, then CLIENT LIST in a pipeline of its own (worker
+   * counts are only needed once every queue is read).
+   */
+  private async readStatesOnServer(
+    deadline: number,
+    signal: AbortSignal,
+    queues: readonly string[],
+    tracked: boolean,
+    on: {
+      readonly clientList: (reply: Reply) => void;
+      readonly states: (group: readonly string[], reply: Reply) => void;
+      /** The tracking command failed for these queues: their reading must not be kept. */
+      readonly unarmed: (group: readonly string[]) => void;
+    },
+  ): Promise<void> {
+    const commands: RedisCommand[] = [];
+    const handlers: ((reply: Reply) => void)[] = [];
+    for (const group of chunks(queues, this.config.queuesPerCall)) {
+      if (tracked) {
+        commands.push(armCommand(group.map((queue) => this.namesOf(queue).keyPrefixBytes)));
+        handlers.push((reply) => {
+          if (!reply.ok) on.unarmed(group);
+        });
+      }
+      commands.push(this.stateCommand(group));
+      handlers.push((reply) => on.states(group, reply));
+    }
+    commands.push(['client', 'list', 'type', 'normal']);
+    handlers.push(on.clientList);
+    await this.client.batch(deadline, commands, {
+      chunk: tracked ? 2 : 1,
+      signal,
+      onReply: (index, reply) => handlers[index](reply),
+      inFlight: this.config.callsInFlight || undefined,
+    });
   }
 
   /**

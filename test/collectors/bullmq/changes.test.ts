@@ -5,7 +5,8 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { BullmqCollector } from '../../../src/collectors/bullmq/collector';
 import type { BullmqCollectorConfig } from '../../../src/collectors/bullmq/config';
 import { bullmqMetrics as m } from '../../../src/collectors/bullmq/metrics';
-import { JOB_STATES } from '../../../src/collectors/bullmq/queue-state';
+import { JOB_STATES, decodeQueueState } from '../../../src/collectors/bullmq/queue-state';
+import { keptState } from '../../../src/collectors/bullmq/changes';
 import { QUEUE_KEYS, QUEUE_STATE_LUA } from '../../../src/collectors/bullmq/scripts';
 import { createLogger, silentLogger } from '../../../src/log/logger';
 import type { MetricBatch } from '../../../src/metrics/batch';
@@ -178,6 +179,16 @@ test('jobs finishing are sampled and counted as when every queue is read; more t
     await worker.close();
   }
 }, 30_000);
+
+test("a kept reading's limiter counts down from when it was read and is gone once it ran out; nothing else moves", () => {
+  const fields: unknown[] = [3, false, 0, 0, 0, 0, 0, 0, 0, [], false, false, '7', 2000, '5', false, false, [], []];
+  const state = decodeQueueState(fields);
+  expect(keptState({ state, readAtMs: 1000 }, 1000)).toBe(state);
+  expect(keptState({ state, readAtMs: 1000 }, 2500)).toEqual({ ...state, limiterTtlMs: 500 });
+  expect(keptState({ state, readAtMs: 1000 }, 3000)).toEqual({ ...state, limiterTtlMs: -2, limiterValue: undefined });
+  const noLimiter = decodeQueueState(fields.map((v, i) => (i === 13 ? -2 : i === 14 ? false : v)));
+  expect(keptState({ state: noLimiter, readAtMs: 0 }, 99_999)).toBe(noLimiter);
+});
 
 test("a rate limit's remaining time counts down on a kept reading, and ends", async () => {
   const tracked = collector();
