@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../test/harness/exporter';
+import { ROOT, SHIPPED_NODE_OPTIONS } from '../test/harness/exporter';
 import type { ExporterProcess } from '../test/harness/exporter';
 import { sleep } from '../test/harness/process';
 import { spawnExporter, startStack, type ExporterBuild, type Stack } from './lib/stack';
@@ -27,11 +27,11 @@ const PACED = Number(process.env.BENCH_PACED ?? 8);
 const INTERVAL_MS = 15_000;
 const FLAGS = (
   process.env.BENCH_NODE_FLAGS ??
-  '|--max-semi-space-size=2|--heap-growing-percent=30|--max-semi-space-size=2 --heap-growing-percent=30|--optimize-for-size'
+  '|--max-semi-space-size=4|--max-semi-space-size=2|--heap-growing-percent=30|--max-semi-space-size=4 --heap-growing-percent=30|--optimize-for-size'
 )
   .split('|')
   .map((f) => f.trim());
-const TRIO_FLAGS = (process.env.BENCH_TRIO_FLAGS ?? '|--max-semi-space-size=2').split('|').map((f) => f.trim());
+const TRIO_FLAGS = (process.env.BENCH_TRIO_FLAGS ?? '|--max-semi-space-size=4').split('|').map((f) => f.trim());
 const BUILDS: [string, string][] = [
   ...(process.env.BENCH_CLIS ?? '')
     .split(',')
@@ -104,7 +104,8 @@ async function main(): Promise<void> {
   let alloc: { collectMb: number; exposeMb: number; exposeMs: number; keptMb: number; textMb: number } | undefined;
   try {
     for (const [build] of BUILDS) {
-      variants.push({ build, flags: '', scope: 'zero-config' });
+      // Without node options, and with the shipped ones (package.json config.nodeOptions).
+      for (const flags of ['', SHIPPED_NODE_OPTIONS.join(' ')]) variants.push({ build, flags, scope: 'zero-config' });
       for (const flags of FLAGS) variants.push({ build, flags, scope: 'all on' });
       for (const flags of build === 'current' ? TRIO_FLAGS : ['']) variants.push({ build, flags, scope: 'trio scope' });
     }

@@ -1,11 +1,30 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promtoolCheckMetrics, runCli, startExporter, type ExporterProcess } from '../harness/exporter';
+import {
+  ROOT,
+  SHIPPED_NODE_OPTIONS,
+  promtoolCheckMetrics,
+  runCli,
+  startExporter,
+  type ExporterProcess,
+} from '../harness/exporter';
 import { startPrometheus, type PromServer } from '../harness/prometheus';
 import { tempDir, waitFor } from '../harness/process';
 
 const tmp = tempDir('cli');
 afterAll(() => tmp.remove());
+
+test('npm start and the image run node with the same options (package.json config.nodeOptions), which the tests use', () => {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    config: { nodeOptions: string };
+    scripts: { start: string };
+  };
+  expect(pkg.scripts.start).toContain('node $npm_package_config_nodeOptions dist/cli.js');
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  expect(dockerfile).toContain(`ENV NODE_OPTIONS="${pkg.config.nodeOptions}"`);
+  expect(SHIPPED_NODE_OPTIONS.join(' ')).toBe(pkg.config.nodeOptions);
+  expect(SHIPPED_NODE_OPTIONS.length).toBeGreaterThan(0);
+});
 
 describe('CLI one-shot modes', () => {
   test('--help and --version', () => {

@@ -4,6 +4,16 @@ import { Child, canConnect, freePort, waitFor } from './process';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
+/**
+ * The node options the exporter ships with (package.json config.nodeOptions, which `npm start`
+ * and the Dockerfile pass): every exporter a test or benchmark starts runs with them unless it
+ * names its own, so figures describe what users run.
+ */
+export const SHIPPED_NODE_OPTIONS: readonly string[] = (
+  require('../../package.json') as { config: { nodeOptions: string } }
+).config.nodeOptions
+  .split(' ')
+  .filter(Boolean);
 
 export interface ExporterProcess {
   readonly url: string;
@@ -51,7 +61,7 @@ export function runCliAsync(
 export interface ExporterBuild {
   /** Path to a built cli.js; the current build by default. */
   readonly cli?: string;
-  /** Node options placed before the script (V8 flags such as --max-semi-space-size). */
+  /** Node options placed before the script (V8 flags such as --max-semi-space-size); SHIPPED_NODE_OPTIONS when absent. */
   readonly nodeArgs?: readonly string[];
 }
 
@@ -63,7 +73,12 @@ export async function startExporter(
   build: ExporterBuild = {},
 ): Promise<ExporterProcess> {
   const port = await freePort();
-  const argv = [...(build.nodeArgs ?? []), build.cli ?? CLI, `--web.listen-address=127.0.0.1:${port}`, ...args];
+  const argv = [
+    ...(build.nodeArgs ?? SHIPPED_NODE_OPTIONS),
+    build.cli ?? CLI,
+    `--web.listen-address=127.0.0.1:${port}`,
+    ...args,
+  ];
   const child = Child.start(process.execPath, argv, { env: { PATH: process.env.PATH, ...env }, ...spawn });
   const url = `${scheme}://127.0.0.1:${port}`;
   await waitFor('exporter listening', async () => {
