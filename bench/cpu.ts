@@ -13,6 +13,7 @@
 import { defaultConfig } from '../monitoring/config';
 import { parseDuration } from '../src/config/duration';
 import { sleep } from '../test/harness/process';
+import { SHIPPED_NODE_OPTIONS } from '../test/harness/exporter';
 import { startStack } from './lib/stack';
 import { loadWatch, machineLine, writeSection } from './lib/results';
 import { CLK_TCK, collectorDurations, cpuSeconds, failedCollectors } from './lib/proc';
@@ -27,7 +28,8 @@ const INTERVAL_MS = parseDuration(process.env.BENCH_CPU_INTERVAL ?? defaultConfi
 const TARGET_PERCENT = 0.5;
 const LIVE_QUEUES = 5;
 /** Node flags for the exporter (e.g. --max-semi-space-size=2), to see what a memory setting costs in CPU. */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** The shipped node options unless BENCH_NODE_FLAGS names others. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? SHIPPED_NODE_OPTIONS.join(' ')).split(' ').filter(Boolean);
 const SECTION = process.env.BENCH_CPU_SECTION ?? 'cpu';
 
 async function main(): Promise<void> {
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
     .map(([name, v]) => `${name} ${ms(median(v))}`)
     .sort((a, b) => parseFloat(b.split(' ')[1]) - parseFloat(a.split(' ')[1]));
   const lines = [
-    `## CPU at a ${INTERVAL_MS / 1000} s scrape interval, ${QUEUES.toLocaleString('en')} queues${NODE_FLAGS.length ? `, exporter run with \`node ${NODE_FLAGS.join(' ')}\`` : ''}`,
+    `## CPU at a ${INTERVAL_MS / 1000} s scrape interval, ${QUEUES.toLocaleString('en')} queues${NODE_FLAGS.length ? `, exporter run with \`node ${NODE_FLAGS.join(' ')}\`` : ', exporter run without node options'}`,
     '',
     machineLine({
       'redis-server': stack.versions.redis,

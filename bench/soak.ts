@@ -10,6 +10,7 @@
  * `soak-hour` section instead of `soak`.
  */
 import { sleep, tempDir } from '../test/harness/process';
+import { SHIPPED_NODE_OPTIONS } from '../test/harness/exporter';
 import { snapshot, snapshotFlags, type HeapSummary } from './lib/heap';
 import { median } from './lib/measure';
 import { startStack } from './lib/stack';
@@ -68,7 +69,9 @@ async function main(): Promise<void> {
     const exporter = await stack.exporter(
       [],
       {},
-      { nodeArgs: ['--trace-gc', '--trace-gc-ignore-scavenger', ...snapshotFlags(snapDir.dir)] },
+      {
+        nodeArgs: [...SHIPPED_NODE_OPTIONS, '--trace-gc', '--trace-gc-ignore-scavenger', ...snapshotFlags(snapDir.dir)],
+      },
     );
     const exporterStarted = Date.now();
     let scrapesDone = 0;
