@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, SHIPPED_NODE_OPTIONS } from '../test/harness/exporter';
+import { ROOT, SHIPPED_ENV, SHIPPED_NODE_OPTIONS } from '../test/harness/exporter';
 import type { ExporterProcess } from '../test/harness/exporter';
 import { sleep } from '../test/harness/process';
 import { spawnExporter, startStack, type ExporterBuild, type Stack } from './lib/stack';
@@ -110,9 +110,11 @@ async function main(): Promise<void> {
       for (const flags of build === 'current' ? TRIO_FLAGS : ['']) variants.push({ build, flags, scope: 'trio scope' });
     }
     for (const v of variants) {
+      // The shipped options come with the shipped environment (malloc settings); any other set runs without it.
       const spec: ExporterBuild = {
         cli: BUILDS.find(([b]) => b === v.build)![1],
         nodeArgs: v.flags ? v.flags.split(' ') : [],
+        shippedEnv: v.flags === SHIPPED_NODE_OPTIONS.join(' '),
       };
       const env = v.scope === 'all on' ? stack.env : v.scope === 'trio scope' ? trioEnv(stack) : {};
       v.exporter = await spawnExporter([], env, spec);
@@ -170,7 +172,11 @@ async function main(): Promise<void> {
       );
     lines.push('', `### RSS at ${QUEUES.toLocaleString('en')} queues by build, node flags and scope`, '');
     lines.push(
-      `Every variant is its own exporter process on the same stack (bench/lib/stack.ts, the full-scrape workload). "idle": 1 s after startup, before any scrape. "back-to-back": after ${HAMMER + 5} sequential scrapes (nothing lets V8 shrink its heap). "15 s pace": ${PACED} rounds, every variant scraped once per ${INTERVAL_MS / 1000} s in turn, RSS read just before each scrape (floor, after the idle interval) and just after it (peak); medians over the rounds, and the highest peak. "trio scope" is what redis_exporter + postgres_exporter + node_exporter cover: host, redis, bullmq and postgres collectors only (REDIS_URL, DATABASE_URL); "all on" adds s3, localstorage and probes.`,
+      `Every variant is its own exporter process on the same stack (bench/lib/stack.ts, the full-scrape workload). "idle": 1 s after startup, before any scrape. "back-to-back": after ${HAMMER + 5} sequential scrapes (nothing lets V8 shrink its heap). "15 s pace": ${PACED} rounds, every variant scraped once per ${INTERVAL_MS / 1000} s in turn, RSS read just before each scrape (floor, after the idle interval) and just after it (peak); medians over the rounds, and the highest peak. "trio scope" is what redis_exporter + postgres_exporter + node_exporter cover: host, redis, bullmq and postgres collectors only (REDIS_URL, DATABASE_URL); "all on" adds s3, localstorage and probes. The shipped node flags (\`${SHIPPED_NODE_OPTIONS.join(' ')}\`, package.json config) run with the shipped environment too (\`${Object.entries(
+        SHIPPED_ENV,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}\`); every other row runs without it.`,
       '',
     );
     lines.push(

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ROOT,
+  SHIPPED_ENV,
   SHIPPED_NODE_OPTIONS,
   promtoolCheckMetrics,
   runCli,
@@ -16,14 +17,22 @@ afterAll(() => tmp.remove());
 
 test('npm start and the image run node with the same options (package.json config.nodeOptions), which the tests use', () => {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    config: { nodeOptions: string };
+    config: { nodeOptions: string; mallocArenaMax: string; mallocMmapThreshold: string };
     scripts: { start: string };
   };
-  expect(pkg.scripts.start).toContain('node $npm_package_config_nodeOptions dist/cli.js');
+  expect(pkg.scripts.start).toContain(
+    'MALLOC_ARENA_MAX=$npm_package_config_mallocArenaMax MALLOC_MMAP_THRESHOLD_=$npm_package_config_mallocMmapThreshold node $npm_package_config_nodeOptions dist/cli.js',
+  );
   const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-  expect(dockerfile).toContain(`ENV NODE_OPTIONS="${pkg.config.nodeOptions}"`);
+  expect(dockerfile).toContain(
+    `ENV NODE_OPTIONS="${pkg.config.nodeOptions}" MALLOC_ARENA_MAX="${SHIPPED_ENV.MALLOC_ARENA_MAX}" MALLOC_MMAP_THRESHOLD_="${SHIPPED_ENV.MALLOC_MMAP_THRESHOLD_}"`,
+  );
   expect(SHIPPED_NODE_OPTIONS.join(' ')).toBe(pkg.config.nodeOptions);
   expect(SHIPPED_NODE_OPTIONS.length).toBeGreaterThan(0);
+  expect(SHIPPED_ENV).toEqual({
+    MALLOC_ARENA_MAX: pkg.config.mallocArenaMax,
+    MALLOC_MMAP_THRESHOLD_: pkg.config.mallocMmapThreshold,
+  });
 });
 
 describe('CLI one-shot modes', () => {

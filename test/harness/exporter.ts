@@ -4,16 +4,21 @@ import { Child, canConnect, freePort, waitFor } from './process';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
+const SHIPPED = (
+  require('../../package.json') as {
+    config: { nodeOptions: string; mallocArenaMax: string; mallocMmapThreshold: string };
+  }
+).config;
 /**
- * The node options the exporter ships with (package.json config.nodeOptions, which `npm start`
- * and the Dockerfile pass): every exporter a test or benchmark starts runs with them unless it
- * names its own, so figures describe what users run.
+ * The node options and environment the exporter ships with (package.json config, which
+ * `npm start` and the Dockerfile pass): every exporter a test or benchmark starts runs with them
+ * unless it names its own, so figures describe what users run.
  */
-export const SHIPPED_NODE_OPTIONS: readonly string[] = (
-  require('../../package.json') as { config: { nodeOptions: string } }
-).config.nodeOptions
-  .split(' ')
-  .filter(Boolean);
+export const SHIPPED_NODE_OPTIONS: readonly string[] = SHIPPED.nodeOptions.split(' ').filter(Boolean);
+export const SHIPPED_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: SHIPPED.mallocArenaMax,
+  MALLOC_MMAP_THRESHOLD_: SHIPPED.mallocMmapThreshold,
+};
 
 export interface ExporterProcess {
   readonly url: string;
@@ -63,6 +68,8 @@ export interface ExporterBuild {
   readonly cli?: string;
   /** Node options placed before the script (V8 flags such as --max-semi-space-size); SHIPPED_NODE_OPTIONS when absent. */
   readonly nodeArgs?: readonly string[];
+  /** Whether SHIPPED_ENV is set (default true); false for a bare node, to compare. */
+  readonly shippedEnv?: boolean;
 }
 
 export async function startExporter(
@@ -79,7 +86,10 @@ export async function startExporter(
     `--web.listen-address=127.0.0.1:${port}`,
     ...args,
   ];
-  const child = Child.start(process.execPath, argv, { env: { PATH: process.env.PATH, ...env }, ...spawn });
+  const child = Child.start(process.execPath, argv, {
+    env: { PATH: process.env.PATH, ...(build.shippedEnv === false ? {} : SHIPPED_ENV), ...env },
+    ...spawn,
+  });
   const url = `${scheme}://127.0.0.1:${port}`;
   await waitFor('exporter listening', async () => {
     if (!child.running) throw new Error(child.log());
