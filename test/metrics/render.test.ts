@@ -109,6 +109,33 @@ describe('exposition', () => {
     }
   });
 
+  test('a label set prints the same label text as a plain object with the same labels (its text is kept, built apart)', () => {
+    const count = defineMetric({ name: 'demo_count', help: 'Count.', type: 'gauge', labels: [] });
+    const odd = 'quo"te\\back\nline ünï 🚀';
+    const fill = (b: MetricBatch, make: <T extends Record<string, string>>(labels: T) => T) => {
+      b.set(jobs, 1, make({ queue: odd, state: 'active' }));
+      b.set(jobs, 2, make({ queue: 'emails', state: 'waiting' }));
+      b.set(done, 3, make({ queue: odd }));
+      b.set(count, 4, make({}));
+      const h = new HistogramState(wait.buckets!);
+      h.observe(0.5);
+      b.setHistogram(wait, h.value, make({ queue: odd }));
+    };
+    const kept = new MetricBatch();
+    fill(kept, labelSet);
+    const plain = new MetricBatch();
+    fill(plain, (labels) => ({ ...labels }));
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      const expected = render(plain.families.values(), format);
+      expect(expected).toContain('demo_jobs{queue="quo\\"te\\\\back\\nline ünï 🚀",state="active"} 1\n');
+      expect(expected).toContain('demo_wait_seconds_bucket{queue="quo\\"te\\\\back\\nline ünï 🚀",le="1"} 1\n');
+      expect(expected).toContain('demo_count 4\n');
+      expect(render(kept.families.values(), format)).toBe(expected);
+      // Again, from the kept texts.
+      expect(render(kept.families.values(), format)).toBe(expected);
+    }
+  });
+
   test('special values', () => {
     const b = new MetricBatch();
     b.set(jobs, NaN, { queue: 'a', state: 'x' });

@@ -121,6 +121,30 @@ test('failed jobs: seeded at the first read, then newest first, at most failedKe
   expect(jobs.recentFailures().map((j) => j.id)).toEqual(['f4', 'f1', 'f3']);
 });
 
+test('a long stream of new job ids leaves bounded state: the ties of the newest millisecond, failedKept failures', () => {
+  // Live Workers keep new job ids coming at every scrape (bench/soak.ts): nothing kept per queue may grow with them.
+  const jobs = new FinishedJobs(durationHistograms(BUCKETS), 100, 5);
+  scrape(jobs, 'completed', []);
+  scrape(jobs, 'failed', []);
+  let newest = f('', 0);
+  let newestFailed = f('', 0);
+  for (let n = 1; n <= 5000; n++) {
+    // Three jobs a scrape, two of them in the same millisecond; the read starts at the watermark's millisecond.
+    const t = n * 10;
+    const fresh = [f(`${n}a`, t), f(`${n}b`, t), f(`${n}c`, t + 1)];
+    const read = [...(newest.score ? [newest] : []), ...fresh];
+    expect(scrape(jobs, 'completed', read)).toHaveLength(3);
+    const failed = [...(newestFailed.score ? [newestFailed] : []), ...fresh.slice(0, 2)];
+    expect(scrape(jobs, 'failed', failed, (r) => ({ ...job(t), failedReason: `failed: ${r.id}` }))).toHaveLength(2);
+    [newestFailed, newest] = [fresh[1], fresh[2]];
+  }
+  expect(jobs.observed.completed).toBe(15_000);
+  // The read limit is sampleLimit plus the ids seen in the watermark's millisecond: one, not one per job ever read.
+  expect(jobs.mode('completed')).toBe(`>50001:101:5000c`);
+  expect(jobs.mode('failed')).toBe(`>50000:102:5000b`);
+  expect(jobs.recentFailures()).toHaveLength(5);
+});
+
 describe('decodeJobDetails', () => {
   test('a completed job', () => {
     expect(decodeJobDetails(['1000', '1500', '2500'], redactor)).toEqual({
