@@ -37,6 +37,12 @@ export function selectQueues(found: Iterable<string>, max: number): QueueSelecti
   return { queues: all.slice(0, max), leftOut: Math.max(0, all.length - max) };
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export interface Discovered extends QueueSelection {
   /** Epoch seconds when the run finished. */
   readonly finishedAt: number;
@@ -135,6 +141,10 @@ export class QueueDiscovery {
     const selection = selectQueues(found, maxQueues);
     if (selection.leftOut > 0)
       log.debug('queues left out over collectors.bullmq.maxQueues', { leftOut: selection.leftOut });
+    // The same list as last time is the same array: the collector rebuilds its ~13 label sets per
+    // queue (and their texts) only when the list is a new one.
+    const previous = this.refresher.latest?.value.queues;
+    if (previous && sameList(previous, selection.queues)) return { ...selection, queues: previous };
     return selection;
   }
 

@@ -175,3 +175,23 @@ test('data left by BullMQ < 5: a "0:" marker at the wait tail is not a job, the 
   expect(batch.get(m.oldestWaitingAge, { queue: 'legacy' })).toBeGreaterThanOrEqual(0);
   expect(batch.get(m.oldestWaitingAge, { queue: 'legacy' })).toBeLessThan(60);
 });
+
+test('a rediscovery that finds the same queues keeps their label sets: nothing is rebuilt', async () => {
+  const c = collector({ discoveryInterval: 1000 });
+  const first = await collectOnce(c);
+  const discoveredAt = first.get(m.discoveryLastSuccess)!;
+  let again = first;
+  await waitFor(
+    'a second discovery',
+    async () => {
+      again = await collectOnce(c);
+      return again.get(m.discoveryLastSuccess)! > discoveredAt;
+    },
+    10_000,
+    200,
+  );
+  const labelsOf = (batch: MetricBatch) => batch.samples(m.paused).map((s) => s.labels);
+  expect(labelsOf(again).length).toBeGreaterThanOrEqual(NAMES.length);
+  expect(labelsOf(again)).toHaveLength(labelsOf(first).length);
+  labelsOf(again).forEach((labels, i) => expect(labels).toBe(labelsOf(first)[i]));
+});
