@@ -17,7 +17,7 @@ export type QueuesToRead = 'all' | 'untracked' | ReadonlySet<string>;
 /**
  * Which queues changed since the collector last read them, as Redis itself tells (server-assisted
  * client-side caching, `CLIENT TRACKING`). At 1,000 mostly idle queues, reading every queue's
- * ~14 keys was ~20 ms of Redis time per scrape, the largest part of it; a queue nobody touched
+ * 13 keys was ~20 ms of Redis time per scrape, the largest part of it; a queue nobody touched
  * since the last scrape now costs nothing in Redis, and its last reading is exposed again.
  *
  * How it stays exact:
@@ -35,7 +35,7 @@ export type QueuesToRead = 'all' | 'untracked' | ReadonlySet<string>;
  *   that did not answer. When Redis refuses tracking (an ACL without `+client|tracking` or the
  *   channel, a proxy, Redis before 6) every queue is read every time, as before; it is asked
  *   again after the next reconnection.
- * Redis keeps one entry per tracked key (about 14 per queue) in its tracking table; when that
+ * Redis keeps one entry per tracked key (13 per queue) in its tracking table; when that
  * table is full (tracking-table-max-keys) it invalidates keys to make room, which only costs
  * reads.
  */
@@ -44,7 +44,7 @@ export class QueueChanges {
   private armed?: { readonly sub: number; readonly main: number };
   /** The subscriber connection that is subscribed, and its CLIENT ID. */
   private subscribed?: { readonly connection: number; readonly id: number };
-  /** The main connection on which Redis refused tracking; asked again on a new connection. */
+  /** The main connection on which Redis refused tracking (or its channel); asked again on a new connection. */
   private refusedOn?: number;
   private readonly changed = new Set<string>();
   /** Every queue must be read (an invalidation may have been lost). */
@@ -83,9 +83,19 @@ export class QueueChanges {
       await this.sub.call(barrierDeadline, ['ping'], signal);
     } catch (err) {
       this.everything = true;
-      this.log.debug('queue change tracking unavailable for this collection', {
-        error: this.log.redactor.errorMessage(err),
-      });
+      if (/^(ERR|NOPERM)/.test(err instanceof Error ? err.message : '')) {
+        // Refused (ACL, proxy, Redis before 6): not asked again until the main connection is new.
+        this.refusedOn = this.main.connections;
+        this.log.warn('Redis refused change tracking: every queue is read at every scrape', {
+          error: this.log.redactor.errorMessage(err),
+          grant: '+client|id +client|tracking +subscribe &__redis__:invalidate',
+        });
+        void this.sub.close();
+      } else {
+        this.log.debug('queue change tracking unavailable for this collection', {
+          error: this.log.redactor.errorMessage(err),
+        });
+      }
       return 'untracked';
     }
     if (this.everything) {
@@ -112,16 +122,7 @@ export class QueueChanges {
     }
     if (this.armed?.sub === this.sub.connections && this.armed.main === this.main.connections) return;
     this.everything = true;
-    try {
-      await this.main.call(deadline, ['client', 'tracking', 'on', 'redirect', subscribed.id], signal);
-    } catch (err) {
-      if (!/^(ERR|NOPERM)/.test(err instanceof Error ? err.message : '')) throw err;
-      this.refusedOn = this.main.connections;
-      this.log.warn('Redis refused CLIENT TRACKING: every queue is read at every scrape', {
-        error: this.log.redactor.errorMessage(err),
-      });
-      throw err;
-    }
+    await this.main.call(deadline, ['client', 'tracking', 'on', 'redirect', subscribed.id], signal);
     this.armed = { sub: this.sub.connections, main: this.main.connections };
   }
 
