@@ -294,6 +294,7 @@ export class BullmqCollector implements Collector, RecentFailuresSource {
     for (const [queue, reading] of keep) this.kept.set(queue, reading);
     if (readErrors.size)
       this.log.debug('queues not readable', { queues: readErrors.size, first: [...readErrors.values()][0] });
+    out.set(m.queuesRead, reading.length);
     this.writeCollection(out, selection, workers !== undefined);
   }
 

@@ -142,6 +142,12 @@ export const bullmqMetrics = defineMetrics({
     type: 'gauge',
     labels: [],
   }),
+  queuesRead: defineMetric({
+    name: 'bullmq_queues_read',
+    help: 'Queues read from Redis in this collection; the others had no key changed since their last reading and are exposed from it (collectors.bullmq.changeTracking). Equal to bullmq_queues when every queue is read.',
+    type: 'gauge',
+    labels: [],
+  }),
   queuesLeftOut: defineMetric({
     name: 'bullmq_queues_left_out',
     help: 'Queues discovered beyond collectors.bullmq.maxQueues and not read (the last ones by name).',

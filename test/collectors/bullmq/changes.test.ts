@@ -51,8 +51,8 @@ function collector(settings: Partial<BullmqCollectorConfig> = {}, url = redis.ur
 
 const q = (name: string) => queues.get(name)!;
 
-/** Every queue sample but the ages, which move with the clock between two collections. */
-const AGES = new Set<string>([m.oldestWaitingAge.name, m.oldestActiveAge.name]);
+/** Every sample but the ages, which move with the clock between two collections, and how many queues were read. */
+const AGES = new Set<string>([m.oldestWaitingAge.name, m.oldestActiveAge.name, m.queuesRead.name]);
 function exact(batch: MetricBatch): Map<string, number> {
   const out = new Map<string, number>();
   for (const family of batch.families.values()) {
@@ -101,15 +101,16 @@ const scriptCalls = async () => {
 test('an unchanged queue is not read again; a changed one is, alone', async () => {
   const tracked = collector({ queuesPerCall: 1 });
   await q('alpha').add('j', {});
-  await collectOnce(tracked);
+  expect((await collectOnce(tracked)).get(m.queuesRead)).toBe(NAMES.length);
   let before = await scriptCalls();
-  await collectOnce(tracked);
+  expect((await collectOnce(tracked)).get(m.queuesRead)).toBe(0);
   expect((await scriptCalls()) - before).toBe(0);
 
   await q('beta').add('j', {});
   before = await scriptCalls();
   const batch = await collectOnce(tracked);
   expect((await scriptCalls()) - before).toBe(1);
+  expect(batch.get(m.queuesRead)).toBe(1);
   expect(batch.get(m.jobs, { queue: 'beta', state: 'waiting' })).toBe(1);
   // The kept readings are exposed too, whole.
   expect(batch.get(m.jobs, { queue: 'alpha', state: 'waiting' })).toBe(1);
