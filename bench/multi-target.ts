@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       '',
       '| figure | value |',
       '|---|---|',
-      `| first /probe of a target (connect 2 clients, discover queues): p50 / p95 | ${f(percentile(cold, 50))} / ${f(percentile(cold, 95))} |`,
+      `| first /probe of a target (connect 3 clients, discover queues): p50 / p95 | ${f(percentile(cold, 50))} / ${f(percentile(cold, 95))} |`,
       `| later /probe of a pooled target: p50 / p95 (${warm.length} requests) | ${f(percentile(warm, 50))} / ${f(percentile(warm, 95))} |`,
       `| exporter RSS idle / ${POOLED} targets pooled / after ${targets.length - POOLED} more | ${rssIdle.toFixed(0)} / ${rssPooled.toFixed(0)} / ${rssAfter.toFixed(0)} MB |`,
       `| RSS per pooled target | ${(((rssPooled - rssIdle) / POOLED) * 1024).toFixed(0)} KB |`,
