@@ -11,6 +11,7 @@ import { QUEUE_KEYS, QUEUE_STATE_LUA } from '../../../src/collectors/bullmq/scri
 import { createLogger, silentLogger } from '../../../src/log/logger';
 import type { MetricBatch } from '../../../src/metrics/batch';
 import { collectOnce } from '../../harness/collect';
+import { waitFor } from '../../harness/process';
 import { startRedis, type RedisServer } from '../../harness/redis';
 import { bullConnection, testConfig } from './support';
 
@@ -167,9 +168,15 @@ test('jobs finishing are sampled and counted as when every queue is read; more t
     { connection: bullConnection(redis.port), concurrency: 5 },
   );
   try {
+    const finishedSoFar = async () => {
+      const c = await q('alpha').getJobCounts('completed', 'failed', 'waiting', 'active');
+      return { finished: c.completed + c.failed, busy: c.waiting + c.active };
+    };
+    const before = (await finishedSoFar()).finished;
     await q('alpha').addBulk(Array.from({ length: 10 }, (_, n) => ({ name: 'f', data: { fail: n % 3 === 0 } })));
-    await new Promise<void>((resolve) => {
-      worker.on('drained', resolve);
+    await waitFor('the 10 jobs to finish', async () => {
+      const now = await finishedSoFar();
+      return now.finished - before >= 10 && now.busy === 0;
     });
     await worker.pause();
     // 10 jobs finished; at most 3 per set are sampled per collection, the rest in the next ones.
