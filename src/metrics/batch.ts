@@ -1,5 +1,6 @@
 import type { MetricDef, MetricType } from './define';
 import { LabelValueBounder } from './label-value';
+import { sameStrings } from '../compare';
 import type { NativeHistogramValue } from './native-histogram';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -57,13 +58,6 @@ interface PreparedLabels {
   readonly labels: Labels;
   readonly key: string;
   readonly cut: number;
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Where a label set made by `labelSet` keeps its prepared form. */
@@ -124,7 +118,7 @@ export class MetricBatch {
   private prepare(def: MetricDef, labels: Labels): PreparedLabels {
     const slot = slotOf(labels);
     const known = slot?.prepared;
-    if (known && sameNames(known.names, def.labels)) return known;
+    if (known && sameStrings(known.names, def.labels)) return known;
     checkLabels(def, labels);
     let out: Record<string, string> | undefined;
     let cut = 0;

@@ -6,6 +6,8 @@ import type { RawQueueState } from './queue-state';
 
 /** The channel Redis publishes CLIENT TRACKING invalidations on, for a client that redirects them. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
+/** `:<key>` for each key QUEUE_KEYS names: how an invalidated key of a queue ends. */
+const KEY_ENDINGS = QUEUE_KEYS.map((key) => `:${key}`);
 
 /**
  * What `QueueChanges.toRead` answers: the queues that changed since they were read; 'all' to
@@ -138,9 +140,9 @@ export class QueueChanges {
       const text = key.toString('latin1');
       if (!text.startsWith(this.keyStart)) continue;
       // `<prefix>:<queue>:<key>`, where a queue name may hold ':' too: every reading is marked.
-      for (const suffix of QUEUE_KEYS) {
-        if (text.length > this.keyStart.length + suffix.length + 1 && text.endsWith(`:${suffix}`))
-          this.changed.add(text.slice(this.keyStart.length, text.length - suffix.length - 1));
+      for (const ending of KEY_ENDINGS) {
+        if (text.length > this.keyStart.length + ending.length && text.endsWith(ending))
+          this.changed.add(text.slice(this.keyStart.length, text.length - ending.length));
       }
     }
   }

@@ -3,6 +3,7 @@ import type { RedisEndpoint } from '../../clients/redis-endpoint';
 import type { Logger } from '../../log/logger';
 import { BackgroundRefresh } from '../background';
 import { bytesOfText, toArg } from './queue-name';
+import { sameStrings } from '../../compare';
 
 /**
  * Queue discovery: SCAN for `<prefix>:*:meta` hashes, in the background on an interval (never
@@ -35,12 +36,6 @@ export interface QueueSelection {
 export function selectQueues(found: Iterable<string>, max: number): QueueSelection {
   const all = [...new Set(found)].sort();
   return { queues: all.slice(0, max), leftOut: Math.max(0, all.length - max) };
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export interface Discovered extends QueueSelection {
@@ -144,7 +139,7 @@ export class QueueDiscovery {
     // The same list as last time is the same array: the collector rebuilds its ~13 label sets per
     // queue (and their texts) only when the list is a new one.
     const previous = this.refresher.latest?.value.queues;
-    if (previous && sameList(previous, selection.queues)) return { ...selection, queues: previous };
+    if (previous && sameStrings(previous, selection.queues)) return { ...selection, queues: previous };
     return selection;
   }
 
