@@ -187,6 +187,21 @@ test('one notification and one resolution per fault, also with one Alertmanager 
     const stopped = Date.now();
     await redis[i].stop();
     const fired = await nextRedisDown(instance, 'firing', stopped, 90_000);
+    // Redis stays down until both replicas fire too: one replica's notification is enough for the
+    // webhook, and the other, a scrape behind, would otherwise see Redis back before its `for:` ends.
+    await waitFor(
+      'RedisDown firing on both replicas',
+      async () => {
+        for (const prom of proms)
+          if (
+            (await prom.query(`ALERTS{alertname="RedisDown",alertstate="firing",instance="${instance}"}`)).length === 0
+          )
+            return false;
+        return true;
+      },
+      60_000,
+      500,
+    );
     redis[i] = await startRedis({ port });
     const back = Date.now();
     return { stopped, fired, back, resolved: await nextRedisDown(instance, 'resolved', back, 150_000) };
