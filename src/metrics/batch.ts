@@ -37,12 +37,14 @@ function labelKey(names: readonly string[], labels: Labels, bound: (value: strin
   // One label (most per-queue families): the value itself is the key, no new string to build and
   // hash for every sample.
   if (names.length === 1) return bound(labels[names[0]] ?? '');
-  let key = '';
+  // Joined, not built with `+=`: a prepared label set keeps its key for the exporter's lifetime,
+  // and as a rope (V8 cons strings) each key held three to five string objects instead of one.
+  const parts: string[] = [];
   for (const name of names) {
     const value = bound(labels[name] ?? '');
-    key += `${value.length}:${value}`;
+    parts.push(String(value.length), ':', value);
   }
-  return key;
+  return parts.join('');
 }
 
 function checkLabels(def: MetricDef, labels: Labels): void {

@@ -38,7 +38,60 @@ describe('dashboard history', () => {
     expect(h.size).toBe(2);
     h.record(15, new Map([['a', 2]]));
     expect(h.points('b')).toEqual([]);
-    expect(h.approximateBytes).toBe((1 + 1) * 10 * 8);
+  });
+
+  test('a series that keeps one value holds no ring; a change allocates one, a window without change frees it', () => {
+    const h = new History(4, 10);
+    h.record(0, new Map([['idle', 7]]));
+    h.record(
+      15,
+      new Map([
+        ['idle', 7],
+        ['late', 1],
+      ]),
+    );
+    expect(h.approximateBytes).toBe(1 * 4 * 8); // the times ring only
+    expect(h.points('late')).toEqual([NaN, 1]);
+    h.record(
+      30,
+      new Map([
+        ['idle', 7],
+        ['late', 2],
+      ]),
+    );
+    expect(h.approximateBytes).toBe(2 * 4 * 8);
+    expect(h.points('late')).toEqual([NaN, 1, 2]);
+    for (let t = 3; t < 7; t++)
+      h.record(
+        t * 15,
+        new Map([
+          ['idle', 7],
+          ['late', 2],
+        ]),
+      );
+    expect(h.points('late')).toEqual([2, 2, 2, 2]);
+    expect(h.approximateBytes).toBe(1 * 4 * 8);
+    expect(h.points('idle')).toEqual([7, 7, 7, 7]);
+  });
+
+  test('gives the same points as keeping every value, whatever the sequence', () => {
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const h = new History(8, 100);
+    const all = new Map<string, number[]>();
+    for (let t = 0; t < 400; t++) {
+      const values = new Map<string, number>();
+      for (const key of ['a', 'b', 'c', 'd']) {
+        if (random() < 0.05) continue; // missing from a collection: dropped
+        const previous = all.get(key)?.at(-1) ?? 0;
+        const roll = random();
+        values.set(key, roll < 0.8 ? previous : roll < 0.9 ? NaN : Math.floor(random() * 3));
+      }
+      for (const key of all.keys()) if (!values.has(key)) all.delete(key);
+      for (const [key, value] of values) all.set(key, [...(all.get(key) ?? Array<number>(t).fill(NaN)), value]);
+      h.record(t * 15, values);
+      for (const [key, kept] of all) expect(h.points(key)).toEqual(kept.slice(-Math.min(8, t + 1)));
+    }
   });
 });
 
