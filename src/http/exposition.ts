@@ -1,6 +1,12 @@
 import { MetricBatch } from '../metrics/batch';
 import { MAX_ANSWER_BYTES } from './security/limits';
-import { renderSliced, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
+import {
+  renderSliced,
+  toExpositionFamily,
+  type AnswerSize,
+  type ExpositionFamily,
+  type ExpositionFormat,
+} from '../metrics/render';
 import { Slicer } from '../runner/slice';
 import { encodeProtobuf } from '../metrics/protobuf';
 import { selfMetrics } from '../metrics/self';
@@ -26,8 +32,11 @@ export async function expose(
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
-  return exposeBatch(all, extra, format);
+  return exposeBatch(all, extra, format, metricsAnswerSize);
 }
+
+/** The latest /metrics text answer's size: the next one's buffer is allocated at about that size. */
+const metricsAnswerSize: AnswerSize = { bytes: 0 };
 
 /**
  * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
@@ -44,6 +53,7 @@ async function exposeBatch(
   all: MetricBatch,
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
+  size?: AnswerSize,
 ): Promise<Buffer> {
   const slicer = new Slicer();
   const extraFamilies: ExpositionFamily[] = [];
@@ -57,5 +67,5 @@ async function exposeBatch(
     return encodeProtobuf([...families, ...extraFamilies], MAX_ANSWER_BYTES);
   }
   // The text formats print the batch's families straight from their maps (render.ts).
-  return renderSliced([...all.families.values(), ...extraFamilies], format, MAX_ANSWER_BYTES, slicer);
+  return renderSliced([...all.families.values(), ...extraFamilies], format, MAX_ANSWER_BYTES, slicer, size);
 }

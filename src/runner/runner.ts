@@ -103,7 +103,7 @@ export class ScrapeRunner {
     const hardAt = Math.min(scrapeDeadline, started + timeoutMs);
     const cancel = new AbortController();
     const { at, signal } = collectorDeadline(started, hardAt, cancel.signal);
-    const out = new MetricBatch(this.labelValues);
+    const out = new MetricBatch(this.labelValues, this.last?.outcomes.find((o) => o.name === collector.name)?.batch);
     let error: string | undefined;
     let dependencyDown: string | undefined;
     const reportDown = (reason: string) => {
@@ -143,6 +143,7 @@ export class ScrapeRunner {
     if (error !== undefined) this.log.warn('collector failed', { collector: collector.name, error, durationSeconds });
     if (error === undefined && dependencyDown === undefined && collector.up && batch.get(collector.up) === 0)
       dependencyDown = 'dependency reported down';
+    batch.finish();
     return {
       name: collector.name,
       success: error === undefined,

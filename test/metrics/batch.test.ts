@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { labelSet, MetricBatch } from '../../src/metrics/batch';
 import { defineMetric } from '../../src/metrics/define';
 
@@ -96,5 +97,72 @@ describe('MetricBatch with labelSet label sets', () => {
     expect(Object.keys(labels)).toEqual(['queue', 'state']);
     expect({ ...labels }).toEqual({ queue: 'emails', state: 'waiting' });
     expect(JSON.stringify(labels)).toBe('{"queue":"emails","state":"waiting"}');
+  });
+});
+
+/**
+ * A batch built against the same collector's previous one (the runner's way) reuses the previous
+ * families and samples where it writes the same ones; what it holds must be exactly what a batch
+ * built from nothing holds, and the previous batch must never change.
+ */
+describe('MetricBatch built against the previous batch', () => {
+  const hist = defineMetric({
+    name: 'demo_wait_seconds',
+    help: 'Wait.',
+    type: 'histogram',
+    labels: ['queue'],
+    buckets: [1, 10],
+  });
+  const queues = ['a', 'b', 'c', 'd'].map((queue) => labelSet({ queue }));
+  const state = (b: MetricBatch) =>
+    [...b.families.values()].map((f) => ({
+      name: f.def.name,
+      samples: [...f.samples].map(([key, s]) => [key, s.labels, s.value]),
+      histograms: [...f.histograms].map(([key, h]) => [key, h.labels, h.value]),
+    }));
+
+  type Write = { def: 'jobs' | 'workers' | 'hist'; queue: number; value: number };
+  const write = (b: MetricBatch, w: Write) => {
+    if (w.def === 'hist')
+      b.setHistogram(hist, { bucketCounts: [w.value, w.value], count: w.value, sum: 0 }, queues[w.queue]);
+    else b.set(w.def === 'jobs' ? jobs : workers, w.value, queues[w.queue]);
+  };
+  const build = (writes: readonly Write[], previous?: MetricBatch) => {
+    const b = new MetricBatch(undefined, previous);
+    for (const w of writes) write(b, w);
+    b.finish();
+    return b;
+  };
+
+  it('shares a family written again exactly, and makes a new one where a write differs', () => {
+    const writes: Write[] = queues.map((_, queue) => ({ def: 'jobs', queue, value: queue }));
+    const first = build([...writes, { def: 'workers', queue: 0, value: 1 }]);
+    const second = build([...writes, { def: 'workers', queue: 0, value: 2 }], first);
+    expect(second.families.get('demo_jobs')).toBe(first.families.get('demo_jobs'));
+    expect(second.families.get('demo_workers')).not.toBe(first.families.get('demo_workers'));
+    expect(second.get(workers, { queue: 'a' })).toBe(2);
+    expect(first.get(workers, { queue: 'a' })).toBe(1);
+  });
+
+  it('holds what a batch built from nothing holds, whatever is written, and leaves the previous one alone', () => {
+    const writeArb = fc.record({
+      def: fc.constantFrom<Write['def']>('jobs', 'jobs', 'workers', 'hist'),
+      queue: fc.integer({ min: 0, max: 3 }),
+      value: fc.constantFrom(0, 1, 2, NaN),
+    });
+    fc.assert(
+      fc.property(fc.array(writeArb, { maxLength: 12 }), fc.array(writeArb, { maxLength: 12 }), (before, now) => {
+        const previous = build(before);
+        const kept = state(previous);
+        const replayed = build(now, previous);
+        expect(state(replayed)).toEqual(state(build(now)));
+        expect(state(previous)).toEqual(kept);
+        // Written to after it was finished: still right, and the previous batch still unchanged.
+        replayed.set(jobs, 5, queues[0]);
+        expect(replayed.get(jobs, queues[0])).toBe(5);
+        expect(state(previous)).toEqual(kept);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
