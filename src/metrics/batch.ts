@@ -67,9 +67,9 @@ interface PreparedLabels {
  * order with the same samples (label set and value). Until a write differs, the family is the
  * previous batch's own, shared and unchanged; at the first difference, a new family takes the
  * samples matched so far. At 1,000 queues most series repeat from one collection to the next,
- * and each collection's new samples and maps (1.2 MB, allocated straight into the old space once
- * V8 saw them outlive their scavenges) filled the old space between full GCs: most of the RSS
- * under back-to-back scrapes.
+ * and each collection's new samples and maps (1.2 MB) lived until the next collection: they
+ * outlived their scavenges and filled the old space between full GCs, most of the RSS under
+ * back-to-back scrapes.
  */
 interface Replay {
   readonly before: FamilySamples;
