@@ -150,7 +150,9 @@ export class MetricBatch {
    * previous one, and so on). Writing afterwards is still correct, without replays.
    */
   finish(): void {
-    for (const name of [...this.replays.keys()]) this.endReplay(name);
+    // Called on every read of `families` (each `get`): no copy of the keys, as a Map may delete
+    // the entry being visited.
+    for (const name of this.replays.keys()) this.endReplay(name);
     this.previous = undefined;
   }
 
