@@ -25,6 +25,10 @@ const MAX_SCRAPES = Number(process.env.BENCH_SOAK_SCRAPES ?? (MINUTES ? Infinity
 const EVERY = Number(process.env.BENCH_SOAK_EVERY ?? 500);
 const RATE = Number(process.env.BENCH_SOAK_RATE ?? 20);
 const LIVE_QUEUES = 10;
+const RSS_AFTER_GC_MS = 100;
+
+const spaceUsed = (text: string, space: string) =>
+  Number(new RegExp(`^nodejs_heap_space_size_used_bytes\\{space="${space}"\\} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
 
 interface Point {
   readonly scrapes: number;
@@ -33,6 +37,10 @@ interface Point {
   readonly rss: number;
   readonly heap: number;
   readonly heapTotal: number;
+  /** Outside the V8 heap (Buffers): freed only when V8 collects the objects that hold it. */
+  readonly external: number;
+  /** Code and bytecode (code + trusted spaces): JIT warm-up, not data. */
+  readonly code: number;
   readonly handles: number;
   readonly fds: number;
 }
@@ -58,7 +66,7 @@ async function main(): Promise<void> {
   const failures = new Map<string, number>();
   let produced = 0;
   /** Heap size after each full (mark-compact) GC, from V8's --trace-gc lines: the live heap, no snapshot needed. */
-  const fullGcs: { scrapes: number; afterMb: number }[] = [];
+  const fullGcs: { scrapes: number; afterMb: number; rss?: number }[] = [];
   let atEnd: HeapSummary | undefined;
   const snapDir = tempDir('soak-heap');
   try {
@@ -82,7 +90,18 @@ async function main(): Promise<void> {
       pending = lines.pop()!;
       for (const line of lines) {
         const m = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
-        if (m) fullGcs.push({ scrapes: scrapesDone, afterMb: Number(m[1]) });
+        if (!m) continue;
+        const gc: (typeof fullGcs)[number] = { scrapes: scrapesDone, afterMb: Number(m[1]) };
+        fullGcs.push(gc);
+        // RSS a moment after a full GC (V8 sweeps and frees Buffers concurrently): the floor under
+        // the sawtooth that samples taken at a random point of the GC cycle swing across.
+        setTimeout(() => {
+          try {
+            gc.rss = rssMb(exporter.child.pid);
+          } catch {
+            // The exporter has exited (end of run).
+          }
+        }, RSS_AFTER_GC_MS);
       }
     });
     for (let i = 0; i < 50; i++) await exporter.scrape();
@@ -98,6 +117,8 @@ async function main(): Promise<void> {
         rss: rssMb(exporter.child.pid),
         heap: mb(sampleValue(text, 'nodejs_heap_size_used_bytes') ?? NaN),
         heapTotal: mb(sampleValue(text, 'nodejs_heap_size_total_bytes') ?? NaN),
+        external: mb(sampleValue(text, 'nodejs_external_memory_bytes') ?? NaN),
+        code: mb(spaceUsed(text, 'code') + spaceUsed(text, 'trusted') + spaceUsed(text, 'code_large_object')),
         handles,
         fds: sampleValue(text, 'process_open_fds') ?? NaN,
       });
@@ -148,9 +169,15 @@ async function main(): Promise<void> {
   );
   const liveWindows = Array.from({ length: Math.ceil(SCRAPES / EVERY) }, (_, i) => {
     const inWindow = fullGcs.filter((g) => g.scrapes > i * EVERY && g.scrapes <= (i + 1) * EVERY);
+    const rssAfter = inWindow.flatMap((g) => (g.rss === undefined ? [] : [g.rss]));
+    const to = (i + 1) * EVERY;
+    const min = inWindow.length ? Math.min(...inWindow.map((g) => g.afterMb)) : NaN;
     return {
-      to: (i + 1) * EVERY,
-      min: inWindow.length ? Math.min(...inWindow.map((g) => g.afterMb)) : NaN,
+      to,
+      min,
+      /** Live heap less code and bytecode (read in the scrape that closed the window). */
+      data: min - (points.find((p) => p.scrapes === to)?.code ?? NaN),
+      rss: rssAfter.length ? Math.min(...rssAfter) : NaN,
       count: inWindow.length,
     };
   }).filter((w) => w.count > 0);
@@ -163,6 +190,16 @@ async function main(): Promise<void> {
     lateWindows.map((w) => (w.to - EVERY / 2) / 1000),
     lateWindows.map((w) => w.min),
   );
+  const lateFit = (value: (w: (typeof liveWindows)[number]) => number) => {
+    const late = lateWindows.filter((w) => Number.isFinite(value(w)));
+    return describeFit(
+      late.map((w) => (w.to - EVERY / 2) / 1000),
+      late.map(value),
+    );
+  };
+  const dataLate = lateFit((w) => w.data);
+  const rssFloorLate = lateFit((w) => w.rss);
+  const flat = (f: { beyondNoise: boolean }) => (f.beyondNoise ? 'growth beyond noise' : 'flat within noise');
   const first = points[0];
   const last = points[points.length - 1];
   const lines = [
@@ -179,11 +216,11 @@ async function main(): Promise<void> {
     '',
     `The built exporter with everything on (the full-scrape stack), ${QUEUES.toLocaleString('en')} queues, while ${LIVE_QUEUES} of them are worked by live Workers and a producer adds ${RATE} jobs/s (${produced.toLocaleString('en')} in all; 1 in 25 fails), so scrapes keep sampling newly finished jobs and recent failures. After 50 warm-up scrapes, ${SCRAPES.toLocaleString('en')} ${PACE_MS ? `scrapes, one every ${PACE_MS} ms` : 'back-to-back scrapes (the bench waits for each answer; no pause)'}${MINUTES ? ` for ${MINUTES} minutes` : ''}. Every ${EVERY}: RSS (/proc VmRSS), heap used and total (the exporter's own \`nodejs_heap_size_used_bytes\`/\`_total_bytes\` in that scrape), active handles (sum of \`nodejs_active_handles\`) and open fds (\`process_open_fds\`). Scrape time over the run: p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}.`,
     '',
-    '| scrapes | RSS | heap used | heap total | active handles | open fds |',
-    '|---|---|---|---|---|---|',
+    '| scrapes | RSS | heap used | heap total | external | code and bytecode | active handles | open fds |',
+    '|---|---|---|---|---|---|---|---|',
     ...points.map(
       (p) =>
-        `| ${p.scrapes.toLocaleString('en')} | ${p.rss.toFixed(1)} MB | ${p.heap.toFixed(1)} MB | ${p.heapTotal.toFixed(1)} MB | ${p.handles} | ${p.fds} |`,
+        `| ${p.scrapes.toLocaleString('en')} | ${p.rss.toFixed(1)} MB | ${p.heap.toFixed(1)} MB | ${p.heapTotal.toFixed(1)} MB | ${p.external.toFixed(1)} MB | ${p.code.toFixed(1)} MB | ${p.handles} | ${p.fds} |`,
     ),
     '',
     `Least-squares slope over all ${points.length} samples ("beyond noise" = the slope exceeds twice its standard error, i.e. its ~95% interval excludes zero):`,
@@ -199,10 +236,13 @@ async function main(): Promise<void> {
     `| scrapes | ${liveWindows.map((w) => w.to.toLocaleString('en')).join(' | ')} |`,
     `|---|${liveWindows.map(() => '---|').join('')}`,
     `| live heap, MB (lowest after a full GC) | ${liveWindows.map((w) => w.min.toFixed(1)).join(' | ')} |`,
+    `| live heap less code and bytecode, MB | ${liveWindows.map((w) => w.data.toFixed(1)).join(' | ')} |`,
+    `| RSS ${RSS_AFTER_GC_MS} ms after a full GC, MB (lowest) | ${liveWindows.map((w) => w.rss.toFixed(1)).join(' | ')} |`,
     `| full GCs | ${liveWindows.map((w) => w.count).join(' | ')} |`,
     `| minutes since the exporter started | ${liveWindows.map((w) => points.find((p) => p.scrapes === w.to)?.minutes.toFixed(1) ?? '').join(' | ')} |`,
     '',
     `- Live heap slope: ${live.text}: **${live.beyondNoise ? 'growth beyond noise' : 'no growth beyond noise'}**. Second half only: ${liveLate.text}${liveLate.beyondNoise ? ', still rising' : ', flat within noise'}. Lowest ${liveWindows[0]?.min.toFixed(1)} MB in the first window, ${liveWindows[liveWindows.length - 1]?.min.toFixed(1)} MB in the last; median after a full GC over the run ${median(fullGcs.map((g) => g.afterMb)).toFixed(1)} MB.`,
+    `- Second half only, without the JIT's warm-up: live heap less code and bytecode ${dataLate.text}: **${flat(dataLate)}**. RSS ${RSS_AFTER_GC_MS} ms after a full GC (the floor under the sawtooth; the lowest per window): ${rssFloorLate.text}: **${flat(rssFloorLate)}**.`,
     "- State kept for a time window grows with uptime, not with scrapes, until the window is full: the dashboard keeps 10 minutes of histogram snapshots (one a minute) for each queue's two histograms, and V8 keeps compiling hot code. Growth that stops once the run is past 10 minutes is that; a leak keeps its slope.",
     `- What is live at the end (heap snapshot after the last scrape, ${atEnd ? atEnd.liveMb.toFixed(1) : '?'} MB): ${
       atEnd
