@@ -58,14 +58,15 @@ async function main(): Promise<void> {
     const batch = await collect();
     const h1 = heap();
     const t = performance.now();
-    const text = await expose(collection(batch), i, build, [processMetrics], 'prometheus');
+    const answer = await expose(collection(batch), i, build, [processMetrics], 'prometheus');
     rows.exposeMs.push(performance.now() - t);
     const h2 = heap();
     gc();
     rows.kept.push(heap() - h0);
     rows.collect.push(h1 - h0);
     rows.expose.push(h2 - h1);
-    rows.text = text.length / 1024 / 1024;
+    rows.text = answer.body.length / 1024 / 1024;
+    answer.sent();
   }
   await collector.close();
   const r = (v: number) => Math.round(v * 10) / 10;

@@ -70,7 +70,11 @@ export function createApp(deps: AppDeps): Koa {
     const format = negotiateFormat(ctx.get('accept'));
     const collection = await runner.collect(budget);
     ctx.type = contentTypeOf(format);
-    ctx.body = await expose(collection, runner.collectionCount, build, deps.extraFamilies ?? [], format);
+    const answer = await expose(collection, runner.collectionCount, build, deps.extraFamilies ?? [], format);
+    ctx.body = answer.body;
+    // 'finish': the socket has taken every byte. An answer cut short ('close' alone) keeps its
+    // buffer out of reuse, as the socket may still hold it.
+    ctx.res.once('finish', answer.sent);
   });
 
   const multiTarget = deps.multiTarget;

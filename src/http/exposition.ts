@@ -1,12 +1,7 @@
 import { MetricBatch } from '../metrics/batch';
 import { MAX_ANSWER_BYTES } from './security/limits';
-import {
-  renderSliced,
-  toExpositionFamily,
-  type AnswerSize,
-  type ExpositionFamily,
-  type ExpositionFormat,
-} from '../metrics/render';
+import { AnswerBuffer } from '../metrics/answer-buffer';
+import { renderSliced, toExpositionFamily, type ExpositionFamily, type ExpositionFormat } from '../metrics/render';
 import { Slicer } from '../runner/slice';
 import { encodeProtobuf } from '../metrics/protobuf';
 import { selfMetrics } from '../metrics/self';
@@ -16,6 +11,15 @@ import type { BuildInfo } from '../version';
 export interface ExtraFamilies {
   families(): Promise<ExpositionFamily[]>;
 }
+
+/** An answer's bytes, and what to call once they have been sent (its buffer is then reused). */
+export interface Answer {
+  readonly body: Buffer;
+  readonly sent: () => void;
+}
+
+/** The /metrics answers' buffer, lent to one rendering at a time (answer-buffer.ts). */
+const metricsAnswers = new AnswerBuffer();
 
 /**
  * One exposition from a collection: self metrics, each collector's batch, then process metrics
@@ -27,16 +31,15 @@ export async function expose(
   build: BuildInfo,
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
-): Promise<Buffer> {
+): Promise<Answer> {
   const all = new MetricBatch();
   all.set(selfMetrics.buildInfo, 1, { version: build.version, revision: build.revision, nodejs: build.nodejs });
   all.set(selfMetrics.collections, collections);
   for (const outcome of collection.outcomes) all.merge(outcome.batch);
-  return exposeBatch(all, extra, format, metricsAnswerSize);
+  if (format === 'protobuf') return { body: await exposeBatch(all, extra, format), sent: () => undefined };
+  const body = await exposeBatch(all, extra, format, metricsAnswers);
+  return { body, sent: () => metricsAnswers.give(body) };
 }
-
-/** The latest /metrics text answer's size: the next one's buffer is allocated at about that size. */
-const metricsAnswerSize: AnswerSize = { bytes: 0 };
 
 /**
  * The /probe answer: the target's collectors only (their `_up`, samples and per-collector self
@@ -53,7 +56,7 @@ async function exposeBatch(
   all: MetricBatch,
   extra: readonly ExtraFamilies[],
   format: ExpositionFormat,
-  size?: AnswerSize,
+  answers?: AnswerBuffer,
 ): Promise<Buffer> {
   const slicer = new Slicer();
   const extraFamilies: ExpositionFamily[] = [];
@@ -67,5 +70,5 @@ async function exposeBatch(
     return encodeProtobuf([...families, ...extraFamilies], MAX_ANSWER_BYTES);
   }
   // The text formats print the batch's families straight from their maps (render.ts).
-  return renderSliced([...all.families.values(), ...extraFamilies], format, MAX_ANSWER_BYTES, slicer, size);
+  return renderSliced([...all.families.values(), ...extraFamilies], format, MAX_ANSWER_BYTES, slicer, answers);
 }

@@ -2,6 +2,7 @@ import { labelSetMemo, type FamilySamples, type Labels } from './batch';
 import type { MetricType } from './define';
 import type { NativeHistogramValue } from './native-histogram';
 import type { Slicer } from '../runner/slice';
+import type { AnswerBuffer } from './answer-buffer';
 
 /**
  * Exposition in the Prometheus text format 0.0.4 and OpenMetrics 1.0. Written here rather than
@@ -155,11 +156,6 @@ function header(family: { name: string; type: MetricType }, format: TextFormat):
 /** Thrown when an answer (/metrics in any format, /dashboard/data) would exceed its size bound: refused whole, never served cut. */
 export class AnswerTooLarge extends Error {}
 
-/** The size in bytes of the latest answer of one kind (/metrics), kept by its caller. */
-export interface AnswerSize {
-  bytes: number;
-}
-
 /** Pieces of text (names, label texts, values) gathered before they are encoded into the answer's bytes. */
 const CHUNK_PIECES = 8192;
 
@@ -178,44 +174,41 @@ class ExpositionText {
   private used = 0;
   private readonly pieces: string[] = Array.from({ length: CHUNK_PIECES }, () => '');
   private count = 0;
-  private pendingChars = 0;
   /** Characters written in all. */
   chars = 0;
 
-  /**
-   * `size` remembers the answer's size from one rendering to the next, so that the buffer is
-   * allocated once at about the right size: grown by doubling from 256 KB, a 1.2 MB answer
-   * allocated 3.75 MB outside the V8 heap, which stayed until a full GC found it.
-   */
-  constructor(private readonly size?: AnswerSize) {
-    this.bytes = Buffer.allocUnsafeSlow(size?.bytes ? size.bytes + (size.bytes >> 3) + 4096 : 1 << 18);
+  /** `answers`: where the buffer comes from (a spare one, reused; see answer-buffer.ts). */
+  constructor(answers?: AnswerBuffer) {
+    this.bytes = answers?.take() ?? Buffer.allocUnsafeSlow(1 << 18);
   }
 
   write(text: string): void {
     this.pieces[this.count++] = text;
-    this.pendingChars += text.length;
     this.chars += text.length;
     if (this.count === CHUNK_PIECES) this.flush();
   }
 
   private flush(): void {
-    // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4).
-    const needed = this.used + this.pendingChars * 3;
-    if (needed > this.bytes.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.bytes.length * 2));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
     if (this.count < CHUNK_PIECES) this.pieces.fill('', this.count);
-    this.used += this.bytes.write(this.pieces.join(''), this.used);
+    const text = this.pieces.join('');
+    // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4). Only when that
+    // bound does not fit are the bytes counted: a reused buffer has room for the text, not for
+    // three times its last chunk, and growing it anyway doubled it on every scrape.
+    if (this.used + text.length * 3 > this.bytes.length) {
+      const needed = this.used + Buffer.byteLength(text);
+      if (needed > this.bytes.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.bytes.length * 2));
+        this.bytes.copy(grown, 0, 0, this.used);
+        this.bytes = grown;
+      }
+    }
+    this.used += this.bytes.write(text, this.used);
     this.count = 0;
-    this.pendingChars = 0;
   }
 
-  /** The bytes written (a view of the buffer, not a copy). */
+  /** The bytes written (a view of the buffer from its start, not a copy). */
   finish(): Buffer {
     this.flush();
-    if (this.size) this.size.bytes = this.used;
     return this.bytes.subarray(0, this.used);
   }
 }
@@ -350,9 +343,9 @@ export async function renderSliced(
   format: TextFormat,
   maxChars: number,
   slicer: Slicer,
-  size?: AnswerSize,
+  answers?: AnswerBuffer,
 ): Promise<Buffer> {
-  const out = new ExpositionText(size);
+  const out = new ExpositionText(answers);
   for (const _ of renderSteps(families, format, maxChars, out, () => slicer.due())) await slicer.pause();
   return out.finish();
 }
