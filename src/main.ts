@@ -12,6 +12,7 @@ import { createLogger, silentLogger, type Logger } from './log/logger';
 import { Redactor } from './log/redact';
 import { ProcessMetrics } from './metrics/process';
 import { ScrapeRunner } from './runner/runner';
+import { GcAfterScrape, exposedGc } from './runner/gc-after-scrape';
 import { buildInfo } from './version';
 import { DashboardState } from './dashboard/state';
 import { helpText } from './help';
@@ -46,6 +47,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
   }
   const collectorNames = enabled.map((e) => e.collector.name);
   const dashboard = new DashboardState({ runner, config, build, collectorNames, sources, redactor: log.redactor });
+  const gcAfterScrape = new GcAfterScrape(exposedGc());
   const app = createApp({
     config,
     runner,
@@ -56,6 +58,7 @@ export async function serve(loaded: LoadedConfig, log: Logger): Promise<Running>
     security: loaded.security,
     dashboard,
     multiTarget,
+    scrapeDone: () => gcAfterScrape.scrapeDone(),
   });
   const tls = loaded.security.tls;
   // Koa's handler answers its own errors; the promise it returns needs no listener.

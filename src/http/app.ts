@@ -30,6 +30,8 @@ export interface AppDeps {
   readonly dashboard?: DashboardState;
   /** GET /probe?target=...; absent (404) while multiTarget.allow is empty. */
   readonly multiTarget?: MultiTarget;
+  /** Called once a /metrics or /probe answer has been sent (runner/gc-after-scrape.ts). */
+  readonly scrapeDone?: () => void;
 }
 
 /** The Koa app; it never opens a port, so tests drive `app.callback()` directly. */
@@ -74,7 +76,10 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = answer.body;
     // 'finish': the socket has taken every byte. An answer cut short ('close' alone) keeps its
     // buffer out of reuse, as the socket may still hold it.
-    ctx.res.once('finish', answer.sent);
+    ctx.res.once('finish', () => {
+      answer.sent();
+      deps.scrapeDone?.();
+    });
   });
 
   const multiTarget = deps.multiTarget;
@@ -96,6 +101,7 @@ export function createApp(deps: AppDeps): Koa {
       }
       ctx.type = contentTypeOf(format);
       ctx.body = await exposeTarget(collection, format);
+      if (deps.scrapeDone) ctx.res.once('finish', deps.scrapeDone);
     });
   }
 
