@@ -7,9 +7,10 @@ import { runInNewContext } from 'node:vm';
  * A scrape's garbage is all dead once its answer is sent, but what outlived two scavenges sits in
  * the old space until V8's next mark-compact, and V8 lets the old space grow to about 4x the live
  * heap first (its growing factor on a machine with memory to spare). At 1,000 queues, everything
- * on, back-to-back scrapes: 31 MB live, mark-compacts at 120-128 MB, 198 MB RSS. Collecting when
- * the heap has grown by 3/4 of what it held after the last collection (16 MB at least) keeps it
- * under ~1.75x live: 126 MB RSS, and less CPU than before the answer buffer was reused (bench/).
+ * on, back-to-back scrapes: 31 MB live, mark-compacts at 120-128 MB, 196 MB RSS. Collecting when
+ * the heap has grown by half of what it held after the last collection (8 MB at least): 113-115 MB
+ * RSS, and less CPU than before the answer buffer was reused (bench/RESULTS.md). Collecting at a
+ * quarter cost 25% more CPU for no less RSS; at three quarters, 7 MB more RSS for the same CPU.
  * The budget grows with the live heap, so the GC's share of the CPU stays the same at any size.
  */
 export class GcAfterScrape {
@@ -21,8 +22,8 @@ export class GcAfterScrape {
   constructor(
     private readonly gc: () => void,
     private readonly inUse: () => number = heapInUse,
-    private readonly growth = 0.75,
-    private readonly minBytes = 16 * 1024 * 1024,
+    private readonly growth = 0.5,
+    private readonly minBytes = 8 * 1024 * 1024,
   ) {
     this.base = inUse();
   }

@@ -14,14 +14,14 @@ function fakeHeap(startMb: number) {
 }
 
 describe('GcAfterScrape: a full GC after a scrape once the heap has grown enough', () => {
-  test('collects once the heap grew by 3/4 of its size after the last collection, not before', async () => {
+  test('collects once the heap grew by half its size after the last collection, not before', async () => {
     const { heap, gc, inUse } = fakeHeap(40);
     const policy = new GcAfterScrape(gc, inUse);
-    heap.inUse = 69 * MB; // +29 MB: under 3/4 of 40 MB
+    heap.inUse = 59 * MB; // +19 MB: under half of 40 MB
     policy.scrapeDone();
     await turn();
     expect(heap.gcs).toBe(0);
-    heap.inUse = 71 * MB; // +31 MB
+    heap.inUse = 61 * MB; // +21 MB
     policy.scrapeDone();
     expect(heap.gcs).toBe(0); // not inside the caller's turn
     await turn();
@@ -29,14 +29,14 @@ describe('GcAfterScrape: a full GC after a scrape once the heap has grown enough
     expect(policy.collections).toBe(1);
   });
 
-  test('small heaps wait for 16 MB of growth; one collection at a time', async () => {
+  test('small heaps wait for 8 MB of growth; one collection at a time', async () => {
     const { heap, gc, inUse } = fakeHeap(8);
     const policy = new GcAfterScrape(gc, inUse);
-    heap.inUse = 20 * MB;
+    heap.inUse = 15 * MB;
     policy.scrapeDone();
     await turn();
     expect(heap.gcs).toBe(0);
-    heap.inUse = 25 * MB;
+    heap.inUse = 17 * MB;
     policy.scrapeDone();
     policy.scrapeDone();
     await turn();
@@ -48,7 +48,7 @@ describe('GcAfterScrape: a full GC after a scrape once the heap has grown enough
     const policy = new GcAfterScrape(gc, inUse);
     heap.inUse = 30 * MB; // V8 collected: the base is now 30 MB
     policy.scrapeDone();
-    heap.inUse = 54 * MB; // +24 MB over 30: over 3/4 of 30
+    heap.inUse = 46 * MB; // +16 MB over 30: over half of 30
     policy.scrapeDone();
     await turn();
     expect(heap.gcs).toBe(1);
@@ -58,7 +58,7 @@ describe('GcAfterScrape: a full GC after a scrape once the heap has grown enough
     policy.scrapeDone();
     await turn();
     expect(heap.gcs).toBe(2);
-    heap.inUse = 130 * MB; // +50 MB over 80: under 3/4 of 80
+    heap.inUse = 115 * MB; // +35 MB over 80: under half of 80
     policy.scrapeDone();
     await turn();
     expect(heap.gcs).toBe(2);
